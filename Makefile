@@ -1,0 +1,43 @@
+# `make run` and `make test` work on a fresh clone: each builds what it needs first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app app
+PORT ?= 5000
+
+.PHONY: run test test-postgres setup install install-test clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+## Upgrade the database, seed it when empty, make sure an admin exists.
+setup: install
+	$(FLASK) db upgrade
+	$(FLASK) seed --if-empty
+	$(FLASK) users ensure-admin
+
+run: setup
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+test: install-test
+	$(BIN)/python -m pytest
+
+## The same suite against PostgreSQL: TEST_DATABASE_URL=postgresql+psycopg://user:pw@127.0.0.1/db
+test-postgres: install-test
+	@test -n "$(TEST_DATABASE_URL)" || { echo "set TEST_DATABASE_URL to a postgresql+psycopg:// URL"; exit 2; }
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) .pytest_cache

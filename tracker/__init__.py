@@ -1,0 +1,76 @@
+"""The anti-trafficking action-plan tracker."""
+from __future__ import annotations
+
+import os
+
+from flask import Flask
+
+from .config import settings_from_environment
+from .extensions import bootstrap, csrf, db, login_manager, migrate
+
+MIGRATIONS_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "migrations")
+STATIC_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "static")
+
+
+def create_app(config_overrides: dict | None = None) -> Flask:
+    """Build the application: configuration, extensions, blueprints, commands, error pages."""
+    app = Flask(__name__, instance_relative_config=True, static_folder=STATIC_DIR)
+    os.makedirs(app.instance_path, exist_ok=True)
+    overrides = config_overrides or {}
+    app.config.update(settings_from_environment(app.instance_path, need_secret="SECRET_KEY" not in overrides))
+    app.config.update(overrides)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_template_helpers(app)
+    register_commands(app)
+    register_error_pages(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR)
+    csrf.init_app(app)
+    bootstrap.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please log in to see this page."
+    login_manager.login_message_category = "info"
+
+    from .auth.services import load_user
+
+    login_manager.user_loader(load_user)
+
+
+def register_blueprints(app: Flask) -> None:
+    from .auth import bp as auth_bp
+    from .catalogue import bp as catalogue_bp
+    from .items import bp as items_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(items_bp)
+    app.register_blueprint(catalogue_bp)
+
+    # Every page but the login page needs a logged-in user.
+    from .auth.services import require_login
+
+    app.before_request(require_login)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from .templating import register
+
+    register(app)
+
+
+def register_commands(app: Flask) -> None:
+    from .cli import register
+
+    register(app)
+
+
+def register_error_pages(app: Flask) -> None:
+    from .errors import register
+
+    register(app)

@@ -1,0 +1,6 @@
+"""Logging in and out; users and their roles."""
+from flask import Blueprint
+
+bp = Blueprint("auth", __name__)
+
+from . import views  # noqa: E402,F401

@@ -1,0 +1,107 @@
+"""Rules about users: who they are, how they log in, how accounts are made."""
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app, request
+from flask_login import current_user
+
+from ..extensions import db, login_manager
+from ..catalogue.services import find_agency
+from ..models import Role, User
+
+# Endpoints reachable without logging in.
+PUBLIC_ENDPOINTS = {"auth.login", "static", "bootstrap.static"}
+
+
+class UserError(ValueError):
+    """A user request that breaks a rule; its message is shown as it is."""
+
+
+def load_user(user_id: str) -> User | None:
+    """Flask-Login's loader: the user of a session cookie, if still present."""
+    try:
+        return db.session.get(User, int(user_id))
+    except (TypeError, ValueError):
+        return None
+
+
+def require_login():
+    """Send anyone not logged in to the login page (every page but the public ones)."""
+    if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None:
+        return None
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    return None
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active user with these credentials, or None (without saying which part was wrong)."""
+    user = db.session.scalar(db.select(User).where(User.email == normalise_email(email)))
+    if user is None:
+        # Hash anyway so that a missing account takes as long as a wrong password.
+        User(password_hash="").set_password(password, current_app.config.get("PASSWORD_HASH_METHOD"))
+        return None
+    if not user.check_password(password) or not user.active:
+        return None
+    user.last_login_at = datetime.now(timezone.utc)
+    db.session.commit()
+    return user
+
+
+def create_user(email: str, role: str, password: str, name: str = "", agency_name: str | None = None) -> User:
+    """Create an account, enforcing that agency users (and only they) belong to an agency."""
+    try:
+        email = normalise_email(validate_email(email.strip(), check_deliverability=False).normalized)
+    except EmailNotValidError as exc:
+        raise UserError(f"{email!r} is not an e-mail address: {exc}") from None
+    try:
+        role_value = Role(role)
+    except ValueError:
+        raise UserError(f"unknown role {role!r}: choose one of {', '.join(r.value for r in Role)}") from None
+    agency = None
+    if agency_name:
+        agency = find_agency(agency_name)
+        if agency is None:
+            raise UserError(f"unknown agency {agency_name!r}")
+    if role_value == Role.AGENCY and agency is None:
+        raise UserError("an agency user needs --agency")
+    if role_value != Role.AGENCY and agency is not None:
+        raise UserError(f"only agency users belong to an agency, not a {role_value.value}")
+    if len(password) < 8:
+        raise UserError("the password must have at least 8 characters")
+    if db.session.scalar(db.select(User.id).where(User.email == email)) is not None:
+        raise UserError(f"a user with e-mail {email} already exists")
+    user = User(email=email, name=name.strip(), role=role_value, agency=agency)
+    user.set_password(password, current_app.config.get("PASSWORD_HASH_METHOD"))
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+@dataclass
+class AdminAccount:
+    user: User
+    created: bool
+    generated_password: str | None
+
+
+def ensure_admin(email: str | None, password: str | None) -> AdminAccount:
+    """Make sure an active admin exists; create one (generating a password if none given)."""
+    existing = db.session.scalar(
+        db.select(User).where(User.role == Role.ADMIN, User.active.is_(True)).order_by(User.id)
+    )
+    if existing is not None:
+        return AdminAccount(existing, created=False, generated_password=None)
+    generated = None
+    if not password:
+        generated = password = secrets.token_urlsafe(12)
+    user = create_user(email or "admin@tracker.local", Role.ADMIN.value, password, name="Administrator")
+    return AdminAccount(user, created=True, generated_password=generated)

@@ -1,0 +1,88 @@
+"""Agencies and pillars: lookups and the counts their pages show."""
+from __future__ import annotations
+
+from collections import defaultdict
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload, selectinload
+
+from ..extensions import db
+from ..models import ActionItem, Agency, AgencyAlias, AssignmentRole, ItemAgency, Pillar, Status, name_key
+
+
+def find_agency(name: str) -> Agency | None:
+    """An agency by its name, short name or any alias (case and spacing ignored)."""
+    key = name_key(name)
+    if not key:
+        return None
+    agencies = list(db.session.scalars(db.select(Agency)))
+    for attribute in ("name", "short_name"):
+        matches = [a for a in agencies if getattr(a, attribute) and name_key(getattr(a, attribute)) == key]
+        if len(matches) == 1:
+            return matches[0]
+    alias = db.session.scalar(db.select(AgencyAlias).where(AgencyAlias.key == key))
+    return alias.agency if alias is not None else None
+
+
+def agencies_with_counts() -> list[tuple[Agency, int, int]]:
+    """Every agency with its number of items as lead and as supporting body."""
+    lead = sa.func.count(ItemAgency.id).filter(ItemAgency.role == AssignmentRole.LEAD)
+    supporting = sa.func.count(ItemAgency.id).filter(ItemAgency.role == AssignmentRole.SUPPORTING)
+    rows = db.session.execute(
+        db.select(Agency, lead, supporting)
+        .outerjoin(ItemAgency, ItemAgency.agency_id == Agency.id)
+        .options(joinedload(Agency.province))
+        .group_by(Agency.id)
+        .order_by(Agency.name)
+    )
+    return [(agency, lead_count, supporting_count) for agency, lead_count, supporting_count in rows]
+
+
+def agency_items_by_pillar(agency: Agency) -> list[tuple[Pillar, list[ItemAgency]]]:
+    """The agency's assignments grouped by the pillar of their item, in pillar order."""
+    assignments = db.session.scalars(
+        db.select(ItemAgency)
+        .join(ItemAgency.item)
+        .where(ItemAgency.agency_id == agency.id)
+        .options(
+            joinedload(ItemAgency.item).joinedload(ActionItem.pillar),
+            joinedload(ItemAgency.item).joinedload(ActionItem.framework),
+        )
+        .order_by(ActionItem.position)
+    )
+    grouped: dict[int, list[ItemAgency]] = defaultdict(list)
+    for assignment in assignments:
+        grouped[assignment.item.pillar_id].append(assignment)
+    pillars = db.session.scalars(db.select(Pillar).order_by(Pillar.position))
+    return [(pillar, grouped[pillar.id]) for pillar in pillars if grouped[pillar.id]]
+
+
+def pillar_items_by_status(pillar: Pillar) -> list[tuple[Status, list[ActionItem]]]:
+    """The pillar's items grouped by status, in the order statuses progress."""
+    items = db.session.scalars(
+        db.select(ActionItem)
+        .where(ActionItem.pillar_id == pillar.id)
+        .options(
+            joinedload(ActionItem.framework),
+            selectinload(ActionItem.assignments).joinedload(ItemAgency.agency),
+        )
+        .order_by(ActionItem.position)
+    )
+    grouped: dict[Status, list[ActionItem]] = defaultdict(list)
+    for item in items:
+        grouped[item.status].append(item)
+    return [(status, grouped[status]) for status in Status if grouped[status]]
+
+
+def pillars_with_counts() -> list[tuple[Pillar, dict[str, int]]]:
+    """Every pillar with its item counts per status, counted in SQL."""
+    rows = db.session.execute(
+        db.select(ActionItem.pillar_id, ActionItem.status, sa.func.count()).group_by(
+            ActionItem.pillar_id, ActionItem.status
+        )
+    )
+    counts: dict[int, dict[str, int]] = defaultdict(lambda: {s.value: 0 for s in Status})
+    for pillar_id, status, count in rows:
+        counts[pillar_id][status.value] = count
+    pillars = db.session.scalars(db.select(Pillar).order_by(Pillar.position))
+    return [(pillar, counts[pillar.id]) for pillar in pillars]

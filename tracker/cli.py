@@ -1,0 +1,129 @@
+"""Command-line commands; each calls the same services the web pages use."""
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import replace
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from .auth.services import UserError, create_user, ensure_admin
+from .exports.services import EXPORT_FORMATS, write_export
+from .extensions import db
+from .items.services import ItemFilters
+from .models import ActionItem, Role, User
+from .seeding.loader import seed_catalogue
+from .seeding.validate import SeedError
+
+users = AppGroup("users", help="Manage user accounts.")
+
+
+@click.command("seed")
+@click.option("--seed-dir", type=click.Path(file_okay=False), help="Folder of catalogue files (default: seed/).")
+@click.option("--if-empty", is_flag=True, help="Only load when the database holds no items yet.")
+def seed_command(seed_dir: str | None, if_empty: bool) -> None:
+    """Validate the plan catalogue and load it (idempotent)."""
+    if if_empty and db.session.scalar(db.select(ActionItem.id).limit(1)) is not None:
+        click.echo("The database already holds the catalogue; not seeding (run `flask seed` to refresh it).")
+        return
+    seed_dir = seed_dir or current_app.config["SEED_DIR"]
+    try:
+        report = seed_catalogue(seed_dir)
+    except SeedError as exc:
+        click.echo(f"The catalogue in {seed_dir} has {len(exc.problems)} problem(s); nothing was written:", err=True)
+        for problem in exc.problems:
+            click.echo(f"  {problem}", err=True)
+        sys.exit(1)
+    click.echo(f"Seeded from {seed_dir}: {report.summary()}")
+
+
+@click.command("export")
+@click.option("--format", "export_format", type=click.Choice(EXPORT_FORMATS), default="csv", show_default=True)
+@click.option("--out", "out", required=True, help="File to write, or - for standard output.")
+@click.option("--framework", default="", help="Framework code, e.g. NAP05.")
+@click.option("--pillar", default="", help="prevention, prosecution, protection or partnership.")
+@click.option("--agency", default="", help="Agency name, short name or alias.")
+@click.option("--province", default="", help="Province code, e.g. PB.")
+@click.option("--status", default="", help="Status code, e.g. in_progress.")
+@click.option("--overdue", is_flag=True, help="Only overdue items.")
+def export_command(export_format, out, framework, pillar, agency, province, status, overdue) -> None:
+    """Export the items (all, or filtered) as a file."""
+    from .catalogue.services import find_agency
+
+    agency_id = None
+    if agency:
+        found = find_agency(agency)
+        if found is None:
+            raise click.BadParameter(f"unknown agency {agency!r}", param_hint="--agency")
+        agency_id = found.id
+    filters = ItemFilters.from_args(
+        {"framework": framework, "pillar": pillar, "province": province, "status": status,
+         "overdue": "1" if overdue else ""}
+    )
+    if filters.problems:
+        raise click.BadParameter("; ".join(filters.problems))
+    filters = replace(filters, agency=agency_id)
+    if out == "-":
+        count = write_export(export_format, filters, click.get_text_stream("stdout"))
+        click.echo(f"{count} items exported", err=True)
+        return
+    tmp = f"{out}.part"
+    # Written beside the target and renamed, so a failed export never leaves half a file.
+    with open(tmp, "w", newline="", encoding="utf-8") as handle:
+        count = write_export(export_format, filters, handle)
+    os.replace(tmp, out)
+    click.echo(f"{count} items exported to {out}")
+
+
+@users.command("create")
+@click.argument("email")
+@click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
+@click.option("--agency", "agency", default=None, help="The agency of an agency user (name, short name or alias).")
+@click.option("--name", default="", help="The person's name.")
+@click.option("--password", default=None, help="Prompted for when omitted.")
+def users_create(email, role, agency, name, password) -> None:
+    """Create a user account."""
+    if password is None:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = create_user(email, role, password, name=name, agency_name=agency)
+    except UserError as exc:
+        raise click.ClickException(str(exc)) from None
+    agency_text = f" of {user.agency.name}" if user.agency else ""
+    click.echo(f"Created {user.role.value} {user.email}{agency_text}.")
+
+
+@users.command("list")
+def users_list() -> None:
+    """List user accounts."""
+    rows = db.session.scalars(db.select(User).order_by(User.role, User.email)).all()
+    if not rows:
+        click.echo("No users yet.")
+        return
+    for user in rows:
+        state = "" if user.active else "  (deactivated)"
+        agency = f"  {user.agency.name}" if user.agency else ""
+        click.echo(f"{user.email:<40} {user.role.value:<12}{agency}{state}")
+
+
+@users.command("ensure-admin")
+def users_ensure_admin() -> None:
+    """Make sure an admin exists (TRACKER_ADMIN_EMAIL / TRACKER_ADMIN_PASSWORD)."""
+    try:
+        account = ensure_admin(os.environ.get("TRACKER_ADMIN_EMAIL"), os.environ.get("TRACKER_ADMIN_PASSWORD"))
+    except UserError as exc:
+        raise click.ClickException(str(exc)) from None
+    if not account.created:
+        click.echo(f"Admin account: {account.user.email}")
+        return
+    click.echo(f"Created the admin account {account.user.email}.")
+    if account.generated_password:
+        click.echo(f"Its password, shown only this once: {account.generated_password}")
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(seed_command)
+    app.cli.add_command(export_command)
+    app.cli.add_command(users)

@@ -1,0 +1,49 @@
+"""Settings read from the environment, with safe defaults."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+def normalise_database_url(url: str) -> str:
+    """Name the psycopg 3 driver explicitly: a bare postgres URL would look for psycopg2."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def instance_secret_key(instance_path: str) -> str:
+    """Read the key kept in the instance folder, creating it on first use."""
+    path = Path(instance_path) / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    # Created with owner-only permissions: it signs every session cookie.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
+
+
+def settings_from_environment(instance_path: str, need_secret: bool = True) -> dict:
+    """Build the configuration mapping from environment variables."""
+    env = os.environ
+    database_url = env.get("DATABASE_URL") or f"sqlite:///{Path(instance_path) / 'tracker.db'}"
+    return {
+        "SECRET_KEY": env.get("SECRET_KEY") or (instance_secret_key(instance_path) if need_secret else None),
+        "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "ITEMS_PER_PAGE": int(env.get("TRACKER_ITEMS_PER_PAGE", "50")),
+        "SEED_DIR": env.get("TRACKER_SEED_DIR") or str(Path(__file__).resolve().parent.parent / "seed"),
+        "BOOTSTRAP_SERVE_LOCAL": True,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": env.get("SESSION_COOKIE_SECURE", "0") == "1",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "WTF_CSRF_TIME_LIMIT": None,
+        # werkzeug's default (scrypt) unless set; tests choose a cheaper method.
+        "PASSWORD_HASH_METHOD": env.get("TRACKER_PASSWORD_HASH_METHOD") or None,
+    }

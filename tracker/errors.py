@@ -1,0 +1,36 @@
+"""Error pages: friendly, and never a stack trace."""
+from flask import Flask, render_template
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from .extensions import db
+
+TITLES = {
+    400: "That request could not be understood",
+    401: "Please log in",
+    403: "You may not do that",
+    404: "Page not found",
+    405: "That is not allowed here",
+    413: "That upload is too large",
+    500: "Something went wrong on our side",
+}
+
+
+def render_error(error: HTTPException):
+    code = error.code or 500
+    title = TITLES.get(code, error.name)
+    return render_template("errors/error.html", code=code, title=title, description=error.description), code
+
+
+def handle_unexpected(error: Exception):
+    """Log the real error, roll back, and show a plain 500 page."""
+    db.session.rollback()
+    original = getattr(error, "original_exception", None) or error
+    from flask import current_app
+
+    current_app.logger.exception("Unhandled error", exc_info=original)
+    return render_error(InternalServerError())
+
+
+def register(app: Flask) -> None:
+    app.register_error_handler(HTTPException, render_error)
+    app.register_error_handler(InternalServerError, handle_unexpected)

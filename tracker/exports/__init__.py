@@ -1,0 +1,1 @@
+"""Exports of the items: the CSV contract that other formats and imports rely on."""

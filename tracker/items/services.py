@@ -1,0 +1,219 @@
+"""Finding and filtering action items: the rules behind the list, the item page and the exports."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields, replace
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload, selectinload
+
+from ..extensions import db
+from ..models import ActionItem, Agency, Framework, ItemAgency, Pillar, Province, Status, Update
+
+SORTS = {
+    "ref": "Reference",
+    "due": "Due date",
+    "status": "Status",
+    "updated": "Last update",
+}
+STATUS_ORDER = [s.value for s in Status]
+
+
+@dataclass(frozen=True)
+class ItemFilters:
+    """What a list of items is narrowed to; every field round-trips through a query string."""
+
+    framework: str = ""
+    pillar: str = ""
+    agency: int | None = None
+    province: str = ""
+    status: str = ""
+    overdue: bool = False
+    q: str = ""
+    sort: str = "ref"
+    problems: tuple[str, ...] = field(default=(), compare=False)
+
+    @classmethod
+    def from_args(cls, args) -> ItemFilters:
+        """Read filters from request arguments, dropping (and naming) values that make no sense."""
+        problems = []
+        agency = None
+        raw_agency = (args.get("agency") or "").strip()
+        if raw_agency:
+            if raw_agency.isdigit():
+                agency = int(raw_agency)
+            else:
+                problems.append(f"agency {raw_agency!r} is not an agency number")
+        sort = (args.get("sort") or "ref").strip()
+        if sort.lstrip("-") not in SORTS:
+            problems.append(f"unknown sort {sort!r}")
+            sort = "ref"
+        status = (args.get("status") or "").strip()
+        if status and status not in STATUS_ORDER:
+            problems.append(f"unknown status {status!r}")
+            status = ""
+        return cls(
+            framework=(args.get("framework") or "").strip(),
+            pillar=(args.get("pillar") or "").strip(),
+            agency=agency,
+            province=(args.get("province") or "").strip(),
+            status=status,
+            overdue=(args.get("overdue") or "") in ("1", "true", "on", "yes"),
+            q=(args.get("q") or "").strip()[:200],
+            sort=sort,
+            problems=tuple(problems),
+        )
+
+    def to_args(self, **changes) -> dict:
+        """Query-string arguments for these filters (defaults left out), with some changed."""
+        merged = replace(self, **changes) if changes else self
+        args = {}
+        for f in fields(merged):
+            if f.name == "problems":
+                continue
+            value = getattr(merged, f.name)
+            if f.name == "sort" and value == "ref":
+                continue
+            if value in ("", None, False):
+                continue
+            args[f.name] = 1 if value is True else value
+        return args
+
+    @property
+    def active(self) -> bool:
+        return bool(set(self.to_args()) - {"sort"})
+
+
+def overdue_clause(today: date):
+    """SQL for "overdue": a past due date on an item neither completed nor superseded."""
+    return sa.and_(
+        ActionItem.due_date.is_not(None),
+        ActionItem.due_date < today,
+        ActionItem.status.not_in([Status.COMPLETED, Status.SUPERSEDED]),
+    )
+
+
+def _escape_like(term: str) -> str:
+    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def filter_clauses(filters: ItemFilters, today: date | None = None) -> list:
+    """WHERE clauses for the filters, shared by the list, the API and the exports."""
+    today = today or date.today()
+    clauses = []
+    if filters.framework:
+        clauses.append(ActionItem.framework.has(Framework.code == filters.framework))
+    if filters.pillar:
+        clauses.append(ActionItem.pillar.has(Pillar.code == filters.pillar))
+    if filters.province:
+        clauses.append(ActionItem.province.has(Province.code == filters.province))
+    if filters.status:
+        clauses.append(ActionItem.status == Status(filters.status))
+    if filters.agency is not None:
+        clauses.append(ActionItem.assignments.any(ItemAgency.agency_id == filters.agency))
+    if filters.overdue:
+        clauses.append(overdue_clause(today))
+    # Every word must appear somewhere in the ref, the title or the text.
+    for word in filters.q.split():
+        pattern = f"%{_escape_like(word.lower())}%"
+        clauses.append(
+            sa.or_(
+                sa.func.lower(ActionItem.ref).like(pattern, escape="\\"),
+                sa.func.lower(ActionItem.title).like(pattern, escape="\\"),
+                sa.func.lower(ActionItem.text).like(pattern, escape="\\"),
+            )
+        )
+    return clauses
+
+
+def _ordering(sort: str) -> list:
+    descending = sort.startswith("-")
+    key = sort.lstrip("-")
+    document_order = [Framework.position, ActionItem.position]
+    if key == "due":
+        column = ActionItem.due_date.desc() if descending else ActionItem.due_date.asc()
+        return [ActionItem.due_date.is_(None), column, *document_order]
+    if key == "status":
+        rank = sa.case({value: index for index, value in enumerate(STATUS_ORDER)}, value=ActionItem.status)
+        return [rank.desc() if descending else rank, *document_order]
+    if key == "updated":
+        # Most recent first is what "sort by last update" means to a reader.
+        column = ActionItem.last_update_at.asc() if descending else ActionItem.last_update_at.desc()
+        return [ActionItem.last_update_at.is_(None), column, *document_order]
+    if descending:
+        return [Framework.position.desc(), ActionItem.position.desc()]
+    return document_order
+
+
+def items_query(filters: ItemFilters, today: date | None = None) -> sa.Select:
+    """The filtered, sorted items with what a list shows of each loaded eagerly."""
+    return (
+        db.select(ActionItem)
+        .join(ActionItem.framework)
+        .where(*filter_clauses(filters, today))
+        .order_by(*_ordering(filters.sort))
+        .options(
+            joinedload(ActionItem.framework),
+            joinedload(ActionItem.pillar),
+            joinedload(ActionItem.province),
+            selectinload(ActionItem.assignments).joinedload(ItemAgency.agency),
+        )
+    )
+
+
+def list_items(filters: ItemFilters, page: int, per_page: int):
+    """One page of the filtered items (a Flask-SQLAlchemy Pagination)."""
+    return db.paginate(items_query(filters), page=page, per_page=per_page, error_out=False)
+
+
+def status_counts(filters: ItemFilters, today: date | None = None) -> dict[str, int]:
+    """How many of the filtered items are in each status, counted in SQL."""
+    rows = db.session.execute(
+        db.select(ActionItem.status, sa.func.count())
+        .where(*filter_clauses(filters, today))
+        .group_by(ActionItem.status)
+    )
+    counts = {value: 0 for value in STATUS_ORDER}
+    for status, count in rows:
+        counts[status.value] = count
+    return counts
+
+
+def get_item(ref: str) -> ActionItem | None:
+    """An item with everything its page shows, or None."""
+    return db.session.scalar(
+        db.select(ActionItem)
+        .where(ActionItem.ref == ref)
+        .options(
+            joinedload(ActionItem.framework),
+            joinedload(ActionItem.pillar),
+            joinedload(ActionItem.province),
+            selectinload(ActionItem.assignments).joinedload(ItemAgency.agency),
+            selectinload(ActionItem.related).joinedload(ActionItem.pillar),
+            selectinload(ActionItem.updates).joinedload(Update.author),
+            selectinload(ActionItem.evidence),
+        )
+    )
+
+
+@dataclass
+class FilterOptions:
+    frameworks: list[Framework]
+    pillars: list[Pillar]
+    agencies: list[Agency]
+    provinces: list[Province]
+    statuses: list[Status]
+
+
+def filter_options() -> FilterOptions:
+    """The choices the item filters offer: only agencies that have items."""
+    agencies_with_items = db.select(ItemAgency.agency_id).distinct()
+    return FilterOptions(
+        frameworks=list(db.session.scalars(db.select(Framework).order_by(Framework.position))),
+        pillars=list(db.session.scalars(db.select(Pillar).order_by(Pillar.position))),
+        agencies=list(
+            db.session.scalars(db.select(Agency).where(Agency.id.in_(agencies_with_items)).order_by(Agency.name))
+        ),
+        provinces=list(db.session.scalars(db.select(Province).order_by(Province.name))),
+        statuses=list(Status),
+    )

@@ -1,0 +1,36 @@
+"""HTTP views of the items blueprint."""
+from datetime import date
+
+from flask import abort, current_app, redirect, render_template, request, url_for
+
+from . import bp
+from .services import SORTS, ItemFilters, filter_options, get_item, list_items, status_counts
+
+
+@bp.route("/")
+def home():
+    return redirect(url_for("items.item_list"))
+
+
+@bp.route("/items")
+def item_list():
+    filters = ItemFilters.from_args(request.args)
+    page = request.args.get("page", 1, type=int) or 1
+    pagination = list_items(filters, page=max(page, 1), per_page=current_app.config["ITEMS_PER_PAGE"])
+    return render_template(
+        "items/list.html",
+        filters=filters,
+        pagination=pagination,
+        counts=status_counts(filters),
+        options=filter_options(),
+        sorts=SORTS,
+        today=date.today(),
+    )
+
+
+@bp.route("/items/<ref>")
+def item_detail(ref: str):
+    item = get_item(ref)
+    if item is None:
+        abort(404, description=f"There is no item with the reference “{ref}”.")
+    return render_template("items/detail.html", item=item, today=date.today())

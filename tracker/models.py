@@ -1,0 +1,365 @@
+"""Typed models of the tracker's domain (see DOMAIN.md)."""
+from __future__ import annotations
+
+import enum
+import re
+from datetime import date, datetime, timezone
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from .extensions import db
+
+
+def utcnow() -> datetime:
+    """Timezone-aware now, called per row (never evaluated once at import)."""
+    return datetime.now(timezone.utc)
+
+
+def name_key(name: str) -> str:
+    """The form of a name used to match it: case-folded, whitespace collapsed, no trailing dot."""
+    return re.sub(r"\s+", " ", name).strip().rstrip(".").strip().casefold()
+
+
+class Status(str, enum.Enum):
+    NOT_STARTED = "not_started"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    BLOCKED = "blocked"
+    SUPERSEDED = "superseded"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+    @property
+    def is_closed(self) -> bool:
+        """Closed items are never overdue."""
+        return self in (Status.COMPLETED, Status.SUPERSEDED)
+
+
+class Role(str, enum.Enum):
+    ADMIN = "admin"
+    COORDINATOR = "coordinator"
+    AGENCY = "agency"
+    RAPPORTEUR = "rapporteur"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+class AgencyKind(str, enum.Enum):
+    FEDERAL_MINISTRY = "federal_ministry"
+    FEDERAL_AGENCY = "federal_agency"
+    LAW_ENFORCEMENT = "law_enforcement"
+    PROVINCIAL_BODY = "provincial_body"
+    NGO = "ngo"
+    INTERNATIONAL = "international"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return {
+            "federal_ministry": "Federal ministry or division",
+            "federal_agency": "Federal agency",
+            "law_enforcement": "Law-enforcement body",
+            "provincial_body": "Provincial body",
+            "ngo": "NGO",
+            "international": "International organisation",
+            "other": "Other",
+        }[self.value]
+
+
+class AssignmentRole(str, enum.Enum):
+    LEAD = "lead"
+    SUPPORTING = "supporting"
+
+
+class Basis(str, enum.Enum):
+    """Where a curated fact comes from."""
+
+    STATED = "stated"  # the item's own words in the source
+    GROUP = "group"  # the source line governing the item's group
+    ASSIGNED = "assigned"  # a curator's or coordinator's choice
+
+    @property
+    def label(self) -> str:
+        return {
+            "stated": "stated in the source",
+            "group": "stated for its group",
+            "assigned": "assigned",
+        }[self.value]
+
+
+class Priority(str, enum.Enum):
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+
+class UpdateOrigin(str, enum.Enum):
+    SOURCE = "source"  # derived from a source document by the seed
+    USER = "user"
+
+
+def enum_column(enum_cls: type[enum.Enum], **kwargs) -> sa.Enum:
+    """Store an enum as its lower-case value in a VARCHAR, the same on SQLite and PostgreSQL."""
+    return sa.Enum(
+        enum_cls,
+        native_enum=False,
+        length=24,
+        values_callable=lambda members: [m.value for m in members],
+        validate_strings=True,
+        **kwargs,
+    )
+
+
+item_relations = sa.Table(
+    "item_relations",
+    db.metadata,
+    sa.Column("item_id", sa.ForeignKey("action_items.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("related_id", sa.ForeignKey("action_items.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Framework(db.Model):
+    __tablename__ = "frameworks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(20), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    title: Mapped[str] = mapped_column(sa.String(300))
+    year: Mapped[int | None]
+    source_document: Mapped[str] = mapped_column(sa.String(120), default="")
+    source_date: Mapped[date | None]
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    position: Mapped[int] = mapped_column(default=0)
+
+    items: Mapped[list[ActionItem]] = relationship(back_populates="framework")
+
+
+class Pillar(db.Model):
+    __tablename__ = "pillars"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(20), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(40))
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    position: Mapped[int] = mapped_column(default=0)
+
+    items: Mapped[list[ActionItem]] = relationship(back_populates="pillar")
+
+
+class Province(db.Model):
+    __tablename__ = "provinces"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(8), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(60), unique=True)
+
+
+class Agency(db.Model):
+    __tablename__ = "agencies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    short_name: Mapped[str] = mapped_column(sa.String(60), default="")
+    kind: Mapped[AgencyKind] = mapped_column(enum_column(AgencyKind))
+    province_id: Mapped[int | None] = mapped_column(sa.ForeignKey("provinces.id"))
+    parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("agencies.id"))
+    note: Mapped[str] = mapped_column(sa.Text, default="")
+
+    province: Mapped[Province | None] = relationship()
+    parent: Mapped[Agency | None] = relationship(remote_side=[id], back_populates="units")
+    units: Mapped[list[Agency]] = relationship(back_populates="parent", order_by="Agency.name")
+    aliases: Mapped[list[AgencyAlias]] = relationship(
+        back_populates="agency", cascade="all, delete-orphan", order_by="AgencyAlias.alias"
+    )
+    assignments: Mapped[list[ItemAgency]] = relationship(back_populates="agency")
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.name} ({self.short_name})" if self.short_name else self.name
+
+
+class AgencyAlias(db.Model):
+    """Another name a document uses for an agency ("DG FIA" for the FIA)."""
+
+    __tablename__ = "agency_aliases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(sa.ForeignKey("agencies.id", ondelete="CASCADE"), index=True)
+    alias: Mapped[str] = mapped_column(sa.String(200))
+    key: Mapped[str] = mapped_column(sa.String(200), unique=True)
+
+    agency: Mapped[Agency] = relationship(back_populates="aliases")
+
+
+class ActionItem(db.Model):
+    """One thing to be done, as a plan states it."""
+
+    __tablename__ = "action_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ref: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    framework_id: Mapped[int] = mapped_column(sa.ForeignKey("frameworks.id"), index=True)
+    pillar_id: Mapped[int] = mapped_column(sa.ForeignKey("pillars.id"), index=True)
+    pillar_basis: Mapped[Basis] = mapped_column(enum_column(Basis), default=Basis.ASSIGNED)
+    position: Mapped[int] = mapped_column(default=0)
+    label: Mapped[str] = mapped_column(sa.String(20), default="")
+    section: Mapped[str] = mapped_column(sa.String(300), default="")
+    title: Mapped[str] = mapped_column(sa.String(300))
+    text: Mapped[str] = mapped_column(sa.Text)
+    locator: Mapped[str] = mapped_column(sa.String(300), default="")
+    responsibility_text: Mapped[str] = mapped_column(sa.Text, default="")
+    province_id: Mapped[int | None] = mapped_column(sa.ForeignKey("provinces.id"), index=True)
+    status: Mapped[Status] = mapped_column(enum_column(Status), default=Status.NOT_STARTED, index=True)
+    status_derived: Mapped[bool] = mapped_column(default=False)
+    progress: Mapped[int] = mapped_column(default=0)
+    due_date: Mapped[date | None] = mapped_column(index=True)
+    due_derived: Mapped[bool] = mapped_column(default=False)
+    due_note: Mapped[str] = mapped_column(sa.String(200), default="")
+    priority: Mapped[Priority | None] = mapped_column(enum_column(Priority))
+    last_update_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), index=True)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    __table_args__ = (
+        sa.CheckConstraint("progress >= 0 AND progress <= 100", name="progress_range"),
+    )
+    # Optimistic locking: a save based on a stale version raises StaleDataError.
+    __mapper_args__ = {"version_id_col": version}
+
+    framework: Mapped[Framework] = relationship(back_populates="items")
+    pillar: Mapped[Pillar] = relationship(back_populates="items")
+    province: Mapped[Province | None] = relationship()
+    assignments: Mapped[list[ItemAgency]] = relationship(
+        back_populates="item", cascade="all, delete-orphan", order_by="ItemAgency.id"
+    )
+    updates: Mapped[list[Update]] = relationship(
+        back_populates="item", order_by="(Update.created_at.desc(), Update.id.desc())"
+    )
+    evidence: Mapped[list[Evidence]] = relationship(
+        back_populates="item", order_by="(Evidence.as_of.desc(), Evidence.id.desc())"
+    )
+    related: Mapped[list[ActionItem]] = relationship(
+        secondary=item_relations,
+        primaryjoin=lambda: ActionItem.id == item_relations.c.item_id,
+        secondaryjoin=lambda: ActionItem.id == item_relations.c.related_id,
+        order_by=lambda: ActionItem.ref,
+    )
+
+    @property
+    def lead(self) -> ItemAgency | None:
+        return next((a for a in self.assignments if a.role == AssignmentRole.LEAD), None)
+
+    @property
+    def supporting(self) -> list[ItemAgency]:
+        return [a for a in self.assignments if a.role == AssignmentRole.SUPPORTING]
+
+    def is_overdue(self, today: date | None = None) -> bool:
+        """Derived, never stored: a past due date on an item still open."""
+        today = today or date.today()
+        return self.due_date is not None and self.due_date < today and not self.status.is_closed
+
+
+class ItemAgency(db.Model):
+    """An agency made responsible for an item, as lead or supporting."""
+
+    __tablename__ = "item_agencies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(sa.ForeignKey("action_items.id", ondelete="CASCADE"), index=True)
+    agency_id: Mapped[int] = mapped_column(sa.ForeignKey("agencies.id"), index=True)
+    role: Mapped[AssignmentRole] = mapped_column(enum_column(AssignmentRole))
+    basis: Mapped[Basis] = mapped_column(enum_column(Basis))
+    # Set when a coordinator made the assignment; curated (seeded) rows leave it empty.
+    assigned_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+    __table_args__ = (sa.UniqueConstraint("item_id", "agency_id"),)
+
+    item: Mapped[ActionItem] = relationship(back_populates="assignments")
+    agency: Mapped[Agency] = relationship(back_populates="assignments")
+
+
+class Update(db.Model):
+    """An entry of an item's history. Rows are only ever added."""
+
+    __tablename__ = "updates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(sa.ForeignKey("action_items.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    origin: Mapped[UpdateOrigin] = mapped_column(enum_column(UpdateOrigin), default=UpdateOrigin.USER)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow, index=True)
+    status_before: Mapped[Status] = mapped_column(enum_column(Status))
+    status_after: Mapped[Status] = mapped_column(enum_column(Status))
+    progress_before: Mapped[int] = mapped_column(default=0)
+    progress_after: Mapped[int] = mapped_column(default=0)
+    note: Mapped[str] = mapped_column(sa.Text, default="")
+    source_document: Mapped[str] = mapped_column(sa.String(120), default="")
+
+    item: Mapped[ActionItem] = relationship(back_populates="updates")
+    author: Mapped[User | None] = relationship()
+    evidence: Mapped[list[Evidence]] = relationship(back_populates="update")
+
+
+class Evidence(db.Model):
+    """What backs an update: a link, a note, a figure; seeded evidence cites its source."""
+
+    __tablename__ = "evidence"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(sa.ForeignKey("action_items.id", ondelete="CASCADE"), index=True)
+    update_id: Mapped[int | None] = mapped_column(sa.ForeignKey("updates.id"), index=True)
+    origin: Mapped[UpdateOrigin] = mapped_column(enum_column(UpdateOrigin), default=UpdateOrigin.USER)
+    # Identifies seeded evidence so that re-seeding refreshes it instead of duplicating it.
+    seed_key: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    note: Mapped[str] = mapped_column(sa.Text, default="")
+    url: Mapped[str] = mapped_column(sa.String(1000), default="")
+    value: Mapped[float | None]
+    unit: Mapped[str] = mapped_column(sa.String(120), default="")
+    as_of: Mapped[date | None]
+    source_document: Mapped[str] = mapped_column(sa.String(120), default="")
+    locator: Mapped[str] = mapped_column(sa.String(300), default="")
+    confidential: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+    item: Mapped[ActionItem] = relationship(back_populates="evidence")
+    update: Mapped[Update | None] = relationship(back_populates="evidence")
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(120), default="")
+    password_hash: Mapped[str] = mapped_column(sa.String(256))
+    role: Mapped[Role] = mapped_column(enum_column(Role))
+    agency_id: Mapped[int | None] = mapped_column(sa.ForeignKey("agencies.id"))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+    agency: Mapped[Agency | None] = relationship()
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users
+        return self.active
+
+    def set_password(self, password: str, method: str | None = None) -> None:
+        self.password_hash = (
+            generate_password_hash(password, method=method) if method else generate_password_hash(password)
+        )
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.email

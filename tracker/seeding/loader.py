@@ -1,0 +1,329 @@
+"""Write a validated catalogue to the database: add what is new, refresh what is curated.
+
+Users' history is never touched: updates they reported, evidence they attached and agencies a
+coordinator assigned stay as they are, and an item's status is taken from the seed only while
+no user has reported on it.
+"""
+from __future__ import annotations
+
+import hashlib
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, time, timezone
+
+from sqlalchemy.orm import selectinload
+
+from ..extensions import db
+from ..models import (
+    ActionItem,
+    Agency,
+    AgencyAlias,
+    AssignmentRole,
+    Evidence,
+    Framework,
+    ItemAgency,
+    Pillar,
+    Province,
+    Status,
+    Update,
+    UpdateOrigin,
+    name_key,
+)
+from .validate import Catalogue, ItemRecord, read_catalogue
+
+
+@dataclass
+class SeedReport:
+    created: Counter = field(default_factory=Counter)
+    updated: Counter = field(default_factory=Counter)
+    removed: Counter = field(default_factory=Counter)
+
+    @property
+    def changed(self) -> bool:
+        return bool(+self.created or +self.updated or +self.removed)
+
+    def summary(self) -> str:
+        kinds = sorted(set(self.created) | set(self.updated) | set(self.removed))
+        if not kinds:
+            return "nothing to change: the database already holds this catalogue"
+        parts = []
+        for kind in kinds:
+            counts = [f"{self.created[kind]} new", f"{self.updated[kind]} refreshed"]
+            if self.removed[kind]:
+                counts.append(f"{self.removed[kind]} removed")
+            parts.append(f"{kind}: {', '.join(counts)}")
+        return "; ".join(parts)
+
+
+def _assign(obj, **values) -> bool:
+    """Set attributes that differ; report whether any did, so unchanged rows stay clean."""
+    changed = False
+    for key, value in values.items():
+        if getattr(obj, key) != value:
+            setattr(obj, key, value)
+            changed = True
+    return changed
+
+
+def _as_datetime(day) -> datetime | None:
+    return datetime.combine(day, time(0, 0), tzinfo=timezone.utc) if day else None
+
+
+def _evidence_key(item: str, note: str, unit: str, value) -> str:
+    return hashlib.sha256(f"{item}|{note}|{unit}|{value}".encode()).hexdigest()[:40]
+
+
+def seed_catalogue(seed_dir: str) -> SeedReport:
+    """Validate every seed file, then load them in one transaction."""
+    catalogue = read_catalogue(seed_dir)
+    try:
+        report = load_catalogue(catalogue)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return report
+
+
+def load_catalogue(catalogue: Catalogue) -> SeedReport:
+    """Write a validated catalogue into the current session (the caller commits)."""
+    report = SeedReport()
+    pillars = _upsert_by_code(Pillar, catalogue.pillars, ("name", "description", "position"), report, "pillars")
+    provinces = _upsert_by_code(Province, catalogue.provinces, ("name",), report, "provinces")
+    frameworks = _load_frameworks(catalogue, report)
+    agencies = _load_agencies(catalogue, provinces, report)
+    items = _load_items(catalogue, frameworks, pillars, provinces, agencies, report)
+    _load_relations(catalogue, items, report)
+    _load_evidence(catalogue, items, report)
+    db.session.flush()
+    return report
+
+
+def _upsert_by_code(model, records: list[dict], fields: tuple[str, ...], report: SeedReport, kind: str) -> dict:
+    existing = {row.code: row for row in db.session.scalars(db.select(model))}
+    for record in records:
+        values = {key: record.get(key, "") for key in fields}
+        row = existing.get(record["code"])
+        if row is None:
+            row = model(code=record["code"], **values)
+            db.session.add(row)
+            existing[row.code] = row
+            report.created[kind] += 1
+        elif _assign(row, **values):
+            report.updated[kind] += 1
+    return existing
+
+
+def _load_frameworks(catalogue: Catalogue, report: SeedReport) -> dict[str, Framework]:
+    existing = {row.code: row for row in db.session.scalars(db.select(Framework))}
+    for record in catalogue.frameworks:
+        values = {
+            "name": record["name"],
+            "title": record["title"],
+            "year": record.get("year"),
+            "source_document": record.get("source", ""),
+            "source_date": record.get("source_date"),
+            "description": record.get("description", "").strip(),
+            "position": record["position"],
+        }
+        row = existing.get(record["code"])
+        if row is None:
+            row = Framework(code=record["code"], **values)
+            db.session.add(row)
+            existing[row.code] = row
+            report.created["frameworks"] += 1
+        elif _assign(row, **values):
+            report.updated["frameworks"] += 1
+    return existing
+
+
+def _load_agencies(catalogue: Catalogue, provinces: dict, report: SeedReport) -> dict[str, Agency]:
+    """Upsert agencies by name; a name an admin has since renamed is found through its alias."""
+    by_name = {name_key(a.name): a for a in db.session.scalars(db.select(Agency))}
+    alias_rows = {a.key: a for a in db.session.scalars(db.select(AgencyAlias))}
+    agencies: dict[str, Agency] = {}
+    new_agencies: set[str] = set()
+    for record in catalogue.agencies:
+        key = name_key(record.name)
+        agency = by_name.get(key) or (alias_rows[key].agency if key in alias_rows else None)
+        province = provinces[record.province] if record.province else None
+        if agency is None:
+            agency = Agency(name=record.name, short_name=record.short_name, kind=record.kind, province=province,
+                            note=record.note)
+            db.session.add(agency)
+            by_name[key] = agency
+            new_agencies.add(record.name)
+            report.created["agencies"] += 1
+        elif _assign(agency, short_name=record.short_name, kind=record.kind, province=province, note=record.note):
+            report.updated["agencies"] += 1
+        agencies[record.name] = agency
+        for alias in record.aliases:
+            alias_key = name_key(alias)
+            if alias_key in alias_rows or alias_key == name_key(agency.name):
+                continue  # kept as it is: an admin may have moved an alias on purpose
+            row = AgencyAlias(alias=alias, key=alias_key)
+            agency.aliases.append(row)
+            alias_rows[alias_key] = row
+            report.created["agency aliases"] += 1
+    for record in catalogue.agencies:
+        parent = agencies[record.parent] if record.parent else None
+        if _assign(agencies[record.name], parent=parent) and record.name not in new_agencies:
+            report.updated["agencies"] += 1
+    return agencies
+
+
+def _load_items(catalogue, frameworks, pillars, provinces, agencies, report) -> dict[str, ActionItem]:
+    existing = {
+        item.ref: item
+        for item in db.session.scalars(
+            db.select(ActionItem).options(
+                selectinload(ActionItem.assignments).joinedload(ItemAgency.agency),
+                selectinload(ActionItem.related),
+            )
+        )
+    }
+    reported = set(
+        db.session.scalars(
+            db.select(Update.item_id).where(Update.origin == UpdateOrigin.USER).distinct()
+        )
+    )
+    source_updates = {
+        update.item_id: update
+        for update in db.session.scalars(db.select(Update).where(Update.origin == UpdateOrigin.SOURCE))
+    }
+    user_assigned = set(
+        db.session.scalars(db.select(ItemAgency.item_id).where(ItemAgency.assigned_by_id.is_not(None)).distinct())
+    )
+    items: dict[str, ActionItem] = {}
+    for record in catalogue.items:
+        framework = frameworks[record.framework]
+        curated = {
+            "framework": framework,
+            "pillar": pillars[record.pillar],
+            "pillar_basis": record.pillar_basis,
+            "position": record.position,
+            "label": record.label,
+            "section": record.section,
+            "title": record.title,
+            "text": record.text,
+            "locator": record.locator,
+            "responsibility_text": record.responsibility,
+            "province": provinces[record.province] if record.province else None,
+        }
+        item = existing.get(record.ref)
+        if item is None:
+            item = ActionItem(ref=record.ref, **curated)
+            db.session.add(item)
+            report.created["items"] += 1
+            changed = False
+        else:
+            changed = _assign(item, **curated)
+        if item.id is None or item.id not in reported:
+            changed |= _assign(item, status=record.status, status_derived=True, progress=record.progress)
+        if item.id is None or item.due_derived or item.due_date is None:
+            changed |= _assign(item, due_date=record.due_date, due_derived=record.due_date is not None,
+                               due_note=record.due_note)
+        if record.priority and item.priority is None:
+            changed |= _assign(item, priority=record.priority)
+        if item.id is None or item.id not in user_assigned:
+            changed |= _sync_assignments(item, record, agencies, report)
+        changed |= _sync_source_update(item, record, framework, source_updates.get(item.id), report)
+        if changed and item.id is not None:
+            report.updated["items"] += 1
+        items[record.ref] = item
+    return items
+
+
+def _sync_assignments(item: ActionItem, record: ItemRecord, agencies: dict, report: SeedReport) -> bool:
+    """Make the curated lead and supporting agencies those of the seed."""
+    wanted = {record.lead: AssignmentRole.LEAD}
+    wanted.update({name: AssignmentRole.SUPPORTING for name in record.supporting})
+    wanted_agencies = [agencies[name] for name in wanted]
+    changed = False
+    for assignment in list(item.assignments):
+        if assignment.agency not in wanted_agencies:
+            item.assignments.remove(assignment)
+            report.removed["assignments"] += 1
+            changed = True
+    for name, role in wanted.items():
+        agency = agencies[name]
+        assignment = next((a for a in item.assignments if a.agency is agency), None)
+        if assignment is None:
+            item.assignments.append(ItemAgency(agency=agency, role=role, basis=record.responsibility_basis))
+            report.created["assignments"] += 1
+            changed = True
+        elif _assign(assignment, role=role, basis=record.responsibility_basis):
+            changed = True
+    return changed
+
+
+def _sync_source_update(item, record: ItemRecord, framework: Framework, update: Update | None, report) -> bool:
+    """A status the source states (done, superseded, under way) is the item's first history entry."""
+    if record.status == Status.NOT_STARTED or not record.status_note:
+        return False
+    when = _as_datetime(record.status_as_of or framework.source_date)
+    values = {
+        "status_before": Status.NOT_STARTED,
+        "status_after": record.status,
+        "progress_before": 0,
+        "progress_after": record.progress,
+        "note": record.status_note,
+        "source_document": framework.source_document,
+    }
+    if update is None:
+        update = Update(item=item, origin=UpdateOrigin.SOURCE, created_at=when or datetime.now(timezone.utc),
+                        **values)
+        db.session.add(update)
+        report.created["source updates"] += 1
+        if item.last_update_at is None:
+            item.last_update_at = update.created_at
+        return True
+    if _assign(update, **values):
+        report.updated["source updates"] += 1
+    return False
+
+
+def _load_relations(catalogue: Catalogue, items: dict[str, ActionItem], report: SeedReport) -> None:
+    """Relations are symmetric: a link stated on either item shows on both."""
+    related: dict[str, set[str]] = defaultdict(set)
+    for record in catalogue.items:
+        for other in record.related:
+            related[record.ref].add(other)
+            related[other].add(record.ref)
+    for ref, item in items.items():
+        wanted = sorted(related.get(ref, ()))
+        if sorted(r.ref for r in item.related) != wanted:
+            item.related = [items[other] for other in wanted]
+            report.updated["relations"] += 1
+
+
+def _load_evidence(catalogue: Catalogue, items: dict[str, ActionItem], report: SeedReport) -> None:
+    existing = {
+        row.seed_key: row
+        for row in db.session.scalars(db.select(Evidence).where(Evidence.origin == UpdateOrigin.SOURCE))
+    }
+    wanted = set()
+    for record in catalogue.evidence:
+        key = _evidence_key(record.item, record.note, record.unit, record.value)
+        wanted.add(key)
+        values = {
+            "item": items[record.item],
+            "note": record.note,
+            "url": record.url,
+            "value": record.value,
+            "unit": record.unit,
+            "as_of": record.as_of,
+            "source_document": record.source,
+            "locator": record.locator,
+        }
+        row = existing.get(key)
+        if row is None:
+            db.session.add(Evidence(origin=UpdateOrigin.SOURCE, seed_key=key, **values))
+            report.created["evidence"] += 1
+        elif _assign(row, **values):
+            report.updated["evidence"] += 1
+    # Seeded evidence is curated, not user history: what the seed no longer holds goes.
+    for key, row in existing.items():
+        if key not in wanted:
+            db.session.delete(row)
+            report.removed["evidence"] += 1

@@ -1,0 +1,432 @@
+"""Read the catalogue's TOML files and check every record before anything is written.
+
+Run on its own, without an app or a database: ``python -m tracker.seeding.validate seed``.
+"""
+from __future__ import annotations
+
+import re
+import sys
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from ..models import AgencyKind, Basis, Priority, Status, name_key
+
+PILLAR_CODES = ("prevention", "prosecution", "protection", "partnership")
+REF_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,39}$")
+ITEM_REQUIRED = ("ref", "label", "section", "title", "text", "locator", "pillar", "lead")
+
+
+@dataclass
+class SeedProblem:
+    file: str
+    record: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.record}: {self.message}"
+
+
+class SeedError(Exception):
+    """The catalogue has problems; nothing may be written."""
+
+    def __init__(self, problems: list[SeedProblem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+@dataclass
+class AgencyRecord:
+    name: str
+    short_name: str
+    kind: AgencyKind
+    province: str | None
+    parent: str | None
+    aliases: list[str]
+    note: str = ""
+
+
+@dataclass
+class ItemRecord:
+    ref: str
+    framework: str
+    position: int
+    label: str
+    section: str
+    title: str
+    text: str
+    locator: str
+    pillar: str
+    pillar_basis: Basis
+    lead: str  # canonical agency name
+    supporting: list[str]
+    responsibility_basis: Basis
+    responsibility: str
+    province: str | None
+    status: Status
+    status_note: str
+    status_as_of: date | None
+    progress: int
+    due_date: date | None
+    due_note: str
+    priority: Priority | None
+    related: list[str]
+    file: str
+
+
+@dataclass
+class EvidenceRecord:
+    item: str
+    note: str
+    value: float | None
+    unit: str
+    as_of: date | None
+    source: str
+    locator: str
+    url: str
+
+
+@dataclass
+class ContextRecord:
+    kind: str  # law | challenge | achievement
+    code: str
+    fields: dict
+    items: list[str]
+
+
+@dataclass
+class Catalogue:
+    pillars: list[dict] = field(default_factory=list)
+    provinces: list[dict] = field(default_factory=list)
+    frameworks: list[dict] = field(default_factory=list)
+    agencies: list[AgencyRecord] = field(default_factory=list)
+    items: list[ItemRecord] = field(default_factory=list)
+    section_notes: list[dict] = field(default_factory=list)
+    evidence: list[EvidenceRecord] = field(default_factory=list)
+    context: list[ContextRecord] = field(default_factory=list)
+
+
+class _Reader:
+    """Collects every problem instead of stopping at the first."""
+
+    def __init__(self, seed_dir: Path):
+        self.seed_dir = seed_dir
+        self.problems: list[SeedProblem] = []
+
+    def problem(self, file: str, record: str, message: str) -> None:
+        self.problems.append(SeedProblem(file, record, message))
+
+    def load(self, relative: str, required: bool = True) -> dict:
+        path = self.seed_dir / relative
+        if not path.exists():
+            if required:
+                self.problem(relative, "file", "is missing")
+            return {}
+        try:
+            with path.open("rb") as handle:
+                return tomllib.load(handle)
+        except tomllib.TOMLDecodeError as exc:
+            self.problem(relative, "file", f"is not valid TOML: {exc}")
+            return {}
+
+    def text(self, data: dict, key: str, file: str, record: str, required: bool = False) -> str:
+        value = data.get(key, "")
+        if value is None:
+            value = ""
+        if not isinstance(value, str):
+            self.problem(file, record, f"{key} must be a string")
+            return ""
+        value = value.strip()
+        if required and not value:
+            self.problem(file, record, f"{key} is required")
+        return value
+
+    def date(self, data: dict, key: str, file: str, record: str) -> date | None:
+        value = data.get(key)
+        if value in (None, ""):
+            return None
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(str(value))
+        except ValueError:
+            self.problem(file, record, f"{key} {value!r} is not a date (YYYY-MM-DD)")
+            return None
+
+    def choice(self, enum_cls, data: dict, key: str, file: str, record: str, default=None):
+        value = data.get(key)
+        if value in (None, ""):
+            return default
+        try:
+            return enum_cls(value)
+        except ValueError:
+            allowed = ", ".join(m.value for m in enum_cls)
+            self.problem(file, record, f"{key} {value!r} is not one of: {allowed}")
+            return default
+
+    def string_list(self, data: dict, key: str, file: str, record: str) -> list[str]:
+        value = data.get(key, [])
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            self.problem(file, record, f"{key} must be a list of strings")
+            return []
+        return [v.strip() for v in value if v.strip()]
+
+
+def read_catalogue(seed_dir: str | Path) -> Catalogue:
+    """Parse and validate every seed file; raise SeedError listing all problems."""
+    reader = _Reader(Path(seed_dir))
+    catalogue = Catalogue()
+    _read_reference(reader, catalogue)
+    resolve_agency = _read_agencies(reader, catalogue)
+    _read_items(reader, catalogue, resolve_agency)
+    refs = {item.ref for item in catalogue.items}
+    _read_evidence(reader, catalogue, refs)
+    _read_context(reader, catalogue, refs)
+    if reader.problems:
+        raise SeedError(reader.problems)
+    return catalogue
+
+
+def _read_reference(reader: _Reader, catalogue: Catalogue) -> None:
+    file = "catalogue.toml"
+    data = reader.load(file)
+    pillars = data.get("pillar", [])
+    codes = [p.get("code") for p in pillars]
+    if data and sorted(codes) != sorted(PILLAR_CODES):
+        reader.problem(file, "pillars", f"must be exactly {', '.join(PILLAR_CODES)}; found {codes}")
+    for position, pillar in enumerate(pillars):
+        record = f"pillar {pillar.get('code')}"
+        reader.text(pillar, "name", file, record, required=True)
+        catalogue.pillars.append({**pillar, "position": position})
+    seen: set[str] = set()
+    for province in data.get("province", []):
+        record = f"province {province.get('code')}"
+        code = reader.text(province, "code", file, record, required=True)
+        reader.text(province, "name", file, record, required=True)
+        if code in seen:
+            reader.problem(file, record, "duplicate province code")
+        seen.add(code)
+        catalogue.provinces.append(province)
+    seen = set()
+    for position, framework in enumerate(data.get("framework", [])):
+        code = reader.text(framework, "code", file, "framework", required=True)
+        record = f"framework {code}"
+        for key in ("name", "title"):
+            reader.text(framework, key, file, record, required=True)
+        if code in seen:
+            reader.problem(file, record, "duplicate framework code")
+        seen.add(code)
+        reader.date(framework, "source_date", file, record)
+        catalogue.frameworks.append({**framework, "position": position})
+
+
+def _read_agencies(reader: _Reader, catalogue: Catalogue):
+    """Read agencies.toml; return a function mapping any name or alias to a canonical name."""
+    file = "agencies.toml"
+    data = reader.load(file)
+    province_codes = {p["code"] for p in catalogue.provinces}
+    names: dict[str, str] = {}  # name key -> canonical agency name
+
+    def claim(key_source: str, canonical: str, record: str) -> None:
+        key = name_key(key_source)
+        owner = names.get(key)
+        if owner is not None and owner != canonical:
+            reader.problem(file, record, f"name or alias {key_source!r} also belongs to {owner!r}")
+        names[key] = canonical
+
+    records = data.get("agency", [])
+    for index, raw in enumerate(records, start=1):
+        name = reader.text(raw, "name", file, f"agency #{index}", required=True)
+        record = f"agency {name!r}"
+        kind = reader.choice(AgencyKind, raw, "kind", file, record)
+        if kind is None:
+            reader.problem(file, record, "kind is required")
+        province = reader.text(raw, "province", file, record) or None
+        if province and province not in province_codes:
+            reader.problem(file, record, f"unknown province {province!r}")
+        if kind == AgencyKind.PROVINCIAL_BODY and not province:
+            reader.problem(file, record, "a provincial body needs its province")
+        agency = AgencyRecord(
+            name=name,
+            short_name=reader.text(raw, "short_name", file, record),
+            kind=kind or AgencyKind.OTHER,
+            province=province,
+            parent=reader.text(raw, "parent", file, record) or None,
+            aliases=reader.string_list(raw, "aliases", file, record),
+            note=reader.text(raw, "note", file, record),
+        )
+        if not name:
+            continue
+        claim(name, name, record)
+        if agency.short_name:
+            claim(agency.short_name, name, record)
+        for alias in agency.aliases:
+            claim(alias, name, record)
+        catalogue.agencies.append(agency)
+
+    def resolve(value: str) -> str | None:
+        return names.get(name_key(value))
+
+    for agency in catalogue.agencies:
+        if agency.parent:
+            parent = resolve(agency.parent)
+            if parent is None:
+                reader.problem(file, f"agency {agency.name!r}", f"unknown parent {agency.parent!r}")
+            elif parent == agency.name:
+                reader.problem(file, f"agency {agency.name!r}", "cannot be its own parent")
+            agency.parent = parent
+    return resolve
+
+
+def _read_items(reader: _Reader, catalogue: Catalogue, resolve_agency) -> None:
+    framework_codes = {f.get("code") for f in catalogue.frameworks}
+    province_codes = {p["code"] for p in catalogue.provinces}
+    items_dir = reader.seed_dir / "items"
+    files = sorted(items_dir.glob("*.toml")) if items_dir.is_dir() else []
+    if not files:
+        reader.problem("items/", "folder", "holds no *.toml item files")
+    refs: dict[str, str] = {}
+    position = 0
+    for path in files:
+        file = f"items/{path.name}"
+        data = reader.load(file)
+        framework = data.get("framework")
+        if framework not in framework_codes:
+            reader.problem(file, "framework", f"unknown framework {framework!r}")
+        for note in data.get("section_note", []):
+            catalogue.section_notes.append({**note, "framework": framework, "file": file})
+        for index, raw in enumerate(data.get("item", []), start=1):
+            position += 1
+            record = f"item {raw.get('ref') or '#' + str(index)}"
+            values = {key: reader.text(raw, key, file, record, required=True) for key in ITEM_REQUIRED}
+            ref = values["ref"]
+            if ref and not REF_PATTERN.match(ref):
+                reader.problem(file, record, "ref may hold only letters, digits and hyphens (at most 40)")
+            if ref in refs:
+                reader.problem(file, record, f"duplicate ref (also in {refs[ref]})")
+            refs[ref] = file
+            if values["pillar"] and values["pillar"] not in PILLAR_CODES:
+                reader.problem(file, record, f"pillar {values['pillar']!r} is not one of {', '.join(PILLAR_CODES)}")
+            lead = resolve_agency(values["lead"]) if values["lead"] else None
+            if values["lead"] and lead is None:
+                reader.problem(file, record, f"unknown agency {values['lead']!r} (lead)")
+            supporting = []
+            for name in reader.string_list(raw, "supporting", file, record):
+                canonical = resolve_agency(name)
+                if canonical is None:
+                    reader.problem(file, record, f"unknown agency {name!r} (supporting)")
+                elif canonical != lead and canonical not in supporting:
+                    supporting.append(canonical)
+            province = reader.text(raw, "province", file, record) or None
+            if province and province not in province_codes:
+                reader.problem(file, record, f"unknown province {province!r}")
+            status = reader.choice(Status, raw, "status", file, record, Status.NOT_STARTED)
+            progress = raw.get("progress", 100 if status == Status.COMPLETED else 0)
+            if not isinstance(progress, int) or not 0 <= progress <= 100:
+                reader.problem(file, record, f"progress {progress!r} must be a whole number from 0 to 100")
+                progress = 0
+            catalogue.items.append(
+                ItemRecord(
+                    ref=ref,
+                    framework=framework,
+                    position=position,
+                    label=values["label"],
+                    section=values["section"],
+                    title=values["title"],
+                    text=values["text"],
+                    locator=values["locator"],
+                    pillar=values["pillar"],
+                    pillar_basis=reader.choice(Basis, raw, "pillar_basis", file, record, Basis.ASSIGNED),
+                    lead=lead or "",
+                    supporting=supporting,
+                    responsibility_basis=reader.choice(
+                        Basis, raw, "responsibility_basis", file, record, Basis.ASSIGNED
+                    ),
+                    responsibility=reader.text(raw, "responsibility", file, record),
+                    province=province,
+                    status=status,
+                    status_note=reader.text(raw, "status_note", file, record),
+                    status_as_of=reader.date(raw, "status_as_of", file, record),
+                    progress=progress,
+                    due_date=reader.date(raw, "due_date", file, record),
+                    due_note=reader.text(raw, "due_note", file, record),
+                    priority=reader.choice(Priority, raw, "priority", file, record),
+                    related=reader.string_list(raw, "related", file, record),
+                    file=file,
+                )
+            )
+    for item in catalogue.items:
+        for related in item.related:
+            if related not in refs:
+                reader.problem(item.file, f"item {item.ref}", f"related ref {related!r} does not exist")
+            elif related == item.ref:
+                reader.problem(item.file, f"item {item.ref}", "is related to itself")
+
+
+def _read_evidence(reader: _Reader, catalogue: Catalogue, refs: set[str]) -> None:
+    file = "evidence.toml"
+    data = reader.load(file, required=False)
+    for index, raw in enumerate(data.get("evidence", []), start=1):
+        record = f"evidence #{index}"
+        item = reader.text(raw, "item", file, record, required=True)
+        if item and item not in refs:
+            reader.problem(file, record, f"unknown item {item!r}")
+        value = raw.get("value")
+        if value is not None and not isinstance(value, (int, float)):
+            reader.problem(file, record, f"value {value!r} must be a number")
+            value = None
+        catalogue.evidence.append(
+            EvidenceRecord(
+                item=item,
+                note=reader.text(raw, "note", file, record, required=True),
+                value=float(value) if value is not None else None,
+                unit=reader.text(raw, "unit", file, record),
+                as_of=reader.date(raw, "as_of", file, record),
+                source=reader.text(raw, "source", file, record),
+                locator=reader.text(raw, "locator", file, record),
+                url=reader.text(raw, "url", file, record),
+            )
+        )
+
+
+def _read_context(reader: _Reader, catalogue: Catalogue, refs: set[str]) -> None:
+    file = "context.toml"
+    data = reader.load(file, required=False)
+    for kind in ("law", "challenge", "achievement"):
+        seen: set[str] = set()
+        for index, raw in enumerate(data.get(kind, []), start=1):
+            code = reader.text(raw, "code", file, f"{kind} #{index}", required=True)
+            record = f"{kind} {code}"
+            if code in seen:
+                reader.problem(file, record, f"duplicate {kind} code")
+            seen.add(code)
+            items = reader.string_list(raw, "items", file, record)
+            for ref in items:
+                if ref not in refs:
+                    reader.problem(file, record, f"unknown item {ref!r}")
+            fields = {k: v for k, v in raw.items() if k not in ("code", "items")}
+            catalogue.context.append(ContextRecord(kind=kind, code=code, fields=fields, items=items))
+
+
+def main(argv: list[str]) -> int:
+    seed_dir = argv[1] if len(argv) > 1 else "seed"
+    try:
+        catalogue = read_catalogue(seed_dir)
+    except SeedError as exc:
+        print(f"{len(exc.problems)} problem(s):")
+        for problem in exc.problems:
+            print(f"  {problem}")
+        return 1
+    print(
+        f"ok: {len(catalogue.frameworks)} frameworks, {len(catalogue.agencies)} agencies, "
+        f"{len(catalogue.items)} items, {len(catalogue.evidence)} evidence, "
+        f"{len(catalogue.context)} context records"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

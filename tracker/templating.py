@@ -1,0 +1,53 @@
+"""Filters and globals shared by every template."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import Flask, request, url_for
+
+from .models import Role, Status
+
+STATUS_STYLES = {
+    Status.NOT_STARTED: "secondary",
+    Status.IN_PROGRESS: "primary",
+    Status.COMPLETED: "success",
+    Status.BLOCKED: "danger",
+    Status.SUPERSEDED: "dark",
+}
+
+
+def status_style(status) -> str:
+    """The Bootstrap colour of a status badge."""
+    return STATUS_STYLES.get(Status(status), "secondary")
+
+
+def format_date(value: date | datetime | None, empty: str = "—") -> str:
+    """Dates as people read them here: 5 Jan 2026."""
+    if value is None:
+        return empty
+    return f"{value.day} {value:%b %Y}"
+
+
+def format_number(value: float | None) -> str:
+    """Figures with thousands separators, without a needless ".0"."""
+    if value is None:
+        return ""
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,}"
+
+
+def url_with(**changes) -> str:
+    """The current page's URL with some query arguments changed (None removes one)."""
+    args = request.args.to_dict()
+    for key, value in changes.items():
+        if value is None:
+            args.pop(key, None)
+        else:
+            args[key] = value
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+def register(app: Flask) -> None:
+    app.jinja_env.filters["status_style"] = status_style
+    app.jinja_env.filters["date"] = format_date
+    app.jinja_env.filters["number"] = format_number
+    app.jinja_env.globals.update(url_with=url_with, Status=Status, Role=Role)
