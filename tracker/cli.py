@@ -66,7 +66,7 @@ def export_command(export_format, out, framework, pillar, agency, province, stat
         raise click.BadParameter("; ".join(filters.problems))
     filters = replace(filters, agency=agency_id)
     if out == "-":
-        count = write_export(export_format, filters, click.get_text_stream("stdout"))
+        count = write_export(export_format, filters, sys.stdout)
         click.echo(f"{count} items exported", err=True)
         return
     tmp = f"{out}.part"

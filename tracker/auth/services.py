@@ -103,5 +103,5 @@ def ensure_admin(email: str | None, password: str | None) -> AdminAccount:
     generated = None
     if not password:
         generated = password = secrets.token_urlsafe(12)
-    user = create_user(email or "admin@tracker.local", Role.ADMIN.value, password, name="Administrator")
+    user = create_user(email or "admin@example.org", Role.ADMIN.value, password, name="Administrator")
     return AdminAccount(user, created=True, generated_password=generated)

@@ -1,0 +1,162 @@
+"""The seed loader: all-or-nothing validation, idempotence, and respect for users' history."""
+import shutil
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from conftest import SEED_DIR
+from tracker.extensions import db
+from tracker.models import ActionItem, Agency, AgencyAlias, Evidence, ItemAgency, Status, Update, UpdateOrigin, User
+from tracker.seeding.loader import seed_catalogue
+from tracker.seeding.validate import SeedError
+
+COUNTED = [ActionItem, Agency, AgencyAlias, ItemAgency, Update, Evidence]
+
+
+def row_counts() -> dict[str, int]:
+    return {model.__name__: db.session.scalar(sa.select(sa.func.count()).select_from(model)) for model in COUNTED}
+
+
+@pytest.fixture
+def seed_copy(tmp_path) -> Path:
+    target = tmp_path / "seed"
+    shutil.copytree(SEED_DIR, target)
+    return target
+
+
+def replace_in(path: Path, old: str, new: str, count: int = 1) -> None:
+    text = path.read_text()
+    assert old in text, f"{old!r} not in {path.name}"
+    path.write_text(text.replace(old, new, count))
+
+
+def test_seed_loads_the_catalogue(app):
+    report = seed_catalogue(str(SEED_DIR))
+    assert report.created["items"] == db.session.scalar(sa.select(sa.func.count()).select_from(ActionItem))
+    assert report.created["items"] > 100
+    item = db.session.scalar(sa.select(ActionItem).where(ActionItem.ref == "PAPER-g"))
+    assert item.lead.agency.short_name == "NADRA"
+    assert item.framework.code == "PAPER"
+
+
+def test_second_seed_changes_nothing(app):
+    seed_catalogue(str(SEED_DIR))
+    before = row_counts()
+    versions = dict(db.session.execute(sa.select(ActionItem.ref, ActionItem.version)).all())
+    report = seed_catalogue(str(SEED_DIR))
+    assert not report.changed, report.summary()
+    assert row_counts() == before
+    assert dict(db.session.execute(sa.select(ActionItem.ref, ActionItem.version)).all()) == versions
+
+
+def test_seed_command_reports_and_is_idempotent(app, runner):
+    first = runner.invoke(args=["seed"])
+    assert first.exit_code == 0, first.output
+    assert "items:" in first.output
+    second = runner.invoke(args=["seed"])
+    assert "nothing to change" in second.output
+    skipped = runner.invoke(args=["seed", "--if-empty"])
+    assert "already holds" in skipped.output
+
+
+BAD_EDITS = [
+    ("items/paper.toml", 'lead = "Federal Judicial Academy"', 'lead = "Ministry of Nowhere"', "unknown agency 'Ministry of Nowhere'"),
+    ("items/paper.toml", 'ref = "PAPER-b"', 'ref = "PAPER-a"', "duplicate ref"),
+    ("items/paper.toml", 'pillar = "protection"', 'pillar = "punishment"', "pillar 'punishment'"),
+    ("items/paper.toml", 'status = "not_started"', 'status = "finished"', "status 'finished'"),
+    ("items/paper.toml", 'ref = "PAPER-c"', 'ref = "PAPER c"', "ref may hold only"),
+    ("evidence.toml", 'item = "NAP05-PROS-a-i"', 'item = "NAP05-NOPE"', "unknown item 'NAP05-NOPE'"),
+    ("agencies.toml", 'kind = "ngo"', 'kind = "club"', "kind 'club'"),
+]
+
+
+@pytest.mark.parametrize("file, old, new, message", BAD_EDITS)
+def test_bad_seed_names_file_and_record_and_writes_nothing(app, seed_copy, file, old, new, message):
+    replace_in(seed_copy / file, old, new)
+    with pytest.raises(SeedError) as raised:
+        seed_catalogue(str(seed_copy))
+    text = str(raised.value)
+    assert file in text and message in text, text
+    assert all(count == 0 for count in row_counts().values())
+
+
+def test_bad_reseed_leaves_existing_catalogue_untouched(app, runner, seed_copy):
+    seed_catalogue(str(seed_copy))
+    before = row_counts()
+    titles = dict(db.session.execute(sa.select(ActionItem.ref, ActionItem.title)).all())
+    replace_in(seed_copy / "items/paper.toml", 'title = "', 'title = "CHANGED ')  # a valid change …
+    replace_in(seed_copy / "items/steps-2005.toml", 'pillar = "prevention"', 'pillar = "nope"')  # … and a bad one
+    result = runner.invoke(args=["seed", "--seed-dir", str(seed_copy)])
+    assert result.exit_code == 1
+    assert "items/steps-2005.toml: item STEP-" in result.output
+    assert "nothing was written" in result.output
+    db.session.expire_all()
+    assert row_counts() == before
+    assert dict(db.session.execute(sa.select(ActionItem.ref, ActionItem.title)).all()) == titles
+
+
+def test_invalid_toml_is_reported_with_its_file(app, seed_copy):
+    (seed_copy / "items/paper.toml").write_text('framework = "PAPER"\n[[item]\n')
+    with pytest.raises(SeedError, match="items/paper.toml: file: is not valid TOML"):
+        seed_catalogue(str(seed_copy))
+
+
+NEW_ITEM = """framework = "PAPER"
+
+[[item]]
+ref = "PAPER-extra"
+label = "extra"
+section = "Recommendations"
+title = "A recommendation added later"
+text = "Track every commitment."
+locator = "VIII. Recommendations, (extra)"
+pillar = "partnership"
+lead = "FIA"
+supporting = ["Ministry of Interior"]
+"""
+
+
+def test_reseed_refreshes_curated_fields_and_adds_new_items(app, seed_copy):
+    seed_catalogue(str(seed_copy))
+    old_title = db.session.scalar(sa.select(ActionItem.title).where(ActionItem.ref == "PAPER-a"))
+    replace_in(seed_copy / "items/paper.toml", f'title = "{old_title}"', 'title = "Mass awareness, refreshed"')
+    (seed_copy / "items/zz-extra.toml").write_text(NEW_ITEM)
+    report = seed_catalogue(str(seed_copy))
+    assert report.created["items"] == 1
+    assert report.updated["items"] == 1
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(ActionItem.title).where(ActionItem.ref == "PAPER-a")) == "Mass awareness, refreshed"
+    extra = db.session.scalar(sa.select(ActionItem).where(ActionItem.ref == "PAPER-extra"))
+    assert extra.lead.agency.short_name == "FIA"
+    assert [a.agency.name for a in extra.supporting] == ["Ministry of Interior"]
+
+
+def test_reseed_never_touches_users_history(app, seed_copy, make_user):
+    seed_catalogue(str(seed_copy))
+    user = make_user("coordinator")
+    item = db.session.scalar(sa.select(ActionItem).where(ActionItem.ref == "PAPER-k"))
+    db.session.add(
+        Update(item=item, author=user, status_before=item.status, status_after=Status.IN_PROGRESS,
+               progress_before=0, progress_after=40, note="Budget request filed.")
+    )
+    item.status, item.progress = Status.IN_PROGRESS, 40
+    db.session.add(Evidence(item=item, note="Letter of 3 March", origin=UpdateOrigin.USER))
+    db.session.commit()
+    seed_catalogue(str(seed_copy))
+    db.session.expire_all()
+    item = db.session.scalar(sa.select(ActionItem).where(ActionItem.ref == "PAPER-k"))
+    assert (item.status, item.progress) == (Status.IN_PROGRESS, 40)
+    assert [u.note for u in item.updates if u.origin == UpdateOrigin.USER] == ["Budget request filed."]
+    assert "Letter of 3 March" in [e.note for e in item.evidence]
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 1
+
+
+def test_completed_item_gets_its_source_sentence_as_first_update(seeded):
+    item = db.session.scalar(
+        sa.select(ActionItem).where(ActionItem.status == Status.COMPLETED, ActionItem.framework.has(code="STEPS05"))
+    )
+    assert item.status_derived
+    (first,) = [u for u in item.updates if u.origin == UpdateOrigin.SOURCE]
+    assert first.author is None and first.status_after == Status.COMPLETED and first.note
+    assert item.last_update_at is not None

@@ -1,0 +1,61 @@
+"""The users commands and the first admin account."""
+import sqlalchemy as sa
+
+from tracker.extensions import db
+from tracker.models import Role, User
+
+
+def test_create_and_list_users(seeded, runner):
+    result = runner.invoke(args=["users", "create", "focal@nadra.example", "--role", "agency", "--agency", "NADRA",
+                                 "--name", "Focal Person", "--password", "long enough pw"])
+    assert result.exit_code == 0, result.output
+    user = db.session.scalar(sa.select(User).where(User.email == "focal@nadra.example"))
+    assert user.role == Role.AGENCY and user.agency.short_name == "NADRA" and user.check_password("long enough pw")
+    listed = runner.invoke(args=["users", "list"]).output
+    assert "focal@nadra.example" in listed and "National Database" in listed
+
+
+def test_password_is_prompted_when_omitted(seeded, runner):
+    result = runner.invoke(args=["users", "create", "coord@example.org", "--role", "coordinator"],
+                           input="s3cret-pass\ns3cret-pass\n")
+    assert result.exit_code == 0, result.output
+    assert db.session.scalar(sa.select(User).where(User.email == "coord@example.org")).check_password("s3cret-pass")
+
+
+def test_unknown_role_and_agency_are_clear_errors(seeded, runner):
+    role = runner.invoke(args=["users", "create", "a@example.org", "--role", "boss", "--password", "xxxxxxxxx"])
+    assert role.exit_code != 0 and "boss" in role.output
+    agency = runner.invoke(args=["users", "create", "a@example.org", "--role", "agency", "--agency", "Nowhere Dept",
+                                 "--password", "xxxxxxxxx"])
+    assert agency.exit_code != 0 and "unknown agency 'Nowhere Dept'" in agency.output
+    missing = runner.invoke(args=["users", "create", "a@example.org", "--role", "agency", "--password", "xxxxxxxxx"])
+    assert missing.exit_code != 0 and "needs --agency" in missing.output
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 0
+
+
+def test_duplicate_email_is_refused(seeded, runner):
+    args = ["users", "create", "a@example.org", "--role", "rapporteur", "--password", "xxxxxxxxx"]
+    assert runner.invoke(args=args).exit_code == 0
+    again = runner.invoke(args=args)
+    assert again.exit_code != 0 and "already exists" in again.output
+
+
+def test_ensure_admin_generates_a_password_once(app, runner, monkeypatch):
+    monkeypatch.delenv("TRACKER_ADMIN_EMAIL", raising=False)
+    monkeypatch.delenv("TRACKER_ADMIN_PASSWORD", raising=False)
+    first = runner.invoke(args=["users", "ensure-admin"])
+    assert first.exit_code == 0, first.output
+    password = first.output.split("shown only this once: ")[1].strip()
+    admin = db.session.scalar(sa.select(User).where(User.role == Role.ADMIN))
+    assert admin.check_password(password)
+    second = runner.invoke(args=["users", "ensure-admin"])
+    assert "shown only this once" not in second.output and admin.email in second.output
+
+
+def test_ensure_admin_takes_credentials_from_the_environment(app, runner, monkeypatch):
+    monkeypatch.setenv("TRACKER_ADMIN_EMAIL", "root@tracker.example")
+    monkeypatch.setenv("TRACKER_ADMIN_PASSWORD", "from-the-env-123")
+    result = runner.invoke(args=["users", "ensure-admin"])
+    assert "shown only this once" not in result.output
+    admin = db.session.scalar(sa.select(User).where(User.role == Role.ADMIN))
+    assert admin.email == "root@tracker.example" and admin.check_password("from-the-env-123")
