@@ -292,9 +292,10 @@ def _load_relations(catalogue: Catalogue, items: dict[str, ActionItem], report: 
             related[other].add(record.ref)
     for ref, item in items.items():
         wanted = sorted(related.get(ref, ()))
-        if sorted(r.ref for r in item.related) != wanted:
+        current = sorted(r.ref for r in item.related)
+        if current != wanted:
             item.related = [items[other] for other in wanted]
-            report.updated["relations"] += 1
+            (report.updated if current else report.created)["related-item lists"] += 1
 
 
 def _load_evidence(catalogue: Catalogue, items: dict[str, ActionItem], report: SeedReport) -> None:
