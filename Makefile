@@ -35,7 +35,7 @@ test: install-test
 	$(BIN)/python -m pytest
 
 ## The same suite against PostgreSQL: TEST_DATABASE_URL=postgresql+psycopg://user:pw@127.0.0.1/db
-test-postgres: install-test
+test-postgres: install-test  ## also run by .ci/run when PostgreSQL is installed
 	@test -n "$(TEST_DATABASE_URL)" || { echo "set TEST_DATABASE_URL to a postgresql+psycopg:// URL"; exit 2; }
 	$(BIN)/python -m pytest
 

@@ -26,16 +26,22 @@ def find_agency(name: str) -> Agency | None:
 
 def agencies_with_counts() -> list[tuple[Agency, int, int]]:
     """Every agency with its number of items as lead and as supporting body."""
-    lead = sa.func.count(ItemAgency.id).filter(ItemAgency.role == AssignmentRole.LEAD)
-    supporting = sa.func.count(ItemAgency.id).filter(ItemAgency.role == AssignmentRole.SUPPORTING)
+    counts = (
+        db.select(
+            ItemAgency.agency_id,
+            sa.func.count().filter(ItemAgency.role == AssignmentRole.LEAD).label("lead"),
+            sa.func.count().filter(ItemAgency.role == AssignmentRole.SUPPORTING).label("supporting"),
+        )
+        .group_by(ItemAgency.agency_id)
+        .subquery()
+    )
     rows = db.session.execute(
-        db.select(Agency, lead, supporting)
-        .outerjoin(ItemAgency, ItemAgency.agency_id == Agency.id)
-        .options(joinedload(Agency.province))
-        .group_by(Agency.id)
+        db.select(Agency, sa.func.coalesce(counts.c.lead, 0), sa.func.coalesce(counts.c.supporting, 0))
+        .outerjoin(counts, counts.c.agency_id == Agency.id)
+        .options(selectinload(Agency.province))
         .order_by(Agency.name)
     )
-    return [(agency, lead_count, supporting_count) for agency, lead_count, supporting_count in rows]
+    return [(agency, lead, supporting) for agency, lead, supporting in rows]
 
 
 def agency_items_by_pillar(agency: Agency) -> list[tuple[Pillar, list[ItemAgency]]]:
