@@ -125,6 +125,30 @@ item_relations = sa.Table(
 )
 
 
+item_laws = sa.Table(
+    "item_laws",
+    db.metadata,
+    sa.Column("item_id", sa.ForeignKey("action_items.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("law_id", sa.ForeignKey("laws.id", ondelete="CASCADE"), primary_key=True),
+)
+
+item_findings = sa.Table(
+    "item_findings",
+    db.metadata,
+    sa.Column("item_id", sa.ForeignKey("action_items.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("finding_id", sa.ForeignKey("findings.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class FindingKind(str, enum.Enum):
+    CHALLENGE = "challenge"
+    ACHIEVEMENT = "achievement"
+
+    @property
+    def plural(self) -> str:
+        return self.value + "s"
+
+
 class Framework(db.Model):
     __tablename__ = "frameworks"
 
@@ -245,6 +269,10 @@ class ActionItem(db.Model):
     evidence: Mapped[list[Evidence]] = relationship(
         back_populates="item", order_by="(Evidence.as_of.desc(), Evidence.id.desc())"
     )
+    laws: Mapped[list[Law]] = relationship(secondary=item_laws, back_populates="items", order_by="Law.year")
+    findings: Mapped[list[Finding]] = relationship(
+        secondary=item_findings, back_populates="items", order_by="(Finding.kind, Finding.code)"
+    )
     related: Mapped[list[ActionItem]] = relationship(
         secondary=item_relations,
         primaryjoin=lambda: ActionItem.id == item_relations.c.item_id,
@@ -264,6 +292,70 @@ class ActionItem(db.Model):
         """Derived, never stored: a past due date on an item still open."""
         today = today or date.today()
         return self.due_date is not None and self.due_date < today and not self.status.is_closed
+
+
+class Law(db.Model):
+    """A law the documents name, for reference from the items that cite it."""
+
+    __tablename__ = "laws"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(300))
+    short_name: Mapped[str] = mapped_column(sa.String(80), default="")
+    year: Mapped[int | None]
+    # "federal", or the province whose law it is.
+    province_id: Mapped[int | None] = mapped_column(sa.ForeignKey("provinces.id"))
+    repealed: Mapped[bool] = mapped_column(default=False)
+    repealed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("laws.id"))
+    note: Mapped[str] = mapped_column(sa.Text, default="")
+
+    province: Mapped[Province | None] = relationship()
+    repealed_by: Mapped[Law | None] = relationship(remote_side=[id])
+    items: Mapped[list[ActionItem]] = relationship(
+        secondary=item_laws, back_populates="laws", order_by="ActionItem.position"
+    )
+
+    @property
+    def jurisdiction(self) -> str:
+        return self.province.name if self.province else "Federal"
+
+
+class Finding(db.Model):
+    """A challenge or an achievement the research paper records, linked to the items that address it."""
+
+    __tablename__ = "findings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[FindingKind] = mapped_column(enum_column(FindingKind))
+    code: Mapped[str] = mapped_column(sa.String(20))
+    title: Mapped[str] = mapped_column(sa.String(300))
+    text: Mapped[str] = mapped_column(sa.Text, default="")
+    source_document: Mapped[str] = mapped_column(sa.String(120), default="")
+    locator: Mapped[str] = mapped_column(sa.String(300), default="")
+
+    __table_args__ = (sa.UniqueConstraint("kind", "code"),)
+
+    items: Mapped[list[ActionItem]] = relationship(
+        secondary=item_findings, back_populates="findings", order_by="ActionItem.position"
+    )
+
+
+class SectionNote(db.Model):
+    """A line of a plan's section that observes rather than commits: kept, but not tracked."""
+
+    __tablename__ = "section_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    framework_id: Mapped[int] = mapped_column(sa.ForeignKey("frameworks.id"), index=True)
+    section: Mapped[str] = mapped_column(sa.String(300))
+    label: Mapped[str] = mapped_column(sa.String(20), default="")
+    text: Mapped[str] = mapped_column(sa.Text)
+    position: Mapped[int] = mapped_column(default=0)
+
+    __table_args__ = (sa.UniqueConstraint("framework_id", "section", "label"),)
+
+    framework: Mapped[Framework] = relationship()
 
 
 class ItemAgency(db.Model):

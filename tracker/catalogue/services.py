@@ -7,7 +7,19 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..extensions import db
-from ..models import ActionItem, Agency, AgencyAlias, AssignmentRole, ItemAgency, Pillar, Status, name_key
+from ..models import (
+    ActionItem,
+    Agency,
+    AgencyAlias,
+    AssignmentRole,
+    Finding,
+    FindingKind,
+    ItemAgency,
+    Law,
+    Pillar,
+    Status,
+    name_key,
+)
 
 
 def find_agency(name: str) -> Agency | None:
@@ -92,3 +104,38 @@ def pillars_with_counts() -> list[tuple[Pillar, dict[str, int]]]:
         counts[pillar_id][status.value] = count
     pillars = db.session.scalars(db.select(Pillar).order_by(Pillar.position))
     return [(pillar, counts[pillar.id]) for pillar in pillars]
+
+
+def findings_and_laws() -> tuple[list[Finding], list[Finding], list[Law]]:
+    """The paper's challenges and achievements, and the laws, with their item counts loaded."""
+    findings = list(
+        db.session.scalars(db.select(Finding).options(selectinload(Finding.items)).order_by(Finding.code))
+    )
+    laws = list(
+        db.session.scalars(
+            db.select(Law)
+            .options(selectinload(Law.items), joinedload(Law.province), joinedload(Law.repealed_by))
+            .order_by(Law.province_id.is_not(None), Law.year, Law.name)
+        )
+    )
+    return (
+        [f for f in findings if f.kind == FindingKind.CHALLENGE],
+        [f for f in findings if f.kind == FindingKind.ACHIEVEMENT],
+        laws,
+    )
+
+
+def get_finding(kind: FindingKind, code: str) -> Finding | None:
+    return db.session.scalar(
+        db.select(Finding)
+        .where(Finding.kind == kind, Finding.code == code)
+        .options(selectinload(Finding.items).selectinload(ActionItem.assignments).joinedload(ItemAgency.agency))
+    )
+
+
+def get_law(code: str) -> Law | None:
+    return db.session.scalar(
+        db.select(Law)
+        .where(Law.code == code)
+        .options(selectinload(Law.items).selectinload(ActionItem.assignments).joinedload(ItemAgency.agency))
+    )

@@ -2,9 +2,19 @@
 from flask import render_template
 
 from ..extensions import db
-from ..models import Agency, Pillar
+from flask import abort
+
+from ..models import Agency, FindingKind, Pillar
 from . import bp
-from .services import agencies_with_counts, agency_items_by_pillar, pillar_items_by_status, pillars_with_counts
+from .services import (
+    agencies_with_counts,
+    agency_items_by_pillar,
+    findings_and_laws,
+    get_finding,
+    get_law,
+    pillar_items_by_status,
+    pillars_with_counts,
+)
 
 
 @bp.route("/agencies")
@@ -28,3 +38,26 @@ def pillar_list():
 def pillar_detail(code: str):
     pillar = db.first_or_404(db.select(Pillar).where(Pillar.code == code), description="There is no such pillar.")
     return render_template("catalogue/pillar.html", pillar=pillar, groups=pillar_items_by_status(pillar))
+
+
+@bp.route("/context")
+def context():
+    challenges, achievements, laws = findings_and_laws()
+    return render_template("catalogue/context.html", challenges=challenges, achievements=achievements, laws=laws)
+
+
+@bp.route("/challenges/<code>", defaults={"kind": FindingKind.CHALLENGE}, endpoint="challenge_detail")
+@bp.route("/achievements/<code>", defaults={"kind": FindingKind.ACHIEVEMENT}, endpoint="achievement_detail")
+def finding_detail(code: str, kind: FindingKind):
+    finding = get_finding(kind, code)
+    if finding is None:
+        abort(404, description=f"There is no {kind.value} {code}.")
+    return render_template("catalogue/finding.html", finding=finding)
+
+
+@bp.route("/laws/<code>")
+def law_detail(code: str):
+    law = get_law(code)
+    if law is None:
+        abort(404, description=f"There is no law with the code {code}.")
+    return render_template("catalogue/law.html", law=law)

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..extensions import db
-from ..models import ActionItem, Agency, Framework, ItemAgency, Pillar, Province, Status, Update
+from ..models import ActionItem, Agency, Framework, ItemAgency, Pillar, Province, SectionNote, Status, Update
 
 SORTS = {
     "ref": "Reference",
@@ -192,6 +192,19 @@ def get_item(ref: str) -> ActionItem | None:
             selectinload(ActionItem.related).joinedload(ActionItem.pillar),
             selectinload(ActionItem.updates).joinedload(Update.author),
             selectinload(ActionItem.evidence),
+            selectinload(ActionItem.laws),
+            selectinload(ActionItem.findings),
+        )
+    )
+
+
+def section_notes(item: ActionItem) -> list[SectionNote]:
+    """The observations recorded beside the item in its section of the source."""
+    return list(
+        db.session.scalars(
+            db.select(SectionNote)
+            .where(SectionNote.framework_id == item.framework_id, SectionNote.section == item.section)
+            .order_by(SectionNote.position)
         )
     )
 

@@ -4,7 +4,7 @@ from datetime import date
 from flask import abort, current_app, redirect, render_template, request, url_for
 
 from . import bp
-from .services import SORTS, ItemFilters, filter_options, get_item, list_items, status_counts
+from .services import SORTS, ItemFilters, filter_options, get_item, list_items, section_notes, status_counts
 
 
 @bp.route("/")
@@ -33,4 +33,4 @@ def item_detail(ref: str):
     item = get_item(ref)
     if item is None:
         abort(404, description=f"There is no item with the reference “{ref}”.")
-    return render_template("items/detail.html", item=item, today=date.today())
+    return render_template("items/detail.html", item=item, notes=section_notes(item), today=date.today())

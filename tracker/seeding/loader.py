@@ -20,10 +20,14 @@ from ..models import (
     AgencyAlias,
     AssignmentRole,
     Evidence,
+    Finding,
+    FindingKind,
     Framework,
     ItemAgency,
     Pillar,
+    Law,
     Province,
+    SectionNote,
     Status,
     Update,
     UpdateOrigin,
@@ -95,6 +99,8 @@ def load_catalogue(catalogue: Catalogue) -> SeedReport:
     items = _load_items(catalogue, frameworks, pillars, provinces, agencies, report)
     _load_relations(catalogue, items, report)
     _load_evidence(catalogue, items, report)
+    _load_context(catalogue, items, provinces, report)
+    _load_section_notes(catalogue, frameworks, report)
     db.session.flush()
     return report
 
@@ -328,3 +334,79 @@ def _load_evidence(catalogue: Catalogue, items: dict[str, ActionItem], report: S
         if key not in wanted:
             db.session.delete(row)
             report.removed["evidence"] += 1
+
+
+def _load_context(catalogue: Catalogue, items: dict[str, ActionItem], provinces: dict, report: SeedReport) -> None:
+    """Laws, challenges and achievements, each linked to the items that cite or address it."""
+    laws = {law.code: law for law in db.session.scalars(db.select(Law).options(selectinload(Law.items)))}
+    findings = {
+        (finding.kind, finding.code): finding
+        for finding in db.session.scalars(db.select(Finding).options(selectinload(Finding.items)))
+    }
+    law_records = [r for r in catalogue.context if r.kind == "law"]
+    for record in law_records:
+        values = {
+            "name": record.fields["name"],
+            "short_name": record.fields["short_name"],
+            "year": record.fields["year"],
+            "province": provinces.get(record.fields["jurisdiction"]),
+            "repealed": record.fields["repealed"],
+            "note": record.fields["note"],
+        }
+        law = laws.get(record.code)
+        if law is None:
+            law = laws[record.code] = Law(code=record.code, **values)
+            db.session.add(law)
+            report.created["laws"] += 1
+        elif _assign(law, **values):
+            report.updated["laws"] += 1
+    for record in law_records:
+        law = laws[record.code]
+        changed = _assign(law, repealed_by=laws[record.fields["repealed_by"]] if record.fields["repealed_by"] else None)
+        changed |= _link_items(law, record.items, items)
+        if changed and law.id is not None:
+            report.updated["laws"] += 1
+    for record in catalogue.context:
+        if record.kind == "law":
+            continue
+        kind = FindingKind(record.kind)
+        values = {
+            "title": record.fields["title"],
+            "text": record.fields["text"],
+            "source_document": record.fields["source"],
+            "locator": record.fields["locator"],
+        }
+        finding = findings.get((kind, record.code))
+        if finding is None:
+            finding = findings[(kind, record.code)] = Finding(kind=kind, code=record.code, **values)
+            db.session.add(finding)
+            report.created[kind.plural] += 1
+            _link_items(finding, record.items, items)
+        elif _assign(finding, **values) | _link_items(finding, record.items, items):
+            report.updated[kind.plural] += 1
+
+
+def _link_items(record, refs: list[str], items: dict[str, ActionItem]) -> bool:
+    wanted = [items[ref] for ref in dict.fromkeys(refs)]
+    if sorted(i.ref for i in record.items) == sorted(i.ref for i in wanted):
+        return False
+    record.items = wanted
+    return True
+
+
+def _load_section_notes(catalogue: Catalogue, frameworks: dict[str, Framework], report: SeedReport) -> None:
+    existing = {
+        (note.framework.code, note.section, note.label): note
+        for note in db.session.scalars(db.select(SectionNote).options(selectinload(SectionNote.framework)))
+    }
+    for record in catalogue.section_notes:
+        key = (record["framework"], record["section"], record["label"])
+        note = existing.get(key)
+        if note is None:
+            db.session.add(
+                SectionNote(framework=frameworks[record["framework"]], section=record["section"],
+                            label=record["label"], text=record["text"], position=record["position"])
+            )
+            report.created["section notes"] += 1
+        elif _assign(note, text=record["text"], position=record["position"]):
+            report.updated["section notes"] += 1

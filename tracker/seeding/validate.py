@@ -296,8 +296,10 @@ def _read_items(reader: _Reader, catalogue: Catalogue, resolve_agency) -> None:
         framework = data.get("framework")
         if framework not in framework_codes:
             reader.problem(file, "framework", f"unknown framework {framework!r}")
-        for note in data.get("section_note", []):
-            catalogue.section_notes.append({**note, "framework": framework, "file": file})
+        for index, note in enumerate(data.get("section_note", []), start=1):
+            record = f"section_note #{index}"
+            values = {key: reader.text(note, key, file, record, required=True) for key in ("section", "label", "text")}
+            catalogue.section_notes.append({**values, "framework": framework, "position": index})
         for index, raw in enumerate(data.get("item", []), start=1):
             position += 1
             record = f"item {raw.get('ref') or '#' + str(index)}"
@@ -395,6 +397,8 @@ def _read_evidence(reader: _Reader, catalogue: Catalogue, refs: set[str]) -> Non
 def _read_context(reader: _Reader, catalogue: Catalogue, refs: set[str]) -> None:
     file = "context.toml"
     data = reader.load(file, required=False)
+    province_codes = {p["code"] for p in catalogue.provinces}
+    law_codes = {raw.get("code") for raw in data.get("law", [])}
     for kind in ("law", "challenge", "achievement"):
         seen: set[str] = set()
         for index, raw in enumerate(data.get(kind, []), start=1):
@@ -407,7 +411,30 @@ def _read_context(reader: _Reader, catalogue: Catalogue, refs: set[str]) -> None
             for ref in items:
                 if ref not in refs:
                     reader.problem(file, record, f"unknown item {ref!r}")
-            fields = {k: v for k, v in raw.items() if k not in ("code", "items")}
+            if kind == "law":
+                fields = {
+                    "name": reader.text(raw, "name", file, record, required=True),
+                    "short_name": reader.text(raw, "short_name", file, record),
+                    "year": raw.get("year"),
+                    "jurisdiction": reader.text(raw, "jurisdiction", file, record) or "federal",
+                    "repealed": bool(raw.get("repealed", False)),
+                    "repealed_by": reader.text(raw, "repealed_by", file, record),
+                    "note": reader.text(raw, "note", file, record),
+                }
+                if fields["year"] is not None and not isinstance(fields["year"], int):
+                    reader.problem(file, record, f"year {fields['year']!r} must be a whole number")
+                    fields["year"] = None
+                if fields["jurisdiction"] != "federal" and fields["jurisdiction"] not in province_codes:
+                    reader.problem(file, record, f"jurisdiction {fields['jurisdiction']!r} is neither federal nor a province code")
+                if fields["repealed_by"] and fields["repealed_by"] not in law_codes:
+                    reader.problem(file, record, f"repealed_by {fields['repealed_by']!r} is not a law of this file")
+            else:
+                fields = {
+                    "title": reader.text(raw, "title", file, record, required=True),
+                    "text": reader.text(raw, "text", file, record, required=True),
+                    "source": reader.text(raw, "source", file, record),
+                    "locator": reader.text(raw, "locator", file, record),
+                }
             catalogue.context.append(ContextRecord(kind=kind, code=code, fields=fields, items=items))
 
 
