@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+from flask import g
 import sqlalchemy as sa
 
 from tracker import create_app
@@ -34,9 +35,17 @@ def make_app(tmp_path: Path, **overrides):
     return create_app(config)
 
 
+def clean_request_globals() -> None:
+    """Requests share the test's app context, so `g` outlives a request: start each with a clean `g`
+    (Flask-Login keeps the user there, Flask-WTF the CSRF token)."""
+    for name in list(g):
+        g.pop(name, None)
+
+
 @pytest.fixture
 def app(tmp_path):
-    app = make_app(tmp_path)
+    app = make_app(tmp_path, UPLOAD_DIR=str(tmp_path / "uploads"))
+    app.before_request_funcs.setdefault(None, []).insert(0, clean_request_globals)
     with app.app_context():
         _fresh_schema()
         yield app

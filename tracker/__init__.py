@@ -19,6 +19,9 @@ def create_app(config_overrides: dict | None = None) -> Flask:
     overrides = config_overrides or {}
     app.config.update(settings_from_environment(app.instance_path, need_secret="SECRET_KEY" not in overrides))
     app.config.update(overrides)
+    if not app.config.get("MAX_CONTENT_LENGTH"):
+        # Room for five files of the largest size in one update; beyond that the request is refused (413).
+        app.config["MAX_CONTENT_LENGTH"] = app.config["UPLOAD_MAX_BYTES"] * 5 + 1024 * 1024
 
     register_extensions(app)
     register_blueprints(app)
@@ -46,11 +49,15 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from .auth import bp as auth_bp
     from .catalogue import bp as catalogue_bp
+    from .home import bp as home_bp
     from .items import bp as items_bp
+    from .progress import bp as progress_bp
 
     app.register_blueprint(auth_bp)
+    app.register_blueprint(home_bp)
     app.register_blueprint(items_bp)
     app.register_blueprint(catalogue_bp)
+    app.register_blueprint(progress_bp)
 
     # Every page but the login page needs a logged-in user.
     from .auth.services import require_login

@@ -44,6 +44,8 @@ def settings_from_environment(instance_path: str, need_secret: bool = True) -> d
         "SESSION_COOKIE_SECURE": env.get("SESSION_COOKIE_SECURE", "0") == "1",
         "REMEMBER_COOKIE_HTTPONLY": True,
         "WTF_CSRF_TIME_LIMIT": None,
+        "UPLOAD_DIR": env.get("TRACKER_UPLOAD_DIR") or str(Path(instance_path) / "uploads"),
+        "UPLOAD_MAX_BYTES": int(float(env.get("TRACKER_UPLOAD_MAX_MB", "10")) * 1024 * 1024),
         # werkzeug's default (scrypt) unless set; tests choose a cheaper method.
         "PASSWORD_HASH_METHOD": env.get("TRACKER_PASSWORD_HASH_METHOD") or None,
     }

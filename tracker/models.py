@@ -100,6 +100,17 @@ class Priority(str, enum.Enum):
     LOW = "low"
 
 
+class UpdateKind(str, enum.Enum):
+    PROGRESS = "progress"  # status, progress, note, evidence
+    ASSIGNMENT = "assignment"  # lead or supporting agencies changed
+    PLANNING = "planning"  # due date or priority changed
+
+
+class ReviewDecision(str, enum.Enum):
+    VERIFIED = "verified"
+    RETURNED = "returned"
+
+
 class UpdateOrigin(str, enum.Enum):
     SOURCE = "source"  # derived from a source document by the seed
     USER = "user"
@@ -394,10 +405,43 @@ class Update(db.Model):
     progress_after: Mapped[int] = mapped_column(default=0)
     note: Mapped[str] = mapped_column(sa.Text, default="")
     source_document: Mapped[str] = mapped_column(sa.String(120), default="")
+    kind: Mapped[UpdateKind] = mapped_column(enum_column(UpdateKind), default=UpdateKind.PROGRESS)
+    # The agency the author reported for, kept even if the user later moves on.
+    agency_id: Mapped[int | None] = mapped_column(sa.ForeignKey("agencies.id"), index=True)
+    # The item's version once this update was saved: what changed since version N is every later one.
+    item_version: Mapped[int | None]
 
     item: Mapped[ActionItem] = relationship(back_populates="updates")
     author: Mapped[User | None] = relationship()
-    evidence: Mapped[list[Evidence]] = relationship(back_populates="update")
+    agency: Mapped[Agency | None] = relationship()
+    evidence: Mapped[list[Evidence]] = relationship(back_populates="update", order_by="Evidence.id")
+    reviews: Mapped[list[Review]] = relationship(back_populates="update", order_by="Review.id")
+
+    @property
+    def review(self) -> Review | None:
+        """The latest review: reviews are added, never changed."""
+        return self.reviews[-1] if self.reviews else None
+
+    @property
+    def is_report(self) -> bool:
+        """An agency's progress report, which a coordinator verifies or returns."""
+        return self.origin == UpdateOrigin.USER and self.kind == UpdateKind.PROGRESS and self.agency_id is not None
+
+
+class Review(db.Model):
+    """A coordinator's verdict on an agency's report."""
+
+    __tablename__ = "reviews"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    update_id: Mapped[int] = mapped_column(sa.ForeignKey("updates.id", ondelete="CASCADE"), index=True)
+    reviewer_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    decision: Mapped[ReviewDecision] = mapped_column(enum_column(ReviewDecision))
+    comment: Mapped[str] = mapped_column(sa.Text, default="")
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+    update: Mapped[Update] = relationship(back_populates="reviews")
+    reviewer: Mapped[User] = relationship()
 
 
 class Evidence(db.Model):
@@ -420,9 +464,19 @@ class Evidence(db.Model):
     locator: Mapped[str] = mapped_column(sa.String(300), default="")
     confidential: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    # Uploaded files: stored under a generated name outside static/, served only after a check.
+    stored_name: Mapped[str | None] = mapped_column(sa.String(80), unique=True)
+    original_name: Mapped[str] = mapped_column(sa.String(255), default="")
+    content_type: Mapped[str] = mapped_column(sa.String(120), default="")
+    size: Mapped[int | None]
+    sha256: Mapped[str] = mapped_column(sa.String(64), default="")
+    uploaded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    # The agency that owns confidential evidence (its uploader's), besides the coordinators.
+    agency_id: Mapped[int | None] = mapped_column(sa.ForeignKey("agencies.id"))
 
     item: Mapped[ActionItem] = relationship(back_populates="evidence")
     update: Mapped[Update | None] = relationship(back_populates="evidence")
+    uploaded_by: Mapped[User | None] = relationship()
 
 
 class User(UserMixin, db.Model):

@@ -5,6 +5,7 @@ from datetime import date, datetime
 
 from flask import Flask, request, url_for
 
+from .auth.permissions import can_update_item, can_view_evidence, is_coordinator
 from .models import Role, Status
 
 STATUS_STYLES = {
@@ -50,4 +51,11 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["status_style"] = status_style
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["number"] = format_number
-    app.jinja_env.globals.update(url_with=url_with, Status=Status, Role=Role)
+    app.jinja_env.globals.update(
+        url_with=url_with,
+        Status=Status,
+        Role=Role,
+        can_update_item=can_update_item,
+        can_view_evidence=can_view_evidence,
+        is_coordinator=is_coordinator,
+    )

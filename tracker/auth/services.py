@@ -24,9 +24,11 @@ class UserError(ValueError):
 def load_user(user_id: str) -> User | None:
     """Flask-Login's loader: the user of a session cookie, if still present."""
     try:
-        return db.session.get(User, int(user_id))
+        user = db.session.get(User, int(user_id))
     except (TypeError, ValueError):
         return None
+    # A deactivated account is logged out at its next request.
+    return user if user is not None and user.active else None
 
 
 def require_login():

@@ -15,7 +15,7 @@ def safe_next(target: str | None) -> str:
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
             return target
-    return url_for("items.home")
+    return url_for("home.home")
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..extensions import db
-from ..models import ActionItem, Agency, Framework, ItemAgency, Pillar, Province, SectionNote, Status, Update
+from ..models import ActionItem, Agency, Framework, ItemAgency, Pillar, Province, Review, SectionNote, Status, Update
 
 SORTS = {
     "ref": "Reference",
@@ -191,6 +191,9 @@ def get_item(ref: str) -> ActionItem | None:
             selectinload(ActionItem.assignments).joinedload(ItemAgency.agency),
             selectinload(ActionItem.related).joinedload(ActionItem.pillar),
             selectinload(ActionItem.updates).joinedload(Update.author),
+            selectinload(ActionItem.updates).joinedload(Update.agency),
+            selectinload(ActionItem.updates).selectinload(Update.evidence),
+            selectinload(ActionItem.updates).selectinload(Update.reviews).joinedload(Review.reviewer),
             selectinload(ActionItem.evidence),
             selectinload(ActionItem.laws),
             selectinload(ActionItem.findings),

@@ -1,15 +1,10 @@
 """HTTP views of the items blueprint."""
 from datetime import date
 
-from flask import abort, current_app, redirect, render_template, request, url_for
+from flask import abort, current_app, render_template, request
 
 from . import bp
 from .services import SORTS, ItemFilters, filter_options, get_item, list_items, section_notes, status_counts
-
-
-@bp.route("/")
-def home():
-    return redirect(url_for("items.item_list"))
 
 
 @bp.route("/items")

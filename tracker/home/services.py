@@ -1,0 +1,86 @@
+"""What each home page shows, counted in SQL."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload, selectinload
+
+from ..catalogue.services import pillars_with_counts
+from ..extensions import db
+from ..items.services import ItemFilters, overdue_clause, status_counts
+from ..models import ActionItem, ItemAgency, Pillar, Update, UpdateOrigin
+from ..progress.services import awaiting_verification, returned_reports
+
+
+def agency_items(agency_id: int, today: date) -> list[ActionItem]:
+    """The agency's items, overdue first, then by due date, then in document order."""
+    return list(
+        db.session.scalars(
+            db.select(ActionItem)
+            .where(ActionItem.assignments.any(ItemAgency.agency_id == agency_id))
+            .options(
+                joinedload(ActionItem.pillar),
+                joinedload(ActionItem.framework),
+                selectinload(ActionItem.assignments).joinedload(ItemAgency.agency),
+            )
+            .order_by(
+                sa.case((overdue_clause(today), 0), else_=1),
+                ActionItem.due_date.is_(None),
+                ActionItem.due_date,
+                ActionItem.position,
+            )
+        )
+    )
+
+
+@dataclass
+class AgencyHome:
+    items: list[ActionItem]
+    counts: dict[str, int]
+    returned: list[Update]
+
+
+def agency_home(agency_id: int, today: date) -> AgencyHome:
+    return AgencyHome(
+        items=agency_items(agency_id, today),
+        counts=status_counts(ItemFilters(agency=agency_id), today),
+        returned=returned_reports(agency_id),
+    )
+
+
+@dataclass
+class Overview:
+    counts: dict[str, int]
+    pillars: list[tuple[Pillar, dict[str, int]]]
+    overdue: list[ActionItem]
+    overdue_total: int
+    awaiting: list[Update]
+    latest: list[Update]
+
+
+def overview(today: date, limit: int = 15) -> Overview:
+    overdue_query = db.select(ActionItem).where(overdue_clause(today))
+    return Overview(
+        counts=status_counts(ItemFilters(), today),
+        pillars=pillars_with_counts(),
+        overdue=list(
+            db.session.scalars(
+                overdue_query.options(selectinload(ActionItem.assignments).joinedload(ItemAgency.agency))
+                .order_by(ActionItem.due_date, ActionItem.position)
+                .limit(limit)
+            )
+        ),
+        overdue_total=db.session.scalar(sa.select(sa.func.count()).select_from(overdue_query.subquery())),
+        awaiting=awaiting_verification(limit),
+        latest=list(
+            db.session.scalars(
+                db.select(Update)
+                .where(Update.origin == UpdateOrigin.USER)
+                .options(joinedload(Update.item), joinedload(Update.author), joinedload(Update.agency))
+                .order_by(Update.created_at.desc(), Update.id.desc())
+                .limit(limit)
+            )
+        ),
+    )

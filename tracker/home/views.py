@@ -1,0 +1,17 @@
+"""The home page a user lands on, by role."""
+from datetime import date
+
+from flask import render_template
+from flask_login import current_user
+
+from ..models import Role
+from . import bp
+from .services import agency_home, overview
+
+
+@bp.route("/")
+def home():
+    today = date.today()
+    if current_user.role == Role.AGENCY and current_user.agency_id is not None:
+        return render_template("home/agency.html", home=agency_home(current_user.agency_id, today), today=today)
+    return render_template("home/overview.html", overview=overview(today), today=today)
