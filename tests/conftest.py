@@ -112,3 +112,25 @@ def coordinator_client(seeded, client, make_user):
     response = log_in(client, "coordinator@example.org")
     assert response.status_code == 302
     return client
+
+
+def fresh_item(ref: str):
+    """The item as the database holds it now (requests share the test's session)."""
+    from tracker.models import ActionItem
+
+    db.session.expire_all()
+    return db.session.scalar(sa.select(ActionItem).where(ActionItem.ref == ref))
+
+
+@pytest.fixture
+def as_role(seeded, app, make_user):
+    """A logged-in test client for a role (agency users belong to the agency given)."""
+
+    def login(role: str, agency: str | None = None, email: str | None = None):
+        email = email or f"{role}-{(agency or 'x').replace(' ', '').lower()}@example.org"
+        make_user(role, email=email, agency=agency)
+        client = app.test_client()
+        assert log_in(client, email).status_code == 302
+        return client
+
+    return login

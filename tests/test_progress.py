@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from conftest import csrf_token, log_in
+from conftest import csrf_token, fresh_item
 from tracker.extensions import db
 from tracker.models import ActionItem, Evidence, Review, Status, Update, UpdateOrigin
 
@@ -16,26 +16,11 @@ ITEM = "PAPER-g"  # NADRA leads, FIA and Police support
 
 
 def item(ref: str = ITEM) -> ActionItem:
-    db.session.expire_all()
-    return db.session.scalar(sa.select(ActionItem).where(ActionItem.ref == ref))
+    return fresh_item(ref)
 
 
 def user_updates(ref: str = ITEM) -> list[Update]:
     return [u for u in item(ref).updates if u.origin == UpdateOrigin.USER]
-
-
-@pytest.fixture
-def as_role(seeded, app, make_user):
-    """A logged-in test client for a role (agency users belong to the agency given)."""
-
-    def login(role: str, agency: str | None = None, email: str | None = None):
-        email = email or f"{role}-{(agency or 'x').replace(' ', '').lower()}@example.org"
-        make_user(role, email=email, agency=agency)
-        client = app.test_client()
-        assert log_in(client, email).status_code == 302
-        return client
-
-    return login
 
 
 def form_data(client, ref: str = ITEM, **fields) -> dict:

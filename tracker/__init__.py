@@ -49,6 +49,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from .auth import bp as auth_bp
     from .catalogue import bp as catalogue_bp
+    from .coordination import bp as coordination_bp
     from .home import bp as home_bp
     from .items import bp as items_bp
     from .progress import bp as progress_bp
@@ -58,6 +59,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(items_bp)
     app.register_blueprint(catalogue_bp)
     app.register_blueprint(progress_bp)
+    app.register_blueprint(coordination_bp)
 
     # Every page but the login page needs a logged-in user.
     from .auth.services import require_login

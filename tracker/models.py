@@ -387,6 +387,7 @@ class ItemAgency(db.Model):
 
     item: Mapped[ActionItem] = relationship(back_populates="assignments")
     agency: Mapped[Agency] = relationship(back_populates="assignments")
+    assigned_by: Mapped[User | None] = relationship()
 
 
 class Update(db.Model):

@@ -3,6 +3,12 @@ from datetime import date
 
 from flask import abort, current_app, render_template, request
 
+from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
+
+from ..auth.permissions import is_coordinator
+from ..coordination.forms import BulkForm
+from ..coordination.views import agency_choices
 from . import bp
 from .services import SORTS, ItemFilters, filter_options, get_item, list_items, section_notes, status_counts
 
@@ -12,8 +18,13 @@ def item_list():
     filters = ItemFilters.from_args(request.args)
     page = request.args.get("page", 1, type=int) or 1
     pagination = list_items(filters, page=max(page, 1), per_page=current_app.config["ITEMS_PER_PAGE"])
+    bulk_form = None
+    if is_coordinator(current_user):
+        bulk_form = BulkForm(next=request.full_path)
+        bulk_form.agency.choices = [SelectChoice("", "Choose an agency"), *agency_choices()]
     return render_template(
         "items/list.html",
+        bulk_form=bulk_form,
         filters=filters,
         pagination=pagination,
         counts=status_counts(filters),

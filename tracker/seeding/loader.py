@@ -30,6 +30,7 @@ from ..models import (
     SectionNote,
     Status,
     Update,
+    UpdateKind,
     UpdateOrigin,
     name_key,
 )
@@ -197,9 +198,10 @@ def _load_items(catalogue, frameworks, pillars, provinces, agencies, report) -> 
         update.item_id: update
         for update in db.session.scalars(db.select(Update).where(Update.origin == UpdateOrigin.SOURCE))
     }
+    # Items whose agencies a coordinator has changed keep them as the coordinator left them.
     user_assigned = set(
         db.session.scalars(db.select(ItemAgency.item_id).where(ItemAgency.assigned_by_id.is_not(None)).distinct())
-    )
+    ) | set(db.session.scalars(db.select(Update.item_id).where(Update.kind == UpdateKind.ASSIGNMENT).distinct()))
     items: dict[str, ActionItem] = {}
     for record in catalogue.items:
         framework = frameworks[record.framework]

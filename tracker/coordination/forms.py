@@ -1,0 +1,53 @@
+"""Coordinators' forms: agencies, planning, bulk changes."""
+from flask_wtf import FlaskForm
+from wtforms import DateField, HiddenField, SelectField, SelectMultipleField, SubmitField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Optional, ValidationError
+
+from ..models import Priority
+
+PRIORITY_CHOICES = [SelectChoice("", "None")] + [SelectChoice(p.value, p.value.capitalize()) for p in Priority]
+
+
+class AgenciesForm(FlaskForm):
+    lead = SelectField("Lead agency", coerce=int, validators=[DataRequired(message="Choose the lead agency.")])
+    supporting = SelectMultipleField("Supporting agencies", coerce=int)
+    version = HiddenField()
+    submit = SubmitField("Save agencies")
+
+
+class PlanForm(FlaskForm):
+    due_date = DateField("Due date", validators=[Optional()])
+    priority = SelectField("Priority", choices=PRIORITY_CHOICES, validators=[Optional()])
+    version = HiddenField()
+    submit = SubmitField("Save plan")
+
+
+BULK_ACTIONS = [
+    SelectChoice("due_date", "Set due date"),
+    SelectChoice("priority", "Set priority"),
+    SelectChoice("lead", "Make an agency lead"),
+    SelectChoice("supporting", "Add a supporting agency"),
+]
+
+
+class BulkForm(FlaskForm):
+    refs = SelectMultipleField("Items", validate_choice=False)
+    action = SelectField("Change", choices=BULK_ACTIONS)
+    due_date = DateField("Due date", validators=[Optional()])
+    priority = SelectField("Priority", choices=PRIORITY_CHOICES, validators=[Optional()])
+    agency = SelectField("Agency", coerce=lambda v: int(v) if v not in (None, "") else None, validate_choice=False)
+    next = HiddenField()
+    submit = SubmitField("Apply to selected items")
+
+    def validate_refs(self, field):
+        if not field.data:
+            raise ValidationError("Select at least one item.")
+
+    def validate_due_date(self, field):
+        if self.action.data == "due_date" and field.data is None:
+            raise ValidationError("Give the due date to set.")
+
+    def validate_agency(self, field):
+        if self.action.data in ("lead", "supporting") and not field.data:
+            raise ValidationError("Choose the agency.")
