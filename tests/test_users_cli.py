@@ -29,7 +29,7 @@ def test_unknown_role_and_agency_are_clear_errors(seeded, runner):
                                  "--password", "xxxxxxxxx"])
     assert agency.exit_code != 0 and "unknown agency 'Nowhere Dept'" in agency.output
     missing = runner.invoke(args=["users", "create", "a@example.org", "--role", "agency", "--password", "xxxxxxxxx"])
-    assert missing.exit_code != 0 and "needs --agency" in missing.output
+    assert missing.exit_code != 0 and "needs an agency" in missing.output
     assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 0
 
 

@@ -47,6 +47,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from .admin import bp as admin_bp
     from .auth import bp as auth_bp
     from .catalogue import bp as catalogue_bp
     from .coordination import bp as coordination_bp
@@ -60,6 +61,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(catalogue_bp)
     app.register_blueprint(progress_bp)
     app.register_blueprint(coordination_bp)
+    app.register_blueprint(admin_bp)
 
     # Every page but the login page needs a logged-in user.
     from .auth.services import require_login

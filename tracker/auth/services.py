@@ -74,7 +74,7 @@ def create_user(email: str, role: str, password: str, name: str = "", agency_nam
         if agency is None:
             raise UserError(f"unknown agency {agency_name!r}")
     if role_value == Role.AGENCY and agency is None:
-        raise UserError("an agency user needs --agency")
+        raise UserError("An agency user needs an agency (--agency on the command line).")
     if role_value != Role.AGENCY and agency is not None:
         raise UserError(f"only agency users belong to an agency, not a {role_value.value}")
     if len(password) < 8:

@@ -1,0 +1,65 @@
+"""Forms for accounts and agencies."""
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Email, Length, Optional
+
+from ..models import AgencyKind, Role
+
+
+def strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def optional_int(value):
+    return int(value) if value not in (None, "", "None") else None
+
+
+ROLE_CHOICES = [SelectChoice(r.value, r.label) for r in Role]
+KIND_CHOICES = [SelectChoice(k.value, k.label) for k in AgencyKind]
+
+
+class UserCreateForm(FlaskForm):
+    email = EmailField("E-mail", validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)],
+                       filters=[strip])
+    name = StringField("Name", validators=[Optional(), Length(max=120)], filters=[strip])
+    role = SelectField("Role", choices=ROLE_CHOICES)
+    agency = SelectField("Agency (agency users only)", coerce=optional_int, validate_choice=False)
+    password = PasswordField("Password (leave empty to generate one)", validators=[Optional(), Length(min=8, max=200)])
+    submit = SubmitField("Create account")
+
+
+class UserEditForm(FlaskForm):
+    name = StringField("Name", validators=[Optional(), Length(max=120)], filters=[strip])
+    role = SelectField("Role", choices=ROLE_CHOICES)
+    agency = SelectField("Agency (agency users only)", coerce=optional_int, validate_choice=False)
+    active = BooleanField("Active (may log in)")
+    submit = SubmitField("Save")
+
+
+class ResetPasswordForm(FlaskForm):
+    submit = SubmitField("Reset password")
+
+
+class AgencyForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=200)], filters=[strip])
+    short_name = StringField("Short name", validators=[Optional(), Length(max=60)], filters=[strip])
+    kind = SelectField("Kind", choices=KIND_CHOICES)
+    province = SelectField("Province (provincial bodies)", coerce=optional_int, validate_choice=False)
+    parent = SelectField("A unit of", coerce=optional_int, validate_choice=False)
+    submit = SubmitField("Save agency")
+
+
+class AliasForm(FlaskForm):
+    alias = StringField("Another name for it", validators=[DataRequired(), Length(max=200)], filters=[strip])
+    submit = SubmitField("Add name")
+
+
+class MergeForm(FlaskForm):
+    target = SelectField("Merge into", coerce=optional_int, validate_choice=False,
+                         validators=[DataRequired(message="Choose the agency to merge into.")])
+    submit = SubmitField("Merge")
+
+
+class RemoveAliasForm(FlaskForm):
+    submit = SubmitField("Remove")

@@ -1,0 +1,166 @@
+"""Rules for managing accounts and agencies."""
+from __future__ import annotations
+
+import secrets
+
+from flask import current_app
+
+from ..auth.services import UserError, create_user
+from ..catalogue.services import find_agency
+from ..extensions import db
+from ..models import Agency, AgencyAlias, AgencyKind, Evidence, ItemAgency, Province, Role, Update, User, name_key
+
+
+def _active_admins() -> int:
+    return db.session.scalar(
+        db.select(db.func.count()).select_from(User).where(User.role == Role.ADMIN, User.active.is_(True))
+    )
+
+
+def update_user(admin: User, user: User, *, name: str, role: Role, agency: Agency | None, active: bool) -> User:
+    """Change a user's name, role, agency or active state, keeping at least one active admin."""
+    if role == Role.AGENCY and agency is None:
+        raise UserError("An agency user needs an agency.")
+    if role != Role.AGENCY:
+        agency = None
+    losing_admin = user.role == Role.ADMIN and user.active and (role != Role.ADMIN or not active)
+    if losing_admin and _active_admins() <= 1:
+        raise UserError("This is the last active admin: make another admin first.")
+    if user.id == admin.id and not active:
+        raise UserError("You cannot deactivate your own account.")
+    user.name, user.role, user.agency, user.active = name.strip(), role, agency, active
+    db.session.commit()
+    return user
+
+
+def create_account(email: str, role: str, password: str | None, name: str, agency: Agency | None):
+    """Create an account; without a password, generate one. Return the user and any generated password."""
+    generated = None if password else secrets.token_urlsafe(12)
+    user = create_user(email, role, password or generated, name=name, agency_name=agency.name if agency else None)
+    return user, generated
+
+
+def reset_password(user: User) -> str:
+    """Give the user a new random password; it is shown once to the admin who hands it over."""
+    password = secrets.token_urlsafe(12)
+    user.set_password(password, current_app.config.get("PASSWORD_HASH_METHOD"))
+    db.session.commit()
+    return password
+
+
+def _check_name_free(name: str, agency: Agency | None = None) -> None:
+    existing = find_agency(name)
+    if existing is not None and existing is not agency:
+        raise UserError(f"“{name}” already names {existing.name}.")
+
+
+def add_agency(name: str, short_name: str, kind: AgencyKind, province: Province | None,
+               parent: Agency | None) -> Agency:
+    name = " ".join(name.split())
+    if not name:
+        raise UserError("An agency needs a name.")
+    _check_name_free(name)
+    if short_name:
+        _check_name_free(short_name)
+    if kind == AgencyKind.PROVINCIAL_BODY and province is None:
+        raise UserError("A provincial body needs its province.")
+    agency = Agency(name=name, short_name=short_name.strip(), kind=kind, province=province, parent=parent)
+    db.session.add(agency)
+    db.session.commit()
+    return agency
+
+
+def edit_agency(agency: Agency, *, name: str, short_name: str, kind: AgencyKind, province: Province | None,
+                parent: Agency | None) -> Agency:
+    """Rename or reclassify an agency; its old name stays as an alias, so documents still match."""
+    name = " ".join(name.split())
+    if not name:
+        raise UserError("An agency needs a name.")
+    _check_name_free(name, agency)
+    if short_name:
+        _check_name_free(short_name, agency)
+    if parent is agency:
+        raise UserError("An agency cannot be a unit of itself.")
+    if kind == AgencyKind.PROVINCIAL_BODY and province is None:
+        raise UserError("A provincial body needs its province.")
+    if name_key(name) != name_key(agency.name):
+        old = agency.name
+        alias = db.session.scalar(db.select(AgencyAlias).where(AgencyAlias.key == name_key(name)))
+        if alias is not None:
+            db.session.delete(alias)  # the new name is a name now, no longer an alias
+            db.session.flush()
+        agency.aliases.append(AgencyAlias(alias=old, key=name_key(old)))
+    agency.name, agency.short_name, agency.kind = name, short_name.strip(), kind
+    agency.province, agency.parent = province, parent
+    db.session.commit()
+    return agency
+
+
+def add_alias(agency: Agency, alias: str) -> AgencyAlias:
+    alias = " ".join(alias.split())
+    if not alias:
+        raise UserError("Write the other name.")
+    _check_name_free(alias, agency)
+    if any(a.key == name_key(alias) for a in agency.aliases) or name_key(alias) == name_key(agency.name):
+        raise UserError(f"“{alias}” already names {agency.name}.")
+    row = AgencyAlias(alias=alias, key=name_key(alias))
+    agency.aliases.append(row)
+    db.session.commit()
+    return row
+
+
+def remove_alias(agency: Agency, alias_id: int) -> None:
+    alias = db.session.get(AgencyAlias, alias_id)
+    if alias is None or alias.agency_id != agency.id:
+        raise UserError("That alias does not belong to this agency.")
+    db.session.delete(alias)
+    db.session.commit()
+
+
+def merge_agencies(source: Agency, target: Agency) -> int:
+    """Fold a duplicate agency into another: its items, users, units and names move; it goes."""
+    if source.id == target.id:
+        raise UserError("Choose another agency to merge into.")
+    moved = 0
+    target_items = {a.item_id: a for a in target.assignments}
+    for assignment in list(source.assignments):
+        kept = target_items.get(assignment.item_id)
+        if kept is None:
+            assignment.agency = target
+        else:
+            # Both were on the item: the merged agency keeps the stronger role.
+            if assignment.role.value == "lead":
+                kept.role = assignment.role
+            db.session.delete(assignment)
+        moved += 1
+    for user in db.session.scalars(db.select(User).where(User.agency_id == source.id)):
+        user.agency = target
+    for update in db.session.scalars(db.select(Update).where(Update.agency_id == source.id)):
+        update.agency = target
+    for evidence in db.session.scalars(db.select(Evidence).where(Evidence.agency_id == source.id)):
+        evidence.agency_id = target.id
+    for unit in list(source.units):
+        unit.parent = target if unit is not target else None
+    if target.parent is source:
+        target.parent = source.parent
+    # The duplicate's names become the target's aliases: its own rows move, its names are added.
+    known = {name_key(target.name), name_key(target.short_name or "")} | {a.key for a in target.aliases}
+    for alias in list(source.aliases):
+        if alias.key in known:
+            db.session.delete(alias)
+        else:
+            alias.agency = target
+            known.add(alias.key)
+    db.session.flush()
+    for name in (source.name, source.short_name):
+        if name and name_key(name) not in known:
+            target.aliases.append(AgencyAlias(alias=name, key=name_key(name)))
+            known.add(name_key(name))
+    db.session.flush()
+    db.session.delete(source)
+    db.session.commit()
+    return moved
+
+
+def agency_item_count(agency: Agency) -> int:
+    return db.session.scalar(db.select(db.func.count()).select_from(ItemAgency).where(ItemAgency.agency_id == agency.id))
