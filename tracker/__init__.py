@@ -48,10 +48,14 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from .admin import bp as admin_bp
+    from .api import bp as api_bp
     from .auth import bp as auth_bp
     from .catalogue import bp as catalogue_bp
     from .coordination import bp as coordination_bp
+    from .dashboard import bp as dashboard_bp
+    from .exports import bp as exports_bp
     from .home import bp as home_bp
+    from .imports import bp as imports_bp
     from .items import bp as items_bp
     from .progress import bp as progress_bp
 
@@ -62,6 +66,13 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(progress_bp)
     app.register_blueprint(coordination_bp)
     app.register_blueprint(admin_bp)
+    # The API authenticates by token or session itself, answering 401 JSON rather than the login
+    # redirect (require_login lets it through), and checks CSRF itself for session callers only.
+    app.register_blueprint(api_bp)
+    csrf.exempt(api_bp)
+    app.register_blueprint(imports_bp)
+    app.register_blueprint(dashboard_bp)
+    app.register_blueprint(exports_bp)
 
     # Every page but the login page needs a logged-in user.
     from .auth.services import require_login

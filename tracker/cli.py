@@ -9,9 +9,11 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from .api.tokens import TokenError, find_user, issue_token, revoke_tokens, user_tokens
 from .auth.services import UserError, create_user, ensure_admin
-from .exports.services import EXPORT_FORMATS, write_export
+from .exports.services import EXPORT_FORMATS, render_export
 from .extensions import db
+from .imports.services import PlanImportError, import_plan
 from .items.services import ItemFilters
 from .models import ActionItem, Role, User
 from .seeding.loader import seed_catalogue
@@ -48,7 +50,9 @@ def seed_command(seed_dir: str | None, if_empty: bool) -> None:
 @click.option("--province", default="", help="Province code, e.g. PB.")
 @click.option("--status", default="", help="Status code, e.g. in_progress.")
 @click.option("--overdue", is_flag=True, help="Only overdue items.")
-def export_command(export_format, out, framework, pillar, agency, province, status, overdue) -> None:
+@click.option("--due-from", default="", help="Only items due on or after this date (YYYY-MM-DD).")
+@click.option("--due-to", default="", help="Only items due on or before this date (YYYY-MM-DD).")
+def export_command(export_format, out, framework, pillar, agency, province, status, overdue, due_from, due_to) -> None:
     """Export the items (all, or filtered) as a file."""
     from .catalogue.services import find_agency
 
@@ -60,21 +64,51 @@ def export_command(export_format, out, framework, pillar, agency, province, stat
         agency_id = found.id
     filters = ItemFilters.from_args(
         {"framework": framework, "pillar": pillar, "province": province, "status": status,
-         "overdue": "1" if overdue else ""}
+         "overdue": "1" if overdue else "", "due_from": due_from, "due_to": due_to}
     )
     if filters.problems:
         raise click.BadParameter("; ".join(filters.problems))
     filters = replace(filters, agency=agency_id)
+    content, count = render_export(export_format, filters)
     if out == "-":
-        count = write_export(export_format, filters, sys.stdout)
+        sys.stdout.flush()
+        sys.stdout.buffer.write(content)
+        sys.stdout.buffer.flush()
         click.echo(f"{count} items exported", err=True)
         return
     tmp = f"{out}.part"
     # Written beside the target and renamed, so a failed export never leaves half a file.
-    with open(tmp, "w", newline="", encoding="utf-8") as handle:
-        count = write_export(export_format, filters, handle)
+    with open(tmp, "wb") as handle:
+        handle.write(content)
     os.replace(tmp, out)
     click.echo(f"{count} items exported to {out}")
+
+
+@click.command("import-plan")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--create-agencies", is_flag=True, help="Create agencies the file names that match none (kind: other).")
+@click.option("--create-frameworks", is_flag=True, help="Create frameworks the file names that match none.")
+@click.option("--dry-run", is_flag=True, help="Check the file and say what would change; write nothing.")
+@click.option("--user", "user_email", default=None, help="E-mail of the account the changes are recorded under.")
+def import_plan_command(file, create_agencies, create_frameworks, dry_run, user_email) -> None:
+    """Import a plan from a CSV file in the export's columns (all rows or none)."""
+    user = None
+    if user_email:
+        user = db.session.scalar(db.select(User).where(User.email == user_email.strip().lower()))
+        if user is None:
+            raise click.BadParameter(f"no account {user_email!r}", param_hint="--user")
+    with open(file, "rb") as handle:
+        data = handle.read()
+    try:
+        report = import_plan(data, create_agencies=create_agencies, create_frameworks=create_frameworks,
+                             user=user, source_name=os.path.basename(file), dry_run=dry_run)
+    except PlanImportError as exc:
+        click.echo(f"{file} has {len(exc.problems)} problem(s); nothing was written:", err=True)
+        for problem in exc.problems:
+            click.echo(f"  {problem}", err=True)
+        sys.exit(1)
+    verb = "Checked (dry run, nothing written)" if dry_run else "Imported"
+    click.echo(f"{verb} {file}: {report.summary()}")
 
 
 @users.command("create")
@@ -123,7 +157,52 @@ def users_ensure_admin() -> None:
         click.echo(f"Its password, shown only this once: {account.generated_password}")
 
 
+@users.command("token")
+@click.argument("email")
+@click.option("--name", default="", help="A label saying what the token is for, e.g. the script using it.")
+def users_token(email, name) -> None:
+    """Make an API token for a user and print it (only this once)."""
+    try:
+        token, secret = issue_token(find_user(email), name)
+    except TokenError as exc:
+        raise click.ClickException(str(exc)) from None
+    label = f" ({token.name})" if token.name else ""
+    click.echo(f"Token {token.id}{label} for {token.user.email}, shown only this once; send it as "
+               f"“Authorization: Bearer <token>”:", err=True)
+    click.echo(secret)
+
+
+@users.command("tokens")
+@click.argument("email")
+def users_tokens(email) -> None:
+    """List a user's API tokens (never their secrets)."""
+    try:
+        tokens = user_tokens(find_user(email))
+    except TokenError as exc:
+        raise click.ClickException(str(exc)) from None
+    if not tokens:
+        click.echo("No tokens.")
+        return
+    for token in tokens:
+        used = f"last used {token.last_used_at:%Y-%m-%d %H:%M}" if token.last_used_at else "never used"
+        state = f"revoked {token.revoked_at:%Y-%m-%d}" if token.revoked_at else "live"
+        click.echo(f"{token.id:>5}  {token.name or '-':<30} created {token.created_at:%Y-%m-%d}  {used:<28} {state}")
+
+
+@users.command("revoke-token")
+@click.argument("email")
+@click.option("--id", "token_id", type=int, default=None, help="Revoke only this token (see `users tokens`).")
+def users_revoke_token(email, token_id) -> None:
+    """Revoke one of a user's API tokens, or all of them."""
+    try:
+        revoked = revoke_tokens(find_user(email), token_id)
+    except TokenError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Revoked {len(revoked)} token(s) of {email.strip()}.")
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(seed_command)
     app.cli.add_command(export_command)
+    app.cli.add_command(import_plan_command)
     app.cli.add_command(users)

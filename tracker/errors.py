@@ -2,6 +2,7 @@
 from flask import Flask, render_template
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from .api.errors import is_api_request, render_json_error
 from .extensions import db
 
 TITLES = {
@@ -16,6 +17,8 @@ TITLES = {
 
 
 def render_error(error: HTTPException):
+    if is_api_request():
+        return render_json_error(error)
     code = error.code or 500
     title = TITLES.get(code, error.name)
     return render_template("errors/error.html", code=code, title=title, description=error.description), code

@@ -15,6 +15,8 @@ from ..models import Role, User
 
 # Endpoints reachable without logging in.
 PUBLIC_ENDPOINTS = {"auth.login", "static", "bootstrap.static"}
+# Blueprints that authenticate their own requests: the API answers 401 JSON, never a redirect.
+SELF_AUTHENTICATING_BLUEPRINTS = {"api"}
 
 
 class UserError(ValueError):
@@ -34,6 +36,8 @@ def load_user(user_id: str) -> User | None:
 def require_login():
     """Send anyone not logged in to the login page (every page but the public ones)."""
     if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None:
+        return None
+    if request.blueprint in SELF_AUTHENTICATING_BLUEPRINTS:
         return None
     if not current_user.is_authenticated:
         return login_manager.unauthorized()

@@ -7,6 +7,7 @@ from ..auth.permissions import roles_required
 from ..auth.views import safe_next
 from ..extensions import db
 from ..models import Agency, AssignmentRole, Priority, Role
+from ..progress.forms import parse_version
 from ..progress.services import InvalidReport, StaleItem, get_item_for_update
 from . import bp
 from .forms import AgenciesForm, BulkForm, PlanForm
@@ -15,10 +16,6 @@ from .services import bulk_change, plan_item, set_agencies
 
 def agency_choices() -> list[SelectChoice]:
     return [SelectChoice(a.id, a.display_name) for a in db.session.scalars(db.select(Agency).order_by(Agency.name))]
-
-
-def _version(raw: str | None) -> int | None:
-    return int(raw) if (raw or "").isdigit() else None
 
 
 def _item(ref: str):
@@ -44,7 +41,7 @@ def edit_agencies(ref: str):
         lead = db.session.get(Agency, form.lead.data)
         supporting = [db.session.get(Agency, agency_id) for agency_id in form.supporting.data]
         try:
-            note = set_agencies(current_user, item, lead, supporting, _version(form.version.data))
+            note = set_agencies(current_user, item, lead, supporting, parse_version(form.version.data))
         except StaleItem:
             flash("This item changed since you opened it; its agencies are shown as they are now. "
                   "Your choice is kept below: save again to apply it.", "warning")
@@ -74,7 +71,7 @@ def edit_plan(ref: str):
     if form.validate_on_submit():
         priority = Priority(form.priority.data) if form.priority.data else None
         try:
-            note = plan_item(current_user, item, form.due_date.data, priority, _version(form.version.data))
+            note = plan_item(current_user, item, form.due_date.data, priority, parse_version(form.version.data))
         except StaleItem:
             flash("This item changed since you opened it. Your input is kept below: save again to apply it.",
                   "warning")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Iterator
 from datetime import date, datetime
 from typing import TextIO
@@ -28,7 +29,12 @@ CSV_COLUMNS = (
     "last_update",
     "source",
 )
-EXPORT_FORMATS = ("csv",)
+EXPORT_FORMATS = ("csv", "xlsx", "html")
+MIMETYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "html": "text/html; charset=utf-8",
+}
 # A spreadsheet runs a cell that starts with one of these as a formula.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -46,6 +52,12 @@ def _iso(value: date | datetime | None) -> str:
 
 def item_row(item: ActionItem) -> dict[str, object]:
     """One item as the contract's columns (plain values, dates as ISO 8601)."""
+    return {key: _iso(value) if isinstance(value, (date, datetime)) else value
+            for key, value in typed_item_row(item).items()}
+
+
+def typed_item_row(item: ActionItem) -> dict[str, object]:
+    """One item as the contract's columns, dates kept as dates (for spreadsheets)."""
     lead = item.lead
     source = item.framework.source_document
     if item.locator:
@@ -62,16 +74,21 @@ def item_row(item: ActionItem) -> dict[str, object]:
         "province": item.province.name if item.province else "",
         "status": item.status.value,
         "progress": item.progress,
-        "due_date": _iso(item.due_date),
+        "due_date": item.due_date,
         "priority": item.priority.value if item.priority else "",
-        "last_update": _iso(item.last_update_at),
+        "last_update": item.last_update_at.date() if item.last_update_at else None,
         "source": source,
     }
 
 
+def export_items(filters: ItemFilters) -> list[ActionItem]:
+    """The filtered items, in document order, with what the export shows loaded."""
+    return list(db.session.scalars(items_query(filters)).unique())
+
+
 def export_rows(filters: ItemFilters) -> Iterator[dict[str, object]]:
     """The filtered items as contract rows, in document order."""
-    for item in db.session.scalars(items_query(filters)).unique():
+    for item in export_items(filters):
         yield item_row(item)
 
 
@@ -85,8 +102,27 @@ def write_csv(filters: ItemFilters, stream: TextIO) -> int:
     return count
 
 
-def write_export(export_format: str, filters: ItemFilters, stream: TextIO) -> int:
-    """Write the filtered items in a format; return how many were written."""
+def csv_bytes(filters: ItemFilters) -> tuple[bytes, int]:
+    buffer = io.StringIO()
+    count = write_csv(filters, buffer)
+    return buffer.getvalue().encode("utf-8"), count
+
+
+def render_export(export_format: str, filters: ItemFilters, today: date | None = None) -> tuple[bytes, int]:
+    """The filtered items as a file in a format: its bytes and how many items it holds."""
+    today = today or date.today()
     if export_format == "csv":
-        return write_csv(filters, stream)
+        return csv_bytes(filters)
+    if export_format == "xlsx":
+        from .xlsx import workbook_bytes
+
+        return workbook_bytes(filters, today)
+    if export_format == "html":
+        from .report import report_html
+
+        return report_html(filters, today)
     raise ValueError(f"unknown export format {export_format!r}")
+
+
+def export_filename(export_format: str, today: date | None = None) -> str:
+    return f"action-items-{(today or date.today()).isoformat()}.{export_format}"

@@ -1,6 +1,7 @@
 """Finding and filtering action items: the rules behind the list, the item page and the exports."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, fields, replace
 from datetime import date
 
@@ -30,6 +31,8 @@ class ItemFilters:
     status: str = ""
     overdue: bool = False
     q: str = ""
+    due_from: date | None = None
+    due_to: date | None = None
     sort: str = "ref"
     problems: tuple[str, ...] = field(default=(), compare=False)
 
@@ -40,7 +43,7 @@ class ItemFilters:
         agency = None
         raw_agency = (args.get("agency") or "").strip()
         if raw_agency:
-            if raw_agency.isdigit():
+            if re.fullmatch(r"[0-9]{1,9}", raw_agency):
                 agency = int(raw_agency)
             else:
                 problems.append(f"agency {raw_agency!r} is not an agency number")
@@ -48,6 +51,14 @@ class ItemFilters:
         if sort.lstrip("-") not in SORTS:
             problems.append(f"unknown sort {sort!r}")
             sort = "ref"
+        dates = {}
+        for key in ("due_from", "due_to"):
+            raw = (args.get(key) or "").strip()
+            try:
+                dates[key] = date.fromisoformat(raw) if raw else None
+            except ValueError:
+                problems.append(f"{key.replace('_', ' ')} {raw!r} is not a date (YYYY-MM-DD)")
+                dates[key] = None
         status = (args.get("status") or "").strip()
         if status and status not in STATUS_ORDER:
             problems.append(f"unknown status {status!r}")
@@ -61,6 +72,7 @@ class ItemFilters:
             overdue=(args.get("overdue") or "") in ("1", "true", "on", "yes"),
             q=(args.get("q") or "").strip()[:200],
             sort=sort,
+            **dates,
             problems=tuple(problems),
         )
 
@@ -76,7 +88,7 @@ class ItemFilters:
                 continue
             if value in ("", None, False):
                 continue
-            args[f.name] = 1 if value is True else value
+            args[f.name] = 1 if value is True else value.isoformat() if isinstance(value, date) else value
         return args
 
     @property
@@ -113,6 +125,10 @@ def filter_clauses(filters: ItemFilters, today: date | None = None) -> list:
         clauses.append(ActionItem.assignments.any(ItemAgency.agency_id == filters.agency))
     if filters.overdue:
         clauses.append(overdue_clause(today))
+    if filters.due_from:
+        clauses.append(ActionItem.due_date >= filters.due_from)
+    if filters.due_to:
+        clauses.append(ActionItem.due_date <= filters.due_to)
     # Every word must appear somewhere in the ref, the title or the text.
     for word in filters.q.split():
         pattern = f"%{_escape_like(word.lower())}%"

@@ -1,4 +1,6 @@
 """The update form and the review form."""
+import re
+
 from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
 from wtforms import (
@@ -16,6 +18,12 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from ..models import Status
+
+
+def parse_version(raw: str | None) -> int | None:
+    """The item version a form was opened on; None if the field is missing or not a plain number."""
+    raw = (raw or "").strip()
+    return int(raw) if re.fullmatch(r"[0-9]{1,9}", raw) else None
 
 
 def strip(value):

@@ -6,7 +6,7 @@ from ..auth.permissions import can_update_item, can_view_evidence, roles_require
 from ..extensions import db
 from ..models import Evidence, ReviewDecision, Role, Status, Update
 from . import bp
-from .forms import ReviewForm, UpdateForm
+from .forms import ReviewForm, UpdateForm, parse_version
 from .services import (
     Figure,
     InvalidReport,
@@ -65,7 +65,7 @@ def update_item(ref: str):
                 status=Status(form.status.data),
                 progress=form.progress.data,
                 note=form.note.data,
-                expected_version=int(form.version.data) if (form.version.data or "").isdigit() else None,
+                expected_version=parse_version(form.version.data),
                 files=files,
                 links=form.link_list,
                 figure=figure,

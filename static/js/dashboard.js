@@ -1,0 +1,35 @@
+// Draws each chart from the JSON beside it; a click on a bar opens the items it counts.
+(function () {
+  "use strict";
+  function draw(element) {
+    var source = document.getElementById(element.dataset.chart);
+    if (!source || typeof Plotly === "undefined") { return; }
+    var figure = JSON.parse(source.textContent);
+    Plotly.newPlot(element, figure.data, figure.layout, {responsive: true, displaylogo: false}).then(function () {
+      element.on("plotly_click", function (event) {
+        var point = event.points && event.points[0];
+        if (point && typeof point.customdata === "string") { window.location.href = point.customdata; }
+      });
+    });
+  }
+  function filterTable(input) {
+    var table = document.getElementById(input.dataset.filterTable);
+    input.addEventListener("input", function () {
+      var needle = input.value.trim().toLowerCase();
+      table.querySelectorAll("tbody tr").forEach(function (row) {
+        row.hidden = needle !== "" && row.textContent.toLowerCase().indexOf(needle) === -1;
+      });
+    });
+  }
+  // Printed, every table shows: a closed <details> would hide its numbers on paper.
+  window.addEventListener("beforeprint", function () {
+    document.querySelectorAll("details").forEach(function (details) { details.open = true; });
+  });
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-chart]").forEach(draw);
+    document.querySelectorAll("[data-filter-table]").forEach(filterTable);
+    document.querySelectorAll("[data-print]").forEach(function (button) {
+      button.addEventListener("click", function () { window.print(); });
+    });
+  });
+})();

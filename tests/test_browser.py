@@ -1,0 +1,116 @@
+"""End to end in a real browser (Debian's Chromium driven by Playwright) against a live server."""
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from conftest import PASSWORD, SEED_DIR, make_app
+from tracker.auth.services import create_user
+from tracker.extensions import db
+from tracker.seeding.loader import seed_catalogue
+
+CHROMIUM = os.environ.get("BROWSER_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+pytestmark = pytest.mark.skipif(
+    not Path(CHROMIUM).exists(),
+    reason=f"no Chromium at {CHROMIUM} (apt-get install chromium; .ci/run installs it)",
+)
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory):
+    """The app on a free loopback port, on its own seeded SQLite file, in a background thread."""
+    tmp = tmp_path_factory.mktemp("browser")
+    app = make_app(tmp, SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp / 'browser.db'}", UPLOAD_DIR=str(tmp / "uploads"),
+                   TESTING=False)
+    with app.app_context():
+        db.create_all()
+        seed_catalogue(str(SEED_DIR))
+        create_user("coordinator@example.org", "coordinator", PASSWORD)
+        create_user("nadra@example.org", "agency", PASSWORD, agency_name="NADRA")
+        db.session.remove()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(base_url=live_server, viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    external = []
+    page.on("request", lambda request: external.append(request.url)
+            if not request.url.startswith((live_server, "data:", "blob:")) else None)
+    yield page
+    context.close()
+    assert external == [], f"the page reached out of the machine: {external}"
+
+
+def log_in(page, email):
+    page.goto("/login")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url("**/")
+
+
+def test_dashboard_draws_every_chart_and_a_bar_opens_its_items(page):
+    log_in(page, "coordinator@example.org")
+    page.goto("/dashboard")
+    page.wait_for_function("document.querySelectorAll('.chart .main-svg').length >= 7")
+    assert page.locator("[data-chart]").count() == 7
+    bar = page.locator("#pillar-status .bars path").first
+    box = bar.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_url("**/items?pillar=*&status=*")
+    assert "pillar=prevention" in page.url
+    assert page.locator("table.table-items tbody tr").count() > 0
+
+
+def test_agency_reports_progress_with_a_file(page, tmp_path):
+    log_in(page, "nadra@example.org")
+    assert page.get_by_role("heading", name="My items").is_visible()
+    page.goto("/items/PAPER-g/update")
+    page.get_by_label("Status").select_option("in_progress")
+    page.get_by_label("Progress (%)").fill("35")
+    page.get_by_label("What happened").fill("Records exchange agreed with FIA.")
+    evidence = tmp_path / "minutes.pdf"
+    evidence.write_bytes(PDF)
+    page.get_by_label("Files").set_input_files(str(evidence))
+    page.get_by_role("button", name="Save update").click()
+    page.wait_for_url("**/items/PAPER-g")
+    assert page.get_by_text("Records exchange agreed with FIA.").is_visible()
+    assert page.get_by_role("link", name="minutes.pdf").is_visible()
+    assert page.get_by_text("Awaiting verification").is_visible()
+
+
+def test_rejected_form_keeps_what_was_typed(page):
+    log_in(page, "coordinator@example.org")
+    page.goto("/items/PAPER-h/update")
+    page.get_by_label("Status").select_option("completed")
+    page.get_by_label("Progress (%)").fill("60")
+    page.get_by_label("What happened").fill("Typed with care.")
+    page.get_by_role("button", name="Save update").click()
+    assert page.get_by_text("A completed item is 100% done").is_visible()
+    assert page.get_by_label("What happened").input_value() == "Typed with care."
+    assert page.get_by_label("Progress (%)").input_value() == "60"

@@ -1,0 +1,49 @@
+"""Errors as the API answers them: JSON with a stable code, never an HTML page or a redirect."""
+from __future__ import annotations
+
+from flask import jsonify, request
+from werkzeug.exceptions import HTTPException
+from werkzeug.http import HTTP_STATUS_CODES
+
+API_PREFIX = "/api/"
+
+# Stable codes that clients can branch on, whatever werkzeug calls the status.
+ERROR_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "payload_too_large",
+    422: "invalid",
+    500: "server_error",
+}
+SERVER_ERROR_MESSAGE = "Something went wrong on our side."
+# Sent with every 401, as RFC 6750 asks; "invalid_token" when a token was sent but refused.
+BEARER_CHALLENGE = 'Bearer realm="tracker"'
+
+
+def is_api_request() -> bool:
+    return request.path.startswith(API_PREFIX)
+
+
+def json_error(code: int, message: str, headers: dict | None = None, **details):
+    """An error response: {"error": code, "message": …} and any details (field errors, changes …)."""
+    error = ERROR_CODES.get(code) or HTTP_STATUS_CODES.get(code, "error").lower().replace(" ", "_")
+    response = jsonify({"error": error, "message": message, **details})
+    response.status_code = code
+    response.headers.update(headers or {})
+    if code == 401:
+        response.headers.setdefault("WWW-Authenticate", BEARER_CHALLENGE)
+    return response
+
+
+def render_json_error(error: HTTPException):
+    """Any HTTP error raised under /api/ (abort, routing, CSRF, size limits, 500) as JSON."""
+    code = error.code or 500
+    # A 500's description could carry internals; a fixed message never does.
+    message = SERVER_ERROR_MESSAGE if code >= 500 else (error.description or error.name)
+    # Keep what werkzeug says besides the body, e.g. Allow on a 405.
+    headers = {name: value for name, value in error.get_headers() if name.lower() != "content-type"}
+    return json_error(code, message, headers=headers)

@@ -1,0 +1,159 @@
+"""Plotly figures of the dashboard, built from its aggregates; every bar links to the item list."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import plotly.graph_objects as go
+from flask import url_for
+
+from ..models import Status
+from .services import Dashboard, StatusRow
+
+STATUS_COLOURS = {
+    "not_started": "#6c757d",
+    "in_progress": "#0d6efd",
+    "completed": "#198754",
+    "blocked": "#dc3545",
+    "superseded": "#343a40",
+}
+TOP_AGENCIES = 20
+
+
+@dataclass
+class Chart:
+    key: str
+    title: str
+    figure: go.Figure
+
+    def to_json(self) -> str:
+        """JSON safe inside a <script> element: no "</script>" can close it early."""
+        return self.figure.to_json().replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _layout(figure: go.Figure, height: int = 360, **extra) -> go.Figure:
+    figure.update_layout(
+        template="plotly_white",
+        height=height,
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        legend={"orientation": "h", "y": -0.15},
+        font={"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "size": 13},
+        **extra,
+    )
+    figure.update_xaxes(automargin=True)
+    figure.update_yaxes(automargin=True)
+    return figure
+
+
+def _items_url(dashboard: Dashboard, **changes) -> str:
+    return url_for("items.item_list", **dashboard.filters.to_args(**changes))
+
+
+def _status_bars(dashboard: Dashboard, rows: list[StatusRow], filter_name: str) -> go.Figure:
+    figure = go.Figure()
+    for status in Status:
+        figure.add_bar(
+            name=status.label,
+            x=[row.label for row in rows],
+            y=[row.counts[status.value] for row in rows],
+            marker_color=STATUS_COLOURS[status.value],
+            customdata=[
+                _items_url(dashboard, **{filter_name: row.key, "status": status.value}) if row.key else None
+                for row in rows
+            ],
+            hovertemplate="%{x}<br>" + status.label + ": %{y}<extra></extra>",
+        )
+    return _layout(figure, barmode="stack", yaxis_title="Items")
+
+
+def build_charts(dashboard: Dashboard) -> list[Chart]:
+    """The dashboard's charts, in the order the page shows them."""
+    charts = [
+        Chart("pillar-status", "Status of items per pillar", _status_bars(dashboard, dashboard.pillars, "pillar")),
+        Chart("pillar-completion", "Completion per pillar", _completion(dashboard)),
+        Chart("agency-load", "Open and overdue items per agency (busiest first)", _agency_load(dashboard)),
+        Chart("agency-pillar", "Open items per agency and pillar (overdue in brackets)", _heatmap(dashboard)),
+        Chart("framework-status", "Status of items per framework",
+              _status_bars(dashboard, dashboard.frameworks, "framework")),
+        Chart("province-status", "Status of items per province",
+              _status_bars(dashboard, dashboard.provinces, "province")),
+        Chart("over-time", "Progress over time: items completed and reports made per month", _over_time(dashboard)),
+    ]
+    return charts
+
+
+def _completion(dashboard: Dashboard) -> go.Figure:
+    rows = dashboard.pillars
+    figure = go.Figure(
+        go.Bar(
+            x=[row.label for row in rows],
+            y=[row.completion for row in rows],
+            text=[f"{row.completion:g}%" for row in rows],
+            textposition="auto",
+            marker_color=STATUS_COLOURS["completed"],
+            customdata=[_items_url(dashboard, pillar=row.key, status="completed") for row in rows],
+            hovertemplate="%{x}: %{y}% completed<extra></extra>",
+        )
+    )
+    return _layout(figure, yaxis={"title": "% completed", "range": [0, 100]}, showlegend=False)
+
+
+def _agency_load(dashboard: Dashboard) -> go.Figure:
+    rows = dashboard.agencies[:TOP_AGENCIES][::-1]  # horizontal bars read top-down
+    names = [row.agency.short_name or row.agency.name for row in rows]
+    figure = go.Figure()
+    figure.add_bar(
+        name="Open, on time",
+        y=names,
+        x=[row.open - row.overdue for row in rows],
+        orientation="h",
+        marker_color=STATUS_COLOURS["in_progress"],
+        customdata=[_items_url(dashboard, agency=row.agency.id) for row in rows],
+        text=[f"mean progress {row.mean_progress:g}%" for row in rows],
+        hovertemplate="%{y}: %{x} open on time, %{text}<extra></extra>",
+        textposition="none",
+    )
+    figure.add_bar(
+        name="Overdue",
+        y=names,
+        x=[row.overdue for row in rows],
+        orientation="h",
+        marker_color=STATUS_COLOURS["blocked"],
+        customdata=[_items_url(dashboard, agency=row.agency.id, overdue=True) for row in rows],
+        hovertemplate="%{y}: %{x} overdue<extra></extra>",
+    )
+    return _layout(figure, height=max(300, 26 * len(rows) + 80), barmode="stack", xaxis_title="Open items")
+
+
+def _heatmap(dashboard: Dashboard) -> go.Figure:
+    rows = [row for row in dashboard.agencies if row.open][:TOP_AGENCIES][::-1]
+    pillars = dashboard.heatmap_pillars
+    z, text, links = [], [], []
+    for row in rows:
+        cells = [dashboard.heatmap.get(row.agency.id, {}).get(p.id, (0, 0)) for p in pillars]
+        z.append([open_ for open_, _ in cells])
+        text.append([f"{open_} ({late})" if open_ else "" for open_, late in cells])
+        links.append([_items_url(dashboard, agency=row.agency.id, pillar=p.code) for p in pillars])
+    figure = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=[p.name for p in pillars],
+            y=[row.agency.short_name or row.agency.name for row in rows],
+            text=text,
+            texttemplate="%{text}",
+            customdata=links,
+            colorscale="Blues",
+            hovertemplate="%{y} · %{x}: %{text}<extra></extra>",
+            colorbar={"title": "Open"},
+        )
+    )
+    return _layout(figure, height=max(300, 26 * len(rows) + 80))
+
+
+def _over_time(dashboard: Dashboard) -> go.Figure:
+    months = dashboard.months
+    figure = go.Figure()
+    figure.add_bar(name="Items completed", x=[m.month for m in months], y=[m.completed for m in months],
+                   marker_color=STATUS_COLOURS["completed"])
+    figure.add_scatter(name="Reports made", x=[m.month for m in months], y=[m.reported for m in months],
+                       mode="lines+markers", line_color=STATUS_COLOURS["in_progress"])
+    return _layout(figure, xaxis={"type": "category", "title": "Month"}, yaxis_title="Count")

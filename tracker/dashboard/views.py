@@ -1,0 +1,39 @@
+"""The dashboard page and the plotly.js it needs, served from the installed package."""
+from datetime import date
+from pathlib import Path
+
+import plotly
+from flask import render_template, request, send_from_directory
+from flask_login import current_user
+
+from ..items.services import ItemFilters, filter_options
+from ..models import Role
+from . import bp
+from .charts import build_charts
+from .services import build_dashboard
+
+PLOTLY_DIR = Path(plotly.__file__).parent / "package_data"
+
+
+def can_export(user) -> bool:
+    return user.is_authenticated and user.role in (Role.COORDINATOR, Role.RAPPORTEUR)
+
+
+@bp.route("/dashboard")
+def dashboard():
+    filters = ItemFilters.from_args(request.args)
+    data = build_dashboard(filters, date.today())
+    return render_template(
+        "dashboard/index.html",
+        dashboard=data,
+        charts=build_charts(data),
+        filters=filters,
+        options=filter_options(),
+        can_export=can_export(current_user),
+    )
+
+
+@bp.route("/vendor/plotly.min.js")
+def plotly_js():
+    """plotly.js from the plotly wheel: the dashboard never reaches a CDN."""
+    return send_from_directory(PLOTLY_DIR, "plotly.min.js", mimetype="text/javascript", max_age=86400)

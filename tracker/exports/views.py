@@ -1,0 +1,27 @@
+"""Downloads of the items, honouring the filters of the page they come from."""
+from datetime import date
+
+from flask import Response, abort, request
+
+from ..auth.permissions import roles_required
+from ..items.services import ItemFilters
+from ..models import Role
+from . import bp
+from .services import EXPORT_FORMATS, MIMETYPES, export_filename, render_export
+
+
+@bp.route("/exports/items.<export_format>")
+@roles_required(Role.COORDINATOR, Role.RAPPORTEUR)
+def export_items(export_format: str):
+    if export_format not in EXPORT_FORMATS:
+        abort(404, description=f"There is no {export_format} export; choose CSV, XLSX or HTML.")
+    filters = ItemFilters.from_args(request.args)
+    if filters.problems:
+        abort(400, description="; ".join(filters.problems))
+    today = date.today()
+    content, _count = render_export(export_format, filters, today)
+    return Response(
+        content,
+        mimetype=MIMETYPES[export_format],
+        headers={"Content-Disposition": f'attachment; filename="{export_filename(export_format, today)}"'},
+    )
