@@ -28,7 +28,10 @@ setup: install
 	$(FLASK) seed --if-empty
 	$(FLASK) users ensure-admin
 
+## The web server and, beside it, the one scheduler process (stopped together).
 run: setup
+	$(FLASK) scheduler & scheduler=$$!; \
+	trap 'kill $$scheduler 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 test: install-test

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 
+import sqlalchemy as sa
 from flask import Flask
 
 from .config import settings_from_environment
@@ -44,6 +45,19 @@ def register_extensions(app: Flask) -> None:
     from .auth.services import load_user
 
     login_manager.user_loader(load_user)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            sa.event.listen(db.engine, "connect", configure_sqlite)
+
+
+def configure_sqlite(connection, _record) -> None:
+    """Let the web server and the scheduler share the embedded database: readers never block the
+    writer (WAL), and a writer waits its turn rather than failing at once."""
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA busy_timeout = 30000")
+    if cursor.execute("PRAGMA database_list").fetchone()[2]:  # a file, not an in-memory database
+        cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.close()
 
 
 def register_blueprints(app: Flask) -> None:
@@ -58,6 +72,7 @@ def register_blueprints(app: Flask) -> None:
     from .imports import bp as imports_bp
     from .items import bp as items_bp
     from .progress import bp as progress_bp
+    from .reminders import bp as reminders_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(home_bp)
@@ -73,6 +88,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(imports_bp)
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(exports_bp)
+    app.register_blueprint(reminders_bp)
 
     # Every page but the login page needs a logged-in user.
     from .auth.services import require_login

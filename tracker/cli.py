@@ -20,6 +20,7 @@ from .seeding.loader import seed_catalogue
 from .seeding.validate import SeedError
 
 users = AppGroup("users", help="Manage user accounts.")
+reminders = AppGroup("reminders", help="Reminders to agencies and coordinators.")
 
 
 @click.command("seed")
@@ -201,8 +202,46 @@ def users_revoke_token(email, token_id) -> None:
     click.echo(f"Revoked {len(revoked)} token(s) of {email.strip()}.")
 
 
+@reminders.command("run")
+@click.option("--dry-run", is_flag=True, help="Show who would receive what; send and record nothing.")
+@click.option("--today", "today", default=None, help="Run as if today were this date (YYYY-MM-DD).")
+def reminders_run(dry_run: bool, today: str | None) -> None:
+    """Send today's reminders (each at most once), printing what went to each agency."""
+    from datetime import date
+
+    from .reminders.services import run_reminders
+
+    try:
+        day = date.fromisoformat(today) if today else None
+    except ValueError:
+        raise click.BadParameter(f"{today!r} is not a date (YYYY-MM-DD)", param_hint="--today") from None
+    report = run_reminders(day, dry_run=dry_run)
+    for line in report.lines():
+        click.echo(line)
+    if any(report.failed.values()):
+        sys.exit(1)
+
+
+@click.command("scheduler")
+def scheduler_command() -> None:
+    """Run the one scheduler process (reminders on their cron schedule) until stopped."""
+    import logging
+
+    from .reminders.scheduler import build_scheduler
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    scheduler = build_scheduler(current_app._get_current_object())
+    click.echo("Scheduler running: reminders on the schedule set under Admin › Reminders. Ctrl+C stops it.")
+    try:
+        scheduler.start()
+    except (KeyboardInterrupt, SystemExit):
+        pass
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(seed_command)
     app.cli.add_command(export_command)
     app.cli.add_command(import_plan_command)
     app.cli.add_command(users)
+    app.cli.add_command(reminders)
+    app.cli.add_command(scheduler_command)

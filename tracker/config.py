@@ -44,6 +44,13 @@ def settings_from_environment(instance_path: str, need_secret: bool = True) -> d
         "SESSION_COOKIE_SECURE": env.get("SESSION_COOKIE_SECURE", "0") == "1",
         "REMEMBER_COOKIE_HTTPONLY": True,
         "WTF_CSRF_TIME_LIMIT": None,
+        "SMTP_HOST": env.get("SMTP_HOST", "localhost"),
+        "SMTP_PORT": int(env.get("SMTP_PORT", "25")),
+        "SMTP_USERNAME": env.get("SMTP_USERNAME", ""),
+        "SMTP_PASSWORD": env.get("SMTP_PASSWORD", ""),
+        "SMTP_STARTTLS": env.get("SMTP_STARTTLS", "0") in ("1", "true", "yes"),
+        "MAIL_FROM": env.get("MAIL_FROM", "tracker@localhost"),
+        "TRACKER_BASE_URL": env.get("TRACKER_BASE_URL", "http://127.0.0.1:5000"),
         "UPLOAD_DIR": env.get("TRACKER_UPLOAD_DIR") or str(Path(instance_path) / "uploads"),
         "UPLOAD_MAX_BYTES": int(float(env.get("TRACKER_UPLOAD_MAX_MB", "10")) * 1024 * 1024),
         # werkzeug's default (scrypt) unless set; tests choose a cheaper method.

@@ -111,6 +111,20 @@ class ReviewDecision(str, enum.Enum):
     RETURNED = "returned"
 
 
+class ReminderRule(str, enum.Enum):
+    DUE_SOON = "due_soon"
+    OVERDUE = "overdue"
+    STALE = "stale"
+    SUMMARY = "summary"  # coordinators' weekly summary
+
+
+class DeliveryState(str, enum.Enum):
+    CLAIMED = "claimed"  # taken by a run that is sending it
+    SENT = "sent"  # the SMTP server accepted it
+    IN_APP = "in_app"  # shown in the app only: the user turned e-mail off
+    FAILED = "failed"  # to be tried again by the next run
+
+
 class UpdateOrigin(str, enum.Enum):
     SOURCE = "source"  # derived from a source document by the seed
     USER = "user"
@@ -492,6 +506,8 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    # Reminders by e-mail; turned off, they still appear among the user's notifications.
+    email_reminders: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
 
     agency: Mapped[Agency | None] = relationship()
 
@@ -530,3 +546,60 @@ class ApiToken(db.Model):
     @property
     def revoked(self) -> bool:
         return self.revoked_at is not None
+
+
+class ReminderSettings(db.Model):
+    """The reminder schedule and thresholds: one row, edited by admins."""
+
+    __tablename__ = "reminder_settings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enabled: Mapped[bool] = mapped_column(default=True)
+    hour: Mapped[int] = mapped_column(default=8)
+    minute: Mapped[int] = mapped_column(default=0)
+    day_of_week: Mapped[str] = mapped_column(sa.String(40), default="*")
+    timezone: Mapped[str] = mapped_column(sa.String(60), default="Asia/Karachi")
+    due_soon_days: Mapped[int] = mapped_column(default=14)
+    stale_days: Mapped[int] = mapped_column(default=90)
+
+
+class ReminderLog(db.Model):
+    """Every reminder given: the unique key makes sure the same one is never given twice."""
+
+    __tablename__ = "reminder_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rule: Mapped[ReminderRule] = mapped_column(enum_column(ReminderRule))
+    # "item:<id>" or "summary": a plain column, since NULLs would not take part in the unique key.
+    subject_key: Mapped[str] = mapped_column(sa.String(40))
+    item_id: Mapped[int | None] = mapped_column(sa.ForeignKey("action_items.id", ondelete="CASCADE"), index=True)
+    agency_id: Mapped[int | None] = mapped_column(sa.ForeignKey("agencies.id", ondelete="SET NULL"))
+    recipient_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    period: Mapped[str] = mapped_column(sa.String(24))
+    state: Mapped[DeliveryState] = mapped_column(enum_column(DeliveryState))
+    attempts: Mapped[int] = mapped_column(default=0)
+    claimed_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    sent_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    error: Mapped[str] = mapped_column(sa.Text, default="")
+
+    __table_args__ = (sa.UniqueConstraint("rule", "subject_key", "recipient_id", "period", name="one_reminder"),)
+
+    item: Mapped[ActionItem | None] = relationship()
+    agency: Mapped[Agency | None] = relationship()
+    recipient: Mapped[User] = relationship()
+
+
+class Notification(db.Model):
+    """A message in a user's notifications menu."""
+
+    __tablename__ = "notifications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    title: Mapped[str] = mapped_column(sa.String(300))
+    body: Mapped[str] = mapped_column(sa.Text, default="")
+    link: Mapped[str] = mapped_column(sa.String(300), default="")
+    read_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+    user: Mapped[User] = relationship()

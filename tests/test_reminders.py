@@ -1,0 +1,262 @@
+"""Reminders against a real SMTP server on loopback: the right people, once, whatever happens."""
+import email
+import socket
+import threading
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+import sqlalchemy as sa
+from aiosmtpd.controller import Controller
+
+from conftest import csrf_token, fresh_item, log_in
+from tracker.catalogue.services import find_agency
+from tracker.extensions import db
+from tracker.models import DeliveryState, ItemAgency, Notification, ReminderLog, User
+from tracker.reminders.services import run_reminders
+
+TODAY = date.today()
+BASE = "https://tracker.example.gov.pk"
+
+
+class Inbox:
+    """An aiosmtpd handler keeping every message it accepts."""
+
+    def __init__(self):
+        self.messages = []
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):
+        message = email.message_from_bytes(envelope.content)
+        with self.lock:
+            self.messages.append((envelope.rcpt_tos[0], message))
+        return "250 OK"
+
+    def to(self, address):
+        return [m for rcpt, m in self.messages if rcpt == address]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def smtp(app):
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port(), server_hostname="localhost")
+    controller.start()
+    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=controller.port, MAIL_FROM="tracker@example.org",
+                      TRACKER_BASE_URL=BASE)
+    yield inbox
+    controller.stop()
+
+
+def body(message, subtype="plain") -> str:
+    for part in message.walk():
+        if part.get_content_type() == f"text/{subtype}":
+            return part.get_payload(decode=True).decode()
+    raise AssertionError(f"no text/{subtype} part")
+
+
+@pytest.fixture
+def scenario(seeded, make_user):
+    """NADRA: one item due soon, one overdue, one stale; two focal persons, one without e-mail."""
+    nadra = find_agency("NADRA")
+    soon, late, stale = fresh_item("PAPER-g"), fresh_item("PAPER-a"), fresh_item("NAP05-PREV-d-ii")
+    soon.due_date = TODAY + timedelta(days=5)  # NADRA leads
+    late.due_date = TODAY - timedelta(days=10)
+    late.assignments.append(ItemAgency(agency=nadra, role="supporting", basis="assigned"))
+    for assignment in stale.assignments:
+        assignment.created_at = datetime.now(timezone.utc) - timedelta(days=200)
+    db.session.commit()
+    make_user("agency", email="focal@nadra.example", agency="NADRA")
+    quiet = make_user("agency", email="quiet@nadra.example", agency="NADRA")
+    quiet.email_reminders = False
+    make_user("agency", email="focal@sahil.example", agency="Sahil")
+    make_user("coordinator", email="nc@interior.example")
+    db.session.commit()
+    return {"soon": soon.ref, "late": late.ref, "stale": stale.ref}
+
+
+def log_rows():
+    db.session.expire_all()
+    return db.session.scalars(sa.select(ReminderLog)).all()
+
+
+def test_agencies_receive_their_items_by_rule_with_links(scenario, smtp):
+    report = run_reminders(TODAY)
+    (message,) = smtp.to("focal@nadra.example")
+    text = body(message)
+    assert "Due soon" in text and "Overdue" in text and "No update for a long time" in text
+    for ref in scenario.values():
+        assert f"{BASE}/items/{ref}" in text
+    assert f'href="{BASE}/items/{scenario["soon"]}"' in body(message, "html")
+    assert message["From"] == "tracker@example.org" and "need your attention" in message["Subject"]
+    # Nothing for the partner with nothing due; the coordinator gets the weekly summary.
+    assert smtp.to("focal@sahil.example") == []
+    (summary,) = smtp.to("nc@interior.example")
+    assert "Weekly summary" in summary["Subject"] and "Federal Investigation Agency" in body(summary)
+    assert any("National Database" in line for line in report.lines())
+
+
+def test_opted_out_user_gets_the_reminder_in_the_app_only(scenario, smtp, client):
+    run_reminders(TODAY)
+    assert smtp.to("quiet@nadra.example") == []
+    quiet = db.session.scalar(sa.select(User).where(User.email == "quiet@nadra.example"))
+    (note,) = db.session.scalars(sa.select(Notification).where(Notification.user_id == quiet.id)).all()
+    assert scenario["soon"] in note.body
+    states = {row.state for row in log_rows() if row.recipient_id == quiet.id}
+    assert states == {DeliveryState.IN_APP}
+    log_in(client, "quiet@nadra.example")
+    assert "1<span class=\"visually-hidden\"> unread" in client.get("/").get_data(as_text=True)
+
+
+def test_a_second_run_the_same_day_sends_nothing(scenario, smtp):
+    run_reminders(TODAY)
+    first = len(smtp.messages)
+    rows = len(log_rows())
+    report = run_reminders(TODAY)
+    assert len(smtp.messages) == first and len(log_rows()) == rows
+    assert report.lines() == [f"{TODAY.isoformat()}: nothing to remind anyone of."]
+
+
+def test_overdue_repeats_weekly_but_due_soon_does_not(scenario, smtp):
+    run_reminders(TODAY)
+    smtp.messages.clear()
+    run_reminders(TODAY + timedelta(days=1))  # still due soon: its reminder was given
+    assert not any(scenario["soon"] in body(m) for m in smtp.to("focal@nadra.example"))
+    smtp.messages.clear()
+    run_reminders(TODAY + timedelta(days=14))  # another week: the overdue item is reminded again
+    (message,) = smtp.to("focal@nadra.example")
+    assert f"/items/{scenario['late']}" in body(message)
+
+
+def test_overlapping_runs_send_each_reminder_once(scenario, smtp, app):
+    barrier = threading.Barrier(2)
+    errors = []
+
+    def run():
+        with app.app_context():
+            try:
+                barrier.wait()
+                run_reminders(TODAY)
+            except Exception as exc:  # noqa: BLE001 — reported below
+                errors.append(exc)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert errors == []
+    seen = {}
+    for rcpt, message in smtp.messages:
+        for ref in scenario.values():
+            if f"/items/{ref}" in body(message):
+                seen[(rcpt, ref)] = seen.get((rcpt, ref), 0) + 1
+    assert seen and all(count == 1 for count in seen.values()), seen
+    assert len([m for r, m in smtp.messages if r == "nc@interior.example"]) == 1
+
+
+def test_smtp_down_marks_nothing_sent_and_the_next_run_delivers(scenario, smtp, app):
+    working_port = app.config["SMTP_PORT"]
+    app.config["SMTP_PORT"] = free_port()  # nothing listens there
+    report = run_reminders(TODAY)
+    assert smtp.messages == [] and report.errors
+    rows = log_rows()
+    assert rows and not any(row.state == DeliveryState.SENT for row in rows)
+    assert {row.state for row in rows} == {DeliveryState.FAILED, DeliveryState.IN_APP}
+    app.config["SMTP_PORT"] = working_port
+    run_reminders(TODAY)
+    assert len(smtp.to("focal@nadra.example")) == 1
+    rows = [row for row in log_rows() if row.recipient.email == "focal@nadra.example"]
+    assert {row.state for row in rows} == {DeliveryState.SENT} and {row.attempts for row in rows} == {2}
+
+
+def test_a_run_that_died_half_way_is_finished_by_the_next(scenario, smtp):
+    nadra_focal = db.session.scalar(sa.select(User).where(User.email == "focal@nadra.example"))
+    item = fresh_item(scenario["late"])
+    week = f"{TODAY.isocalendar()[0]}-W{TODAY.isocalendar()[1]:02d}"
+    # A claim taken an hour ago by a run that never finished, and one taken just now by a live run.
+    db.session.add(ReminderLog(rule="overdue", subject_key=f"item:{item.id}", item_id=item.id, period=week,
+                               recipient=nadra_focal, state=DeliveryState.CLAIMED, attempts=1,
+                               claimed_at=datetime.now(timezone.utc) - timedelta(hours=1)))
+    soon = fresh_item(scenario["soon"])
+    db.session.add(ReminderLog(rule="due_soon", subject_key=f"item:{soon.id}", item_id=soon.id,
+                               period=f"due-{soon.due_date.isoformat()}", recipient=nadra_focal,
+                               state=DeliveryState.CLAIMED, attempts=1, claimed_at=datetime.now(timezone.utc)))
+    db.session.commit()
+    run_reminders(TODAY)
+    text = body(smtp.to("focal@nadra.example")[0])
+    assert scenario["late"] in text  # the abandoned claim was taken over
+    assert scenario["soon"] not in text  # the live claim was left to its run
+
+
+def test_dry_run_sends_and_records_nothing(scenario, smtp, runner):
+    result = runner.invoke(args=["reminders", "run", "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert "National Database and Registration Authority: 1 due_soon, 1 overdue, 1 stale — would send 2" in result.output
+    assert smtp.messages == [] and log_rows() == []
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Notification)) == 0
+
+
+def test_cli_run_prints_per_agency_and_accepts_a_date(scenario, smtp, runner):
+    result = runner.invoke(args=["reminders", "run", "--today", TODAY.isoformat()])
+    assert result.exit_code == 0, result.output
+    assert "National Database and Registration Authority: 1 due_soon, 1 overdue, 1 stale — sent 1, in the app only 1" in result.output
+    bad = runner.invoke(args=["reminders", "run", "--today", "someday"])
+    assert bad.exit_code != 0 and "not a date" in bad.output
+
+
+def test_settings_page_preview_and_log(scenario, smtp, as_role):
+    admin = as_role("admin")
+    page = admin.get("/admin/reminders").get_data(as_text=True)
+    assert "focal@nadra.example" in page and scenario["soon"] in page and "app only" in page
+    response = admin.post("/admin/reminders", data={"csrf_token": csrf_token(page), "enabled": "y", "hour": "9",
+                                                    "minute": "30", "day_of_week": "mon-fri", "timezone": "Mars/Base",
+                                                    "due_soon_days": "7", "stale_days": "60"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and "Not a time zone name" in html and 'value="mon-fri"' in html
+    admin.post("/admin/reminders", data={"csrf_token": csrf_token(page), "enabled": "y", "hour": "9", "minute": "30",
+                                         "day_of_week": "mon-fri", "timezone": "Asia/Karachi", "due_soon_days": "3",
+                                         "stale_days": "60"})
+    run_reminders(TODAY)
+    text = body(smtp.to("focal@nadra.example")[0])
+    assert scenario["soon"] not in text  # due in 5 days: outside a 3-day window now
+    log_page = admin.get("/admin/reminders/log").get_data(as_text=True)
+    assert "focal@nadra.example" in log_page and "sent" in log_page
+    for role in ("coordinator", "rapporteur"):
+        assert as_role(role).get("/admin/reminders").status_code == 403
+
+
+def test_users_turn_email_off_and_read_notifications(scenario, smtp, app):
+    client = app.test_client()
+    log_in(client, "focal@nadra.example")
+    page = client.get("/notifications").get_data(as_text=True)
+    client.post("/notifications/email", data={"csrf_token": csrf_token(page), "email_reminders": "0"})
+    run_reminders(TODAY)
+    assert smtp.to("focal@nadra.example") == []
+    page = client.get("/notifications").get_data(as_text=True)
+    assert scenario["stale"] in page and "Mark all as read" in page
+    client.post("/notifications/read", data={"csrf_token": csrf_token(page)})
+    assert "unread" not in client.get("/notifications").get_data(as_text=True)
+
+
+def test_scheduler_never_starts_under_tests_and_follows_the_settings(app):
+    from tracker.reminders.scheduler import JOB_ID, build_scheduler
+
+    with pytest.raises(RuntimeError, match="never starts under tests"):
+        build_scheduler(app)
+    app.config["TESTING"] = False
+    try:
+        scheduler = build_scheduler(app)
+    finally:
+        app.config["TESTING"] = True
+    trigger = scheduler.get_job(JOB_ID).trigger
+    fields = {f.name: str(f) for f in trigger.fields}
+    assert fields["hour"] == "8" and fields["minute"] == "0" and str(trigger.timezone) == "Asia/Karachi"
+    job = scheduler.get_job(JOB_ID)
+    assert job.coalesce and job.max_instances == 1 and job.misfire_grace_time == 3600

@@ -1,0 +1,72 @@
+"""Pages: notifications for everyone; reminder settings, preview and log for admins."""
+from datetime import date
+
+from flask import flash, has_request_context, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+
+from ..auth.permissions import roles_required
+from ..extensions import db
+from ..models import Role
+from . import bp
+from .forms import ReminderSettingsForm
+from .services import get_settings, mark_all_read, notifications_for, pending_digests, reminder_log, unread_count
+
+SETTING_FIELDS = ("enabled", "hour", "minute", "day_of_week", "timezone", "due_soon_days", "stale_days")
+
+
+@bp.app_context_processor
+def notification_badge():
+    """The unread count in the navigation bar: one small query per page."""
+    if has_request_context() and getattr(current_user, "is_authenticated", False):
+        return {"unread_notifications": unread_count(current_user)}
+    return {}
+
+
+@bp.route("/notifications")
+def notifications():
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    return render_template("reminders/notifications.html", pagination=notifications_for(current_user, page),
+                           unread=unread_count(current_user))
+
+
+@bp.route("/notifications/read", methods=["POST"])
+def read_all():
+    if FlaskForm().validate_on_submit():
+        count = mark_all_read(current_user)
+        flash(f"{count} notification{'s' if count != 1 else ''} marked as read.", "success")
+    return redirect(url_for("reminders.notifications"))
+
+
+@bp.route("/notifications/email", methods=["POST"])
+def email_preference():
+    if FlaskForm().validate_on_submit():
+        current_user.email_reminders = request.form.get("email_reminders") == "1"
+        db.session.commit()
+        flash("Reminder e-mails are " + ("on." if current_user.email_reminders else
+                                         "off. Reminders still appear on this page."), "success")
+    return redirect(url_for("reminders.notifications"))
+
+
+@bp.route("/admin/reminders", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def settings():
+    current = get_settings()
+    form = ReminderSettingsForm(obj=current)
+    status = 200
+    if form.validate_on_submit():
+        for name in SETTING_FIELDS:
+            setattr(current, name, getattr(form, name).data)
+        db.session.commit()
+        flash("Reminder settings saved; the scheduler picks them up within five minutes.", "success")
+        return redirect(url_for("reminders.settings"))
+    if form.is_submitted():
+        status = 422
+    return render_template("reminders/settings.html", form=form, preview=pending_digests(date.today())), status
+
+
+@bp.route("/admin/reminders/log")
+@roles_required(Role.ADMIN)
+def log():
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    return render_template("reminders/log.html", pagination=reminder_log(page))
