@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
 PORT ?= 5000
 
-.PHONY: run test test-postgres setup install install-test clean
+.PHONY: run test test-postgres bench setup install install-test clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,3 +44,7 @@ test-postgres: install-test  ## also run by .ci/run when PostgreSQL is installed
 
 clean:
 	rm -rf $(VENV) .pytest_cache
+
+## Times the main pages at 2,000 items (figures to compare commits by; nothing passes or fails).
+bench: install
+	$(BIN)/python scripts/benchmark.py --items 2000 --repeat 20

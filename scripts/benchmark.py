@@ -1,0 +1,109 @@
+"""Measure the main pages at a given catalogue size: median and 95th-percentile times, and queries.
+
+    .venv/bin/python scripts/benchmark.py [--items 2000] [--repeat 20]
+
+Runs in-process against a temporary SQLite file (or DATABASE_URL): the seeded catalogue plus
+synthetic items up to --items. Figures are for comparing commits on one machine, not pass/fail.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import statistics
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tracker import create_app  # noqa: E402
+from tracker.auth.services import create_user  # noqa: E402
+from tracker.extensions import db  # noqa: E402
+from tracker.models import ActionItem, AssignmentRole, Basis, Framework, ItemAgency, Pillar, Status  # noqa: E402
+from tracker.seeding.loader import seed_catalogue  # noqa: E402
+
+PAGES = [
+    "/items",
+    "/items?pillar=prevention&sort=due",
+    "/items/PAPER-g",
+    "/dashboard",
+    "/api/v1/items?per_page=50",
+    "/api/v1/stats",
+    "/exports/items.csv",
+    "/exports/items.xlsx",
+]
+
+
+def grow(total: int) -> None:
+    """Add synthetic items until the catalogue holds `total`."""
+    framework = db.session.scalar(sa.select(Framework))
+    pillars = db.session.scalars(sa.select(Pillar)).all()
+    agency_ids = db.session.scalars(sa.select(ItemAgency.agency_id).distinct()).all()
+    have = db.session.scalar(sa.select(sa.func.count()).select_from(ActionItem))
+    statuses = list(Status)
+    for n in range(have, total):
+        item = ActionItem(ref=f"BENCH-{n}", framework=framework, pillar=pillars[n % 4], title=f"Synthetic item {n}",
+                          text="Synthetic text for measuring.", status=statuses[n % 5], progress=n % 101,
+                          due_date=date(2020 + n % 10, 1 + n % 12, 1), position=10_000 + n)
+        item.assignments.append(ItemAgency(agency_id=agency_ids[n % len(agency_ids)], role=AssignmentRole.LEAD,
+                                           basis=Basis.ASSIGNED))
+        db.session.add(item)
+    db.session.commit()
+
+
+def measure(client, path: str, repeat: int) -> tuple[float, float, int]:
+    statements = []
+
+    def count(*_args):
+        statements.append(1)
+
+    timings = []
+    for run in range(repeat + 1):
+        statements.clear()
+        sa.event.listen(db.engine, "before_cursor_execute", count)
+        start = time.perf_counter()
+        response = client.get(path)
+        elapsed = time.perf_counter() - start
+        sa.event.remove(db.engine, "before_cursor_execute", count)
+        assert response.status_code == 200, (path, response.status_code)
+        if run:  # the first run warms caches
+            timings.append(elapsed * 1000)
+    timings.sort()
+    p95 = timings[min(len(timings) - 1, int(round(0.95 * (len(timings) - 1))))]
+    return statistics.median(timings), p95, len(statements)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--items", type=int, default=2000)
+    parser.add_argument("--repeat", type=int, default=20)
+    args = parser.parse_args()
+    workdir = tempfile.mkdtemp(prefix="tracker-bench-")
+    url = os.environ.get("DATABASE_URL") or f"sqlite:///{workdir}/bench.db"
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False,
+                      "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000", "UPLOAD_DIR": f"{workdir}/uploads"})
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        seed_catalogue(str(ROOT / "seed"))
+        grow(args.items)
+        create_user("rapporteur@example.org", "rapporteur", "benchmark-pw")
+        client = app.test_client()
+        client.post("/login", data={"email": "rapporteur@example.org", "password": "benchmark-pw"})
+        print(f"{args.items} items, {args.repeat} runs each, {db.engine.dialect.name}")
+        print(f"{'page':<40} {'median ms':>10} {'p95 ms':>8} {'queries':>8}")
+        for path in PAGES:
+            median, p95, queries = measure(client, path, args.repeat)
+            print(f"{path:<40} {median:>10.1f} {p95:>8.1f} {queries:>8}")
+        db.session.remove()
+        db.drop_all()
+
+
+if __name__ == "__main__":
+    main()
