@@ -114,3 +114,20 @@ def test_rejected_form_keeps_what_was_typed(page):
     assert page.get_by_text("A completed item is 100% done").is_visible()
     assert page.get_by_label("What happened").input_value() == "Typed with care."
     assert page.get_by_label("Progress (%)").input_value() == "60"
+
+
+@pytest.mark.parametrize("path", ["/", "/items", "/items/PAPER-g", "/items/PAPER-g/update", "/dashboard",
+                                  "/agencies", "/pillars/prevention", "/context", "/notifications"])
+def test_pages_pass_axe_accessibility_checks(page, path):
+    from axe_playwright_python.sync_playwright import Axe
+
+    log_in(page, "coordinator@example.org")
+    page.goto(path)
+    page.wait_for_load_state("networkidle")
+    results = Axe().run(page)
+    serious = [
+        f"{v['id']}: {v['help']} ({len(v['nodes'])}× e.g. {v['nodes'][0]['target']})"
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert serious == [], "\n".join(serious)
