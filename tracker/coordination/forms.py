@@ -4,7 +4,13 @@ from wtforms import DateField, HiddenField, SelectField, SelectMultipleField, Su
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Optional, ValidationError
 
-from ..models import Priority
+from ..extensions import db
+from ..models import Agency, Priority
+
+def agency_choices() -> list[SelectChoice]:
+    """Every agency, by name, for a select field."""
+    return [SelectChoice(a.id, a.display_name) for a in db.session.scalars(db.select(Agency).order_by(Agency.name))]
+
 
 PRIORITY_CHOICES = [SelectChoice("", "None")] + [SelectChoice(p.value, p.value.capitalize()) for p in Priority]
 

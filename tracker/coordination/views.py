@@ -1,7 +1,6 @@
 """HTTP views for coordinators' changes to items."""
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
-from wtforms.fields.choices import SelectChoice
 
 from ..auth.permissions import roles_required
 from ..auth.views import safe_next
@@ -10,12 +9,8 @@ from ..models import Agency, AssignmentRole, Priority, Role
 from ..progress.forms import parse_version
 from ..progress.services import InvalidReport, StaleItem, get_item_for_update
 from . import bp
-from .forms import AgenciesForm, BulkForm, PlanForm
+from .forms import AgenciesForm, BulkForm, PlanForm, agency_choices
 from .services import bulk_change, plan_item, set_agencies
-
-
-def agency_choices() -> list[SelectChoice]:
-    return [SelectChoice(a.id, a.display_name) for a in db.session.scalars(db.select(Agency).order_by(Agency.name))]
 
 
 def _item(ref: str):

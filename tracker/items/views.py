@@ -7,8 +7,7 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from ..auth.permissions import is_coordinator
-from ..coordination.forms import BulkForm
-from ..coordination.views import agency_choices
+from ..coordination.forms import BulkForm, agency_choices
 from . import bp
 from .services import SORTS, ItemFilters, filter_options, get_item, list_items, section_notes, status_counts
 
