@@ -41,7 +41,7 @@ from ..models import (
     User,
     name_key,
 )
-from ..seeding.loader import _assign as assign_changed
+from ..seeding.loader import assign_changed
 from ..seeding.validate import REF_PATTERN
 
 # Lengths of the columns the cells are stored in (models.py), checked so every database refuses nothing.

@@ -60,7 +60,7 @@ class SeedReport:
         return "; ".join(parts)
 
 
-def _assign(obj, **values) -> bool:
+def assign_changed(obj, **values) -> bool:
     """Set attributes that differ; report whether any did, so unchanged rows stay clean."""
     changed = False
     for key, value in values.items():
@@ -116,7 +116,7 @@ def _upsert_by_code(model, records: list[dict], fields: tuple[str, ...], report:
             db.session.add(row)
             existing[row.code] = row
             report.created[kind] += 1
-        elif _assign(row, **values):
+        elif assign_changed(row, **values):
             report.updated[kind] += 1
     return existing
 
@@ -139,7 +139,7 @@ def _load_frameworks(catalogue: Catalogue, report: SeedReport) -> dict[str, Fram
             db.session.add(row)
             existing[row.code] = row
             report.created["frameworks"] += 1
-        elif _assign(row, **values):
+        elif assign_changed(row, **values):
             report.updated["frameworks"] += 1
     return existing
 
@@ -161,7 +161,7 @@ def _load_agencies(catalogue: Catalogue, provinces: dict, report: SeedReport) ->
             by_name[key] = agency
             new_agencies.add(record.name)
             report.created["agencies"] += 1
-        elif _assign(agency, short_name=record.short_name, kind=record.kind, province=province, note=record.note):
+        elif assign_changed(agency, short_name=record.short_name, kind=record.kind, province=province, note=record.note):
             report.updated["agencies"] += 1
         agencies[record.name] = agency
         for alias in record.aliases:
@@ -174,7 +174,7 @@ def _load_agencies(catalogue: Catalogue, provinces: dict, report: SeedReport) ->
             report.created["agency aliases"] += 1
     for record in catalogue.agencies:
         parent = agencies[record.parent] if record.parent else None
-        if _assign(agencies[record.name], parent=parent) and record.name not in new_agencies:
+        if assign_changed(agencies[record.name], parent=parent) and record.name not in new_agencies:
             report.updated["agencies"] += 1
     return agencies
 
@@ -225,14 +225,14 @@ def _load_items(catalogue, frameworks, pillars, provinces, agencies, report) -> 
             report.created["items"] += 1
             changed = False
         else:
-            changed = _assign(item, **curated)
+            changed = assign_changed(item, **curated)
         if item.id is None or item.id not in reported:
-            changed |= _assign(item, status=record.status, status_derived=True, progress=record.progress)
+            changed |= assign_changed(item, status=record.status, status_derived=True, progress=record.progress)
         if item.id is None or item.due_derived or item.due_date is None:
-            changed |= _assign(item, due_date=record.due_date, due_derived=record.due_date is not None,
+            changed |= assign_changed(item, due_date=record.due_date, due_derived=record.due_date is not None,
                                due_note=record.due_note)
         if record.priority and item.priority is None:
-            changed |= _assign(item, priority=record.priority)
+            changed |= assign_changed(item, priority=record.priority)
         if item.id is None or item.id not in user_assigned:
             changed |= _sync_assignments(item, record, agencies, report)
         changed |= _sync_source_update(item, record, framework, source_updates.get(item.id), report)
@@ -260,7 +260,7 @@ def _sync_assignments(item: ActionItem, record: ItemRecord, agencies: dict, repo
             item.assignments.append(ItemAgency(agency=agency, role=role, basis=record.responsibility_basis))
             report.created["assignments"] += 1
             changed = True
-        elif _assign(assignment, role=role, basis=record.responsibility_basis):
+        elif assign_changed(assignment, role=role, basis=record.responsibility_basis):
             changed = True
     return changed
 
@@ -286,7 +286,7 @@ def _sync_source_update(item, record: ItemRecord, framework: Framework, update: 
         if item.last_update_at is None:
             item.last_update_at = update.created_at
         return True
-    if _assign(update, **values):
+    if assign_changed(update, **values):
         report.updated["source updates"] += 1
     return False
 
@@ -329,7 +329,7 @@ def _load_evidence(catalogue: Catalogue, items: dict[str, ActionItem], report: S
         if row is None:
             db.session.add(Evidence(origin=UpdateOrigin.SOURCE, seed_key=key, **values))
             report.created["evidence"] += 1
-        elif _assign(row, **values):
+        elif assign_changed(row, **values):
             report.updated["evidence"] += 1
     # Seeded evidence is curated, not user history: what the seed no longer holds goes.
     for key, row in existing.items():
@@ -360,11 +360,11 @@ def _load_context(catalogue: Catalogue, items: dict[str, ActionItem], provinces:
             law = laws[record.code] = Law(code=record.code, **values)
             db.session.add(law)
             report.created["laws"] += 1
-        elif _assign(law, **values):
+        elif assign_changed(law, **values):
             report.updated["laws"] += 1
     for record in law_records:
         law = laws[record.code]
-        changed = _assign(law, repealed_by=laws[record.fields["repealed_by"]] if record.fields["repealed_by"] else None)
+        changed = assign_changed(law, repealed_by=laws[record.fields["repealed_by"]] if record.fields["repealed_by"] else None)
         changed |= _link_items(law, record.items, items)
         if changed and law.id is not None:
             report.updated["laws"] += 1
@@ -384,7 +384,7 @@ def _load_context(catalogue: Catalogue, items: dict[str, ActionItem], provinces:
             db.session.add(finding)
             report.created[kind.plural] += 1
             _link_items(finding, record.items, items)
-        elif _assign(finding, **values) | _link_items(finding, record.items, items):
+        elif assign_changed(finding, **values) | _link_items(finding, record.items, items):
             report.updated[kind.plural] += 1
 
 
@@ -410,5 +410,5 @@ def _load_section_notes(catalogue: Catalogue, frameworks: dict[str, Framework], 
                             label=record["label"], text=record["text"], position=record["position"])
             )
             report.created["section notes"] += 1
-        elif _assign(note, text=record["text"], position=record["position"]):
+        elif assign_changed(note, text=record["text"], position=record["position"]):
             report.updated["section notes"] += 1
