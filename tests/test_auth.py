@@ -93,3 +93,29 @@ def test_passwords_are_hashed(app, make_user):
     user = db.session.scalar(db.select(User))
     assert PASSWORD not in user.password_hash
     assert user.check_password(PASSWORD)
+
+
+def test_repeated_wrong_passwords_lock_the_account_for_a_while(app, client, make_user):
+    from datetime import datetime, timedelta, timezone
+
+    user = make_user("coordinator")
+    for _ in range(app.config["LOGIN_MAX_FAILURES"]):
+        assert log_in(client, "coordinator@example.org", "wrong password").status_code == 200
+    locked = log_in(client, "coordinator@example.org")  # the right password, but too late
+    assert "locked" in locked.get_data(as_text=True)
+    assert client.get("/items").status_code == 302
+    db.session.refresh(user)
+    user.locked_until = datetime.now(timezone.utc) - timedelta(seconds=1)  # the lock has run out
+    db.session.commit()
+    assert log_in(client, "coordinator@example.org").status_code == 302
+    db.session.refresh(user)
+    assert user.failed_logins == 0 and user.locked_until is None
+
+
+def test_a_right_password_resets_the_count(app, client, make_user):
+    user = make_user("coordinator")
+    for _ in range(app.config["LOGIN_MAX_FAILURES"] - 1):
+        log_in(client, "coordinator@example.org", "wrong password")
+    assert log_in(client, "coordinator@example.org").status_code == 302
+    db.session.refresh(user)
+    assert user.failed_logins == 0

@@ -506,6 +506,9 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    # Wrong passwords in a row, and the lock they lead to (see auth.services.authenticate).
+    failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
+    locked_until: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     # Reminders by e-mail; turned off, they still appear among the user's notifications.
     email_reminders: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
 

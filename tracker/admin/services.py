@@ -44,6 +44,7 @@ def reset_password(user: User) -> str:
     """Give the user a new random password; it is shown once to the admin who hands it over."""
     password = secrets.token_urlsafe(12)
     user.set_password(password, current_app.config.get("PASSWORD_HASH_METHOD"))
+    user.failed_logins, user.locked_until = 0, None  # a fresh password also lifts a lock
     db.session.commit()
     return password
 

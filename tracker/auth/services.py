@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app, request
@@ -48,18 +48,41 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
+class AccountLocked(UserError):
+    """Too many wrong passwords in a row: the account waits before it may try again."""
+
+
 def authenticate(email: str, password: str) -> User | None:
-    """The active user with these credentials, or None (without saying which part was wrong)."""
+    """The active user with these credentials, or None (without saying which part was wrong).
+
+    After LOGIN_MAX_FAILURES wrong passwords in a row an account is locked for LOGIN_LOCK_MINUTES,
+    counted in the database so that every web worker sees the same count.
+    """
     user = db.session.scalar(db.select(User).where(User.email == normalise_email(email)))
     if user is None:
         # Hash anyway so that a missing account takes as long as a wrong password.
         User(password_hash="").set_password(password, current_app.config.get("PASSWORD_HASH_METHOD"))
         return None
-    if not user.check_password(password) or not user.active:
+    now = datetime.now(timezone.utc)
+    if user.locked_until is not None and _aware(user.locked_until) > now:
+        raise AccountLocked("Too many wrong passwords: this account is locked for a few minutes. "
+                            "Try again later, or ask an administrator to reset the password.")
+    if not user.check_password(password):
+        user.failed_logins += 1
+        if user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
+            user.locked_until = now + timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
+            user.failed_logins = 0
+        db.session.commit()
         return None
-    user.last_login_at = datetime.now(timezone.utc)
+    if not user.active:
+        return None
+    user.last_login_at, user.failed_logins, user.locked_until = now, 0, None
     db.session.commit()
     return user
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def create_user(email: str, role: str, password: str, name: str = "", agency_name: str | None = None) -> User:

@@ -6,7 +6,7 @@ from flask_login import current_user, login_user, logout_user
 
 from . import bp
 from .forms import LoginForm
-from .services import authenticate
+from .services import AccountLocked, authenticate
 
 
 def safe_next(target: str | None) -> str:
@@ -24,11 +24,15 @@ def login():
         return redirect(safe_next(request.args.get("next")))
     form = LoginForm()
     if form.validate_on_submit():
-        user = authenticate(form.email.data, form.password.data)
-        if user is not None:
-            login_user(user, remember=form.remember.data)
-            return redirect(safe_next(request.args.get("next")))
-        flash("That e-mail and password do not match an active account.", "danger")
+        try:
+            user = authenticate(form.email.data, form.password.data)
+        except AccountLocked as exc:
+            flash(str(exc), "danger")
+        else:
+            if user is not None:
+                login_user(user, remember=form.remember.data)
+                return redirect(safe_next(request.args.get("next")))
+            flash("That e-mail and password do not match an active account.", "danger")
     return render_template("auth/login.html", form=form)
 
 
