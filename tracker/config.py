@@ -52,6 +52,7 @@ def settings_from_environment(instance_path: str, need_secret: bool = True) -> d
         "MAIL_FROM": env.get("MAIL_FROM", "tracker@localhost"),
         "TRACKER_BASE_URL": env.get("TRACKER_BASE_URL", "http://127.0.0.1:5000"),
         "UPLOAD_DIR": env.get("TRACKER_UPLOAD_DIR") or str(Path(instance_path) / "uploads"),
+        "IMPORT_MAX_BYTES": int(float(env.get("TRACKER_IMPORT_MAX_MB", "5")) * 1024 * 1024),
         "UPLOAD_MAX_BYTES": int(float(env.get("TRACKER_UPLOAD_MAX_MB", "10")) * 1024 * 1024),
         "LOGIN_MAX_FAILURES": int(env.get("TRACKER_LOGIN_MAX_FAILURES", "5")),
         "LOGIN_LOCK_MINUTES": int(env.get("TRACKER_LOGIN_LOCK_MINUTES", "15")),
