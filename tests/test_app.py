@@ -3,11 +3,12 @@ import os
 import stat
 
 import pytest
+import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import upgrade
 
-from conftest import make_app
+from conftest import database_url, make_app
 from tracker.config import instance_secret_key, normalise_database_url
 from tracker.extensions import db
 
@@ -54,3 +55,53 @@ def test_500_page_hides_the_error(tmp_path):
     html = response.get_data(as_text=True)
     assert "Something went wrong" in html
     assert "secret internals" not in html and "Traceback" not in html
+
+
+def _row_for(table) -> dict:
+    """A row filling every required column of a table with a value of its type (ids point at row 1)."""
+    import datetime as dt
+
+    values = {}
+    for column in table.columns:
+        if column.nullable or column.server_default is not None:
+            continue
+        kind = column.type
+        if isinstance(kind, sa.Enum):
+            values[column.name] = kind.enums[0]
+        elif isinstance(kind, sa.Boolean):
+            values[column.name] = False
+        elif isinstance(kind, sa.Integer):
+            values[column.name] = 1
+        elif isinstance(kind, sa.DateTime):
+            values[column.name] = dt.datetime(2025, 1, 1, tzinfo=dt.timezone.utc)
+        elif isinstance(kind, sa.Date):
+            values[column.name] = dt.date(2025, 1, 1)
+        else:
+            values[column.name] = "x"
+    return values
+
+
+def test_upgrading_a_database_in_use_keeps_its_rows(tmp_path):
+    """Every migration after the first runs on tables that already hold rows."""
+    app = make_app(tmp_path, SQLALCHEMY_DATABASE_URI=database_url(tmp_path))
+    with app.app_context():
+        with db.engine.begin() as connection:  # PostgreSQL keeps what earlier tests left
+            leftover = sa.MetaData()
+            leftover.reflect(bind=connection)
+            leftover.drop_all(bind=connection)
+        upgrade(revision="ab993e880ee3")  # the first schema
+        metadata = sa.MetaData()
+        metadata.reflect(bind=db.engine)
+        tables = [t for t in metadata.sorted_tables if t.name != "alembic_version"]
+        with db.engine.begin() as connection:
+            for table in tables:
+                connection.execute(table.insert().values(**_row_for(table)))
+        upgrade()
+        with db.engine.connect() as connection:
+            for table in tables:
+                assert connection.execute(sa.select(sa.func.count()).select_from(sa.table(table.name))).scalar() == 1
+            user = connection.execute(sa.text("SELECT email_reminders, failed_logins FROM users")).one()
+            assert tuple(user) == (1, 0)
+            assert connection.execute(sa.text("SELECT kind FROM updates")).scalar() == "progress"
+            diff = compare_metadata(MigrationContext.configure(connection), db.metadata)
+        assert diff == []
