@@ -119,6 +119,8 @@ def test_a_second_run_the_same_day_sends_nothing(scenario, smtp):
     report = run_reminders(TODAY)
     assert len(smtp.messages) == first and len(log_rows()) == rows
     assert report.lines() == [f"{TODAY.isoformat()}: nothing to remind anyone of."]
+    # The preview and the dry run read the same log: nothing is left to give today.
+    assert run_reminders(TODAY, dry_run=True).lines() == report.lines()
 
 
 def test_overdue_repeats_weekly_but_due_soon_does_not(scenario, smtp):

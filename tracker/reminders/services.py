@@ -337,16 +337,6 @@ def _claim_keys(digest: Digest, today: date) -> list[tuple[ClaimKey, Due | None]
     return keys
 
 
-def _already_given(due: Due | None, user: User, today: date | None = None) -> bool:
-    rule = due.rule if due else ReminderRule.SUMMARY
-    period = due.period if due else week_period(today)
-    row = db.session.scalar(
-        sa.select(ReminderLog).where(ReminderLog.rule == rule, ReminderLog.subject_key == _subject_key(due),
-                                     ReminderLog.recipient_id == user.id, ReminderLog.period == period)
-    )
-    return row is not None and row.state in (DeliveryState.SENT, DeliveryState.IN_APP)
-
-
 def _deliver(digest: Digest, row_ids: list[int], mailer: Mailer, base_url: str, report: RunReport,
              name: str) -> None:
     """Send (or, for users who turned e-mail off, only show) a claimed digest; record the outcome."""
@@ -379,10 +369,22 @@ def _deliver(digest: Digest, row_ids: list[int], mailer: Mailer, base_url: str, 
 
 def pending_digests(today: date, settings: ReminderSettings | None = None) -> list[tuple[Digest, list[Due], bool]]:
     """Who would receive what on a run today, leaving out what the log shows as given: the dry run."""
+    planned = [(digest, _claim_keys(digest, today)) for digest in plan_digests(today, settings)]
+    periods = {key.period for _digest, keys in planned for key, _due in keys}
+    # What was given already, read in one query rather than one per reminder.
+    given = set(
+        db.session.execute(
+            sa.select(ReminderLog.rule, ReminderLog.subject_key, ReminderLog.recipient_id, ReminderLog.period)
+            .where(ReminderLog.period.in_(periods),
+                   ReminderLog.state.in_([DeliveryState.SENT, DeliveryState.IN_APP]))
+        ).tuples()
+    ) if periods else set()
     result = []
-    for digest in plan_digests(today, settings):
-        dues = [due for due in digest.reminders if not _already_given(due, digest.user)]
-        summary = digest.summary is not None and not _already_given(None, digest.user, today)
+    for digest, keys in planned:
+        pending = [(key, due) for key, due in keys
+                   if (key.rule, key.subject_key, key.recipient_id, key.period) not in given]
+        dues = [due for _key, due in pending if due is not None]
+        summary = any(due is None for _key, due in pending)
         if dues or summary:
             result.append((digest, dues, summary))
     return result
