@@ -5,9 +5,8 @@ import sqlalchemy as sa
 from conftest import csrf_token, fresh_item
 from tracker.catalogue.services import find_agency
 from tracker.extensions import db
-from tracker.models import (
-    ActionItem, Agency, AgencyAlias, Evidence, ItemAgency, Review, Status, Update, UpdateKind, UpdateOrigin, User,
-)
+from tracker.enums import Status, UpdateKind, UpdateOrigin
+from tracker.models import ActionItem, Agency, AgencyAlias, Evidence, ItemAgency, Review, Update, User
 
 ROLES = ["anonymous", "agency_responsible", "agency_other", "coordinator", "rapporteur", "admin"]
 EVERYONE = {r: 200 for r in ROLES[1:]}

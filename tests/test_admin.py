@@ -6,7 +6,8 @@ import sqlalchemy as sa
 from conftest import PASSWORD, csrf_token, fresh_item, log_in
 from tracker.catalogue.services import find_agency
 from tracker.extensions import db
-from tracker.models import Agency, AssignmentRole, Role, User
+from tracker.enums import AssignmentRole, Role
+from tracker.models import Agency, User
 
 
 def token(client, path):

@@ -10,9 +10,8 @@ import sqlalchemy as sa
 from conftest import SEED_DIR
 from tracker.catalogue.services import find_agency
 from tracker.extensions import db
-from tracker.models import (
-    ActionItem, Agency, AgencyAlias, AgencyKind, Evidence, Finding, FindingKind, Law, SectionNote, Status, UpdateOrigin, name_key,
-)
+from tracker.enums import AgencyKind, FindingKind, Status, UpdateOrigin
+from tracker.models import ActionItem, Agency, AgencyAlias, Evidence, Finding, Law, SectionNote, name_key
 from tracker.seeding.validate import read_catalogue
 
 SOURCES = Path(__file__).resolve().parent.parent.parent / "shared" / "seeds"

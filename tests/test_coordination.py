@@ -7,7 +7,8 @@ import sqlalchemy as sa
 from conftest import csrf_token, fresh_item as item
 from tracker.catalogue.services import find_agency
 from tracker.extensions import db
-from tracker.models import Basis, Priority, Update, UpdateKind
+from tracker.enums import Basis, Priority, UpdateKind
+from tracker.models import Update
 from tracker.seeding.loader import seed_catalogue
 
 REF = "PAPER-a"

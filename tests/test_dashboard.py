@@ -9,7 +9,8 @@ from conftest import SEED_DIR, log_in
 from tracker.dashboard.services import build_dashboard
 from tracker.extensions import db
 from tracker.items.services import ItemFilters
-from tracker.models import ActionItem, Framework, ItemAgency, Pillar, Status
+from tracker.enums import Status
+from tracker.models import ActionItem, Framework, ItemAgency, Pillar
 from tracker.seeding.loader import seed_catalogue
 
 FIA = "Federal Investigation Agency"

@@ -9,20 +9,8 @@ from conftest import csrf_token, fresh_item
 from tracker.catalogue.services import find_agency
 from tracker.exports.services import CSV_COLUMNS
 from tracker.extensions import db
-from tracker.models import (
-    ActionItem,
-    Agency,
-    AgencyAlias,
-    AgencyKind,
-    AssignmentRole,
-    Basis,
-    Framework,
-    ItemAgency,
-    Status,
-    Update,
-    UpdateKind,
-    User,
-)
+from tracker.enums import AgencyKind, AssignmentRole, Basis, Status, UpdateKind
+from tracker.models import ActionItem, Agency, AgencyAlias, Framework, ItemAgency, Update, User
 
 PUNJAB = [
     {"ref": "PBPLAN-1", "framework": "Punjab plan", "pillar": "prevention", "section": "Awareness",

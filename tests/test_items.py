@@ -6,7 +6,8 @@ import pytest
 import sqlalchemy as sa
 
 from tracker.extensions import db
-from tracker.models import ActionItem, Agency, Province, Status
+from tracker.enums import Status
+from tracker.models import ActionItem, Agency, Province
 
 
 def refs_on(response) -> list[str]:

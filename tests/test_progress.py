@@ -8,7 +8,8 @@ import sqlalchemy as sa
 
 from conftest import csrf_token, fresh_item
 from tracker.extensions import db
-from tracker.models import ActionItem, Evidence, Review, Status, Update, UpdateOrigin
+from tracker.enums import Status, UpdateOrigin
+from tracker.models import ActionItem, Evidence, Review, Update
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89" + b"\x00" * 32

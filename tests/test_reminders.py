@@ -11,7 +11,8 @@ from aiosmtpd.controller import Controller
 from conftest import csrf_token, fresh_item, log_in
 from tracker.catalogue.services import find_agency
 from tracker.extensions import db
-from tracker.models import DeliveryState, ItemAgency, Notification, ReminderLog, User
+from tracker.enums import DeliveryState
+from tracker.models import ItemAgency, Notification, ReminderLog, User
 from tracker.reminders.services import run_reminders
 
 TODAY = date.today()

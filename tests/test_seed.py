@@ -7,7 +7,8 @@ import sqlalchemy as sa
 
 from conftest import SEED_DIR
 from tracker.extensions import db
-from tracker.models import ActionItem, Agency, AgencyAlias, Evidence, ItemAgency, Status, Update, UpdateOrigin, User
+from tracker.enums import Status, UpdateOrigin
+from tracker.models import ActionItem, Agency, AgencyAlias, Evidence, ItemAgency, Update, User
 from tracker.seeding.loader import seed_catalogue
 from tracker.seeding.validate import SeedError
 

@@ -2,7 +2,8 @@
 import sqlalchemy as sa
 
 from tracker.extensions import db
-from tracker.models import Role, User
+from tracker.enums import Role
+from tracker.models import User
 
 
 def test_create_and_list_users(seeded, runner):

@@ -109,6 +109,7 @@ def register_commands(app: Flask) -> None:
 
 
 def register_error_pages(app: Flask) -> None:
-    from .errors import register
+    from . import errors, security
 
-    register(app)
+    errors.register(app)
+    security.register(app)

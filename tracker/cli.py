@@ -15,7 +15,8 @@ from .exports.services import EXPORT_FORMATS, render_export
 from .extensions import db
 from .imports.services import PlanImportError, import_plan
 from .items.services import ItemFilters
-from .models import ActionItem, Role, User
+from .enums import Role
+from .models import ActionItem, User
 from .seeding.loader import seed_catalogue
 from .seeding.validate import SeedError
 

@@ -1,9 +1,109 @@
-"""Error pages: friendly, and never a stack trace."""
-from flask import Flask, render_template
+"""The one family of domain errors, and the handlers that answer them (and HTTP errors) once for the app.
+
+A service raises one of the few kinds below; it never knows whether a page, the API, the command line
+or a scheduled job called it. The handlers registered here turn an uncaught one into the right answer:
+a JSON body under /api/, a friendly page elsewhere. Forms catch Invalid and Stale themselves (see
+`forms.submit`) so that the page can be shown again with what the user typed.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from flask import Flask, current_app, flash, redirect, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from .api.errors import is_api_request, render_json_error
 from .extensions import db
+
+if TYPE_CHECKING:
+    from .models import Update
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input, and where: a form or JSON field, a file's row and column, a seed record."""
+
+    message: str
+    field: str | None = None  # a form or JSON field, or a CSV file's column
+    row: int | None = None  # a spreadsheet row number (the header is row 1)
+    file: str | None = None  # a seed file
+    record: str | None = None  # a record of a seed file
+
+    def __str__(self) -> str:
+        if self.file is not None:
+            return f"{self.file}: {self.record or 'file'}: {self.message}"
+        if self.row is not None:
+            where = f"row {self.row}, column {self.field}" if self.field else f"row {self.row}"
+            return f"{where}: {self.message}"
+        if self.field == "file":
+            return f"file: {self.message}"
+        return f"{self.field}: {self.message}" if self.field else self.message
+
+
+class DomainError(Exception):
+    """A request that breaks one of the tracker's rules; its message is written for the person who made it."""
+
+    status_code = 400
+
+    def __init__(self, message: str = ""):
+        super().__init__(message)
+        self.message = message
+
+
+class NotAllowed(DomainError):
+    """The user's role or agency does not allow this (403)."""
+
+    status_code = 403
+
+
+class NotFound(DomainError):
+    """There is no such thing (404)."""
+
+    status_code = 404
+
+
+class Invalid(DomainError):
+    """Values that break a rule, each problem named by field, or by row and column, or by file and record (422)."""
+
+    status_code = 422
+
+    def __init__(self, problems: Mapping[str, str] | Iterable[Problem] | str, message: str = ""):
+        if isinstance(problems, str):
+            problems = [Problem(problems)]
+        elif isinstance(problems, Mapping):
+            problems = [Problem(text, field=name) for name, text in problems.items()]
+        self.problems: list[Problem] = list(problems)
+        super().__init__(message or "\n".join(str(p) for p in self.problems))
+
+    @property
+    def errors(self) -> dict[str, str]:
+        """The problems by field (the last word on a field wins); problems without a field under ""."""
+        return {p.field or "": p.message for p in self.problems}
+
+    @property
+    def messages(self) -> list[str]:
+        return [p.message for p in self.problems]
+
+
+class Stale(DomainError):
+    """Someone else changed the thing since the user read it; `changes` are the history entries since (409)."""
+
+    status_code = 409
+
+    def __init__(self, changes: list[Update] | None = None, message: str = "This item changed since you opened it.",
+                 version: int | None = None):
+        super().__init__(message)
+        self.changes = list(changes or [])
+        self.version = version  # the thing's version now, to send again with
+
+
+class Unavailable(DomainError):
+    """A service the tracker relies on (the SMTP server) cannot be reached or refused the request (503)."""
+
+    status_code = 503
+
 
 TITLES = {
     400: "That request could not be understood",
@@ -11,48 +111,61 @@ TITLES = {
     403: "You may not do that",
     404: "Page not found",
     405: "That is not allowed here",
+    409: "That changed meanwhile",
     413: "That upload is too large",
+    422: "That could not be done",
     500: "Something went wrong on our side",
+    503: "A service is unavailable",
 }
 
 
-def render_error(error: HTTPException):
+def render_error_page(code: int, description: str | None, name: str = ""):
+    title = TITLES.get(code, name or "Error")
+    return render_template("errors/error.html", code=code, title=title, description=description), code
+
+
+def handle_http_error(error: HTTPException):
+    from .api.errors import is_api_request, render_json_error
+
     if is_api_request():
         return render_json_error(error)
-    code = error.code or 500
-    title = TITLES.get(code, error.name)
-    return render_template("errors/error.html", code=code, title=title, description=error.description), code
+    return render_error_page(error.code or 500, error.description, error.name)
+
+
+def handle_domain_error(error: DomainError):
+    """A domain error no view caught: JSON for the API; on a page, a flash and back where the user was."""
+    db.session.rollback()
+    from .api.errors import is_api_request, render_domain_error
+
+    if is_api_request():
+        return render_domain_error(error)
+    if isinstance(error, (Invalid, Stale)) and request.method == "POST":
+        flash(f"Nothing changed: {error.message}", "warning" if isinstance(error, Stale) else "danger")
+        return redirect(back_url())
+    return render_error_page(error.status_code, error.message)
+
+
+def back_url() -> str:
+    """Where a refused action returns to: the form's `next`, else the page it was sent from, on this site only."""
+    from .auth.views import safe_next
+
+    target = request.form.get("next")
+    if not target and request.referrer:
+        referrer = urlsplit(request.referrer)
+        if referrer.netloc == request.host:
+            target = referrer.path + (f"?{referrer.query}" if referrer.query else "")
+    return safe_next(target)
 
 
 def handle_unexpected(error: Exception):
     """Log the real error, roll back, and show a plain 500 page."""
     db.session.rollback()
     original = getattr(error, "original_exception", None) or error
-    from flask import current_app
-
     current_app.logger.exception("Unhandled error", exc_info=original)
-    return render_error(InternalServerError())
-
-
-SECURITY_HEADERS = {
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "same-origin",
-    # Everything is served from this origin; inline style attributes size the progress bars.
-    "Content-Security-Policy": (
-        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
-        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
-    ),
-}
-
-
-def add_security_headers(response):
-    for header, value in SECURITY_HEADERS.items():
-        response.headers.setdefault(header, value)
-    return response
+    return handle_http_error(InternalServerError())
 
 
 def register(app: Flask) -> None:
-    app.after_request(add_security_headers)
-    app.register_error_handler(HTTPException, render_error)
+    app.register_error_handler(DomainError, handle_domain_error)
+    app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(InternalServerError, handle_unexpected)

@@ -1,4 +1,4 @@
-"""Typed models of the tracker's domain (see DOMAIN.md)."""
+"""Typed models of the tracker's domain (see docs/domain.md); its enums are in enums.py."""
 from __future__ import annotations
 
 import enum
@@ -7,9 +7,25 @@ from datetime import date, datetime, timezone
 
 import sqlalchemy as sa
 from flask_login import UserMixin
+from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from .enums import (
+    CLOSED_STATUSES,
+    AgencyKind,
+    AssignmentRole,
+    Basis,
+    DeliveryState,
+    FindingKind,
+    Priority,
+    ReminderRule,
+    ReviewDecision,
+    Role,
+    Status,
+    UpdateKind,
+    UpdateOrigin,
+)
 from .extensions import db
 
 
@@ -21,113 +37,6 @@ def utcnow() -> datetime:
 def name_key(name: str) -> str:
     """The form of a name used to match it: case-folded, whitespace collapsed, no trailing dot."""
     return re.sub(r"\s+", " ", name).strip().rstrip(".").strip().casefold()
-
-
-class Status(str, enum.Enum):
-    NOT_STARTED = "not_started"
-    IN_PROGRESS = "in_progress"
-    COMPLETED = "completed"
-    BLOCKED = "blocked"
-    SUPERSEDED = "superseded"
-
-    @property
-    def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
-
-    @property
-    def is_closed(self) -> bool:
-        """Closed items are never overdue."""
-        return self in (Status.COMPLETED, Status.SUPERSEDED)
-
-
-class Role(str, enum.Enum):
-    ADMIN = "admin"
-    COORDINATOR = "coordinator"
-    AGENCY = "agency"
-    RAPPORTEUR = "rapporteur"
-
-    @property
-    def label(self) -> str:
-        return self.value.capitalize()
-
-
-class AgencyKind(str, enum.Enum):
-    FEDERAL_MINISTRY = "federal_ministry"
-    FEDERAL_AGENCY = "federal_agency"
-    LAW_ENFORCEMENT = "law_enforcement"
-    PROVINCIAL_BODY = "provincial_body"
-    NGO = "ngo"
-    INTERNATIONAL = "international"
-    OTHER = "other"
-
-    @property
-    def label(self) -> str:
-        return {
-            "federal_ministry": "Federal ministry or division",
-            "federal_agency": "Federal agency",
-            "law_enforcement": "Law-enforcement body",
-            "provincial_body": "Provincial body",
-            "ngo": "NGO",
-            "international": "International organisation",
-            "other": "Other",
-        }[self.value]
-
-
-class AssignmentRole(str, enum.Enum):
-    LEAD = "lead"
-    SUPPORTING = "supporting"
-
-
-class Basis(str, enum.Enum):
-    """Where a curated fact comes from."""
-
-    STATED = "stated"  # the item's own words in the source
-    GROUP = "group"  # the source line governing the item's group
-    ASSIGNED = "assigned"  # a curator's or coordinator's choice
-
-    @property
-    def label(self) -> str:
-        return {
-            "stated": "stated in the source",
-            "group": "stated for its group",
-            "assigned": "assigned",
-        }[self.value]
-
-
-class Priority(str, enum.Enum):
-    HIGH = "high"
-    MEDIUM = "medium"
-    LOW = "low"
-
-
-class UpdateKind(str, enum.Enum):
-    PROGRESS = "progress"  # status, progress, note, evidence
-    ASSIGNMENT = "assignment"  # lead or supporting agencies changed
-    PLANNING = "planning"  # due date or priority changed
-
-
-class ReviewDecision(str, enum.Enum):
-    VERIFIED = "verified"
-    RETURNED = "returned"
-
-
-class ReminderRule(str, enum.Enum):
-    DUE_SOON = "due_soon"
-    OVERDUE = "overdue"
-    STALE = "stale"
-    SUMMARY = "summary"  # coordinators' weekly summary
-
-
-class DeliveryState(str, enum.Enum):
-    CLAIMED = "claimed"  # taken by a run that is sending it
-    SENT = "sent"  # the SMTP server accepted it
-    IN_APP = "in_app"  # shown in the app only: the user turned e-mail off
-    FAILED = "failed"  # to be tried again by the next run
-
-
-class UpdateOrigin(str, enum.Enum):
-    SOURCE = "source"  # derived from a source document by the seed
-    USER = "user"
 
 
 def enum_column(enum_cls: type[enum.Enum], **kwargs) -> sa.Enum:
@@ -163,15 +72,6 @@ item_findings = sa.Table(
     sa.Column("item_id", sa.ForeignKey("action_items.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("finding_id", sa.ForeignKey("findings.id", ondelete="CASCADE"), primary_key=True),
 )
-
-
-class FindingKind(str, enum.Enum):
-    CHALLENGE = "challenge"
-    ACHIEVEMENT = "achievement"
-
-    @property
-    def plural(self) -> str:
-        return self.value + "s"
 
 
 class Framework(db.Model):
@@ -232,6 +132,11 @@ class Agency(db.Model):
     @property
     def display_name(self) -> str:
         return f"{self.name} ({self.short_name})" if self.short_name else self.name
+
+    @property
+    def label(self) -> str:
+        """The short form used in history notes and tight tables: the short name when it has one."""
+        return self.short_name or self.name
 
 
 class AgencyAlias(db.Model):
@@ -313,10 +218,28 @@ class ActionItem(db.Model):
     def supporting(self) -> list[ItemAgency]:
         return [a for a in self.assignments if a.role == AssignmentRole.SUPPORTING]
 
+    @hybrid_property
+    def is_open(self) -> bool:
+        """Neither completed nor superseded."""
+        return not self.status.is_closed
+
+    @is_open.inplace.expression
+    @classmethod
+    def _is_open_expression(cls) -> sa.ColumnElement[bool]:
+        return cls.status.not_in(CLOSED_STATUSES)
+
+    @hybrid_method
     def is_overdue(self, today: date | None = None) -> bool:
-        """Derived, never stored: a past due date on an item still open."""
+        """Derived, never stored: a past due date on an item still open (not closed)."""
         today = today or date.today()
-        return self.due_date is not None and self.due_date < today and not self.status.is_closed
+        return self.due_date is not None and self.due_date < today and self.is_open
+
+    @is_overdue.inplace.expression
+    @classmethod
+    def _is_overdue_expression(cls, today: date | None = None) -> sa.ColumnElement[bool]:
+        """The same rule in SQL, for filters, counts and reminders."""
+        today = today or date.today()
+        return sa.and_(cls.due_date.is_not(None), cls.due_date < today, cls.is_open)
 
 
 class Law(db.Model):

@@ -6,20 +6,13 @@ from datetime import date, datetime
 from flask import Flask, request, url_for
 
 from .auth.permissions import can_update_item, can_view_evidence, is_coordinator
-from .models import Role, Status
+from .enums import Role, Status
 
-STATUS_STYLES = {
-    Status.NOT_STARTED: "secondary",
-    Status.IN_PROGRESS: "primary",
-    Status.COMPLETED: "success",
-    Status.BLOCKED: "danger",
-    Status.SUPERSEDED: "dark",
-}
 
 
 def status_style(status) -> str:
     """The Bootstrap colour of a status badge."""
-    return STATUS_STYLES.get(Status(status), "secondary")
+    return Status(status).style
 
 
 def format_date(value: date | datetime | None, empty: str = "—") -> str:

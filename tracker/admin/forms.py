@@ -4,7 +4,7 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectField, String
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional
 
-from ..models import AgencyKind, Role
+from ..enums import AgencyKind, Role
 
 
 def strip(value):

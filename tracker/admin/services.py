@@ -8,7 +8,8 @@ from flask import current_app
 from ..auth.services import UserError, create_user
 from ..catalogue.services import find_agency
 from ..extensions import db
-from ..models import Agency, AgencyAlias, AgencyKind, Evidence, ItemAgency, Province, Role, Update, User, name_key
+from ..enums import AgencyKind, Role
+from ..models import Agency, AgencyAlias, Evidence, ItemAgency, Province, Update, User, name_key
 
 
 def _active_admins() -> int:

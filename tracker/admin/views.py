@@ -7,7 +7,8 @@ from ..auth.permissions import roles_required
 from ..auth.services import UserError
 from ..catalogue.services import agencies_with_counts
 from ..extensions import db
-from ..models import Agency, AgencyKind, Province, Role, User
+from ..enums import AgencyKind, Role
+from ..models import Agency, Province, User
 from . import bp
 from .forms import AgencyForm, AliasForm, MergeForm, RemoveAliasForm, ResetPasswordForm, UserCreateForm, UserEditForm
 from .services import add_agency, create_account, add_alias, edit_agency, merge_agencies, remove_alias, reset_password, update_user

@@ -5,6 +5,8 @@ from flask import jsonify, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
+from ..errors import DomainError, Invalid, Stale
+
 API_PREFIX = "/api/"
 
 # Stable codes that clients can branch on, whatever werkzeug calls the status.
@@ -18,6 +20,7 @@ ERROR_CODES = {
     413: "payload_too_large",
     422: "invalid",
     500: "server_error",
+    503: "unavailable",
 }
 SERVER_ERROR_MESSAGE = "Something went wrong on our side."
 # Sent with every 401, as RFC 6750 asks; "invalid_token" when a token was sent but refused.
@@ -37,6 +40,23 @@ def json_error(code: int, message: str, headers: dict | None = None, **details):
     if code == 401:
         response.headers.setdefault("WWW-Authenticate", BEARER_CHALLENGE)
     return response
+
+
+def render_domain_error(error: DomainError):
+    """A domain error as JSON: field errors, row problems or the changes a stale request missed."""
+    if isinstance(error, Invalid):
+        if all(p.field and p.row is None for p in error.problems):
+            return json_error(422, "Some values are not valid.", errors=error.errors)
+        return json_error(422, error.message, problems=[str(p) for p in error.problems])
+    if isinstance(error, Stale):
+        from flask_login import current_user
+
+        from .representations import update_json
+
+        return json_error(409, f"{error.message} Read the changes, then send your request again with the "
+                          "current version.", version=error.version,
+                          changes=[update_json(u, current_user) for u in error.changes])
+    return json_error(error.status_code, error.message)
 
 
 def render_json_error(error: HTTPException):

@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 from ..exports.services import CSV_COLUMNS
-from ..items.services import SORTS, STATUS_ORDER
+from ..enums import Status
+from ..items.services import SORTS
+
+STATUS_ORDER = Status.codes()
 from .services import PER_PAGE_DEFAULT, PER_PAGE_MAX
 
 

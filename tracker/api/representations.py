@@ -7,7 +7,8 @@ from flask import url_for
 
 from ..auth.permissions import can_view_evidence
 from ..exports.services import item_row
-from ..models import ActionItem, Evidence, Update, UpdateOrigin, User
+from ..enums import UpdateOrigin
+from ..models import ActionItem, Evidence, Update, User
 
 
 def _iso(value: date | datetime | None) -> str | None:

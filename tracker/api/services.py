@@ -9,8 +9,9 @@ import sqlalchemy as sa
 
 from ..auth.permissions import can_update_item
 from ..extensions import db
-from ..items.services import STATUS_ORDER, ItemFilters, filter_clauses, overdue_clause
-from ..models import ActionItem, Agency, Framework, ItemAgency, Pillar, Province, Status, Update, User
+from ..items.services import ItemFilters, filter_clauses
+from ..enums import Status
+from ..models import ActionItem, Agency, Framework, ItemAgency, Pillar, Province, Update, User
 from ..progress.services import Figure, InvalidReport, NotAllowed, ProgressReport, report_progress
 
 PER_PAGE_DEFAULT = 50
@@ -102,12 +103,12 @@ def item_stats(filters: ItemFilters, today: date | None = None) -> dict:
     today = today or date.today()
     where = filter_clauses(filters, today)
     total, overdue = db.session.execute(
-        db.select(sa.func.count(), sa.func.count(sa.case((overdue_clause(today), 1))))
+        db.select(sa.func.count(), sa.func.count(sa.case((ActionItem.is_overdue(today), 1))))
         .select_from(ActionItem)
         .where(*where)
     ).one()
     pillars = db.session.scalars(db.select(Pillar).order_by(Pillar.position)).all()
-    by_pillar = {p.id: {"pillar": p.code, "name": p.name, "counts": dict.fromkeys(STATUS_ORDER, 0), "total": 0}
+    by_pillar = {p.id: {"pillar": p.code, "name": p.name, "counts": Status.zero_counts(), "total": 0}
                  for p in pillars}
     for pillar_id, status, count in db.session.execute(
         db.select(ActionItem.pillar_id, ActionItem.status, sa.func.count())
@@ -126,11 +127,11 @@ def item_stats(filters: ItemFilters, today: date | None = None) -> dict:
         .order_by(Agency.name)
     ):
         row = by_agency.setdefault(agency_id, {"id": agency_id, "name": name, "short_name": short_name,
-                                               "counts": dict.fromkeys(STATUS_ORDER, 0), "total": 0})
+                                               "counts": Status.zero_counts(), "total": 0})
         row["counts"][status.value] = count
         row["total"] += count
     return {
-        "statuses": STATUS_ORDER,
+        "statuses": Status.codes(),
         "total": total,
         "overdue": overdue,
         "by_pillar": list(by_pillar.values()),
@@ -185,8 +186,8 @@ def read_report(payload: dict) -> ProgressReport:
     for name in sorted(set(payload) - REPORT_FIELDS):
         errors[name] = "Unknown field."
     status = payload.get("status")
-    if status not in STATUS_ORDER:
-        errors["status"] = f"Status must be one of {', '.join(STATUS_ORDER)}."
+    if status not in Status.codes():
+        errors["status"] = f"Status must be one of {', '.join(Status.codes())}."
     progress = payload.get("progress")
     if not _is_int(progress):
         errors["progress"] = "Give the progress as a whole number from 0 to 100."

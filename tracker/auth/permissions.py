@@ -6,7 +6,8 @@ from functools import wraps
 from flask import abort
 from flask_login import current_user
 
-from ..models import ActionItem, Evidence, Role, User
+from ..enums import Role
+from ..models import ActionItem, Evidence, User
 
 
 def is_coordinator(user: User) -> bool:

@@ -11,7 +11,8 @@ from flask_login import current_user
 
 from ..extensions import db, login_manager
 from ..catalogue.services import find_agency
-from ..models import Role, User
+from ..enums import Role
+from ..models import User
 
 # Endpoints reachable without logging in.
 PUBLIC_ENDPOINTS = {"auth.login", "static", "bootstrap.static"}

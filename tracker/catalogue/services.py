@@ -7,19 +7,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..extensions import db
-from ..models import (
-    ActionItem,
-    Agency,
-    AgencyAlias,
-    AssignmentRole,
-    Finding,
-    FindingKind,
-    ItemAgency,
-    Law,
-    Pillar,
-    Status,
-    name_key,
-)
+from ..enums import AssignmentRole, FindingKind, Status
+from ..models import ActionItem, Agency, AgencyAlias, Finding, ItemAgency, Law, Pillar, name_key
 
 
 def find_agency(name: str) -> Agency | None:

@@ -4,7 +4,8 @@ from flask import render_template
 from ..extensions import db
 from flask import abort
 
-from ..models import Agency, FindingKind, Pillar
+from ..enums import FindingKind
+from ..models import Agency, Pillar
 from . import bp
 from .services import (
     agencies_with_counts,

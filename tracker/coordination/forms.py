@@ -5,7 +5,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Optional, ValidationError
 
 from ..extensions import db
-from ..models import Agency, Priority
+from ..enums import Priority
+from ..models import Agency
 
 def agency_choices() -> list[SelectChoice]:
     """Every agency, by name, for a select field."""

@@ -8,18 +8,8 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..auth.permissions import is_coordinator
 from ..extensions import db
-from ..models import (
-    ActionItem,
-    Agency,
-    AssignmentRole,
-    Basis,
-    ItemAgency,
-    Priority,
-    Update,
-    UpdateKind,
-    UpdateOrigin,
-    User,
-)
+from ..enums import AssignmentRole, Basis, Priority, UpdateKind, UpdateOrigin
+from ..models import ActionItem, Agency, ItemAgency, Update, User
 from ..progress.services import InvalidReport, NotAllowed, StaleItem, changes_since
 
 

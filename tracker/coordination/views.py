@@ -5,7 +5,8 @@ from flask_login import current_user
 from ..auth.permissions import roles_required
 from ..auth.views import safe_next
 from ..extensions import db
-from ..models import Agency, AssignmentRole, Priority, Role
+from ..enums import AssignmentRole, Priority, Role
+from ..models import Agency
 from ..progress.forms import parse_version
 from ..progress.services import InvalidReport, StaleItem, get_item_for_update
 from . import bp

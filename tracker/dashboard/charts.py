@@ -6,16 +6,13 @@ from dataclasses import dataclass
 import plotly.graph_objects as go
 from flask import url_for
 
-from ..models import Status
+from ..enums import Status
 from .services import Dashboard, StatusRow
 
-STATUS_COLOURS = {
-    "not_started": "#6c757d",
-    "in_progress": "#0d6efd",
-    "completed": "#198754",
-    "blocked": "#dc3545",
-    "superseded": "#343a40",
-}
+# Bootstrap 5's colours, so that a chart's status colours are those of the status badges.
+BOOTSTRAP_COLOURS = {"secondary": "#6c757d", "primary": "#0d6efd", "success": "#198754", "danger": "#dc3545",
+                     "dark": "#343a40"}
+STATUS_COLOURS = {status.value: BOOTSTRAP_COLOURS[status.style] for status in Status}
 TOP_AGENCIES = 20
 
 

@@ -9,16 +9,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..extensions import db
-from ..items.services import ItemFilters, filter_clauses, overdue_clause
-from ..models import ActionItem, Agency, Framework, ItemAgency, Pillar, Province, Status, Update, UpdateKind, UpdateOrigin
+from ..items.services import ItemFilters, filter_clauses
+from ..enums import Status, UpdateKind, UpdateOrigin
+from ..models import ActionItem, Agency, Framework, ItemAgency, Pillar, Province, Update
 
-STATUSES = [s.value for s in Status]
-CLOSED = (Status.COMPLETED, Status.SUPERSEDED)
 OVERDUE_SHOWN = 100
-
-
-def _status_table() -> dict[str, int]:
-    return {status: 0 for status in STATUSES}
 
 
 @dataclass
@@ -27,7 +22,7 @@ class StatusRow:
 
     key: str  # the filter value that opens the item list on this row
     label: str
-    counts: dict[str, int] = field(default_factory=_status_table)
+    counts: dict[str, int] = field(default_factory=Status.zero_counts)
 
     @property
     def total(self) -> int:
@@ -110,8 +105,8 @@ def build_dashboard(filters: ItemFilters, today: date | None = None) -> Dashboar
                                  {None: StatusRow("", "National (no province)"),
                                   **{p.id: StatusRow(p.code, p.name) for p in provinces}})
 
-    is_open = ActionItem.status.not_in(CLOSED)
-    overdue = overdue_clause(today)
+    is_open = ActionItem.is_open
+    overdue = ActionItem.is_overdue(today)
     as_int = lambda condition: sa.func.sum(sa.case((condition, 1), else_=0))  # noqa: E731
     agency_stats = db.session.execute(
         sa.select(

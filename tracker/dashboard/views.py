@@ -7,7 +7,7 @@ from flask import render_template, request, send_from_directory
 from flask_login import current_user
 
 from ..items.services import ItemFilters, filter_options
-from ..models import Role
+from ..enums import Role
 from . import bp
 from .charts import build_charts
 from .services import build_dashboard

@@ -5,7 +5,7 @@ from flask import Response, abort, request
 
 from ..auth.permissions import roles_required
 from ..items.services import ItemFilters
-from ..models import Role
+from ..enums import Role
 from . import bp
 from .services import EXPORT_FORMATS, MIMETYPES, export_filename, render_export
 

@@ -10,7 +10,7 @@ from openpyxl.utils import get_column_letter
 
 from ..dashboard.services import build_dashboard
 from ..items.services import ItemFilters
-from ..models import Status
+from ..enums import Status
 from .services import CSV_COLUMNS, export_items, typed_item_row
 
 WIDTHS = {"ref": 16, "framework": 20, "section": 30, "title": 48, "text": 80, "lead_agency": 36,

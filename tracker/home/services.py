@@ -9,8 +9,9 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from ..catalogue.services import pillars_with_counts
 from ..extensions import db
-from ..items.services import ItemFilters, overdue_clause, status_counts
-from ..models import ActionItem, ItemAgency, Pillar, Update, UpdateOrigin
+from ..items.services import ItemFilters, status_counts
+from ..enums import UpdateOrigin
+from ..models import ActionItem, ItemAgency, Pillar, Update
 from ..progress.services import awaiting_verification, returned_reports
 
 
@@ -26,7 +27,7 @@ def agency_items(agency_id: int, today: date) -> list[ActionItem]:
                 selectinload(ActionItem.assignments).joinedload(ItemAgency.agency),
             )
             .order_by(
-                sa.case((overdue_clause(today), 0), else_=1),
+                sa.case((ActionItem.is_overdue(today), 0), else_=1),
                 ActionItem.due_date.is_(None),
                 ActionItem.due_date,
                 ActionItem.position,
@@ -61,7 +62,7 @@ class Overview:
 
 
 def overview(today: date, limit: int = 15) -> Overview:
-    overdue_query = db.select(ActionItem).where(overdue_clause(today))
+    overdue_query = db.select(ActionItem).where(ActionItem.is_overdue(today))
     return Overview(
         counts=status_counts(ItemFilters(), today),
         pillars=pillars_with_counts(),

@@ -4,7 +4,7 @@ from datetime import date
 from flask import render_template
 from flask_login import current_user
 
-from ..models import Role
+from ..enums import Role
 from . import bp
 from .services import agency_home, overview
 

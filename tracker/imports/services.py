@@ -22,22 +22,16 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..exports.services import CSV_COLUMNS, FORMULA_PREFIXES
 from ..extensions import db
+from ..enums import AgencyKind, AssignmentRole, Basis, Priority, Status, UpdateKind, UpdateOrigin
 from ..models import (
     ActionItem,
     Agency,
     AgencyAlias,
-    AgencyKind,
-    AssignmentRole,
-    Basis,
     Framework,
     ItemAgency,
     Pillar,
-    Priority,
     Province,
-    Status,
     Update,
-    UpdateKind,
-    UpdateOrigin,
     User,
     name_key,
 )

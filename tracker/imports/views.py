@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from ..auth.permissions import roles_required
 from ..exports.services import CSV_COLUMNS
-from ..models import Role
+from ..enums import Role
 from . import bp
 from .forms import ImportForm, import_max_bytes
 from .services import PlanImportError, import_plan

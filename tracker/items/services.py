@@ -9,7 +9,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..extensions import db
-from ..models import ActionItem, Agency, Framework, ItemAgency, Pillar, Province, Review, SectionNote, Status, Update
+from ..enums import Status
+from ..models import ActionItem, Agency, Framework, ItemAgency, Pillar, Province, Review, SectionNote, Update
 
 SORTS = {
     "ref": "Reference",
@@ -17,7 +18,6 @@ SORTS = {
     "status": "Status",
     "updated": "Last update",
 }
-STATUS_ORDER = [s.value for s in Status]
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,7 @@ class ItemFilters:
                 problems.append(f"{key.replace('_', ' ')} {raw!r} is not a date (YYYY-MM-DD)")
                 dates[key] = None
         status = (args.get("status") or "").strip()
-        if status and status not in STATUS_ORDER:
+        if status and status not in Status.codes():
             problems.append(f"unknown status {status!r}")
             status = ""
         return cls(
@@ -96,15 +96,6 @@ class ItemFilters:
         return bool(set(self.to_args()) - {"sort"})
 
 
-def overdue_clause(today: date):
-    """SQL for "overdue": a past due date on an item neither completed nor superseded."""
-    return sa.and_(
-        ActionItem.due_date.is_not(None),
-        ActionItem.due_date < today,
-        ActionItem.status.not_in([Status.COMPLETED, Status.SUPERSEDED]),
-    )
-
-
 def _escape_like(term: str) -> str:
     return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
@@ -124,7 +115,7 @@ def filter_clauses(filters: ItemFilters, today: date | None = None) -> list:
     if filters.agency is not None:
         clauses.append(ActionItem.assignments.any(ItemAgency.agency_id == filters.agency))
     if filters.overdue:
-        clauses.append(overdue_clause(today))
+        clauses.append(ActionItem.is_overdue(today))
     if filters.due_from:
         clauses.append(ActionItem.due_date >= filters.due_from)
     if filters.due_to:
@@ -150,7 +141,7 @@ def _ordering(sort: str) -> list:
         column = ActionItem.due_date.desc() if descending else ActionItem.due_date.asc()
         return [ActionItem.due_date.is_(None), column, *document_order]
     if key == "status":
-        rank = sa.case({value: index for index, value in enumerate(STATUS_ORDER)}, value=ActionItem.status)
+        rank = sa.case({value: index for index, value in enumerate(Status.codes())}, value=ActionItem.status)
         return [rank.desc() if descending else rank, *document_order]
     if key == "updated":
         # Most recent first is what "sort by last update" means to a reader.
@@ -189,7 +180,7 @@ def status_counts(filters: ItemFilters, today: date | None = None) -> dict[str, 
         .where(*filter_clauses(filters, today))
         .group_by(ActionItem.status)
     )
-    counts = {value: 0 for value in STATUS_ORDER}
+    counts = Status.zero_counts()
     for status, count in rows:
         counts[status.value] = count
     return counts

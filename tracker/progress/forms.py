@@ -17,7 +17,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from ..models import Status
+from ..enums import Status
 
 
 def parse_version(raw: str | None) -> int | None:

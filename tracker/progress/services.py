@@ -9,19 +9,8 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..auth.permissions import can_update_item, is_coordinator
 from ..extensions import db
-from ..models import (
-    ActionItem,
-    Evidence,
-    ItemAgency,
-    Review,
-    ReviewDecision,
-    Role,
-    Status,
-    Update,
-    UpdateKind,
-    UpdateOrigin,
-    User,
-)
+from ..enums import ReviewDecision, Role, Status, UpdateKind, UpdateOrigin
+from ..models import ActionItem, Evidence, ItemAgency, Review, Update, User
 from .uploads import CheckedFile, discard, store
 
 

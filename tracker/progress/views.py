@@ -4,7 +4,8 @@ from flask_login import current_user
 
 from ..auth.permissions import can_update_item, can_view_evidence, roles_required
 from ..extensions import db
-from ..models import Evidence, ReviewDecision, Role, Status, Update
+from ..enums import ReviewDecision, Role, Status
+from ..models import Evidence, Update
 from . import bp
 from .forms import ReviewForm, UpdateForm, parse_version
 from .services import (

@@ -17,25 +17,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
-from ..models import (
-    ActionItem,
-    Agency,
-    DeliveryState,
-    ItemAgency,
-    Notification,
-    ReminderLog,
-    ReminderRule,
-    ReminderSettings,
-    Role,
-    Status,
-    Update,
-    UpdateKind,
-    UpdateOrigin,
-    User,
-)
+from ..enums import DeliveryState, ReminderRule, Role, Status, UpdateKind, UpdateOrigin
+from ..models import ActionItem, Agency, ItemAgency, Notification, ReminderLog, ReminderSettings, Update, User
 from .mail import Mailer, MailError, SmtpSettings, build_message
 
-CLOSED = (Status.COMPLETED, Status.SUPERSEDED)
 # A claim older than this belongs to a run that died: a later run may take it over.
 CLAIM_LEASE = timedelta(minutes=30)
 RULE_TITLES = {
@@ -109,7 +94,7 @@ def agency_reminders(agency_items: list[ItemAgency], today: date, settings: Remi
     reminders = []
     for assignment in agency_items:
         item = assignment.item
-        if item.status in CLOSED:
+        if not item.is_open:
             continue
         if item.due_date and item.due_date < today:
             days = (today - item.due_date).days
@@ -166,7 +151,7 @@ def weekly_summary(today: date) -> dict:
         sa.select(Agency, sa.func.count(sa.distinct(ActionItem.id)))
         .join(ItemAgency, ItemAgency.agency_id == Agency.id)
         .join(ActionItem, ActionItem.id == ItemAgency.item_id)
-        .where(ActionItem.due_date < today, ActionItem.status.not_in(CLOSED))
+        .where(ActionItem.is_overdue(today))
         .group_by(Agency.id)
         .order_by(sa.func.count(sa.distinct(ActionItem.id)).desc(), Agency.name)
     ).all()
@@ -176,7 +161,7 @@ def weekly_summary(today: date) -> dict:
         Update.agency_id.is_not(None),
         Update.created_at >= datetime.combine(quarter_start(today), datetime.min.time(), tzinfo=timezone.utc),
     )
-    with_open_items = sa.select(ItemAgency.agency_id).join(ActionItem).where(ActionItem.status.not_in(CLOSED))
+    with_open_items = sa.select(ItemAgency.agency_id).join(ActionItem).where(ActionItem.is_open)
     silent = list(
         db.session.scalars(
             sa.select(Agency)

@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 
 from ..auth.permissions import roles_required
 from ..extensions import db
-from ..models import Role
+from ..enums import Role
 from . import bp
 from .forms import ReminderSettingsForm
 from .services import get_settings, mark_all_read, notifications_for, pending_digests, reminder_log, unread_count

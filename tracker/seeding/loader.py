@@ -14,24 +14,20 @@ from datetime import datetime, time, timezone
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
+from ..enums import AssignmentRole, FindingKind, Status, UpdateKind, UpdateOrigin
 from ..models import (
     ActionItem,
     Agency,
     AgencyAlias,
-    AssignmentRole,
     Evidence,
     Finding,
-    FindingKind,
     Framework,
     ItemAgency,
     Pillar,
     Law,
     Province,
     SectionNote,
-    Status,
     Update,
-    UpdateKind,
-    UpdateOrigin,
     name_key,
 )
 from .validate import Catalogue, ItemRecord, read_catalogue

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from ..models import AgencyKind, Basis, Priority, Status, name_key
+from ..enums import AgencyKind, Basis, Priority, Status
+from ..models import name_key
 
 PILLAR_CODES = ("prevention", "prosecution", "protection", "partnership")
 REF_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,39}$")

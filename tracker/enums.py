@@ -1,0 +1,146 @@
+"""The domain's vocabulary as enums (see docs/domain.md); stored as their lower-case values."""
+from __future__ import annotations
+
+import enum
+
+class Status(str, enum.Enum):
+    NOT_STARTED = "not_started"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    BLOCKED = "blocked"
+    SUPERSEDED = "superseded"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+    @property
+    def is_closed(self) -> bool:
+        """Closed items are never overdue and get no reminders."""
+        return self in CLOSED_STATUSES
+
+    @property
+    def style(self) -> str:
+        """The Bootstrap colour of this status, in badges and charts' legends alike."""
+        return STATUS_STYLES[self]
+
+    @classmethod
+    def codes(cls) -> list[str]:
+        """The statuses' codes, in the order every table and chart shows them."""
+        return [status.value for status in cls]
+
+    @classmethod
+    def zero_counts(cls) -> dict[str, int]:
+        """A count of 0 for every status: the start of every count by status."""
+        return dict.fromkeys(cls.codes(), 0)
+
+
+class Role(str, enum.Enum):
+    ADMIN = "admin"
+    COORDINATOR = "coordinator"
+    AGENCY = "agency"
+    RAPPORTEUR = "rapporteur"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+class AgencyKind(str, enum.Enum):
+    FEDERAL_MINISTRY = "federal_ministry"
+    FEDERAL_AGENCY = "federal_agency"
+    LAW_ENFORCEMENT = "law_enforcement"
+    PROVINCIAL_BODY = "provincial_body"
+    NGO = "ngo"
+    INTERNATIONAL = "international"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return {
+            "federal_ministry": "Federal ministry or division",
+            "federal_agency": "Federal agency",
+            "law_enforcement": "Law-enforcement body",
+            "provincial_body": "Provincial body",
+            "ngo": "NGO",
+            "international": "International organisation",
+            "other": "Other",
+        }[self.value]
+
+
+class AssignmentRole(str, enum.Enum):
+    LEAD = "lead"
+    SUPPORTING = "supporting"
+
+
+class Basis(str, enum.Enum):
+    """Where a curated fact comes from."""
+
+    STATED = "stated"  # the item's own words in the source
+    GROUP = "group"  # the source line governing the item's group
+    ASSIGNED = "assigned"  # a curator's or coordinator's choice
+
+    @property
+    def label(self) -> str:
+        return {
+            "stated": "stated in the source",
+            "group": "stated for its group",
+            "assigned": "assigned",
+        }[self.value]
+
+
+class Priority(str, enum.Enum):
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+
+class UpdateKind(str, enum.Enum):
+    PROGRESS = "progress"  # status, progress, note, evidence
+    ASSIGNMENT = "assignment"  # lead or supporting agencies changed
+    PLANNING = "planning"  # due date or priority changed
+
+
+class ReviewDecision(str, enum.Enum):
+    VERIFIED = "verified"
+    RETURNED = "returned"
+
+
+class ReminderRule(str, enum.Enum):
+    DUE_SOON = "due_soon"
+    OVERDUE = "overdue"
+    STALE = "stale"
+    SUMMARY = "summary"  # coordinators' weekly summary
+
+
+class DeliveryState(str, enum.Enum):
+    CLAIMED = "claimed"  # taken by a run that is sending it
+    SENT = "sent"  # the SMTP server accepted it
+    IN_APP = "in_app"  # shown in the app only: the user turned e-mail off
+    FAILED = "failed"  # to be tried again by the next run
+
+
+class UpdateOrigin(str, enum.Enum):
+    SOURCE = "source"  # derived from a source document by the seed
+    USER = "user"
+
+
+class FindingKind(str, enum.Enum):
+    CHALLENGE = "challenge"
+    ACHIEVEMENT = "achievement"
+
+    @property
+    def plural(self) -> str:
+        return self.value + "s"
+
+
+# Completed and superseded items are *closed*: never overdue, never reminded of.
+CLOSED_STATUSES = frozenset({Status.COMPLETED, Status.SUPERSEDED})
+
+STATUS_STYLES = {
+    Status.NOT_STARTED: "secondary",
+    Status.IN_PROGRESS: "primary",
+    Status.COMPLETED: "success",
+    Status.BLOCKED: "danger",
+    Status.SUPERSEDED: "dark",
+}

@@ -1,0 +1,77 @@
+"""What every form shares: input filters, agency choices, and running a service from a submitted form."""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from flask import flash
+from flask_wtf import FlaskForm
+from wtforms.fields.choices import SelectChoice
+
+from .errors import Invalid, Stale
+from .extensions import db
+from .models import Agency
+
+T = TypeVar("T")
+
+
+def strip(value):
+    """A filter for text fields: surrounding spaces are never part of what was meant."""
+    return value.strip() if isinstance(value, str) else value
+
+
+def optional_int(value):
+    """Coerce a select's value to an id, or None for its empty choice."""
+    return int(value) if value not in (None, "", "None") else None
+
+
+def parse_version(raw: str | None) -> int | None:
+    """The version a form was opened on; None if the field is missing or not a plain number."""
+    raw = (raw or "").strip()
+    return int(raw) if re.fullmatch(r"[0-9]{1,9}", raw) else None
+
+
+def agency_choices(empty: str | None = None, exclude: Agency | None = None) -> list[SelectChoice]:
+    """Every agency by name for a select field, with an empty first choice when `empty` names it."""
+    agencies = db.session.scalars(db.select(Agency).order_by(Agency.name))
+    choices = [SelectChoice(a.id, a.display_name) for a in agencies if a is not exclude]
+    return [SelectChoice("", empty), *choices] if empty is not None else choices
+
+
+@dataclass
+class Submission(Generic[T]):
+    """How a submitted form went: `done` with the service's result, or the status to show the form again with."""
+
+    done: bool = False
+    result: T | None = None
+    status: int = 200
+    error: Invalid | Stale | None = None
+
+
+def submit(form: FlaskForm, action: Callable[[], T]) -> Submission[T]:
+    """Validate a submitted form and run `action`, the service call.
+
+    A problem the service names by a field of the form goes beside that field, any other is flashed;
+    the page is then shown again with what the user typed, as 422 (invalid) or 409 (changed meanwhile).
+    NotAllowed and NotFound are left to the app's error handlers.
+    """
+    if not form.is_submitted():
+        return Submission()
+    if not form.validate():
+        return Submission(status=422)
+    try:
+        return Submission(done=True, result=action())
+    except Invalid as exc:
+        db.session.rollback()
+        for problem in exc.problems:
+            field = form._fields.get(problem.field or "")
+            if field is not None:
+                field.errors = [*field.errors, problem.message]
+            else:
+                flash(problem.message, "danger")
+        return Submission(status=422, error=exc)
+    except Stale as exc:
+        db.session.rollback()
+        return Submission(status=409, error=exc)

@@ -1,0 +1,33 @@
+"""Field limits, in one place: the columns' sizes, and what the forms, the API and the import accept."""
+
+# Identifiers and numbers.
+REF = 40  # an item's reference, e.g. NAP05-PREV-e-iv
+ID_MAX = 2**31 - 1  # the largest id or version an integer column holds on every database
+
+# Catalogue text.
+FRAMEWORK_CODE = 20
+FRAMEWORK_NAME = 80
+SECTION = 300
+TITLE = 300
+LOCATOR = 300
+AGENCY_NAME = 200
+AGENCY_SHORT_NAME = 60
+SOURCE_DOCUMENT = 120
+
+# What users write.
+EMAIL = 254
+PERSON_NAME = 120
+PASSWORD_MIN = 8
+PASSWORD_MAX = 200
+NOTE = 5000  # a progress report's note
+COMMENT = 2000  # a reviewer's comment
+LINK = 1000  # one evidence link
+LINKS = 20  # links in one report
+LINKS_TEXT = 4000  # the form's links box, one per line
+UNIT = 120  # a figure's unit
+TOKEN_NAME = 80
+SEARCH = 200  # free-text search words
+
+# Pages of results.
+PER_PAGE_DEFAULT = 50
+PER_PAGE_MAX = 200
