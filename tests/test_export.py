@@ -5,7 +5,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from tracker.exports.services import CSV_COLUMNS
+from tracker.contract import CSV_COLUMNS
 from tracker.extensions import db
 from tracker.models import ActionItem
 

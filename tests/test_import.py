@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from conftest import csrf_token, fresh_item
 from tracker.catalogue.services import find_agency
-from tracker.exports.services import CSV_COLUMNS
+from tracker.contract import CSV_COLUMNS
 from tracker.extensions import db
 from tracker.enums import AgencyKind, AssignmentRole, Basis, Status, UpdateKind
 from tracker.models import ActionItem, Agency, AgencyAlias, Framework, ItemAgency, Update, User

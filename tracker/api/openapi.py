@@ -1,7 +1,7 @@
 """The API's OpenAPI 3 description, written by hand beside the views it describes (a test keeps them in step)."""
 from __future__ import annotations
 
-from ..exports.services import CSV_COLUMNS
+from ..contract import CSV_COLUMNS
 from ..enums import Status
 from ..items.services import SORTS
 

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from flask import url_for
 
 from ..auth.permissions import can_view_evidence
-from ..exports.services import item_row
+from ..contract import item_row
 from ..enums import UpdateOrigin
 from ..models import ActionItem, Evidence, Update, User
 

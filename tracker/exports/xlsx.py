@@ -9,9 +9,9 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from ..dashboard.services import build_dashboard
-from ..items.services import ItemFilters
 from ..enums import Status
-from .services import CSV_COLUMNS, export_items, typed_item_row
+from ..contract import CSV_COLUMNS, typed_item_row
+from ..items.services import ItemFilters, all_items
 
 WIDTHS = {"ref": 16, "framework": 20, "section": 30, "title": 48, "text": 80, "lead_agency": 36,
           "supporting_agencies": 40, "source": 40}
@@ -44,7 +44,7 @@ def _items_sheet(workbook: Workbook, title: str, rows: list[dict]) -> None:
 
 def workbook_bytes(filters: ItemFilters, today: date) -> tuple[bytes, int]:
     """The workbook for the filtered items, and how many items it holds."""
-    items = export_items(filters)
+    items = all_items(filters)
     dashboard = build_dashboard(filters, today)
     workbook = Workbook()
     summary = workbook.active

@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from ..exports.services import CSV_COLUMNS, FORMULA_PREFIXES
+from ..contract import AGENCY_SEPARATOR, CSV_COLUMNS, restore_cell
 from ..extensions import db
 from ..enums import AgencyKind, AssignmentRole, Basis, Priority, Status, UpdateKind, UpdateOrigin
 from ..models import (
@@ -40,7 +40,6 @@ from ..seeding.validate import REF_PATTERN
 
 # Lengths of the columns the cells are stored in (models.py), checked so every database refuses nothing.
 MAX_LENGTHS = {"ref": 40, "section": 300, "title": 300, "locator": 300, "framework": 80, "agency": 200}
-AGENCY_SEPARATOR = ";"
 
 
 @dataclass(frozen=True)
@@ -189,13 +188,6 @@ def decode_plan(data: bytes | str | BinaryIO | TextIO) -> str:
     if "\x00" in data:
         raise PlanImportError([ImportProblem(None, None, "is not a CSV text file (it holds NUL bytes)")])
     return data.removeprefix("\ufeff")
-
-
-def restore_cell(value: str) -> str:
-    """A cell as it was before the export neutralised it (the leading quote dropped), trimmed."""
-    if len(value) > 1 and value[0] == "'" and value[1] in FORMULA_PREFIXES:
-        value = value[1:]
-    return value.strip()
 
 
 class PlanReader:

@@ -5,7 +5,7 @@ from flask import render_template
 from flask_login import current_user
 
 from ..auth.permissions import roles_required
-from ..exports.services import CSV_COLUMNS
+from ..contract import CSV_COLUMNS
 from ..enums import Role
 from . import bp
 from .forms import ImportForm, import_max_bytes
