@@ -13,7 +13,7 @@ from tracker.catalogue.services import find_agency
 from tracker.extensions import db
 from tracker.enums import DeliveryState
 from tracker.models import ItemAgency, Notification, ReminderLog, User
-from tracker.reminders.services import run_reminders
+from tracker.reminders.delivery import run_reminders
 
 TODAY = date.today()
 BASE = "https://tracker.example.gov.pk"

@@ -10,7 +10,7 @@ from tracker.extensions import db
 from tracker.enums import Status, UpdateOrigin
 from tracker.models import ActionItem, Agency, AgencyAlias, Evidence, ItemAgency, Update, User
 from tracker.seeding.loader import seed_catalogue
-from tracker.seeding.validate import SeedError
+from tracker.errors import Invalid
 
 COUNTED = [ActionItem, Agency, AgencyAlias, ItemAgency, Update, Evidence]
 
@@ -75,7 +75,7 @@ BAD_EDITS = [
 @pytest.mark.parametrize("file, old, new, message", BAD_EDITS)
 def test_bad_seed_names_file_and_record_and_writes_nothing(app, seed_copy, file, old, new, message):
     replace_in(seed_copy / file, old, new)
-    with pytest.raises(SeedError) as raised:
+    with pytest.raises(Invalid) as raised:
         seed_catalogue(str(seed_copy))
     text = str(raised.value)
     assert file in text and message in text, text
@@ -99,7 +99,7 @@ def test_bad_reseed_leaves_existing_catalogue_untouched(app, runner, seed_copy):
 
 def test_invalid_toml_is_reported_with_its_file(app, seed_copy):
     (seed_copy / "items/paper.toml").write_text('framework = "PAPER"\n[[item]\n')
-    with pytest.raises(SeedError, match="items/paper.toml: file: is not valid TOML"):
+    with pytest.raises(Invalid, match="items/paper.toml: file: is not valid TOML"):
         seed_catalogue(str(seed_copy))
 
 

@@ -10,15 +10,15 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from .api.tokens import TokenError, find_user, issue_token, revoke_tokens, user_tokens
-from .auth.services import UserError, create_user, ensure_admin
+from .auth.services import create_user, ensure_admin
 from .exports.services import EXPORT_FORMATS, render_export
+from .errors import DomainError, Invalid
 from .extensions import db
-from .imports.services import PlanImportError, import_plan
+from .imports.writer import import_plan
 from .items.services import ItemFilters
 from .enums import Role
 from .models import ActionItem, User
 from .seeding.loader import seed_catalogue
-from .seeding.validate import SeedError
 
 users = AppGroup("users", help="Manage user accounts.")
 reminders = AppGroup("reminders", help="Reminders to agencies and coordinators.")
@@ -35,7 +35,7 @@ def seed_command(seed_dir: str | None, if_empty: bool) -> None:
     seed_dir = seed_dir or current_app.config["SEED_DIR"]
     try:
         report = seed_catalogue(seed_dir)
-    except SeedError as exc:
+    except Invalid as exc:
         click.echo(f"The catalogue in {seed_dir} has {len(exc.problems)} problem(s); nothing was written:", err=True)
         for problem in exc.problems:
             click.echo(f"  {problem}", err=True)
@@ -104,7 +104,7 @@ def import_plan_command(file, create_agencies, create_frameworks, dry_run, user_
     try:
         report = import_plan(data, create_agencies=create_agencies, create_frameworks=create_frameworks,
                              user=user, source_name=os.path.basename(file), dry_run=dry_run)
-    except PlanImportError as exc:
+    except Invalid as exc:
         click.echo(f"{file} has {len(exc.problems)} problem(s); nothing was written:", err=True)
         for problem in exc.problems:
             click.echo(f"  {problem}", err=True)
@@ -125,7 +125,7 @@ def users_create(email, role, agency, name, password) -> None:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
         user = create_user(email, role, password, name=name, agency_name=agency)
-    except UserError as exc:
+    except DomainError as exc:
         raise click.ClickException(str(exc)) from None
     agency_text = f" of {user.agency.name}" if user.agency else ""
     click.echo(f"Created {user.role.value} {user.email}{agency_text}.")
@@ -149,7 +149,7 @@ def users_ensure_admin() -> None:
     """Make sure an admin exists (TRACKER_ADMIN_EMAIL / TRACKER_ADMIN_PASSWORD)."""
     try:
         account = ensure_admin(os.environ.get("TRACKER_ADMIN_EMAIL"), os.environ.get("TRACKER_ADMIN_PASSWORD"))
-    except UserError as exc:
+    except DomainError as exc:
         raise click.ClickException(str(exc)) from None
     if not account.created:
         click.echo(f"Admin account: {account.user.email}")
@@ -210,7 +210,7 @@ def reminders_run(dry_run: bool, today: str | None) -> None:
     """Send today's reminders (each at most once), printing what went to each agency."""
     from datetime import date
 
-    from .reminders.services import run_reminders
+    from .reminders.delivery import run_reminders
 
     try:
         day = date.fromisoformat(today) if today else None

@@ -69,12 +69,12 @@ class Invalid(DomainError):
 
     status_code = 422
 
-    def __init__(self, problems: Mapping[str, str] | Iterable[Problem] | str, message: str = ""):
+    def __init__(self, problems: Mapping[str, str] | Iterable[Problem | str] | str, message: str = ""):
         if isinstance(problems, str):
-            problems = [Problem(problems)]
+            problems = [problems]
         elif isinstance(problems, Mapping):
             problems = [Problem(text, field=name) for name, text in problems.items()]
-        self.problems: list[Problem] = list(problems)
+        self.problems: list[Problem] = [p if isinstance(p, Problem) else Problem(p) for p in problems]
         super().__init__(message or "\n".join(str(p) for p in self.problems))
 
     @property
@@ -140,7 +140,8 @@ def handle_domain_error(error: DomainError):
     if is_api_request():
         return render_domain_error(error)
     if isinstance(error, (Invalid, Stale)) and request.method == "POST":
-        flash(f"Nothing changed: {error.message}", "warning" if isinstance(error, Stale) else "danger")
+        said = " ".join(error.messages) if isinstance(error, Invalid) else error.message
+        flash(f"Nothing changed: {said}", "warning" if isinstance(error, Stale) else "danger")
         return redirect(back_url())
     return render_error_page(error.status_code, error.message)
 

@@ -11,6 +11,7 @@ from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from . import limits
 from .enums import (
     CLOSED_STATUSES,
     AgencyKind,
@@ -34,9 +35,24 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def as_utc(moment: datetime) -> datetime:
+    """A stored moment as an aware UTC datetime (SQLite returns them without their time zone)."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
 def name_key(name: str) -> str:
     """The form of a name used to match it: case-folded, whitespace collapsed, no trailing dot."""
     return re.sub(r"\s+", " ", name).strip().rstrip(".").strip().casefold()
+
+
+def assign_changed(obj, **values) -> bool:
+    """Set the attributes that differ; say whether any did, so that unchanged rows stay clean."""
+    changed = False
+    for key, value in values.items():
+        if getattr(obj, key) != value:
+            setattr(obj, key, value)
+            changed = True
+    return changed
 
 
 def enum_column(enum_cls: type[enum.Enum], **kwargs) -> sa.Enum:
@@ -78,9 +94,9 @@ class Framework(db.Model):
     __tablename__ = "frameworks"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(sa.String(20), unique=True)
-    name: Mapped[str] = mapped_column(sa.String(80), unique=True)
-    title: Mapped[str] = mapped_column(sa.String(300))
+    code: Mapped[str] = mapped_column(sa.String(limits.FRAMEWORK_CODE), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(limits.FRAMEWORK_NAME), unique=True)
+    title: Mapped[str] = mapped_column(sa.String(limits.TITLE))
     year: Mapped[int | None]
     source_document: Mapped[str] = mapped_column(sa.String(120), default="")
     source_date: Mapped[date | None]
@@ -114,8 +130,8 @@ class Agency(db.Model):
     __tablename__ = "agencies"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(sa.String(200), unique=True)
-    short_name: Mapped[str] = mapped_column(sa.String(60), default="")
+    name: Mapped[str] = mapped_column(sa.String(limits.AGENCY_NAME), unique=True)
+    short_name: Mapped[str] = mapped_column(sa.String(limits.AGENCY_SHORT_NAME), default="")
     kind: Mapped[AgencyKind] = mapped_column(enum_column(AgencyKind))
     province_id: Mapped[int | None] = mapped_column(sa.ForeignKey("provinces.id"))
     parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("agencies.id"))
@@ -146,8 +162,8 @@ class AgencyAlias(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     agency_id: Mapped[int] = mapped_column(sa.ForeignKey("agencies.id", ondelete="CASCADE"), index=True)
-    alias: Mapped[str] = mapped_column(sa.String(200))
-    key: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    alias: Mapped[str] = mapped_column(sa.String(limits.AGENCY_NAME))
+    key: Mapped[str] = mapped_column(sa.String(limits.AGENCY_NAME), unique=True)
 
     agency: Mapped[Agency] = relationship(back_populates="aliases")
 
@@ -158,16 +174,16 @@ class ActionItem(db.Model):
     __tablename__ = "action_items"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    ref: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    ref: Mapped[str] = mapped_column(sa.String(limits.REF), unique=True)
     framework_id: Mapped[int] = mapped_column(sa.ForeignKey("frameworks.id"), index=True)
     pillar_id: Mapped[int] = mapped_column(sa.ForeignKey("pillars.id"), index=True)
     pillar_basis: Mapped[Basis] = mapped_column(enum_column(Basis), default=Basis.ASSIGNED)
     position: Mapped[int] = mapped_column(default=0)
     label: Mapped[str] = mapped_column(sa.String(20), default="")
-    section: Mapped[str] = mapped_column(sa.String(300), default="")
-    title: Mapped[str] = mapped_column(sa.String(300))
+    section: Mapped[str] = mapped_column(sa.String(limits.SECTION), default="")
+    title: Mapped[str] = mapped_column(sa.String(limits.TITLE))
     text: Mapped[str] = mapped_column(sa.Text)
-    locator: Mapped[str] = mapped_column(sa.String(300), default="")
+    locator: Mapped[str] = mapped_column(sa.String(limits.LOCATOR), default="")
     responsibility_text: Mapped[str] = mapped_column(sa.Text, default="")
     province_id: Mapped[int | None] = mapped_column(sa.ForeignKey("provinces.id"), index=True)
     status: Mapped[Status] = mapped_column(enum_column(Status), default=Status.NOT_STARTED, index=True)
@@ -394,9 +410,9 @@ class Evidence(db.Model):
     # Identifies seeded evidence so that re-seeding refreshes it instead of duplicating it.
     seed_key: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
     note: Mapped[str] = mapped_column(sa.Text, default="")
-    url: Mapped[str] = mapped_column(sa.String(1000), default="")
+    url: Mapped[str] = mapped_column(sa.String(limits.LINK), default="")
     value: Mapped[float | None]
-    unit: Mapped[str] = mapped_column(sa.String(120), default="")
+    unit: Mapped[str] = mapped_column(sa.String(limits.UNIT), default="")
     as_of: Mapped[date | None]
     source_document: Mapped[str] = mapped_column(sa.String(120), default="")
     locator: Mapped[str] = mapped_column(sa.String(300), default="")
@@ -421,8 +437,8 @@ class User(UserMixin, db.Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
-    name: Mapped[str] = mapped_column(sa.String(120), default="")
+    email: Mapped[str] = mapped_column(sa.String(limits.EMAIL), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(limits.PERSON_NAME), default="")
     password_hash: Mapped[str] = mapped_column(sa.String(256))
     role: Mapped[Role] = mapped_column(enum_column(Role))
     agency_id: Mapped[int | None] = mapped_column(sa.ForeignKey("agencies.id"))
@@ -461,7 +477,7 @@ class ApiToken(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    name: Mapped[str] = mapped_column(sa.String(80), default="")
+    name: Mapped[str] = mapped_column(sa.String(limits.TOKEN_NAME), default="")
     token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))

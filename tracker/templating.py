@@ -5,8 +5,8 @@ from datetime import date, datetime
 
 from flask import Flask, request, url_for
 
-from .auth.permissions import can_update_item, can_view_evidence, is_coordinator
-from .enums import Role, Status
+from .auth.permissions import TEMPLATE_PERMISSIONS
+from .enums import Status
 
 
 
@@ -47,8 +47,5 @@ def register(app: Flask) -> None:
     app.jinja_env.globals.update(
         url_with=url_with,
         Status=Status,
-        Role=Role,
-        can_update_item=can_update_item,
-        can_view_evidence=can_view_evidence,
-        is_coordinator=is_coordinator,
+        **TEMPLATE_PERMISSIONS,
     )

@@ -5,7 +5,8 @@ import secrets
 
 from flask import current_app
 
-from ..auth.services import UserError, create_user
+from ..auth.services import create_user
+from ..errors import Invalid
 from ..catalogue.services import find_agency
 from ..extensions import db
 from ..enums import AgencyKind, Role
@@ -21,14 +22,14 @@ def _active_admins() -> int:
 def update_user(admin: User, user: User, *, name: str, role: Role, agency: Agency | None, active: bool) -> User:
     """Change a user's name, role, agency or active state, keeping at least one active admin."""
     if role == Role.AGENCY and agency is None:
-        raise UserError("An agency user needs an agency.")
+        raise Invalid("An agency user needs an agency.")
     if role != Role.AGENCY:
         agency = None
     losing_admin = user.role == Role.ADMIN and user.active and (role != Role.ADMIN or not active)
     if losing_admin and _active_admins() <= 1:
-        raise UserError("This is the last active admin: make another admin first.")
+        raise Invalid("This is the last active admin: make another admin first.")
     if user.id == admin.id and not active:
-        raise UserError("You cannot deactivate your own account.")
+        raise Invalid("You cannot deactivate your own account.")
     user.name, user.role, user.agency, user.active = name.strip(), role, agency, active
     db.session.commit()
     return user
@@ -53,19 +54,19 @@ def reset_password(user: User) -> str:
 def _check_name_free(name: str, agency: Agency | None = None) -> None:
     existing = find_agency(name)
     if existing is not None and existing is not agency:
-        raise UserError(f"“{name}” already names {existing.name}.")
+        raise Invalid(f"“{name}” already names {existing.name}.")
 
 
 def add_agency(name: str, short_name: str, kind: AgencyKind, province: Province | None,
                parent: Agency | None) -> Agency:
     name = " ".join(name.split())
     if not name:
-        raise UserError("An agency needs a name.")
+        raise Invalid("An agency needs a name.")
     _check_name_free(name)
     if short_name:
         _check_name_free(short_name)
     if kind == AgencyKind.PROVINCIAL_BODY and province is None:
-        raise UserError("A provincial body needs its province.")
+        raise Invalid("A provincial body needs its province.")
     agency = Agency(name=name, short_name=short_name.strip(), kind=kind, province=province, parent=parent)
     db.session.add(agency)
     db.session.commit()
@@ -77,14 +78,14 @@ def edit_agency(agency: Agency, *, name: str, short_name: str, kind: AgencyKind,
     """Rename or reclassify an agency; its old name stays as an alias, so documents still match."""
     name = " ".join(name.split())
     if not name:
-        raise UserError("An agency needs a name.")
+        raise Invalid("An agency needs a name.")
     _check_name_free(name, agency)
     if short_name:
         _check_name_free(short_name, agency)
     if parent is agency:
-        raise UserError("An agency cannot be a unit of itself.")
+        raise Invalid("An agency cannot be a unit of itself.")
     if kind == AgencyKind.PROVINCIAL_BODY and province is None:
-        raise UserError("A provincial body needs its province.")
+        raise Invalid("A provincial body needs its province.")
     if name_key(name) != name_key(agency.name):
         old = agency.name
         alias = db.session.scalar(db.select(AgencyAlias).where(AgencyAlias.key == name_key(name)))
@@ -101,10 +102,10 @@ def edit_agency(agency: Agency, *, name: str, short_name: str, kind: AgencyKind,
 def add_alias(agency: Agency, alias: str) -> AgencyAlias:
     alias = " ".join(alias.split())
     if not alias:
-        raise UserError("Write the other name.")
+        raise Invalid("Write the other name.")
     _check_name_free(alias, agency)
     if any(a.key == name_key(alias) for a in agency.aliases) or name_key(alias) == name_key(agency.name):
-        raise UserError(f"“{alias}” already names {agency.name}.")
+        raise Invalid(f"“{alias}” already names {agency.name}.")
     row = AgencyAlias(alias=alias, key=name_key(alias))
     agency.aliases.append(row)
     db.session.commit()
@@ -114,7 +115,7 @@ def add_alias(agency: Agency, alias: str) -> AgencyAlias:
 def remove_alias(agency: Agency, alias_id: int) -> None:
     alias = db.session.get(AgencyAlias, alias_id)
     if alias is None or alias.agency_id != agency.id:
-        raise UserError("That alias does not belong to this agency.")
+        raise Invalid("That alias does not belong to this agency.")
     db.session.delete(alias)
     db.session.commit()
 
@@ -122,7 +123,7 @@ def remove_alias(agency: Agency, alias_id: int) -> None:
 def merge_agencies(source: Agency, target: Agency) -> int:
     """Fold a duplicate agency into another: its items, users, units and names move; it goes."""
     if source.id == target.id:
-        raise UserError("Choose another agency to merge into.")
+        raise Invalid("Choose another agency to merge into.")
     moved = 0
     target_items = {a.item_id: a for a in target.assignments}
     for assignment in list(source.assignments):

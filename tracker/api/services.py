@@ -7,21 +7,20 @@ from datetime import date
 
 import sqlalchemy as sa
 
+from .. import limits
 from ..auth.permissions import can_update_item
 from ..extensions import db
 from ..items.services import ItemFilters, filter_clauses
 from ..enums import Status
 from ..models import ActionItem, Agency, Framework, ItemAgency, Pillar, Province, Update, User
-from ..progress.services import Figure, InvalidReport, NotAllowed, ProgressReport, report_progress
+from ..errors import Invalid as InvalidReport
+from ..errors import NotAllowed
+from ..progress.services import Figure, ProgressReport, report_progress
 
 PER_PAGE_DEFAULT = 50
 PER_PAGE_MAX = 200
 FLAG_VALUES = ("", "0", "1", "true", "false", "on", "off", "yes", "no")
-NOTE_MAX = 5000  # the form's limits, so both ways in accept the same reports
-UNIT_MAX = 120
-LINK_MAX = 1000
-LINKS_MAX = 20
-ID_MAX = 2**31 - 1
+NOTE_MAX, UNIT_MAX, LINK_MAX, LINKS_MAX, ID_MAX = limits.NOTE, limits.UNIT, limits.LINK, limits.LINKS, limits.ID_MAX
 REPORT_FIELDS = {"status", "progress", "note", "expected_version", "links", "figure", "confidential"}
 
 

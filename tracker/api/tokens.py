@@ -7,13 +7,14 @@ from datetime import datetime, timezone
 
 from sqlalchemy.orm import joinedload
 
+from .. import limits
 from ..auth.services import normalise_email
 from ..extensions import db
 from ..models import ApiToken, User
 
 # A recognisable prefix lets secret scanners and people tell a tracker token from other strings.
 TOKEN_PREFIX = "trk_"
-NAME_MAX = 80
+NAME_MAX = limits.TOKEN_NAME
 
 
 class TokenError(ValueError):

@@ -5,8 +5,8 @@ from flask import abort, current_app, request, url_for
 from flask_login import current_user
 
 from ..extensions import csrf
-from ..items.services import get_item, list_items
-from ..progress.services import InvalidReport, NotAllowed, StaleItem, get_item_for_update
+from ..items.services import item_or_404, list_items
+from ..errors import Invalid, NotAllowed, Stale
 from . import bp
 from .errors import json_error
 from .openapi import openapi_document
@@ -70,9 +70,7 @@ def items():
 
 @bp.get("/items/<ref>")
 def item(ref: str):
-    found = get_item(ref)
-    if found is None:
-        abort(404, description=f"There is no item with the reference “{ref}”.")
+    found = item_or_404(ref, page=True)
     return item_detail_json(found, current_user, date.today())
 
 
@@ -87,9 +85,7 @@ def stats():
 
 @bp.post("/items/<ref>/updates")
 def report(ref: str):
-    found = get_item_for_update(ref)
-    if found is None:
-        abort(404, description=f"There is no item with the reference “{ref}”.")
+    found = item_or_404(ref)
     payload = request.get_json(silent=True)
     if not isinstance(payload, dict):
         return json_error(400, "Send a JSON object (Content-Type: application/json) with status, progress and note.")
@@ -97,9 +93,9 @@ def report(ref: str):
         update = submit_report(current_user, found, payload, current_app.config["UPLOAD_DIR"])
     except NotAllowed as exc:
         abort(403, description=str(exc))
-    except InvalidReport as exc:
+    except Invalid as exc:
         return json_error(422, "Some values are not valid.", errors=exc.errors)
-    except StaleItem as exc:
+    except Stale as exc:
         return json_error(409, f"{exc} Read the changes, then send your report again with the current version.",
                           version=found.version, changes=[update_json(u, current_user) for u in exc.changes])
     body = {"update": update_json(update, current_user), "item": item_json(found, date.today())}

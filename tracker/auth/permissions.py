@@ -1,31 +1,45 @@
-"""Who may do what: checked on the server for every route, whatever the page shows."""
+"""Who may do what: one function per permission, used by the route guards, the services and the templates.
+
+A page or button hidden from a role is never the protection: every route is guarded on the server by
+`requires(permission)` at its blueprint or on the route itself, and services check again.
+"""
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
 
-from flask import abort
 from flask_login import current_user
 
 from ..enums import Role
+from ..errors import NotAllowed
 from ..models import ActionItem, Evidence, User
 
 
-def is_coordinator(user: User) -> bool:
-    return user.is_authenticated and user.role == Role.COORDINATOR
+def _has_role(user: User, *roles: Role) -> bool:
+    return bool(user.is_authenticated and user.role in roles)
 
 
 def is_admin(user: User) -> bool:
-    return user.is_authenticated and user.role == Role.ADMIN
+    return _has_role(user, Role.ADMIN)
+
+
+def is_coordinator(user: User) -> bool:
+    return _has_role(user, Role.COORDINATOR)
+
+
+def is_agency_user(user: User) -> bool:
+    """A focal person of an agency: sees the agency's home page and reports on its items."""
+    return _has_role(user, Role.AGENCY) and user.agency_id is not None
+
+
+def can_export(user: User) -> bool:
+    """Coordinators and the rapporteur download the items and the dashboard."""
+    return _has_role(user, Role.COORDINATOR, Role.RAPPORTEUR)
 
 
 def is_responsible(user: User, item: ActionItem) -> bool:
     """The user's agency is lead or supporting on the item."""
-    return (
-        user.is_authenticated
-        and user.role == Role.AGENCY
-        and user.agency_id is not None
-        and any(a.agency_id == user.agency_id for a in item.assignments)
-    )
+    return is_agency_user(user) and any(a.agency_id == user.agency_id for a in item.assignments)
 
 
 def can_update_item(user: User, item: ActionItem) -> bool:
@@ -41,14 +55,21 @@ def can_view_evidence(user: User, evidence: Evidence) -> bool:
     )
 
 
-def roles_required(*roles: Role):
-    """Refuse (403) anyone whose role is not one of these."""
+# Every permission a template may ask about, under the same names.
+TEMPLATE_PERMISSIONS = {
+    f.__name__: f
+    for f in (is_admin, is_coordinator, is_agency_user, can_export, is_responsible, can_update_item, can_view_evidence)
+}
+
+
+def requires(permission: Callable[[User], bool], message: str = "Your role does not allow this."):
+    """Guard a view, or a blueprint's `before_request`: refuse (403) a user without the permission."""
 
     def decorator(view):
         @wraps(view)
         def wrapped(*args, **kwargs):
-            if not current_user.is_authenticated or current_user.role not in roles:
-                abort(403, description="Your role does not allow this.")
+            if not permission(current_user):
+                raise NotAllowed(message)
             return view(*args, **kwargs)
 
         return wrapped

@@ -9,19 +9,17 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app, request
 from flask_login import current_user
 
+from .. import limits
+from ..errors import Invalid, NotAllowed
 from ..extensions import db, login_manager
 from ..catalogue.services import find_agency
 from ..enums import Role
-from ..models import User
+from ..models import User, as_utc
 
 # Endpoints reachable without logging in.
 PUBLIC_ENDPOINTS = {"auth.login", "static", "bootstrap.static"}
 # Blueprints that authenticate their own requests: the API answers 401 JSON, never a redirect.
 SELF_AUTHENTICATING_BLUEPRINTS = {"api"}
-
-
-class UserError(ValueError):
-    """A user request that breaks a rule; its message is shown as it is."""
 
 
 def load_user(user_id: str) -> User | None:
@@ -49,10 +47,6 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-class AccountLocked(UserError):
-    """Too many wrong passwords in a row: the account waits before it may try again."""
-
-
 def authenticate(email: str, password: str) -> User | None:
     """The active user with these credentials, or None (without saying which part was wrong).
 
@@ -65,8 +59,8 @@ def authenticate(email: str, password: str) -> User | None:
         User(password_hash="").set_password(password, current_app.config.get("PASSWORD_HASH_METHOD"))
         return None
     now = datetime.now(timezone.utc)
-    if user.locked_until is not None and _aware(user.locked_until) > now:
-        raise AccountLocked("Too many wrong passwords: this account is locked for a few minutes. "
+    if user.locked_until is not None and as_utc(user.locked_until) > now:
+        raise NotAllowed("Too many wrong passwords: this account is locked for a few minutes. "
                             "Try again later, or ask an administrator to reset the password.")
     if not user.check_password(password):
         user.failed_logins += 1
@@ -82,33 +76,29 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-
-
 def create_user(email: str, role: str, password: str, name: str = "", agency_name: str | None = None) -> User:
     """Create an account, enforcing that agency users (and only they) belong to an agency."""
     try:
         email = normalise_email(validate_email(email.strip(), check_deliverability=False).normalized)
     except EmailNotValidError as exc:
-        raise UserError(f"{email!r} is not an e-mail address: {exc}") from None
+        raise Invalid(f"{email!r} is not an e-mail address: {exc}") from None
     try:
         role_value = Role(role)
     except ValueError:
-        raise UserError(f"unknown role {role!r}: choose one of {', '.join(r.value for r in Role)}") from None
+        raise Invalid(f"unknown role {role!r}: choose one of {', '.join(r.value for r in Role)}") from None
     agency = None
     if agency_name:
         agency = find_agency(agency_name)
         if agency is None:
-            raise UserError(f"unknown agency {agency_name!r}")
+            raise Invalid(f"unknown agency {agency_name!r}")
     if role_value == Role.AGENCY and agency is None:
-        raise UserError("An agency user needs an agency (--agency on the command line).")
+        raise Invalid("An agency user needs an agency (--agency on the command line).")
     if role_value != Role.AGENCY and agency is not None:
-        raise UserError(f"only agency users belong to an agency, not a {role_value.value}")
-    if len(password) < 8:
-        raise UserError("the password must have at least 8 characters")
+        raise Invalid(f"only agency users belong to an agency, not a {role_value.value}")
+    if len(password) < limits.PASSWORD_MIN:
+        raise Invalid(f"the password must have at least {limits.PASSWORD_MIN} characters")
     if db.session.scalar(db.select(User.id).where(User.email == email)) is not None:
-        raise UserError(f"a user with e-mail {email} already exists")
+        raise Invalid(f"a user with e-mail {email} already exists")
     user = User(email=email, name=name.strip(), role=role_value, agency=agency)
     user.set_password(password, current_app.config.get("PASSWORD_HASH_METHOD"))
     db.session.add(user)

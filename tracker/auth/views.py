@@ -6,7 +6,8 @@ from flask_login import current_user, login_user, logout_user
 
 from . import bp
 from .forms import LoginForm
-from .services import AccountLocked, authenticate
+from ..errors import NotAllowed
+from .services import authenticate
 
 
 def safe_next(target: str | None) -> str:
@@ -26,7 +27,7 @@ def login():
     if form.validate_on_submit():
         try:
             user = authenticate(form.email.data, form.password.data)
-        except AccountLocked as exc:
+        except NotAllowed as exc:
             flash(str(exc), "danger")
         else:
             if user is not None:

@@ -4,14 +4,8 @@ from wtforms import DateField, HiddenField, SelectField, SelectMultipleField, Su
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Optional, ValidationError
 
-from ..extensions import db
 from ..enums import Priority
-from ..models import Agency
-
-def agency_choices() -> list[SelectChoice]:
-    """Every agency, by name, for a select field."""
-    return [SelectChoice(a.id, a.display_name) for a in db.session.scalars(db.select(Agency).order_by(Agency.name))]
-
+from ..forms import optional_int
 
 PRIORITY_CHOICES = [SelectChoice("", "None")] + [SelectChoice(p.value, p.value.capitalize()) for p in Priority]
 
@@ -43,7 +37,7 @@ class BulkForm(FlaskForm):
     action = SelectField("Change", choices=BULK_ACTIONS)
     due_date = DateField("Due date", validators=[Optional()])
     priority = SelectField("Priority", choices=PRIORITY_CHOICES, validators=[Optional()])
-    agency = SelectField("Agency", coerce=lambda v: int(v) if v not in (None, "") else None, validate_choice=False)
+    agency = SelectField("Agency", coerce=optional_int, validate_choice=False)
     next = HiddenField()
     submit = SubmitField("Apply to selected items")
 

@@ -4,19 +4,13 @@ from pathlib import Path
 
 import plotly
 from flask import render_template, request, send_from_directory
-from flask_login import current_user
 
 from ..items.services import ItemFilters, filter_options
-from ..enums import Role
 from . import bp
 from .charts import build_charts
 from .services import build_dashboard
 
 PLOTLY_DIR = Path(plotly.__file__).parent / "package_data"
-
-
-def can_export(user) -> bool:
-    return user.is_authenticated and user.role in (Role.COORDINATOR, Role.RAPPORTEUR)
 
 
 @bp.route("/dashboard")
@@ -29,7 +23,6 @@ def dashboard():
         charts=build_charts(data),
         filters=filters,
         options=filter_options(),
-        can_export=can_export(current_user),
     )
 
 

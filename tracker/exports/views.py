@@ -3,15 +3,14 @@ from datetime import date
 
 from flask import Response, abort, request
 
-from ..auth.permissions import roles_required
+from ..auth.permissions import can_export, requires
 from ..items.services import ItemFilters
-from ..enums import Role
 from . import bp
 from .services import EXPORT_FORMATS, MIMETYPES, export_filename, render_export
 
 
 @bp.route("/exports/items.<export_format>")
-@roles_required(Role.COORDINATOR, Role.RAPPORTEUR)
+@requires(can_export)
 def export_items(export_format: str):
     if export_format not in EXPORT_FORMATS:
         abort(404, description=f"There is no {export_format} export; choose CSV, XLSX or HTML.")

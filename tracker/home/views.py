@@ -4,7 +4,7 @@ from datetime import date
 from flask import render_template
 from flask_login import current_user
 
-from ..enums import Role
+from ..auth.permissions import is_agency_user
 from . import bp
 from .services import agency_home, overview
 
@@ -12,6 +12,6 @@ from .services import agency_home, overview
 @bp.route("/")
 def home():
     today = date.today()
-    if current_user.role == Role.AGENCY and current_user.agency_id is not None:
+    if is_agency_user(current_user):
         return render_template("home/agency.html", home=agency_home(current_user.agency_id, today), today=today)
     return render_template("home/overview.html", overview=overview(today), today=today)

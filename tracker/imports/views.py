@@ -4,16 +4,16 @@ import os
 from flask import render_template
 from flask_login import current_user
 
-from ..auth.permissions import roles_required
+from ..auth.permissions import is_admin, requires
 from ..contract import CSV_COLUMNS
-from ..enums import Role
 from . import bp
 from .forms import ImportForm, import_max_bytes
-from .services import PlanImportError, import_plan
+from ..errors import Invalid
+from .writer import import_plan
 
 
 @bp.before_request
-@roles_required(Role.ADMIN)
+@requires(is_admin)
 def admins_only():
     """Importing a plan is for admins alone."""
 
@@ -30,7 +30,7 @@ def upload():
                                  create_frameworks=form.create_frameworks.data,
                                  user=current_user._get_current_object(), source_name=source_name,
                                  dry_run=form.dry_run.data)
-        except PlanImportError as exc:
+        except Invalid as exc:
             problems, status = exc.problems, 422
     elif form.is_submitted():
         status = 422

@@ -8,6 +8,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
+from ..errors import NotFound
 from ..extensions import db
 from ..enums import Status
 from ..models import ActionItem, Agency, Framework, ItemAgency, Pillar, Province, Review, SectionNote, Update
@@ -191,26 +192,29 @@ def status_counts(filters: ItemFilters, today: date | None = None) -> dict[str, 
     return counts
 
 
-def get_item(ref: str) -> ActionItem | None:
-    """An item with everything its page shows, or None."""
-    return db.session.scalar(
-        db.select(ActionItem)
-        .where(ActionItem.ref == ref)
-        .options(
-            joinedload(ActionItem.framework),
-            joinedload(ActionItem.pillar),
-            joinedload(ActionItem.province),
-            selectinload(ActionItem.assignments).joinedload(ItemAgency.agency),
-            selectinload(ActionItem.related).joinedload(ActionItem.pillar),
-            selectinload(ActionItem.updates).joinedload(Update.author),
-            selectinload(ActionItem.updates).joinedload(Update.agency),
-            selectinload(ActionItem.updates).selectinload(Update.evidence),
-            selectinload(ActionItem.updates).selectinload(Update.reviews).joinedload(Review.reviewer),
-            selectinload(ActionItem.evidence),
-            selectinload(ActionItem.laws),
-            selectinload(ActionItem.findings),
-        )
-    )
+# What the item page shows, loaded with the item in a fixed number of queries.
+ITEM_PAGE = (
+    joinedload(ActionItem.framework),
+    joinedload(ActionItem.pillar),
+    joinedload(ActionItem.province),
+    selectinload(ActionItem.related).joinedload(ActionItem.pillar),
+    selectinload(ActionItem.updates).joinedload(Update.author),
+    selectinload(ActionItem.updates).joinedload(Update.agency),
+    selectinload(ActionItem.updates).selectinload(Update.evidence),
+    selectinload(ActionItem.updates).selectinload(Update.reviews).joinedload(Review.reviewer),
+    selectinload(ActionItem.evidence),
+    selectinload(ActionItem.laws),
+    selectinload(ActionItem.findings),
+)
+
+
+def item_or_404(ref: str, *, page: bool = False) -> ActionItem:
+    """The item with this reference and its agencies (with `page`, all its page shows); NotFound otherwise."""
+    options = [selectinload(ActionItem.assignments).joinedload(ItemAgency.agency), *(ITEM_PAGE if page else ())]
+    item = db.session.scalar(db.select(ActionItem).where(ActionItem.ref == ref).options(*options))
+    if item is None:
+        raise NotFound(f"There is no item with the reference “{ref}”.")
+    return item
 
 
 def section_notes(item: ActionItem) -> list[SectionNote]:

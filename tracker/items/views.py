@@ -1,15 +1,16 @@
 """HTTP views of the items blueprint."""
 from datetime import date
 
-from flask import abort, current_app, render_template, request
+from flask import current_app, render_template, request
 
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from ..auth.permissions import is_coordinator
-from ..coordination.forms import BulkForm, agency_choices
+from ..coordination.forms import BulkForm
+from ..forms import agency_choices
 from . import bp
-from .services import SORTS, ItemFilters, filter_options, get_item, list_items, section_notes, status_counts
+from .services import SORTS, ItemFilters, filter_options, item_or_404, list_items, section_notes, status_counts
 
 
 @bp.route("/items")
@@ -35,7 +36,5 @@ def item_list():
 
 @bp.route("/items/<ref>")
 def item_detail(ref: str):
-    item = get_item(ref)
-    if item is None:
-        abort(404, description=f"There is no item with the reference “{ref}”.")
+    item = item_or_404(ref, page=True)
     return render_template("items/detail.html", item=item, notes=section_notes(item), today=date.today())

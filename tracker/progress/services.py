@@ -5,37 +5,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 
 from sqlalchemy.orm import joinedload, selectinload
-from sqlalchemy.orm.exc import StaleDataError
 
 from ..auth.permissions import can_update_item, is_coordinator
+from ..errors import Invalid, NotAllowed
 from ..extensions import db
+from ..items import history
 from ..enums import ReviewDecision, Role, Status, UpdateKind, UpdateOrigin
-from ..models import ActionItem, Evidence, ItemAgency, Review, Update, User
+from ..models import ActionItem, Evidence, Review, Update, User
 from .uploads import CheckedFile, discard, store
-
-
-class ProgressError(Exception):
-    """A report that breaks a rule."""
-
-
-class NotAllowed(ProgressError):
-    """The user may not do this (403)."""
-
-
-class InvalidReport(ProgressError):
-    """Values that make no sense, by field (422 / a form error beside each field)."""
-
-    def __init__(self, errors: dict[str, str]):
-        self.errors = errors
-        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
-
-
-class StaleItem(ProgressError):
-    """Someone else changed the item since the user opened it (409)."""
-
-    def __init__(self, changes: list[Update]):
-        self.changes = changes
-        super().__init__("This item changed since you opened it.")
 
 
 @dataclass
@@ -60,7 +37,7 @@ class ProgressReport:
 
 
 def validate_report(report: ProgressReport) -> None:
-    """Check the values together; raise InvalidReport naming each bad field."""
+    """Check the values together; raise Invalid naming each bad field."""
     errors = {}
     if not 0 <= report.progress <= 100:
         errors["progress"] = "Progress is a percentage from 0 to 100."
@@ -74,19 +51,7 @@ def validate_report(report: ProgressReport) -> None:
         if not link.startswith(("http://", "https://")):
             errors["links"] = f"“{link}” is not a web address (it must start with http:// or https://)."
     if errors:
-        raise InvalidReport(errors)
-
-
-def changes_since(item: ActionItem, version: int) -> list[Update]:
-    """The updates saved after the user's copy of the item (version N) was read."""
-    return list(
-        db.session.scalars(
-            db.select(Update)
-            .where(Update.item_id == item.id, Update.item_version > version)
-            .options(joinedload(Update.author))
-            .order_by(Update.id)
-        )
-    )
+        raise Invalid(errors)
 
 
 def report_progress(user: User, item: ActionItem, report: ProgressReport, upload_dir: str) -> Update:
@@ -94,26 +59,13 @@ def report_progress(user: User, item: ActionItem, report: ProgressReport, upload
     if not can_update_item(user, item):
         raise NotAllowed("Only the item's responsible agencies and coordinators may update it.")
     validate_report(report)
-    if report.expected_version is not None and report.expected_version != item.version:
-        raise StaleItem(changes_since(item, report.expected_version))
-    now = datetime.now(timezone.utc)
-    update = Update(
-        item=item,
-        author=user,
-        agency_id=user.agency_id if user.role == Role.AGENCY else None,
-        origin=UpdateOrigin.USER,
-        kind=UpdateKind.PROGRESS,
-        created_at=now,
-        status_before=item.status,
-        status_after=report.status,
-        progress_before=item.progress,
-        progress_after=report.progress,
-        note=report.note.strip(),
-    )
-    db.session.add(update)
-    owner = user.agency_id if user.role == Role.AGENCY else None
+    history.check_version(item, report.expected_version)
+    owner = user.agency if user.role == Role.AGENCY else None
+    update = history.record(item, user, UpdateKind.PROGRESS, report.note.strip(), datetime.now(timezone.utc),
+                            status=report.status, progress=report.progress, agency=owner)
     evidence_common = {"item": item, "update": update, "origin": UpdateOrigin.USER,
-                       "confidential": report.confidential, "agency_id": owner, "uploaded_by": user}
+                       "confidential": report.confidential, "agency_id": owner.id if owner else None,
+                       "uploaded_by": user}
     stored: list[str] = []
     try:
         for checked in report.files:
@@ -127,18 +79,7 @@ def report_progress(user: User, item: ActionItem, report: ProgressReport, upload
         if report.figure is not None:
             db.session.add(Evidence(value=report.figure.value, unit=report.figure.unit,
                                     as_of=report.figure.as_of, **evidence_common))
-        item.status = report.status
-        item.status_derived = False
-        item.progress = report.progress
-        item.last_update_at = now
-        db.session.flush()  # the version check happens here: UPDATE … WHERE version = the one we read
-        update.item_version = item.version
-        db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
-        discard(stored, upload_dir)
-        db.session.refresh(item)
-        raise StaleItem(changes_since(item, report.expected_version or 0)) from None
+        history.save([update], report.expected_version)
     except Exception:
         db.session.rollback()
         discard(stored, upload_dir)
@@ -151,12 +92,12 @@ def review_report(user: User, update: Update, decision: ReviewDecision, comment:
     if not is_coordinator(user):
         raise NotAllowed("Only coordinators verify or return reports.")
     if not update.is_report:
-        raise InvalidReport({"update": "Only agencies' progress reports are verified or returned."})
+        raise Invalid({"update": "Only agencies' progress reports are verified or returned."})
     if update.review is not None:
-        raise InvalidReport({"update": f"This report was already {update.review.decision.value}."})
+        raise Invalid({"update": f"This report was already {update.review.decision.value}."})
     comment = comment.strip()
     if decision == ReviewDecision.RETURNED and not comment:
-        raise InvalidReport({"comment": "Say why the report is returned, so the agency can put it right."})
+        raise Invalid({"comment": "Say why the report is returned, so the agency can put it right."})
     review = Review(update=update, reviewer=user, decision=decision, comment=comment)
     db.session.add(review)
     db.session.commit()
@@ -193,11 +134,3 @@ def returned_reports(agency_id: int) -> list[Update]:
         )
         if update.review and update.review.decision == ReviewDecision.RETURNED
     ]
-
-
-def get_item_for_update(ref: str) -> ActionItem | None:
-    return db.session.scalar(
-        db.select(ActionItem)
-        .where(ActionItem.ref == ref)
-        .options(selectinload(ActionItem.assignments).joinedload(ItemAgency.agency))
-    )

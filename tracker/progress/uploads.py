@@ -11,6 +11,8 @@ from pathlib import Path
 
 import filetype
 
+from ..errors import Invalid
+
 # Extension -> the content types (as `filetype` detects them) a file so named may hold.
 ALLOWED = {
     "pdf": {"pdf"},
@@ -36,10 +38,6 @@ CONTENT_TYPES = {
 }
 ACCEPT_ATTRIBUTE = ",".join(f".{ext}" for ext in ALLOWED)
 ALLOWED_DESCRIPTION = "PDF, Word, Excel, CSV, JPEG or PNG"
-
-
-class UploadError(ValueError):
-    """A file that may not be stored; the message names it."""
 
 
 @dataclass
@@ -74,22 +72,29 @@ def _looks_like_text(data: bytes) -> bool:
     return False
 
 
+def _refused(message: str) -> Invalid:
+    return Invalid({"files": message})
+
+
 def check_upload(stream, raw_name: str, max_bytes: int) -> CheckedFile:
-    """Read an uploaded file and check its size, its extension and that its content matches."""
+    """Read an uploaded file and check its size, its extension and that its content matches.
+
+    A file that may not be stored raises Invalid naming it, as a problem of the `files` field.
+    """
     name = display_name(raw_name)
     match = re.search(r"\.([A-Za-z0-9]+)$", name)
     extension = match.group(1).lower() if match else ""
     if extension not in ALLOWED:
-        raise UploadError(f"“{name}” is not a {ALLOWED_DESCRIPTION} file.")
+        raise _refused(f"“{name}” is not a {ALLOWED_DESCRIPTION} file.")
     data = stream.read(max_bytes + 1)
     if len(data) > max_bytes:
-        raise UploadError(f"“{name}” is larger than {max_bytes // (1024 * 1024)} MB.")
+        raise _refused(f"“{name}” is larger than {max_bytes // (1024 * 1024)} MB.")
     if not data:
-        raise UploadError(f"“{name}” is empty.")
+        raise _refused(f"“{name}” is empty.")
     kind = filetype.guess(data)
     detected = kind.extension if kind else None
     if detected not in ALLOWED[extension] or (extension == "csv" and not _looks_like_text(data)):
-        raise UploadError(f"“{name}” does not contain what its name says ({extension.upper()}).")
+        raise _refused(f"“{name}” does not contain what its name says ({extension.upper()}).")
     return CheckedFile(
         original_name=name,
         extension=extension,

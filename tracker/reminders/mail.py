@@ -7,9 +7,7 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
-
-class MailError(Exception):
-    """The SMTP server could not be reached or refused a message."""
+from ..errors import Unavailable
 
 
 @dataclass(frozen=True)
@@ -63,18 +61,18 @@ class Mailer:
                 if s.username:
                     smtp.login(s.username, s.password)
             except (OSError, smtplib.SMTPException) as exc:
-                raise MailError(f"cannot reach the SMTP server {s.host}:{s.port}: {exc}") from exc
+                raise Unavailable(f"cannot reach the SMTP server {s.host}:{s.port}: {exc}") from exc
             self._smtp = smtp
         return self._smtp
 
     def send(self, message: EmailMessage) -> None:
         try:
             self._connect().send_message(message)
-        except MailError:
+        except Unavailable:
             raise
         except (OSError, smtplib.SMTPException) as exc:
             self.close()
-            raise MailError(f"the SMTP server refused the message to {message['To']}: {exc}") from exc
+            raise Unavailable(f"the SMTP server refused the message to {message['To']}: {exc}") from exc
 
     def close(self) -> None:
         if self._smtp is not None:

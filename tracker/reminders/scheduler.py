@@ -12,7 +12,8 @@ from apscheduler.triggers.cron import CronTrigger
 from flask import Flask
 
 from ..extensions import db
-from .services import get_settings, run_reminders
+from .delivery import run_reminders
+from .rules import get_settings
 
 JOB_ID = "reminders"
 RELOAD_ID = "reload-reminder-settings"

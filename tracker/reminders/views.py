@@ -5,12 +5,13 @@ from flask import flash, has_request_context, redirect, render_template, request
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from ..auth.permissions import roles_required
+from ..auth.permissions import is_admin, requires
 from ..extensions import db
-from ..enums import Role
 from . import bp
 from .forms import ReminderSettingsForm
-from .services import get_settings, mark_all_read, notifications_for, pending_digests, reminder_log, unread_count
+from .delivery import pending_digests, reminder_log
+from .notifications import mark_all_read, notifications_for, unread_count
+from .rules import get_settings
 
 SETTING_FIELDS = ("enabled", "hour", "minute", "day_of_week", "timezone", "due_soon_days", "stale_days")
 
@@ -49,7 +50,7 @@ def email_preference():
 
 
 @bp.route("/admin/reminders", methods=["GET", "POST"])
-@roles_required(Role.ADMIN)
+@requires(is_admin)
 def settings():
     current = get_settings()
     form = ReminderSettingsForm(obj=current)
@@ -66,7 +67,7 @@ def settings():
 
 
 @bp.route("/admin/reminders/log")
-@roles_required(Role.ADMIN)
+@requires(is_admin)
 def log():
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     return render_template("reminders/log.html", pagination=reminder_log(page))

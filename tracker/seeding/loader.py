@@ -14,7 +14,8 @@ from datetime import datetime, time, timezone
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..enums import AssignmentRole, FindingKind, Status, UpdateKind, UpdateOrigin
+from ..items import history
+from ..enums import FindingKind, Status, UpdateKind, UpdateOrigin
 from ..models import (
     ActionItem,
     Agency,
@@ -28,6 +29,7 @@ from ..models import (
     Province,
     SectionNote,
     Update,
+    assign_changed,
     name_key,
 )
 from .validate import Catalogue, ItemRecord, read_catalogue
@@ -54,16 +56,6 @@ class SeedReport:
                 counts.append(f"{self.removed[kind]} removed")
             parts.append(f"{kind}: {', '.join(counts)}")
         return "; ".join(parts)
-
-
-def assign_changed(obj, **values) -> bool:
-    """Set attributes that differ; report whether any did, so unchanged rows stay clean."""
-    changed = False
-    for key, value in values.items():
-        if getattr(obj, key) != value:
-            setattr(obj, key, value)
-            changed = True
-    return changed
 
 
 def _as_datetime(day) -> datetime | None:
@@ -239,25 +231,18 @@ def _load_items(catalogue, frameworks, pillars, provinces, agencies, report) -> 
 
 
 def _sync_assignments(item: ActionItem, record: ItemRecord, agencies: dict, report: SeedReport) -> bool:
-    """Make the curated lead and supporting agencies those of the seed."""
-    wanted = {record.lead: AssignmentRole.LEAD}
-    wanted.update({name: AssignmentRole.SUPPORTING for name in record.supporting})
-    wanted_agencies = [agencies[name] for name in wanted]
-    changed = False
-    for assignment in list(item.assignments):
-        if assignment.agency not in wanted_agencies:
-            item.assignments.remove(assignment)
-            report.removed["assignments"] += 1
-            changed = True
-    for name, role in wanted.items():
-        agency = agencies[name]
-        assignment = next((a for a in item.assignments if a.agency is agency), None)
-        if assignment is None:
-            item.assignments.append(ItemAgency(agency=agency, role=role, basis=record.responsibility_basis))
-            report.created["assignments"] += 1
-            changed = True
-        elif assign_changed(assignment, role=role, basis=record.responsibility_basis):
-            changed = True
+    """Make the curated lead and supporting agencies those of the seed, on the basis the seed gives."""
+    before = {a.agency for a in item.assignments}
+    change = history.assign(item, agencies[record.lead], [agencies[name] for name in record.supporting],
+                            record.responsibility_basis)
+    after = {a.agency for a in item.assignments}
+    if after - before:
+        report.created["assignments"] += len(after - before)
+    if before - after:
+        report.removed["assignments"] += len(before - after)
+    changed = change.changed
+    for assignment in item.assignments:
+        changed |= assign_changed(assignment, basis=record.responsibility_basis)
     return changed
 
 

@@ -12,29 +12,12 @@ from datetime import date
 from pathlib import Path
 
 from ..enums import AgencyKind, Basis, Priority, Status
+from ..errors import Invalid, Problem
 from ..models import name_key
 
 PILLAR_CODES = ("prevention", "prosecution", "protection", "partnership")
 REF_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,39}$")
 ITEM_REQUIRED = ("ref", "label", "section", "title", "text", "locator", "pillar", "lead")
-
-
-@dataclass
-class SeedProblem:
-    file: str
-    record: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.file}: {self.record}: {self.message}"
-
-
-class SeedError(Exception):
-    """The catalogue has problems; nothing may be written."""
-
-    def __init__(self, problems: list[SeedProblem]):
-        self.problems = problems
-        super().__init__("\n".join(str(p) for p in problems))
 
 
 @dataclass
@@ -113,10 +96,10 @@ class _Reader:
 
     def __init__(self, seed_dir: Path):
         self.seed_dir = seed_dir
-        self.problems: list[SeedProblem] = []
+        self.problems: list[Problem] = []
 
     def problem(self, file: str, record: str, message: str) -> None:
-        self.problems.append(SeedProblem(file, record, message))
+        self.problems.append(Problem(message, file=file, record=record))
 
     def load(self, relative: str, required: bool = True) -> dict:
         path = self.seed_dir / relative
@@ -177,7 +160,7 @@ class _Reader:
 
 
 def read_catalogue(seed_dir: str | Path) -> Catalogue:
-    """Parse and validate every seed file; raise SeedError listing all problems."""
+    """Parse and validate every seed file; raise Invalid listing every problem by file and record."""
     reader = _Reader(Path(seed_dir))
     catalogue = Catalogue()
     _read_reference(reader, catalogue)
@@ -187,7 +170,7 @@ def read_catalogue(seed_dir: str | Path) -> Catalogue:
     _read_evidence(reader, catalogue, refs)
     _read_context(reader, catalogue, refs)
     if reader.problems:
-        raise SeedError(reader.problems)
+        raise Invalid(reader.problems)
     return catalogue
 
 
@@ -443,7 +426,7 @@ def main(argv: list[str]) -> int:
     seed_dir = argv[1] if len(argv) > 1 else "seed"
     try:
         catalogue = read_catalogue(seed_dir)
-    except SeedError as exc:
+    except Invalid as exc:
         print(f"{len(exc.problems)} problem(s):")
         for problem in exc.problems:
             print(f"  {problem}")

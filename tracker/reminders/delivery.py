@@ -1,4 +1,4 @@
-"""Reminders: who is told about which items, and a log that makes sure nobody is told twice.
+"""Delivering reminders exactly once: a log row is claimed before any mail goes out.
 
 A reminder is one (rule, item, recipient, period). Its log row is *claimed* in its own committed
 transaction before any mail goes out, so overlapping runs cannot both send it; it is marked sent
@@ -16,160 +16,16 @@ from flask import current_app, render_template
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
+from ..enums import DeliveryState, ReminderRule
+from ..errors import Unavailable
 from ..extensions import db
-from ..enums import DeliveryState, ReminderRule, Role, Status, UpdateKind, UpdateOrigin
-from ..models import ActionItem, Agency, ItemAgency, Notification, ReminderLog, ReminderSettings, Update, User
-from .mail import Mailer, MailError, SmtpSettings, build_message
+from ..models import ReminderLog, ReminderSettings, as_utc
+from .mail import Mailer, SmtpSettings, build_message
+from .notifications import notify
+from .rules import RULE_TITLES, Digest, Due, get_settings, plan_digests, week_period
 
 # A claim older than this belongs to a run that died: a later run may take it over.
 CLAIM_LEASE = timedelta(minutes=30)
-RULE_TITLES = {
-    ReminderRule.OVERDUE: "Overdue",
-    ReminderRule.DUE_SOON: "Due soon",
-    ReminderRule.STALE: "No update for a long time",
-}
-
-
-def get_settings() -> ReminderSettings:
-    """The one settings row, created with the defaults on first use."""
-    settings = db.session.get(ReminderSettings, 1)
-    if settings is None:
-        try:
-            with db.session.begin_nested():
-                db.session.add(ReminderSettings(id=1))
-            db.session.commit()
-        except IntegrityError:
-            db.session.rollback()  # another process created it first
-        settings = db.session.get(ReminderSettings, 1)
-    return settings
-
-
-def week_period(day: date) -> str:
-    year, week, _ = day.isocalendar()
-    return f"{year}-W{week:02d}"
-
-
-def quarter_period(day: date) -> str:
-    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
-
-
-def quarter_start(day: date) -> date:
-    return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
-
-
-@dataclass
-class Due:
-    """A reminder to be given: its rule, item and the period it covers."""
-
-    rule: ReminderRule
-    item: ActionItem
-    period: str
-    detail: str
-
-
-@dataclass
-class Digest:
-    """What one user hears in one run: one message listing their agency's items by rule."""
-
-    user: User
-    agency: Agency | None
-    reminders: list[Due]
-    summary: dict | None = None
-
-    @property
-    def by_rule(self) -> dict[ReminderRule, list[Due]]:
-        grouped: dict[ReminderRule, list[Due]] = defaultdict(list)
-        for due in self.reminders:
-            grouped[due.rule].append(due)
-        return {rule: grouped[rule] for rule in RULE_TITLES if grouped[rule]}
-
-
-def _last_activity(item: ActionItem, assigned_at: datetime | None) -> date | None:
-    moments = [m for m in (item.last_update_at, assigned_at) if m is not None]
-    return max(moments).date() if moments else None
-
-
-def agency_reminders(agency_items: list[ItemAgency], today: date, settings: ReminderSettings) -> list[Due]:
-    """Each open item of an agency under one rule at most: overdue, else due soon, else stale."""
-    reminders = []
-    for assignment in agency_items:
-        item = assignment.item
-        if not item.is_open:
-            continue
-        if item.due_date and item.due_date < today:
-            days = (today - item.due_date).days
-            reminders.append(Due(ReminderRule.OVERDUE, item, week_period(today),
-                                 f"due {item.due_date.isoformat()}, {days} day{'s' if days != 1 else ''} ago"))
-        elif item.due_date and item.due_date <= today + timedelta(days=settings.due_soon_days):
-            days = (item.due_date - today).days
-            reminders.append(Due(ReminderRule.DUE_SOON, item, f"due-{item.due_date.isoformat()}",
-                                 f"due {item.due_date.isoformat()}, in {days} day{'s' if days != 1 else ''}"))
-        else:
-            last = _last_activity(item, assignment.created_at)
-            if last is not None and (today - last).days >= settings.stale_days:
-                reminders.append(Due(ReminderRule.STALE, item, quarter_period(today),
-                                     f"no update since {last.isoformat()}"))
-    order = {ReminderRule.OVERDUE: 0, ReminderRule.DUE_SOON: 1, ReminderRule.STALE: 2}
-    return sorted(reminders, key=lambda d: (order[d.rule], d.item.due_date or date.max, d.item.position))
-
-
-def plan_digests(today: date, settings: ReminderSettings | None = None) -> list[Digest]:
-    """Every digest a run on `today` would give, before checking what the log already holds."""
-    settings = settings or get_settings()
-    users = list(
-        db.session.scalars(
-            sa.select(User).where(User.active.is_(True)).options(joinedload(User.agency)).order_by(User.email)
-        )
-    )
-    agency_ids = {u.agency_id for u in users if u.role == Role.AGENCY and u.agency_id}
-    assignments: dict[int, list[ItemAgency]] = defaultdict(list)
-    if agency_ids:
-        for assignment in db.session.scalars(
-            sa.select(ItemAgency)
-            .where(ItemAgency.agency_id.in_(agency_ids))
-            .options(joinedload(ItemAgency.item))
-            .order_by(ItemAgency.id)
-        ):
-            assignments[assignment.agency_id].append(assignment)
-    per_agency = {agency_id: agency_reminders(rows, today, settings) for agency_id, rows in assignments.items()}
-    digests = [
-        Digest(user, user.agency, per_agency[user.agency_id])
-        for user in users
-        if user.role == Role.AGENCY and per_agency.get(user.agency_id)
-    ]
-    coordinators = [u for u in users if u.role == Role.COORDINATOR]
-    if coordinators:
-        summary = weekly_summary(today)
-        for user in coordinators:
-            digests.append(Digest(user, None, [], summary))
-    return digests
-
-
-def weekly_summary(today: date) -> dict:
-    """For coordinators: overdue items per agency, and agencies silent this quarter."""
-    overdue = db.session.execute(
-        sa.select(Agency, sa.func.count(sa.distinct(ActionItem.id)))
-        .join(ItemAgency, ItemAgency.agency_id == Agency.id)
-        .join(ActionItem, ActionItem.id == ItemAgency.item_id)
-        .where(ActionItem.is_overdue(today))
-        .group_by(Agency.id)
-        .order_by(sa.func.count(sa.distinct(ActionItem.id)).desc(), Agency.name)
-    ).all()
-    reported = sa.select(Update.agency_id).where(
-        Update.origin == UpdateOrigin.USER,
-        Update.kind == UpdateKind.PROGRESS,
-        Update.agency_id.is_not(None),
-        Update.created_at >= datetime.combine(quarter_start(today), datetime.min.time(), tzinfo=timezone.utc),
-    )
-    with_open_items = sa.select(ItemAgency.agency_id).join(ActionItem).where(ActionItem.is_open)
-    silent = list(
-        db.session.scalars(
-            sa.select(Agency)
-            .where(Agency.id.in_(with_open_items), Agency.id.not_in(reported))
-            .order_by(Agency.name)
-        )
-    )
-    return {"overdue": overdue, "silent": silent, "quarter": quarter_period(today), "week": week_period(today)}
 
 
 def _subject_key(due: Due | None) -> str:
@@ -211,7 +67,7 @@ def _claim(key: ClaimKey, now: datetime) -> int | None:
     if existing is None or existing.state in (DeliveryState.SENT, DeliveryState.IN_APP):
         return None
     if existing.state == DeliveryState.CLAIMED and existing.claimed_at and \
-            _aware(existing.claimed_at) > now - CLAIM_LEASE:
+            as_utc(existing.claimed_at) > now - CLAIM_LEASE:
         return None  # a run is sending it right now
     # Compare-and-set, so that of two runs retrying the same row only one wins.
     taken = db.session.execute(
@@ -222,10 +78,6 @@ def _claim(key: ClaimKey, now: datetime) -> int | None:
         .execution_options(synchronize_session=False)
     ).rowcount
     return existing.id if taken == 1 else None
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 @dataclass
@@ -335,7 +187,7 @@ def _deliver(digest: Digest, row_ids: list[int], mailer: Mailer, base_url: str, 
         try:
             mailer.send(build_message(current_app.config["MAIL_FROM"], address, subject, text, html))
             state = DeliveryState.SENT
-        except MailError as exc:
+        except Unavailable as exc:
             state, error = DeliveryState.FAILED, str(exc)[:500]
     values = {"state": state, "error": error}
     if state != DeliveryState.FAILED:
@@ -348,7 +200,7 @@ def _deliver(digest: Digest, row_ids: list[int], mailer: Mailer, base_url: str, 
             report.errors.append(error)
     else:
         (report.sent if state == DeliveryState.SENT else report.in_app)[name] += 1
-        db.session.add(Notification(user_id=user_id, title=subject, body=text, link=link))
+        notify(user_id, subject, text, link)
     db.session.commit()
 
 
@@ -375,31 +227,6 @@ def pending_digests(today: date, settings: ReminderSettings | None = None) -> li
     return result
 
 
-def unread_count(user: User) -> int:
-    return db.session.scalar(
-        sa.select(sa.func.count()).select_from(Notification)
-        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
-    )
-
-
-def notifications_for(user: User, page: int, per_page: int = 20):
-    return db.paginate(
-        sa.select(Notification).where(Notification.user_id == user.id)
-        .order_by(Notification.created_at.desc(), Notification.id.desc()),
-        page=page, per_page=per_page, error_out=False,
-    )
-
-
-def mark_all_read(user: User) -> int:
-    count = db.session.execute(
-        sa.update(Notification)
-        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
-        .values(read_at=datetime.now(timezone.utc))
-    ).rowcount
-    db.session.commit()
-    return count
-
-
 def reminder_log(page: int, per_page: int = 50):
     return db.paginate(
         sa.select(ReminderLog)
@@ -407,5 +234,3 @@ def reminder_log(page: int, per_page: int = 50):
         .order_by(ReminderLog.id.desc()),
         page=page, per_page=per_page, error_out=False,
     )
-
-

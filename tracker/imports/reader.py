@@ -1,0 +1,393 @@
+"""Reading a plan file: every row checked against the CSV contract and the catalogue, every problem named.
+
+The cells of a row are checked by a marshmallow schema (types, lengths, choices, the rules between
+status and progress); what they name — framework, pillar, province, agencies — is then looked up in
+the catalogue, read once. Nothing here writes.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import BinaryIO, TextIO
+
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validates_schema
+from sqlalchemy.orm import selectinload
+
+from .. import limits
+from ..contract import AGENCY_SEPARATOR, CSV_COLUMNS, restore_cell
+from ..enums import Priority, Status
+from ..errors import Invalid, Problem
+from ..extensions import db
+from ..models import ActionItem, Agency, AgencyAlias, Framework, ItemAgency, Pillar, Province, name_key
+from ..seeding.validate import REF_PATTERN
+
+
+class TextCell(fields.String):
+    """A text cell, trimmed; optionally required and at most `maximum` characters long."""
+
+    def __init__(self, *, required_text: bool = False, maximum: int | None = None, **kwargs):
+        super().__init__(**kwargs)
+        self.required_text, self.maximum = required_text, maximum
+
+    def _deserialize(self, value, attr, data, **kwargs) -> str:
+        value = super()._deserialize(value, attr, data, **kwargs)
+        if self.required_text and not value:
+            raise ValidationError("is required")
+        if self.maximum and len(value) > self.maximum:
+            raise ValidationError(f"is {len(value)} characters long; at most {self.maximum} fit")
+        return value
+
+
+class ChoiceCell(fields.Field):
+    """A lower-case code of an enum; empty gives `empty` (or is refused when `empty` is None and required)."""
+
+    def __init__(self, enum_cls, *, empty=None, **kwargs):
+        super().__init__(**kwargs)
+        self.enum_cls, self.empty = enum_cls, empty
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not value:
+            return self.empty
+        try:
+            return self.enum_cls(value.lower())
+        except ValueError:
+            codes = ", ".join(member.value for member in self.enum_cls)
+            raise ValidationError(f"{value!r} is not one of: {codes}" + ("" if self.empty else " (or empty)")) from None
+
+
+class ProgressCell(fields.Field):
+    """A whole number from 0 to 100, or empty (then the status decides it)."""
+
+    def _deserialize(self, value, attr, data, **kwargs) -> int | None:
+        if not value:
+            return None
+        if not re.fullmatch(r"\d{1,3}", value) or int(value) > 100:
+            raise ValidationError(f"{value!r} must be a whole number from 0 to 100")
+        return int(value)
+
+
+class DateCell(fields.Field):
+    """An ISO 8601 date (a date-time is read as its day), or empty."""
+
+    def _deserialize(self, value, attr, data, **kwargs) -> date | None:
+        if not value:
+            return None
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+        try:
+            return datetime.fromisoformat(value).date()
+        except ValueError:
+            raise ValidationError(f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+
+class AgencyListCell(fields.Field):
+    """Agency names separated by the contract's separator, each at most an agency name long."""
+
+    def _deserialize(self, value, attr, data, **kwargs) -> list[str]:
+        names = list(dict.fromkeys(name.strip() for name in (value or "").split(AGENCY_SEPARATOR) if name.strip()))
+        for name in names:
+            if len(name) > limits.AGENCY_NAME:
+                raise ValidationError(f"agency name {name[:40]!r}… is longer than {limits.AGENCY_NAME} characters")
+        return names
+
+
+class PlanRowSchema(Schema):
+    """The cells of one row of a plan file, as the CSV contract defines them."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    ref = TextCell(required_text=True, maximum=limits.REF)
+    framework = TextCell(required_text=True)
+    pillar = TextCell(required_text=True)
+    section = TextCell(maximum=limits.SECTION)
+    title = TextCell(required_text=True, maximum=limits.TITLE)
+    text = TextCell(required_text=True)
+    lead_agency = TextCell(required_text=True, maximum=limits.AGENCY_NAME)
+    supporting_agencies = AgencyListCell()
+    province = TextCell()
+    status = ChoiceCell(Status, empty=Status.NOT_STARTED)
+    progress = ProgressCell()
+    due_date = DateCell()
+    priority = ChoiceCell(Priority)
+    last_update = DateCell()  # derived from the history: checked, never read
+    source = TextCell()
+
+    @validates_schema(skip_on_field_errors=False)
+    def check_rules(self, data: dict, **kwargs) -> None:
+        ref = data.get("ref")
+        if ref and len(ref) <= limits.REF and not REF_PATTERN.match(ref):
+            raise ValidationError(f"{ref!r} may hold only letters, digits and hyphens (at most {limits.REF})", "ref")
+        if data.get("lead_agency") and AGENCY_SEPARATOR in data["lead_agency"]:
+            raise ValidationError("names more than one agency: put the others in supporting_agencies", "lead_agency")
+        status, progress = data.get("status"), data.get("progress")
+        if progress is not None and status == Status.COMPLETED and progress != 100:
+            raise ValidationError(f"a completed item is 100% done, not {progress}%", "progress")
+        if progress is not None and status == Status.NOT_STARTED and progress != 0:
+            raise ValidationError(f"an item that has not started has 0% progress, not {progress}%", "progress")
+
+    @post_load
+    def default_progress(self, data: dict, **kwargs) -> dict:
+        if data.get("progress") is None:
+            data["progress"] = 100 if data.get("status") == Status.COMPLETED else 0
+        return data
+
+
+@dataclass
+class PlanRow:
+    """One row of the file, its cells read and checked (names still as the file writes them)."""
+
+    row: int
+    ref: str
+    framework: str
+    pillar: str
+    section: str
+    title: str
+    text: str
+    lead: str
+    supporting: list[str]
+    province: str
+    status: Status
+    progress: int
+    due_date: date | None
+    priority: Priority | None
+    source: str
+
+
+class AgencyIndex:
+    """Agencies by name, short name or alias, matched as `find_agency` does, without a query per name."""
+
+    def __init__(self) -> None:
+        self.by_name: dict[str, list[Agency]] = defaultdict(list)
+        self.by_short_name: dict[str, list[Agency]] = defaultdict(list)
+        self.by_alias: dict[str, Agency] = {}
+        for agency in db.session.scalars(db.select(Agency)):
+            self.add(agency)
+        for alias in db.session.scalars(db.select(AgencyAlias).options(selectinload(AgencyAlias.agency))):
+            self.by_alias[alias.key] = alias.agency
+
+    def add(self, agency: Agency) -> None:
+        self.by_name[name_key(agency.name)].append(agency)
+        if agency.short_name:
+            self.by_short_name[name_key(agency.short_name)].append(agency)
+
+    def matches(self, name: str) -> list[Agency]:
+        """The one agency a name means, or every agency it could mean (none, or several)."""
+        key = name_key(name)
+        for table in (self.by_name, self.by_short_name):
+            found = table.get(key, [])
+            if len(found) == 1:
+                return found
+        if key in self.by_alias:
+            return [self.by_alias[key]]
+        return self.by_name.get(key, []) + self.by_short_name.get(key, [])
+
+
+class CatalogueIndex:
+    """What rows are matched against, read once (a fixed number of queries whatever the file's size)."""
+
+    def __init__(self) -> None:
+        self.pillars = {p.code: p for p in db.session.scalars(db.select(Pillar).order_by(Pillar.position))}
+        self.provinces: dict[str, Province] = {}
+        for province in db.session.scalars(db.select(Province)):
+            self.provinces[name_key(province.code)] = province
+            self.provinces[name_key(province.name)] = province
+        self.frameworks: dict[str, Framework] = {}
+        frameworks = list(db.session.scalars(db.select(Framework)))
+        for framework in frameworks:  # codes first: a name wins over another framework's code
+            self.frameworks[name_key(framework.code)] = framework
+        for framework in frameworks:
+            self.frameworks[name_key(framework.name)] = framework
+        self.agencies = AgencyIndex()
+        self.items = {
+            item.ref: item
+            for item in db.session.scalars(
+                db.select(ActionItem).options(selectinload(ActionItem.assignments).selectinload(ItemAgency.agency))
+            )
+        }
+
+    def framework(self, name: str) -> Framework | None:
+        return self.frameworks.get(name_key(name))
+
+    def province(self, name: str) -> Province | None:
+        return self.provinces.get(name_key(name))
+
+
+def decode_plan(data: bytes | str | BinaryIO | TextIO) -> str:
+    """The file's text: UTF-8, with or without a byte-order mark; anything else is refused."""
+    if hasattr(data, "read"):
+        data = data.read()
+    if isinstance(data, bytes):
+        try:
+            data = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise Invalid([Problem(
+                f"is not UTF-8 text (byte {exc.start + 1} cannot be read): save it as “CSV UTF-8” and try again",
+                field="file",
+            )]) from None
+    if "\x00" in data:
+        raise Invalid([Problem("is not a CSV text file (it holds NUL bytes)", field="file")])
+    return data.removeprefix("\ufeff")
+
+
+def locator_from_source(source: str, framework: Framework) -> str:
+    """The item's locator from the export's `source` cell, which prefixes the framework's document."""
+    document = framework.source_document
+    if document and source == document:
+        return ""
+    if document and source.startswith(f"{document}: "):
+        return source[len(document) + 2:]
+    return source
+
+
+class PlanReader:
+    """Reads rows against the catalogue, collecting every problem instead of stopping at the first."""
+
+    schema = PlanRowSchema()
+
+    def __init__(self, catalogue: CatalogueIndex, create_agencies: bool, create_frameworks: bool):
+        self.catalogue = catalogue
+        self.create_agencies = create_agencies
+        self.create_frameworks = create_frameworks
+        self.problems: list[Problem] = []
+        # Names that match nothing yet, by name key: created before the rows are written.
+        self.new_agencies: dict[str, str] = {}
+        self.new_frameworks: dict[str, str] = {}
+
+    def problem(self, row: int | None, column: str | None, message: str) -> None:
+        self.problems.append(Problem(message, field=column if row is not None else column or "file", row=row))
+
+    def read(self, text: str) -> list[PlanRow]:
+        records = csv.reader(io.StringIO(text, newline=""))
+        try:
+            header = next(records, None)
+            if header is None or not any(cell.strip() for cell in header):
+                self.problem(1, None, "the header row is missing: the first row must name the columns "
+                             + ", ".join(CSV_COLUMNS))
+                return []
+            columns = [cell.strip().lower() for cell in header]
+            if not self._check_header(columns):
+                return []
+            rows: list[PlanRow] = []
+            refs: dict[str, int] = {}
+            for number, cells in enumerate(records, start=2):
+                if not any(cell.strip() for cell in cells):
+                    continue  # an empty line or a spreadsheet's empty row
+                if len(cells) != len(columns):
+                    self.problem(number, None, f"has {len(cells)} cells where the header has {len(columns)}")
+                    continue
+                row = self._read_row(number, dict(zip(columns, (restore_cell(c) for c in cells), strict=True)))
+                if row is None:
+                    continue
+                if row.ref in refs:
+                    self.problem(number, "ref", f"{row.ref} is also on row {refs[row.ref]}")
+                refs.setdefault(row.ref, number)
+                rows.append(row)
+        except csv.Error as exc:
+            self.problem(records.line_num or None, None, f"cannot be read as CSV: {exc}")
+            return []
+        if not rows and not self.problems:
+            self.problem(None, None, "holds no rows below the header")
+        return rows
+
+    def _check_header(self, columns: list[str]) -> bool:
+        missing = [c for c in CSV_COLUMNS if c not in columns]
+        unknown = [c for c in dict.fromkeys(columns) if c not in CSV_COLUMNS]
+        repeated = [c for c in dict.fromkeys(columns) if columns.count(c) > 1]
+        if missing:
+            self.problem(1, None, "missing columns: " + ", ".join(missing))
+        if unknown:
+            self.problem(1, None, "unknown columns: " + ", ".join(c or "(empty)" for c in unknown))
+        if repeated:
+            self.problem(1, None, "columns named twice: " + ", ".join(repeated))
+        return not (missing or unknown or repeated)
+
+    def _read_row(self, number: int, cells: dict[str, str]) -> PlanRow | None:
+        """The row's cells by the schema, then what they name by the catalogue; None when the row has problems."""
+        try:
+            values = self.schema.load(cells)
+        except ValidationError as exc:
+            for column in CSV_COLUMNS:  # in the file's column order, whatever order the schema found them
+                for message in _messages(exc.messages.get(column)):
+                    self.problem(number, column, message)
+            values = {**exc.valid_data, "invalid": True}
+        found = self._look_up(number, values)
+        if values.get("invalid") or not found:
+            return None
+        return PlanRow(
+            row=number, ref=values["ref"], framework=values["framework"], pillar=values["pillar"].lower(),
+            section=values["section"], title=values["title"], text=values["text"], lead=values["lead_agency"],
+            supporting=values["supporting_agencies"], province=values["province"], status=values["status"],
+            progress=values["progress"], due_date=values["due_date"], priority=values["priority"],
+            source=values["source"],
+        )
+
+    def _look_up(self, number: int, values: dict) -> bool:
+        """Check that what the row names exists (or may be created); False when something does not."""
+        before = len(self.problems)
+        framework = self._framework(number, values["framework"]) if values.get("framework") else None
+        pillar = (values.get("pillar") or "").lower()
+        if pillar and pillar not in self.catalogue.pillars:
+            allowed = ", ".join(self.catalogue.pillars) or "none (load the catalogue with `flask seed` first)"
+            self.problem(number, "pillar", f"{values['pillar']!r} is not one of: {allowed}")
+        province = values.get("province")
+        if province and self.catalogue.province(province) is None:
+            allowed = ", ".join(sorted({p.name for p in self.catalogue.provinces.values()}))
+            self.problem(number, "province", f"unknown province {province!r} (a name or code of: {allowed})")
+        lead = values.get("lead_agency")
+        if lead and AGENCY_SEPARATOR not in lead:
+            self._agency(number, "lead_agency", lead)
+        for name in values.get("supporting_agencies") or []:
+            self._agency(number, "supporting_agencies", name)
+        source = values.get("source")
+        if source is not None and framework is not None and len(locator_from_source(source, framework)) > limits.LOCATOR:
+            self.problem(number, "source", f"is longer than the {limits.LOCATOR} characters that fit")
+        return len(self.problems) == before
+
+    def _framework(self, number: int, name: str) -> Framework | None:
+        framework = self.catalogue.framework(name)
+        if framework is not None:
+            return framework
+        if len(name) > limits.FRAMEWORK_NAME:
+            self.problem(number, "framework", f"is {len(name)} characters long; at most {limits.FRAMEWORK_NAME} fit")
+        elif self.create_frameworks:
+            self.new_frameworks.setdefault(name_key(name), " ".join(name.split()))
+        else:
+            self.problem(number, "framework", f"unknown framework {name!r} (a framework's name or code; "
+                         "allow creating unknown frameworks to add it)")
+        return None
+
+    def _agency(self, number: int, column: str, name: str) -> None:
+        found = self.catalogue.agencies.matches(name)
+        if len(found) > 1:
+            names = ", ".join(sorted(a.name for a in found))
+            self.problem(number, column, f"{name!r} could be any of: {names}; use the full name")
+        elif not found and self.create_agencies:
+            self.new_agencies.setdefault(name_key(name), " ".join(name.split()))
+        elif not found:
+            self.problem(number, column, f"unknown agency {name!r} (allow creating unknown agencies to add it)")
+
+
+def _messages(found) -> list[str]:
+    if found is None:
+        return []
+    if isinstance(found, dict):
+        return [message for value in found.values() for message in _messages(value)]
+    return [found] if isinstance(found, str) else list(found)
+
+
+def read_plan(data: bytes | str | BinaryIO | TextIO, *, create_agencies: bool = False,
+              create_frameworks: bool = False) -> tuple[list[PlanRow], PlanReader]:
+    """Read and check every row against the database without writing; raise Invalid listing every problem."""
+    text = decode_plan(data)
+    reader = PlanReader(CatalogueIndex(), create_agencies, create_frameworks)
+    rows = reader.read(text)
+    if reader.problems:
+        raise Invalid(reader.problems)
+    return rows, reader

@@ -1,0 +1,176 @@
+"""An item's history: the one writer of its entries, and the rules for changing what they describe.
+
+Every change a person (or an import) makes to an item — its status and progress, its agencies, its
+due date or priority — is a new entry here, with what it was before and after; nothing is edited in
+place. Coordination, progress reports, the plan import and the seed all call these functions.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.exc import StaleDataError
+
+from ..enums import AssignmentRole, Basis, Priority, Status, UpdateKind, UpdateOrigin
+from ..errors import Stale
+from ..extensions import db
+from ..models import ActionItem, Agency, ItemAgency, Update, User
+
+
+class _Unchanged:
+    """Marks a planning field the caller leaves as it is (None means "no value")."""
+
+    def __repr__(self) -> str:
+        return "UNCHANGED"
+
+
+UNCHANGED = _Unchanged()
+
+
+def record(item: ActionItem, author: User | None, kind: UpdateKind, note: str, now: datetime, *,
+           status: Status | None = None, progress: int | None = None, agency: Agency | None = None,
+           before: tuple[Status, int] | None = None) -> Update:
+    """Append an entry to the item's history; with `status`/`progress`, set them on the item too.
+
+    `before` overrides the recorded prior state, for an item created in the same transaction.
+    """
+    status_before, progress_before = before or (item.status, item.progress)
+    entry = Update(item=item, author=author, agency=agency, origin=UpdateOrigin.USER, kind=kind, created_at=now,
+                   status_before=status_before, progress_before=progress_before,
+                   status_after=status if status is not None else item.status,
+                   progress_after=progress if progress is not None else item.progress, note=note)
+    if status is not None:
+        item.status, item.status_derived = status, False
+    if progress is not None:
+        item.progress = progress
+    item.last_update_at = now  # also bumps the item's version, so open forms see the change
+    db.session.add(entry)
+    return entry
+
+
+def save(entries: list[Update | None], expected_version: int | None = None) -> None:
+    """Write the entries and their items' changes in one transaction, each entry stamped with the item
+    version it produced (what "changes since version N" reads).
+
+    The optimistic version check runs at the flush: if another save got in first, nothing is written
+    and Stale lists what that save changed.
+    """
+    entries = [entry for entry in entries if entry is not None]
+    try:
+        db.session.flush()  # UPDATE … WHERE version = the one read: a stale copy fails here
+        for entry in entries:
+            entry.item_version = entry.item.version
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        items = {entry.item for entry in entries}
+        if len(items) != 1:
+            raise Stale() from None
+        item = items.pop()
+        db.session.refresh(item)
+        raise Stale(changes_since(item, expected_version or 0), version=item.version) from None
+
+
+def check_version(item: ActionItem, expected_version: int | None) -> None:
+    """Refuse a change made on a copy of the item older than its current version."""
+    if expected_version is not None and expected_version != item.version:
+        raise Stale(changes_since(item, expected_version), version=item.version)
+
+
+def changes_since(item: ActionItem, version: int) -> list[Update]:
+    """The entries saved after the user's copy of the item (version N) was read."""
+    return list(
+        db.session.scalars(
+            db.select(Update)
+            .where(Update.item_id == item.id, Update.item_version > version)
+            .options(joinedload(Update.author))
+            .order_by(Update.id)
+        )
+    )
+
+
+@dataclass
+class AgencyChange:
+    """What `assign` changed: the lead before and after, supporting bodies added and removed."""
+
+    lead_before: Agency | None
+    lead_after: Agency
+    added: list[Agency] = field(default_factory=list)
+    removed: list[Agency] = field(default_factory=list)
+    roles_changed: bool = False
+
+    @property
+    def changed(self) -> bool:
+        return self.lead_before is not self.lead_after or bool(self.added or self.removed or self.roles_changed)
+
+    def describe(self) -> str:
+        parts = []
+        if self.lead_before is not self.lead_after:
+            before = self.lead_before.label if self.lead_before else "none"
+            parts.append(f"lead: {before} → {self.lead_after.label}")
+        if self.added:
+            parts.append("supporting added: " + ", ".join(a.label for a in self.added))
+        if self.removed:
+            parts.append("supporting removed: " + ", ".join(a.label for a in self.removed))
+        return "; ".join(parts or ["roles changed"])
+
+
+def assign(item: ActionItem, lead: Agency, supporting: list[Agency], basis: Basis,
+           by: User | None = None) -> AgencyChange:
+    """Make `lead` the item's lead and `supporting` its supporting bodies, as assignments of this basis.
+
+    Bodies that keep their role are left as they are; a body whose role changes is changed in place
+    (the item–agency pair is unique, so it is never removed and added again).
+    """
+    supporting = [a for a in dict.fromkeys(supporting) if a is not lead]
+    before_lead = item.lead.agency if item.lead else None
+    before_supporting = [a.agency for a in item.supporting]
+    wanted = {lead: AssignmentRole.LEAD, **{a: AssignmentRole.SUPPORTING for a in supporting}}
+    change = AgencyChange(before_lead, lead,
+                          added=[a for a in supporting if a not in before_supporting],
+                          removed=[a for a in before_supporting if a not in wanted])
+    for assignment in list(item.assignments):
+        role = wanted.get(assignment.agency)
+        if role is None:
+            item.assignments.remove(assignment)
+        elif assignment.role != role:
+            assignment.role, assignment.basis, assignment.assigned_by = role, basis, by
+            change.roles_changed = True
+    present = {a.agency for a in item.assignments}
+    for agency, role in wanted.items():
+        if agency not in present:
+            item.assignments.append(ItemAgency(agency=agency, role=role, basis=basis, assigned_by=by))
+    return change
+
+
+def set_agencies(item: ActionItem, lead: Agency, supporting: list[Agency], by: User | None, now: datetime,
+                 note_prefix: str = "") -> Update | None:
+    """Assign the item's agencies as `by`'s choice and record the change; None when nothing changed."""
+    change = assign(item, lead, supporting, Basis.ASSIGNED, by)
+    if not change.changed:
+        return None
+    return record(item, by, UpdateKind.ASSIGNMENT, f"{note_prefix}Agencies changed — {change.describe()}.", now)
+
+
+def set_plan(item: ActionItem, by: User | None, now: datetime, *, due_date: date | None | _Unchanged = UNCHANGED,
+             priority: Priority | None | _Unchanged = UNCHANGED, note_prefix: str = "") -> Update | None:
+    """Set the due date and/or the priority and record the change; None when nothing changed."""
+    parts = []
+    if due_date is not UNCHANGED and due_date != item.due_date:
+        parts.append(f"due date: {_day(item.due_date)} → {_day(due_date)}")
+        item.due_date, item.due_derived, item.due_note = due_date, False, ""
+    if priority is not UNCHANGED and priority != item.priority:
+        parts.append(f"priority: {_priority(item.priority)} → {_priority(priority)}")
+        item.priority = priority
+    if not parts:
+        return None
+    return record(item, by, UpdateKind.PLANNING, f"{note_prefix}Planning changed — " + "; ".join(parts) + ".", now)
+
+
+def _day(value: date | None) -> str:
+    return value.isoformat() if value else "none"
+
+
+def _priority(value: Priority | None) -> str:
+    return value.value if value else "none"
