@@ -88,7 +88,7 @@ def pillars_with_counts() -> list[tuple[Pillar, dict[str, int]]]:
             ActionItem.pillar_id, ActionItem.status
         )
     )
-    counts: dict[int, dict[str, int]] = defaultdict(lambda: {s.value: 0 for s in Status})
+    counts: dict[int, dict[str, int]] = defaultdict(Status.zero_counts)
     for pillar_id, status, count in rows:
         counts[pillar_id][status.value] = count
     pillars = db.session.scalars(db.select(Pillar).order_by(Pillar.position))

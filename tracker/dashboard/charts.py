@@ -96,7 +96,7 @@ def _completion(dashboard: Dashboard) -> go.Figure:
 
 def _agency_load(dashboard: Dashboard) -> go.Figure:
     rows = dashboard.agencies[:TOP_AGENCIES][::-1]  # horizontal bars read top-down
-    names = [row.agency.short_name or row.agency.name for row in rows]
+    names = [row.agency.label for row in rows]
     figure = go.Figure()
     figure.add_bar(
         name="Open, on time",
@@ -134,7 +134,7 @@ def _heatmap(dashboard: Dashboard) -> go.Figure:
         go.Heatmap(
             z=z,
             x=[p.name for p in pillars],
-            y=[row.agency.short_name or row.agency.name for row in rows],
+            y=[row.agency.label for row in rows],
             text=text,
             texttemplate="%{text}",
             customdata=links,
