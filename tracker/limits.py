@@ -1,7 +1,9 @@
 """Field limits, in one place: the columns' sizes, and what the forms, the API and the import accept."""
+import re
 
 # Identifiers and numbers.
 REF = 40  # an item's reference, e.g. NAP05-PREV-e-iv
+REF_PATTERN = re.compile(rf"^[A-Za-z0-9][A-Za-z0-9-]{{0,{REF - 1}}}$")
 ID_MAX = 2**31 - 1  # the largest id or version an integer column holds on every database
 
 # Catalogue text.

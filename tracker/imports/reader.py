@@ -23,7 +23,6 @@ from ..enums import Priority, Status
 from ..errors import Invalid, Problem
 from ..extensions import db
 from ..models import ActionItem, Agency, AgencyAlias, Framework, ItemAgency, Pillar, Province, name_key
-from ..seeding.validate import REF_PATTERN
 
 
 class TextCell(fields.String):
@@ -122,7 +121,7 @@ class PlanRowSchema(Schema):
     @validates_schema(skip_on_field_errors=False)
     def check_rules(self, data: dict, **kwargs) -> None:
         ref = data.get("ref")
-        if ref and len(ref) <= limits.REF and not REF_PATTERN.match(ref):
+        if ref and len(ref) <= limits.REF and not limits.REF_PATTERN.match(ref):
             raise ValidationError(f"{ref!r} may hold only letters, digits and hyphens (at most {limits.REF})", "ref")
         if data.get("lead_agency") and AGENCY_SEPARATOR in data["lead_agency"]:
             raise ValidationError("names more than one agency: put the others in supporting_agencies", "lead_agency")

@@ -4,7 +4,6 @@ Run on its own, without an app or a database: ``python -m tracker.seeding.valida
 """
 from __future__ import annotations
 
-import re
 import sys
 import tomllib
 from dataclasses import dataclass, field
@@ -12,11 +11,11 @@ from datetime import date
 from pathlib import Path
 
 from ..enums import AgencyKind, Basis, Priority, Status
+from .. import limits
 from ..errors import Invalid, Problem
 from ..models import name_key
 
 PILLAR_CODES = ("prevention", "prosecution", "protection", "partnership")
-REF_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,39}$")
 ITEM_REQUIRED = ("ref", "label", "section", "title", "text", "locator", "pillar", "lead")
 
 
@@ -289,7 +288,7 @@ def _read_items(reader: _Reader, catalogue: Catalogue, resolve_agency) -> None:
             record = f"item {raw.get('ref') or '#' + str(index)}"
             values = {key: reader.text(raw, key, file, record, required=True) for key in ITEM_REQUIRED}
             ref = values["ref"]
-            if ref and not REF_PATTERN.match(ref):
+            if ref and not limits.REF_PATTERN.match(ref):
                 reader.problem(file, record, "ref may hold only letters, digits and hyphens (at most 40)")
             if ref in refs:
                 reader.problem(file, record, f"duplicate ref (also in {refs[ref]})")
