@@ -115,3 +115,33 @@ def test_only_coordinators_coordinate(as_role):
                                                 "due_date": "2027-01-01"}).status_code == 403
     assert item(REF).due_date is None
     assert db.session.scalars(sa.select(Update).where(Update.kind != UpdateKind.PROGRESS)).all() == []
+
+
+def test_a_report_on_a_copy_older_than_a_coordinators_change_lists_that_change(as_role):
+    # The history writer stamps every entry with the version it produced, coordinators' included,
+    # so an agency saving on an older copy is shown the new due date it missed.
+    agency = as_role("agency", "Ministry of Interior")
+    page = agency.get(f"/items/{REF}/update").get_data(as_text=True)
+    agency_version = re.search(r'name="version" type="hidden" value="(\d+)"', page).group(1)
+    coordinator = as_role("coordinator")
+    version, token = version_and_token(coordinator, f"/items/{REF}/plan")
+    assert coordinator.post(f"/items/{REF}/plan", data={"csrf_token": token, "version": version,
+                                                        "due_date": "2027-06-30"}).status_code == 302
+    response = agency.post(f"/items/{REF}/update", content_type="multipart/form-data",
+                           data={"csrf_token": csrf_token(page), "version": agency_version, "status": "in_progress",
+                                 "progress": "20", "note": "Draft circulated."})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "due date: none → 2027-06-30" in html and "Draft circulated." in html
+    planning = [u for u in item(REF).updates if u.kind == UpdateKind.PLANNING]
+    assert planning[0].item_version == item(REF).version
+
+
+def test_a_refused_bulk_change_says_why_and_returns_to_the_list(as_role):
+    client = as_role("coordinator")
+    token = csrf_token(client.get("/items").get_data(as_text=True))
+    response = client.post("/items/bulk", data={"csrf_token": token, "refs": [REF], "action": "lead", "agency": "999999",
+                                                "next": "/items?pillar=prevention"}, follow_redirects=False)
+    assert response.status_code == 302 and response.headers["Location"].endswith("/items?pillar=prevention")
+    page = client.get("/items?pillar=prevention").get_data(as_text=True)
+    assert "Nothing changed: That agency does not exist." in page
