@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import enum
 
+
 class Status(str, enum.Enum):
     NOT_STARTED = "not_started"
     IN_PROGRESS = "in_progress"

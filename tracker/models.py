@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import enum
 import re
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
 from flask_login import UserMixin
@@ -32,12 +32,12 @@ from .extensions import db
 
 def utcnow() -> datetime:
     """Timezone-aware now, called per row (never evaluated once at import)."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def as_utc(moment: datetime) -> datetime:
     """A stored moment as an aware UTC datetime (SQLite returns them without their time zone)."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def name_key(name: str) -> str:

@@ -9,7 +9,6 @@ from .auth.permissions import TEMPLATE_PERMISSIONS
 from .enums import Status
 
 
-
 def status_style(status) -> str:
     """The Bootstrap colour of a status badge."""
     return Status(status).style

@@ -4,22 +4,23 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectField, String
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional
 
-from ..enums import AgencyKind, Role
 from .. import limits
+from ..enums import AgencyKind, Role
 from ..forms import optional_int, strip
-
 
 ROLE_CHOICES = [SelectChoice(r.value, r.label) for r in Role]
 KIND_CHOICES = [SelectChoice(k.value, k.label) for k in AgencyKind]
 
 
 class UserCreateForm(FlaskForm):
-    email = EmailField("E-mail", validators=[DataRequired(), Email(check_deliverability=False), Length(max=limits.EMAIL)],
+    email = EmailField("E-mail",
+                       validators=[DataRequired(), Email(check_deliverability=False), Length(max=limits.EMAIL)],
                        filters=[strip])
     name = StringField("Name", validators=[Optional(), Length(max=limits.PERSON_NAME)], filters=[strip])
     role = SelectField("Role", choices=ROLE_CHOICES)
     agency = SelectField("Agency (agency users only)", coerce=optional_int, validate_choice=False)
-    password = PasswordField("Password (leave empty to generate one)", validators=[Optional(), Length(min=limits.PASSWORD_MIN, max=limits.PASSWORD_MAX)])
+    password = PasswordField("Password (leave empty to generate one)",
+                             validators=[Optional(), Length(min=limits.PASSWORD_MIN, max=limits.PASSWORD_MAX)])
     submit = SubmitField("Create account")
 
 
@@ -37,7 +38,8 @@ class ResetPasswordForm(FlaskForm):
 
 class AgencyForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=limits.AGENCY_NAME)], filters=[strip])
-    short_name = StringField("Short name", validators=[Optional(), Length(max=limits.AGENCY_SHORT_NAME)], filters=[strip])
+    short_name = StringField("Short name", validators=[Optional(), Length(max=limits.AGENCY_SHORT_NAME)],
+                             filters=[strip])
     kind = SelectField("Kind", choices=KIND_CHOICES)
     province = SelectField("Province (provincial bodies)", coerce=optional_int, validate_choice=False)
     parent = SelectField("A unit of", coerce=optional_int, validate_choice=False)
@@ -45,7 +47,8 @@ class AgencyForm(FlaskForm):
 
 
 class AliasForm(FlaskForm):
-    alias = StringField("Another name for it", validators=[DataRequired(), Length(max=limits.AGENCY_NAME)], filters=[strip])
+    alias = StringField("Another name for it", validators=[DataRequired(), Length(max=limits.AGENCY_NAME)],
+                        filters=[strip])
     submit = SubmitField("Add name")
 
 

@@ -6,10 +6,10 @@ import secrets
 from flask import current_app
 
 from ..auth.services import create_user
-from ..errors import Invalid
 from ..catalogue.services import find_agency
-from ..extensions import db
 from ..enums import AgencyKind, Role
+from ..errors import Invalid
+from ..extensions import db
 from ..models import Agency, AgencyAlias, Evidence, ItemAgency, Province, Update, User, name_key
 
 
@@ -166,4 +166,6 @@ def merge_agencies(source: Agency, target: Agency) -> int:
 
 
 def agency_item_count(agency: Agency) -> int:
-    return db.session.scalar(db.select(db.func.count()).select_from(ItemAgency).where(ItemAgency.agency_id == agency.id))
+    return db.session.scalar(
+        db.select(db.func.count()).select_from(ItemAgency).where(ItemAgency.agency_id == agency.id)
+    )

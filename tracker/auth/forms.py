@@ -1,10 +1,10 @@
 """Forms of the auth blueprint."""
 from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SubmitField
+from wtforms.validators import DataRequired, Email, Length
 
 from .. import limits
 from ..forms import strip
-from wtforms import BooleanField, EmailField, PasswordField, SubmitField
-from wtforms.validators import DataRequired, Email, Length
 
 
 class LoginForm(FlaskForm):

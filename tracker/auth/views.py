@@ -4,9 +4,9 @@ from urllib.parse import urlsplit
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 
+from ..errors import NotAllowed
 from . import bp
 from .forms import LoginForm
-from ..errors import NotAllowed
 from .services import authenticate
 
 

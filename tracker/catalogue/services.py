@@ -6,8 +6,8 @@ from collections import defaultdict
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
-from ..extensions import db
 from ..enums import AssignmentRole, FindingKind, Status
+from ..extensions import db
 from ..models import ActionItem, Agency, AgencyAlias, Finding, ItemAgency, Law, Pillar, name_key
 
 

@@ -1,10 +1,8 @@
 """Pages for agencies and pillars."""
-from flask import render_template
-
-from ..extensions import db
-from flask import abort
+from flask import abort, render_template
 
 from ..enums import FindingKind
+from ..extensions import db
 from ..models import Agency, Pillar
 from . import bp
 from .services import (

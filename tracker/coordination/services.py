@@ -1,7 +1,7 @@
 """Coordinators assign agencies and plan items, one at a time or many at once; each change is a history entry."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from sqlalchemy.orm import selectinload
 
@@ -25,7 +25,7 @@ def set_agencies(user: User, item: ActionItem, lead: Agency | None, supporting: 
     if lead is None:
         raise Invalid({"lead": "Every item needs a lead agency."})
     history.check_version(item, expected_version)
-    entry = history.set_agencies(item, lead, supporting, user, datetime.now(timezone.utc))
+    entry = history.set_agencies(item, lead, supporting, user, datetime.now(UTC))
     history.save([entry], expected_version)
     return entry.note if entry else None
 
@@ -35,7 +35,7 @@ def plan_item(user: User, item: ActionItem, due_date: date | None, priority: Pri
     """A coordinator sets an item's due date and priority; return the change, or None."""
     _require_coordinator(user)
     history.check_version(item, expected_version)
-    entry = history.set_plan(item, user, datetime.now(timezone.utc), due_date=due_date, priority=priority)
+    entry = history.set_plan(item, user, datetime.now(UTC), due_date=due_date, priority=priority)
     history.save([entry], expected_version)
     return entry.note if entry else None
 
@@ -56,7 +56,7 @@ def bulk_change(user: User, refs: list[str], *, due_date=history.UNCHANGED, prio
     missing = set(refs) - {item.ref for item in items}
     if missing:
         raise Invalid({"refs": f"Unknown items: {', '.join(sorted(missing))}."})
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     entries = []
     for item in items:
         supporting = [a.agency for a in item.supporting]

@@ -14,7 +14,8 @@ from . import bp
 from .forms import AgenciesForm, BulkForm, PlanForm
 from .services import bulk_change, plan_item, set_agencies
 
-STALE_MESSAGE = "This item changed since you opened it; it is shown as it is now. Your input is kept below: save again to apply it."
+STALE_MESSAGE = ("This item changed since you opened it; it is shown as it is now. "
+                 "Your input is kept below: save again to apply it.")
 
 
 def _saved(item, submission):

@@ -3,14 +3,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
+from ..enums import Status, UpdateKind, UpdateOrigin
 from ..extensions import db
 from ..items.services import ItemFilters, filter_clauses
-from ..enums import Status, UpdateKind, UpdateOrigin
 from ..models import ActionItem, Agency, Framework, ItemAgency, Pillar, Province, Update
 
 OVERDUE_SHOWN = 100
@@ -177,9 +177,9 @@ def _months(filters: ItemFilters, clauses: list) -> list[MonthRow]:
     filtered_items = sa.select(ActionItem.id).where(*clauses)
     conditions = [Update.item_id.in_(filtered_items)]
     if filters.due_from:
-        conditions.append(Update.created_at >= datetime.combine(filters.due_from, time.min, tzinfo=timezone.utc))
+        conditions.append(Update.created_at >= datetime.combine(filters.due_from, time.min, tzinfo=UTC))
     if filters.due_to:
-        conditions.append(Update.created_at <= datetime.combine(filters.due_to, time.max, tzinfo=timezone.utc))
+        conditions.append(Update.created_at <= datetime.combine(filters.due_to, time.max, tzinfo=UTC))
     completed = sa.and_(Update.status_after == Status.COMPLETED, Update.status_before != Status.COMPLETED)
     reported = sa.and_(Update.origin == UpdateOrigin.USER, Update.kind == UpdateKind.PROGRESS)
     rows = db.session.execute(

@@ -8,9 +8,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from ..contract import CSV_COLUMNS, typed_item_row
 from ..dashboard.services import build_dashboard
 from ..enums import Status
-from ..contract import CSV_COLUMNS, typed_item_row
 from ..items.services import ItemFilters, all_items
 
 WIDTHS = {"ref": 16, "framework": 20, "section": 30, "title": 48, "text": 80, "lead_agency": 36,

@@ -8,9 +8,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..catalogue.services import pillars_with_counts
+from ..enums import UpdateOrigin
 from ..extensions import db
 from ..items.services import ItemFilters, status_counts
-from ..enums import UpdateOrigin
 from ..models import ActionItem, ItemAgency, Pillar, Update
 from ..progress.services import awaiting_verification, returned_reports
 

@@ -29,4 +29,5 @@ class ImportForm(FlaskForm):
         stream.seek(0)
         limit = import_max_bytes()
         if size > limit:
-            raise ValidationError(f"The file is {size / 1048576:.1f} MB; at most {limit / 1048576:.0f} MB can be imported.")
+            raise ValidationError(f"The file is {size / 1048576:.1f} MB; "
+                                  f"at most {limit / 1048576:.0f} MB can be imported.")

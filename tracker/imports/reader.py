@@ -345,7 +345,8 @@ class PlanReader:
         for name in values.get("supporting_agencies") or []:
             self._agency(number, "supporting_agencies", name)
         source = values.get("source")
-        if source is not None and framework is not None and len(locator_from_source(source, framework)) > limits.LOCATOR:
+        locator = locator_from_source(source, framework) if source is not None and framework is not None else ""
+        if len(locator) > limits.LOCATOR:
             self.problem(number, "source", f"is longer than the {limits.LOCATOR} characters that fit")
         return len(self.problems) == before
 

@@ -6,9 +6,9 @@ from flask_login import current_user
 
 from ..auth.permissions import is_admin, requires
 from ..contract import CSV_COLUMNS
+from ..errors import Invalid
 from . import bp
 from .forms import ImportForm, import_max_bytes
-from ..errors import Invalid
 from .writer import import_plan
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import BinaryIO, TextIO
 
 import sqlalchemy as sa
@@ -90,7 +90,7 @@ def _write(rows: list[PlanRow], reader: PlanReader, user: User | None, report: I
         catalogue.agencies.add(agency)
         report.agencies_created.append(name)
     position = db.session.scalar(db.select(sa.func.max(ActionItem.position))) or 0
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     prefix = f"Imported from {report.source_name}: "
     entries: list[Update] = []
     for row in rows:

@@ -8,9 +8,9 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
+from ..enums import Status
 from ..errors import NotFound
 from ..extensions import db
-from ..enums import Status
 from ..models import ActionItem, Agency, Framework, ItemAgency, Pillar, Province, Review, SectionNote, Update
 
 SORTS = {

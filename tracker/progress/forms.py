@@ -1,9 +1,5 @@
 """The update form and the review form."""
 from flask_wtf import FlaskForm
-
-from .. import limits
-from ..forms import strip
-from wtforms.fields.choices import SelectChoice
 from wtforms import (
     BooleanField,
     DateField,
@@ -16,21 +12,27 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
+from .. import limits
 from ..enums import Status
+from ..forms import strip
 
 
 class UpdateForm(FlaskForm):
-    status = SelectField("Status", choices=[SelectChoice(s.value, s.label) for s in Status], validators=[DataRequired()])
+    status = SelectField("Status", choices=[SelectChoice(s.value, s.label) for s in Status],
+                         validators=[DataRequired()])
     progress = IntegerField(
         "Progress (%)",
         validators=[InputRequired(message="Give the progress as a number from 0 to 100."), NumberRange(0, 100)],
     )
-    note = TextAreaField("What happened", validators=[DataRequired(message="Say what happened."), Length(max=limits.NOTE)],
+    note = TextAreaField("What happened",
+                         validators=[DataRequired(message="Say what happened."), Length(max=limits.NOTE)],
                          filters=[strip])
     files = MultipleFileField("Files")
-    links = TextAreaField("Links, one per line", validators=[Optional(), Length(max=limits.LINKS_TEXT)], filters=[strip])
+    links = TextAreaField("Links, one per line", validators=[Optional(), Length(max=limits.LINKS_TEXT)],
+                          filters=[strip])
     figure_value = FloatField("Figure", validators=[Optional()])
     figure_unit = StringField("Unit", validators=[Optional(), Length(max=limits.UNIT)], filters=[strip])
     figure_as_of = DateField("As of", validators=[Optional()])

@@ -2,15 +2,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..auth.permissions import can_update_item, is_coordinator
+from ..enums import ReviewDecision, Role, Status, UpdateKind, UpdateOrigin
 from ..errors import Invalid, NotAllowed
 from ..extensions import db
 from ..items import history
-from ..enums import ReviewDecision, Role, Status, UpdateKind, UpdateOrigin
 from ..models import ActionItem, Evidence, Review, Update, User
 from .uploads import CheckedFile, discard, store
 
@@ -61,7 +61,7 @@ def report_progress(user: User, item: ActionItem, report: ProgressReport, upload
     validate_report(report)
     history.check_version(item, report.expected_version)
     owner = user.agency if user.role == Role.AGENCY else None
-    update = history.record(item, user, UpdateKind.PROGRESS, report.note.strip(), datetime.now(timezone.utc),
+    update = history.record(item, user, UpdateKind.PROGRESS, report.note.strip(), datetime.now(UTC),
                             status=report.status, progress=report.progress, agency=owner)
     evidence_common = {"item": item, "update": update, "origin": UpdateOrigin.USER,
                        "confidential": report.confidential, "agency_id": owner.id if owner else None,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app, render_template
@@ -117,7 +117,8 @@ def _label(digest: Digest) -> str:
 def _render(digest: Digest, base_url: str) -> tuple[str, str, str]:
     context = {"digest": digest, "base_url": base_url.rstrip("/"), "rule_titles": RULE_TITLES}
     if digest.summary is not None:
-        subject = f"Weekly summary {digest.summary['week']}: {len(digest.summary['overdue'])} agencies with overdue items"
+        overdue = len(digest.summary["overdue"])
+        subject = f"Weekly summary {digest.summary['week']}: {overdue} agencies with overdue items"
     else:
         subject = f"{len(digest.reminders)} item{'s' if len(digest.reminders) != 1 else ''} need your attention"
     return (subject, render_template("reminders/email.txt", **context),
@@ -138,7 +139,7 @@ def run_reminders(today: date | None = None, dry_run: bool = False) -> RunReport
     digests = plan_digests(today, settings)
     planned = [(digest, _claim_keys(digest, today)) for digest in digests]
     base_url = current_app.config["TRACKER_BASE_URL"]
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     # Each transaction below begins with a write, never a read turned into a write: SQLite refuses
     # such an upgrade when another run wrote meanwhile.
     db.session.rollback()
@@ -191,7 +192,7 @@ def _deliver(digest: Digest, row_ids: list[int], mailer: Mailer, base_url: str, 
             state, error = DeliveryState.FAILED, str(exc)[:500]
     values = {"state": state, "error": error}
     if state != DeliveryState.FAILED:
-        values["sent_at"] = datetime.now(timezone.utc)
+        values["sent_at"] = datetime.now(UTC)
     db.session.execute(sa.update(ReminderLog).where(ReminderLog.id.in_(row_ids)).values(**values)
                        .execution_options(synchronize_session=False))
     if state == DeliveryState.FAILED:

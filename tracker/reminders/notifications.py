@@ -1,7 +1,7 @@
 """In-app notifications: every reminder given also appears in its recipient's notifications."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
@@ -35,7 +35,7 @@ def mark_all_read(user: User) -> int:
     count = db.session.execute(
         sa.update(Notification)
         .where(Notification.user_id == user.id, Notification.read_at.is_(None))
-        .values(read_at=datetime.now(timezone.utc))
+        .values(read_at=datetime.now(UTC))
     ).rowcount
     db.session.commit()
     return count

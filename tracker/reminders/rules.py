@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -153,7 +153,7 @@ def weekly_summary(today: date) -> dict:
         Update.origin == UpdateOrigin.USER,
         Update.kind == UpdateKind.PROGRESS,
         Update.agency_id.is_not(None),
-        Update.created_at >= datetime.combine(quarter_start(today), datetime.min.time(), tzinfo=timezone.utc),
+        Update.created_at >= datetime.combine(quarter_start(today), datetime.min.time(), tzinfo=UTC),
     )
     with_open_items = sa.select(ItemAgency.agency_id).join(ActionItem).where(ActionItem.is_open)
     silent = list(

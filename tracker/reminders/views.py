@@ -8,8 +8,8 @@ from flask_wtf import FlaskForm
 from ..auth.permissions import is_admin, requires
 from ..extensions import db
 from . import bp
-from .forms import ReminderSettingsForm
 from .delivery import pending_digests, reminder_log
+from .forms import ReminderSettingsForm
 from .notifications import mark_all_read, notifications_for, unread_count
 from .rules import get_settings
 

@@ -9,13 +9,13 @@ from __future__ import annotations
 import hashlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, time, timezone
+from datetime import UTC, datetime, time
 
 from sqlalchemy.orm import selectinload
 
+from ..enums import FindingKind, Status, UpdateKind, UpdateOrigin
 from ..extensions import db
 from ..items import history
-from ..enums import FindingKind, Status, UpdateKind, UpdateOrigin
 from ..models import (
     ActionItem,
     Agency,
@@ -24,8 +24,8 @@ from ..models import (
     Finding,
     Framework,
     ItemAgency,
-    Pillar,
     Law,
+    Pillar,
     Province,
     SectionNote,
     Update,
@@ -59,7 +59,7 @@ class SeedReport:
 
 
 def _as_datetime(day) -> datetime | None:
-    return datetime.combine(day, time(0, 0), tzinfo=timezone.utc) if day else None
+    return datetime.combine(day, time(0, 0), tzinfo=UTC) if day else None
 
 
 def _evidence_key(item: str, note: str, unit: str, value) -> str:
@@ -149,7 +149,8 @@ def _load_agencies(catalogue: Catalogue, provinces: dict, report: SeedReport) ->
             by_name[key] = agency
             new_agencies.add(record.name)
             report.created["agencies"] += 1
-        elif assign_changed(agency, short_name=record.short_name, kind=record.kind, province=province, note=record.note):
+        elif assign_changed(agency, short_name=record.short_name, kind=record.kind, province=province,
+                            note=record.note):
             report.updated["agencies"] += 1
         agencies[record.name] = agency
         for alias in record.aliases:
@@ -260,7 +261,7 @@ def _sync_source_update(item, record: ItemRecord, framework: Framework, update: 
         "source_document": framework.source_document,
     }
     if update is None:
-        update = Update(item=item, origin=UpdateOrigin.SOURCE, created_at=when or datetime.now(timezone.utc),
+        update = Update(item=item, origin=UpdateOrigin.SOURCE, created_at=when or datetime.now(UTC),
                         **values)
         db.session.add(update)
         report.created["source updates"] += 1
@@ -345,7 +346,8 @@ def _load_context(catalogue: Catalogue, items: dict[str, ActionItem], provinces:
             report.updated["laws"] += 1
     for record in law_records:
         law = laws[record.code]
-        changed = assign_changed(law, repealed_by=laws[record.fields["repealed_by"]] if record.fields["repealed_by"] else None)
+        repealed_by = laws[record.fields["repealed_by"]] if record.fields["repealed_by"] else None
+        changed = assign_changed(law, repealed_by=repealed_by)
         changed |= _link_items(law, record.items, items)
         if changed and law.id is not None:
             report.updated["laws"] += 1

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from ..enums import AgencyKind, Basis, Priority, Status
 from .. import limits
+from ..enums import AgencyKind, Basis, Priority, Status
 from ..errors import Invalid, Problem
 from ..models import name_key
 
@@ -408,7 +408,8 @@ def _read_context(reader: _Reader, catalogue: Catalogue, refs: set[str]) -> None
                     reader.problem(file, record, f"year {fields['year']!r} must be a whole number")
                     fields["year"] = None
                 if fields["jurisdiction"] != "federal" and fields["jurisdiction"] not in province_codes:
-                    reader.problem(file, record, f"jurisdiction {fields['jurisdiction']!r} is neither federal nor a province code")
+                    reader.problem(file, record,
+                                   f"jurisdiction {fields['jurisdiction']!r} is neither federal nor a province code")
                 if fields["repealed_by"] and fields["repealed_by"] not in law_codes:
                     reader.problem(file, record, f"repealed_by {fields['repealed_by']!r} is not a law of this file")
             else:
