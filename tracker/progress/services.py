@@ -8,34 +8,11 @@ from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..auth.permissions import can_update_item, is_coordinator
+from ..errors import Invalid as InvalidReport, NotAllowed, Stale as StaleItem  # noqa: F401 (the views import them from here)
 from ..extensions import db
 from ..enums import ReviewDecision, Role, Status, UpdateKind, UpdateOrigin
 from ..models import ActionItem, Evidence, ItemAgency, Review, Update, User
 from .uploads import CheckedFile, discard, store
-
-
-class ProgressError(Exception):
-    """A report that breaks a rule."""
-
-
-class NotAllowed(ProgressError):
-    """The user may not do this (403)."""
-
-
-class InvalidReport(ProgressError):
-    """Values that make no sense, by field (422 / a form error beside each field)."""
-
-    def __init__(self, errors: dict[str, str]):
-        self.errors = errors
-        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
-
-
-class StaleItem(ProgressError):
-    """Someone else changed the item since the user opened it (409)."""
-
-    def __init__(self, changes: list[Update]):
-        self.changes = changes
-        super().__init__("This item changed since you opened it.")
 
 
 @dataclass

@@ -1,0 +1,1 @@
+"""API tokens: the rules for making, using and revoking them (services.py)."""
