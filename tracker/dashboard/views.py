@@ -6,7 +6,8 @@ import plotly
 from flask import render_template, request, send_from_directory
 from flask_login import current_user
 
-from ..items.services import ItemFilters, filter_options
+from ..items.filters import ItemFilters
+from ..items.services import filter_options
 from ..enums import Role
 from . import bp
 from .charts import build_charts

@@ -4,7 +4,7 @@ from datetime import date
 from flask import Response, abort, request
 
 from ..auth.permissions import roles_required
-from ..items.services import ItemFilters
+from ..items.filters import ItemFilters
 from ..enums import Role
 from . import bp
 from .services import EXPORT_FORMATS, MIMETYPES, export_filename, render_export
