@@ -77,6 +77,7 @@ def register_blueprints(app: Flask) -> None:
     from .items import bp as items_bp
     from .progress import bp as progress_bp
     from .reminders import bp as reminders_bp
+    from .tokens import bp as tokens_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(home_bp)
@@ -86,6 +87,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(coordination_bp)
     app.register_blueprint(admin_bp)
     register_api(app)
+    app.register_blueprint(tokens_bp)
     app.register_blueprint(imports_bp)
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(exports_bp)

@@ -15,18 +15,19 @@ bp = ApiBlueprint("api", __name__, url_prefix=URL_PREFIX,
 
 from . import views  # noqa: E402,F401
 from .auth import authenticate  # noqa: E402
+from .docs import bp as docs_bp  # noqa: E402
 
 bp.before_request(authenticate)
 
 DESCRIPTION = (
     "Items of Pakistan's anti-trafficking plans, their history and progress reports. Authenticate with a "
-    "bearer token (`flask --app app users token EMAIL`) or a browser "
+    "bearer token (made on the API tokens page, or with `flask --app app users token EMAIL`) or a browser "
     "session; session calls that change something send the X-CSRFToken header."
 )
 
 
 def register(app: Flask) -> None:
-    """flask-smorest for this app (its own document), and the API under /api/v1."""
+    """flask-smorest for this app (its own document), the API under /api/v1, and its documentation page."""
     api = TrackerApi(app, spec_kwargs={
         "title": "Anti-trafficking action-plan tracker API",
         "version": "1",
@@ -38,7 +39,7 @@ def register(app: Flask) -> None:
     })
     api.spec.components.security_scheme("bearerToken", {
         "type": "http", "scheme": "bearer",
-        "description": "A token from `flask --app app users token EMAIL`."})
+        "description": "A token from the API tokens page or `flask --app app users token EMAIL`."})
     api.spec.components.security_scheme("sessionCookie", {
         "type": "apiKey", "in": "cookie", "name": "session",
         "description": "The browser session after logging in at /login."})
@@ -46,3 +47,4 @@ def register(app: Flask) -> None:
     # redirect (require_login lets it through), and checks CSRF itself for session callers only.
     api.register_blueprint(bp)
     csrf.exempt(bp)
+    app.register_blueprint(docs_bp)

@@ -1,1 +1,6 @@
-"""API tokens: the rules for making, using and revoking them (services.py)."""
+"""API tokens: the account page where coordinators and admins make and revoke their own (the rules are in services.py)."""
+from flask import Blueprint
+
+bp = Blueprint("tokens", __name__, url_prefix="/account")
+
+from . import views  # noqa: E402,F401
