@@ -42,9 +42,13 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message = "Please log in to see this page."
     login_manager.login_message_category = "info"
 
+    from .api.auth import TrackerRequest, load_user_from_request
     from .auth.services import load_user
 
     login_manager.user_loader(load_user)
+    # API tokens: an API call that sends one is authenticated by it alone (its cookies go unread).
+    login_manager.request_loader(load_user_from_request)
+    app.request_class = TrackerRequest
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             sa.event.listen(db.engine, "connect", configure_sqlite)
@@ -62,7 +66,7 @@ def configure_sqlite(connection, _record) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from .admin import bp as admin_bp
-    from .api import bp as api_bp
+    from .api import register as register_api
     from .auth import bp as auth_bp
     from .catalogue import bp as catalogue_bp
     from .coordination import bp as coordination_bp
@@ -73,6 +77,7 @@ def register_blueprints(app: Flask) -> None:
     from .items import bp as items_bp
     from .progress import bp as progress_bp
     from .reminders import bp as reminders_bp
+    from .tokens import bp as tokens_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(home_bp)
@@ -81,10 +86,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(progress_bp)
     app.register_blueprint(coordination_bp)
     app.register_blueprint(admin_bp)
-    # The API authenticates by token or session itself, answering 401 JSON rather than the login
-    # redirect (require_login lets it through), and checks CSRF itself for session callers only.
-    app.register_blueprint(api_bp)
-    csrf.exempt(api_bp)
+    register_api(app)
+    app.register_blueprint(tokens_bp)
     app.register_blueprint(imports_bp)
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(exports_bp)

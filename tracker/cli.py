@@ -9,16 +9,16 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from .api.tokens import TokenError, find_user, issue_token, revoke_tokens, user_tokens
 from .auth.services import create_user, ensure_admin
-from .exports.services import EXPORT_FORMATS, render_export
+from .enums import Role
 from .errors import DomainError, Invalid
+from .exports.services import EXPORT_FORMATS, render_export
 from .extensions import db
 from .imports.writer import import_plan
 from .items.services import ItemFilters
-from .enums import Role
 from .models import ActionItem, User
 from .seeding.loader import seed_catalogue
+from .tokens.services import find_user, issue_token, revoke_tokens, user_tokens
 
 users = AppGroup("users", help="Manage user accounts.")
 reminders = AppGroup("reminders", help="Reminders to agencies and coordinators.")
@@ -166,7 +166,7 @@ def users_token(email, name) -> None:
     """Make an API token for a user and print it (only this once)."""
     try:
         token, secret = issue_token(find_user(email), name)
-    except TokenError as exc:
+    except DomainError as exc:
         raise click.ClickException(str(exc)) from None
     label = f" ({token.name})" if token.name else ""
     click.echo(f"Token {token.id}{label} for {token.user.email}, shown only this once; send it as "
@@ -180,7 +180,7 @@ def users_tokens(email) -> None:
     """List a user's API tokens (never their secrets)."""
     try:
         tokens = user_tokens(find_user(email))
-    except TokenError as exc:
+    except DomainError as exc:
         raise click.ClickException(str(exc)) from None
     if not tokens:
         click.echo("No tokens.")
@@ -198,7 +198,7 @@ def users_revoke_token(email, token_id) -> None:
     """Revoke one of a user's API tokens, or all of them."""
     try:
         revoked = revoke_tokens(find_user(email), token_id)
-    except TokenError as exc:
+    except DomainError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"Revoked {len(revoked)} token(s) of {email.strip()}.")
 

@@ -1,11 +1,16 @@
-"""Errors as the API answers them: JSON with a stable code, never an HTML page or a redirect."""
+"""Errors as the API answers them: JSON with a stable code, never an HTML page or a redirect.
+
+The app's handlers (tracker/errors.py) call these for every request under /api/; the shapes are the
+error schemas of tracker/api/schemas.py, which the OpenAPI document shows.
+"""
 from __future__ import annotations
 
 from flask import jsonify, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
-from ..errors import DomainError, Invalid, Stale
+from ..errors import DomainError, Invalid, Problem, Stale
+from ..items.filters import problem_list
 
 API_PREFIX = "/api/"
 
@@ -31,15 +36,29 @@ def is_api_request() -> bool:
     return request.path.startswith(API_PREFIX)
 
 
+def error_code(status: int) -> str:
+    return ERROR_CODES.get(status) or HTTP_STATUS_CODES.get(status, "error").lower().replace(" ", "_")
+
+
 def json_error(code: int, message: str, headers: dict | None = None, **details):
     """An error response: {"error": code, "message": …} and any details (field errors, changes …)."""
-    error = ERROR_CODES.get(code) or HTTP_STATUS_CODES.get(code, "error").lower().replace(" ", "_")
-    response = jsonify({"error": error, "message": message, **details})
+    response = jsonify({"error": error_code(code), "message": message, **details})
     response.status_code = code
     response.headers.update(headers or {})
     if code == 401:
         response.headers.setdefault("WWW-Authenticate", BEARER_CHALLENGE)
     return response
+
+
+def invalid_arguments(location: str, messages: dict) -> Invalid:
+    """A schema's complaints about a request as a domain error: query parameters as sentences naming
+    each parameter, a JSON body's as one message per field."""
+    if location == "query":
+        problems = problem_list(messages)
+        return Invalid([Problem(text) for text in problems],
+                       message="Some query parameters are not valid: " + "; ".join(problems) + ".")
+    return Invalid({name: problem_list(value)[0] for name, value in messages.items()},
+                   message="Some values are not valid.")
 
 
 def render_domain_error(error: DomainError):
@@ -49,13 +68,17 @@ def render_domain_error(error: DomainError):
             return json_error(422, "Some values are not valid.", errors=error.errors)
         return json_error(422, error.message, problems=[str(p) for p in error.problems])
     if isinstance(error, Stale):
-        from flask_login import current_user
+        from .schemas import ConflictSchema
 
-        from .representations import update_json
-
-        return json_error(409, f"{error.message} Read the changes, then send your request again with the "
-                          "current version.", version=error.version,
-                          changes=[update_json(u, current_user) for u in error.changes])
+        body = ConflictSchema().dump({
+            "error": error_code(409),
+            "message": f"{error.message} Read the changes, then send your request again with the current version.",
+            "version": error.version,
+            "changes": error.changes,
+        })
+        response = jsonify(body)
+        response.status_code = 409
+        return response
     return json_error(error.status_code, error.message)
 
 

@@ -1,107 +1,105 @@
-"""HTTP views of the API: read the request, call a service, answer JSON."""
-from datetime import date
+"""HTTP views of the API: the schemas read the request and write the answer; the views call services."""
+from __future__ import annotations
 
-from flask import abort, current_app, request, url_for
+from functools import wraps
+
+from flask import current_app, url_for
 from flask_login import current_user
+from flask_smorest import current_api
 
-from ..extensions import csrf
+from ..auth.permissions import can_update_item
+from ..errors import NotAllowed
+from ..items.filters import ItemFilters, ItemListArgsSchema, ItemListing, ItemStatsArgsSchema
 from ..items.services import item_or_404, list_items
-from ..errors import Invalid, NotAllowed, Stale
+from ..progress.services import ProgressReport, report_progress
 from . import bp
-from .errors import json_error
-from .openapi import openapi_document
-from .representations import item_detail_json, item_json, update_json
-from .services import InvalidQuery, item_stats, read_filters, read_list_query, submit_report
-from .tokens import user_for_token
+from .schemas import (
+    ConflictSchema,
+    ErrorSchema,
+    FieldErrorsSchema,
+    ItemDetailSchema,
+    ItemPageSchema,
+    ProgressReportSchema,
+    QueryErrorSchema,
+    ReportCreatedSchema,
+    StatsSchema,
+)
+from .services import item_stats
 
-SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
-
-
-def _unauthorized(message: str, invalid_token: bool = False):
-    headers = {"WWW-Authenticate": 'Bearer realm="tracker", error="invalid_token"'} if invalid_token else None
-    return json_error(401, message, headers=headers)
-
-
-@bp.before_request
-def authenticate():
-    """Let in a bearer token's user or a logged-in session; anyone else gets a 401 in JSON, never a redirect."""
-    header = request.headers.get("Authorization")
-    if header is not None:
-        # A token, when sent, decides alone: a wrong one is refused even beside a live session.
-        scheme, _, secret = header.partition(" ")
-        if scheme.lower() != "bearer" or not secret.strip():
-            return _unauthorized("Send the token as “Authorization: Bearer <token>”.", invalid_token=True)
-        user = user_for_token(secret.strip())
-        if user is None:
-            return _unauthorized("This token is unknown, revoked, or its user is deactivated.", invalid_token=True)
-        # The request's user, without writing a session cookie: a token never turns into a login.
-        current_app.login_manager._update_request_context_with_user(user)
-        return None
-    if not current_user.is_authenticated:
-        return _unauthorized("Log in, or send an API token as “Authorization: Bearer <token>”.")
-    # The blueprint is exempt from form CSRF for token clients; a browser's cookie alone must not
-    # be enough to change anything, so session callers send the X-CSRFToken header.
-    if request.method not in SAFE_METHODS and current_app.config.get("WTF_CSRF_ENABLED", True):
-        csrf.protect()
-    return None
+UNAUTHORIZED = {
+    "schema": ErrorSchema,
+    "description": "No valid credentials: no session or token, or a token unknown, revoked or of a deactivated user.",
+    "headers": {"WWW-Authenticate": {"schema": {"type": "string"}, "description": "Bearer challenge."}},
+}
 
 
-def _query_problems(exc: InvalidQuery):
-    return json_error(422, "Some query parameters are not valid: " + "; ".join(exc.problems) + ".",
-                      problems=exc.problems)
+@bp.route("/items")
+@bp.arguments(ItemListArgsSchema, location="query")
+@bp.response(200, ItemPageSchema, description="One page of items.")
+@bp.alt_response(401, **UNAUTHORIZED)
+@bp.alt_response(422, schema=QueryErrorSchema, description="A query parameter matches nothing; each is named.")
+def items(listing: ItemListing):
+    """List items, filtered and paginated."""
+    pagination = list_items(listing.filters, page=listing.page, per_page=listing.per_page)
+    return {"items": pagination.items, "page": listing.page, "per_page": listing.per_page,
+            "pages": pagination.pages, "total": pagination.total}
 
 
-@bp.get("/items")
-def items():
-    try:
-        query = read_list_query(request.args)
-    except InvalidQuery as exc:
-        return _query_problems(exc)
-    pagination = list_items(query.filters, page=query.page, per_page=query.per_page)
-    today = date.today()
-    return {
-        "items": [item_json(item, today) for item in pagination.items],
-        "page": query.page,
-        "per_page": query.per_page,
-        "pages": pagination.pages,
-        "total": pagination.total,
-    }
-
-
-@bp.get("/items/<ref>")
+@bp.route("/items/<ref>")
+@bp.response(200, ItemDetailSchema, description="The item.")
+@bp.alt_response(401, **UNAUTHORIZED)
+@bp.alt_response(404, schema=ErrorSchema, description="No item has this ref.")
 def item(ref: str):
-    found = item_or_404(ref, page=True)
-    return item_detail_json(found, current_user, date.today())
+    """One item with its agencies, related items, history and evidence."""
+    return item_or_404(ref, page=True)
 
 
-@bp.get("/stats")
-def stats():
-    try:
-        filters = read_filters(request.args)
-    except InvalidQuery as exc:
-        return _query_problems(exc)
+@bp.route("/stats")
+@bp.arguments(ItemStatsArgsSchema, location="query")
+@bp.response(200, StatsSchema, description="The counts.")
+@bp.alt_response(401, **UNAUTHORIZED)
+@bp.alt_response(422, schema=QueryErrorSchema, description="A query parameter matches nothing; each is named.")
+def stats(filters: ItemFilters):
+    """Counts of items by pillar × status and by agency × status."""
     return item_stats(filters)
 
 
-@bp.post("/items/<ref>/updates")
-def report(ref: str):
-    found = item_or_404(ref)
-    payload = request.get_json(silent=True)
-    if not isinstance(payload, dict):
-        return json_error(400, "Send a JSON object (Content-Type: application/json) with status, progress and note.")
-    try:
-        update = submit_report(current_user, found, payload, current_app.config["UPLOAD_DIR"])
-    except NotAllowed as exc:
-        abort(403, description=str(exc))
-    except Invalid as exc:
-        return json_error(422, "Some values are not valid.", errors=exc.errors)
-    except Stale as exc:
-        return json_error(409, f"{exc} Read the changes, then send your report again with the current version.",
-                          version=found.version, changes=[update_json(u, current_user) for u in exc.changes])
-    body = {"update": update_json(update, current_user), "item": item_json(found, date.today())}
-    return body, 201, {"Location": url_for(".item", ref=found.ref)}
+def reportable_item(view):
+    """Find the item and check who may report on it before reading what was sent, as the form does."""
+
+    @wraps(view)
+    def wrapper(*args, ref: str, **kwargs):
+        found = item_or_404(ref)
+        if not can_update_item(current_user, found):
+            raise NotAllowed("Only the item's responsible agencies and coordinators may update it.")
+        return view(*args, item=found, **kwargs)
+
+    return wrapper
 
 
-@bp.get("/openapi.json")
+@bp.route("/items/<ref>/updates", methods=["POST"])
+@reportable_item
+@bp.arguments(ProgressReportSchema)
+@bp.response(201, ReportCreatedSchema, description="Saved; the item's history has a new entry.",
+             headers={"Location": {"schema": {"type": "string"}, "description": "The item in the API."}})
+@bp.alt_response(400, schema=ErrorSchema,
+                 description="The body is not a JSON object, or a session call lacks its CSRF token.")
+@bp.alt_response(401, **UNAUTHORIZED)
+@bp.alt_response(403, schema=ErrorSchema,
+                 description="Only the item's responsible agencies and coordinators may update it.")
+@bp.alt_response(404, schema=ErrorSchema, description="No item has this ref.")
+@bp.alt_response(409, schema=ConflictSchema, description="The item changed since expected_version.")
+@bp.alt_response(413, schema=ErrorSchema, description="The body is too large.")
+@bp.alt_response(422, schema=FieldErrorsSchema, description="Values of the wrong type or that break a rule, by field.")
+def report(report: ProgressReport, item):
+    """Report progress on an item, by the same rules as the update form."""
+    update = report_progress(current_user, item, report, current_app.config["UPLOAD_DIR"])
+    return {"update": update, "item": item}, 201, {"Location": url_for(".item", ref=item.ref)}
+
+
+@bp.route("/openapi.json")
+@bp.response(200, description="This document (OpenAPI 3).")
+@bp.alt_response(401, **UNAUTHORIZED)
 def openapi():
-    return openapi_document()
+    """The OpenAPI document of this API, generated from its schemas."""
+    return current_api.spec.to_dict()

@@ -37,6 +37,16 @@ def can_export(user: User) -> bool:
     return _has_role(user, Role.COORDINATOR, Role.RAPPORTEUR)
 
 
+def can_manage_own_tokens(user: User) -> bool:
+    """Coordinators and admins make and revoke their own API tokens in the browser (anyone, by an admin's command)."""
+    return _has_role(user, Role.COORDINATOR, Role.ADMIN)
+
+
+def is_api_reader(user: User) -> bool:
+    """The roles the navigation offers the API documentation to (any logged-in user may open it)."""
+    return _has_role(user, Role.COORDINATOR, Role.RAPPORTEUR, Role.ADMIN)
+
+
 def is_responsible(user: User, item: ActionItem) -> bool:
     """The user's agency is lead or supporting on the item."""
     return is_agency_user(user) and any(a.agency_id == user.agency_id for a in item.assignments)
@@ -58,7 +68,8 @@ def can_view_evidence(user: User, evidence: Evidence) -> bool:
 # Every permission a template may ask about, under the same names.
 TEMPLATE_PERMISSIONS = {
     f.__name__: f
-    for f in (is_admin, is_coordinator, is_agency_user, can_export, is_responsible, can_update_item, can_view_evidence)
+    for f in (is_admin, is_coordinator, is_agency_user, can_export, can_manage_own_tokens, is_api_reader,
+              is_responsible, can_update_item, can_view_evidence)
 }
 
 

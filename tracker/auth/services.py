@@ -3,17 +3,17 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app, request
 from flask_login import current_user
 
 from .. import limits
-from ..errors import Invalid, NotAllowed
-from ..extensions import db, login_manager
 from ..catalogue.services import find_agency
 from ..enums import Role
+from ..errors import Invalid, NotAllowed
+from ..extensions import db, login_manager
 from ..models import User, as_utc
 
 # Endpoints reachable without logging in.
@@ -58,7 +58,7 @@ def authenticate(email: str, password: str) -> User | None:
         # Hash anyway so that a missing account takes as long as a wrong password.
         User(password_hash="").set_password(password, current_app.config.get("PASSWORD_HASH_METHOD"))
         return None
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     if user.locked_until is not None and as_utc(user.locked_until) > now:
         raise NotAllowed("Too many wrong passwords: this account is locked for a few minutes. "
                             "Try again later, or ask an administrator to reset the password.")

@@ -5,7 +5,8 @@ from pathlib import Path
 import plotly
 from flask import render_template, request, send_from_directory
 
-from ..items.services import ItemFilters, filter_options
+from ..items.filters import ItemFilters
+from ..items.services import filter_options
 from . import bp
 from .charts import build_charts
 from .services import build_dashboard

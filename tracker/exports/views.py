@@ -4,7 +4,7 @@ from datetime import date
 from flask import Response, abort, request
 
 from ..auth.permissions import can_export, requires
-from ..items.services import ItemFilters
+from ..items.filters import ItemFilters
 from . import bp
 from .services import EXPORT_FORMATS, MIMETYPES, export_filename, render_export
 

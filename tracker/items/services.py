@@ -1,8 +1,7 @@
 """Finding and filtering action items: the rules behind the list, the item page and the exports."""
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
@@ -13,88 +12,8 @@ from ..errors import NotFound
 from ..extensions import db
 from ..models import ActionItem, Agency, Framework, ItemAgency, Pillar, Province, Review, SectionNote, Update
 
-SORTS = {
-    "ref": "Reference",
-    "due": "Due date",
-    "status": "Status",
-    "updated": "Last update",
-}
-
-
-@dataclass(frozen=True)
-class ItemFilters:
-    """What a list of items is narrowed to; every field round-trips through a query string."""
-
-    framework: str = ""
-    pillar: str = ""
-    agency: int | None = None
-    province: str = ""
-    status: str = ""
-    overdue: bool = False
-    q: str = ""
-    due_from: date | None = None
-    due_to: date | None = None
-    sort: str = "ref"
-    problems: tuple[str, ...] = field(default=(), compare=False)
-
-    @classmethod
-    def from_args(cls, args) -> ItemFilters:
-        """Read filters from request arguments, dropping (and naming) values that make no sense."""
-        problems = []
-        agency = None
-        raw_agency = (args.get("agency") or "").strip()
-        if raw_agency:
-            if re.fullmatch(r"[0-9]{1,9}", raw_agency):
-                agency = int(raw_agency)
-            else:
-                problems.append(f"agency {raw_agency!r} is not an agency number")
-        sort = (args.get("sort") or "ref").strip()
-        if sort.lstrip("-") not in SORTS:
-            problems.append(f"unknown sort {sort!r}")
-            sort = "ref"
-        dates = {}
-        for key in ("due_from", "due_to"):
-            raw = (args.get(key) or "").strip()
-            try:
-                dates[key] = date.fromisoformat(raw) if raw else None
-            except ValueError:
-                problems.append(f"{key.replace('_', ' ')} {raw!r} is not a date (YYYY-MM-DD)")
-                dates[key] = None
-        status = (args.get("status") or "").strip()
-        if status and status not in Status.codes():
-            problems.append(f"unknown status {status!r}")
-            status = ""
-        return cls(
-            framework=(args.get("framework") or "").strip(),
-            pillar=(args.get("pillar") or "").strip(),
-            agency=agency,
-            province=(args.get("province") or "").strip(),
-            status=status,
-            overdue=(args.get("overdue") or "") in ("1", "true", "on", "yes"),
-            q=(args.get("q") or "").strip()[:200],
-            sort=sort,
-            **dates,
-            problems=tuple(problems),
-        )
-
-    def to_args(self, **changes) -> dict:
-        """Query-string arguments for these filters (defaults left out), with some changed."""
-        merged = replace(self, **changes) if changes else self
-        args = {}
-        for f in fields(merged):
-            if f.name == "problems":
-                continue
-            value = getattr(merged, f.name)
-            if f.name == "sort" and value == "ref":
-                continue
-            if value in ("", None, False):
-                continue
-            args[f.name] = 1 if value is True else value.isoformat() if isinstance(value, date) else value
-        return args
-
-    @property
-    def active(self) -> bool:
-        return bool(set(self.to_args()) - {"sort"})
+# The filters are declared with their schema; imported here for the code that reads them with the rules.
+from .filters import SORTS, ItemFilters, ItemListing  # noqa: F401
 
 
 def _escape_like(term: str) -> str:

@@ -2,7 +2,6 @@
 from datetime import date
 
 from flask import current_app, render_template, request
-
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
@@ -10,14 +9,15 @@ from ..auth.permissions import is_coordinator
 from ..coordination.forms import BulkForm
 from ..forms import agency_choices
 from . import bp
-from .services import SORTS, ItemFilters, filter_options, item_or_404, list_items, section_notes, status_counts
+from .filters import SORTS, read_listing
+from .services import filter_options, item_or_404, list_items, section_notes, status_counts
 
 
 @bp.route("/items")
 def item_list():
-    filters = ItemFilters.from_args(request.args)
-    page = request.args.get("page", 1, type=int) or 1
-    pagination = list_items(filters, page=max(page, 1), per_page=current_app.config["ITEMS_PER_PAGE"])
+    listing = read_listing(request.args)
+    filters = listing.filters
+    pagination = list_items(filters, page=listing.page, per_page=current_app.config["ITEMS_PER_PAGE"])
     bulk_form = None
     if is_coordinator(current_user):
         bulk_form = BulkForm(next=request.full_path)

@@ -1,0 +1,344 @@
+"""The API's schemas: what it accepts and what it answers. The views validate and serialise with them,
+and the OpenAPI document is generated from them; the query-string filters are in tracker/items/filters.py.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+import marshmallow as ma
+from flask import url_for
+from flask_login import current_user
+from marshmallow import fields, post_load, pre_dump, validate
+
+from .. import limits
+from ..auth.permissions import can_view_evidence
+from ..contract import CSV_COLUMNS, item_row
+from ..enums import AssignmentRole, Basis, ReviewDecision, Status, UpdateKind, UpdateOrigin
+from ..progress.services import Figure, ProgressReport
+
+REVIEW_STATES = ["awaiting_verification", *(decision.value for decision in ReviewDecision)]
+UNIT_MESSAGE = f"Say in at most {limits.UNIT} characters what the figure counts (e.g. “labourers rescued”)."
+LINKS_MESSAGE = "Links are a list of web addresses."
+LINKS_LIMIT = f"At most {limits.LINKS} links of at most {limits.LINK} characters each."
+
+
+# Field types
+
+
+class Derived:
+    """An output field whose value a function computes from the object, typed for the document."""
+
+    def __init__(self, *args, getter, **kwargs):
+        self.getter = getter
+        super().__init__(*args, dump_only=True, **kwargs)
+
+    def get_value(self, obj, attr, accessor=None, default=ma.missing):
+        return self.getter(obj)
+
+
+class DerivedString(Derived, fields.String):
+    pass
+
+
+class DerivedNested(Derived, fields.Nested):
+    pass
+
+
+class Text(fields.String):
+    """Text as a person typed it: surrounding spaces dropped before the length is checked."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return super()._deserialize(value, attr, data, **kwargs).strip()
+
+
+class StrictNumber(fields.Float):
+    """A JSON number, never a string that looks like one, nor one too large for a float."""
+
+    def _validated(self, value):
+        if isinstance(value, str):
+            raise self.make_error("invalid", input=value)
+        return super()._validated(value)
+
+
+class StrictBoolean(fields.Boolean):
+    """JSON true or false, never 1, "yes" or "on"."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if value is True or value is False:
+            return value
+        raise self.make_error("invalid", input=value)
+
+
+def _messages(text: str, **more: str) -> dict[str, str]:
+    """One sentence for every way a field can be wrong, unless told otherwise."""
+    return {key: text for key in ("invalid", "required", "null", "too_large", "special")} | more
+
+
+# Errors (the documented shapes; tracker/api/errors.py writes them)
+
+
+class ErrorSchema(ma.Schema):
+    error = fields.String(required=True, metadata={
+        "description": "A stable code: bad_request, unauthorized, forbidden, not_found, method_not_allowed, conflict, "
+                       "payload_too_large, invalid, server_error, unavailable."})
+    message = fields.String(required=True, metadata={"description": "What went wrong, for a person to read."})
+
+
+class QueryErrorSchema(ErrorSchema):
+    problems = fields.List(fields.String(), required=True, metadata={"description": "Each bad query parameter, named."})
+
+
+class FieldErrorsSchema(ErrorSchema):
+    errors = fields.Dict(keys=fields.String(), values=fields.String(), required=True,
+                         metadata={"description": "A message for each bad field."})
+
+
+# History and evidence
+
+
+class FigureSchema(ma.Schema):
+    """A number that backs a report, e.g. 12 records linked as of a date."""
+
+    error_messages = {
+        "type": "A figure is an object with value, unit and (optionally) as_of.",
+        "unknown": "A figure has only value, unit and as_of.",
+    }
+
+    value = StrictNumber(required=True, error_messages=_messages("The figure's value must be a number."))
+    unit = Text(required=True, validate=validate.Length(min=1, max=limits.UNIT, error=UNIT_MESSAGE),
+                error_messages=_messages(UNIT_MESSAGE), metadata={"description": "What the figure counts."})
+    as_of = fields.Date(allow_none=True, load_default=None,
+                        error_messages=_messages("The figure's as_of must be a date as YYYY-MM-DD."))
+
+    @post_load
+    def make(self, data, **kwargs) -> Figure:
+        return Figure(float(data["value"]), data["unit"], data["as_of"])
+
+
+class EvidenceFileSchema(ma.Schema):
+    name = fields.String(attribute="original_name")
+    content_type = fields.String()
+    size = fields.Integer(allow_none=True)
+    sha256 = fields.String()
+    download_url = DerivedString(getter=lambda e: url_for("progress.download_evidence", evidence_id=e.id))
+
+
+class EvidenceSchema(ma.Schema):
+    id = fields.Integer()
+    origin = fields.Enum(UpdateOrigin, by_value=True)
+    note = fields.String()
+    url = DerivedString(getter=lambda e: e.url or None, allow_none=True)
+    figure = DerivedNested(FigureSchema, getter=lambda e: e if e.value is not None else None, allow_none=True)
+    file = DerivedNested(EvidenceFileSchema, getter=lambda e: e if e.stored_name else None, allow_none=True)
+    source_document = fields.String()
+    locator = fields.String()
+    confidential = fields.Boolean()
+
+
+class VisibleEvidence(fields.List):
+    """Evidence as the caller may see it: confidential evidence only for coordinators and the owning agency."""
+
+    def __init__(self, **kwargs):
+        super().__init__(fields.Nested(EvidenceSchema), **kwargs)
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        visible = [evidence for evidence in value or [] if can_view_evidence(current_user, evidence)]
+        return super()._serialize(visible, attr, obj, **kwargs)
+
+
+class ReviewSchema(ma.Schema):
+    """Where an agency's report stands."""
+
+    state = fields.String(validate=validate.OneOf(REVIEW_STATES))
+    comment = fields.String()
+    reviewer = fields.String(allow_none=True)
+    reviewed_at = fields.DateTime(allow_none=True)
+
+
+def review_state(update) -> dict | None:
+    """None for entries that are not reports; a report nobody reviewed yet awaits verification."""
+    if not update.is_report:
+        return None
+    review = update.review
+    if review is None:
+        return {"state": "awaiting_verification", "comment": "", "reviewer": None, "reviewed_at": None}
+    return {"state": review.decision.value, "comment": review.comment, "reviewer": review.reviewer.display_name,
+            "reviewed_at": review.created_at}
+
+
+class UpdateSchema(ma.Schema):
+    """One entry of an item's history."""
+
+    id = fields.Integer()
+    created_at = fields.DateTime()
+    origin = fields.Enum(UpdateOrigin, by_value=True)
+    kind = fields.Enum(UpdateKind, by_value=True)
+    # Source-derived entries have no author: the source document speaks.
+    author = fields.String(attribute="author.display_name", allow_none=True, dump_default=None,
+                           metadata={"description": "Null for entries derived from a source document."})
+    agency = fields.String(attribute="agency.name", allow_none=True, dump_default=None,
+                           metadata={"description": "The agency the author reported for."})
+    status_before = fields.Enum(Status, by_value=True)
+    status_after = fields.Enum(Status, by_value=True)
+    progress_before = fields.Integer()
+    progress_after = fields.Integer()
+    note = fields.String()
+    source_document = fields.String()
+    item_version = fields.Integer(allow_none=True)
+    review = DerivedNested(ReviewSchema, getter=review_state, allow_none=True,
+                           metadata={"description": "Agencies' reports only."})
+    evidence = VisibleEvidence(metadata={
+        "description": "Confidential evidence only for coordinators and the owning agency."})
+
+
+class ConflictSchema(ErrorSchema):
+    version = fields.Integer(required=True, metadata={"description": "The item's current version."})
+    changes = fields.List(fields.Nested(UpdateSchema), required=True,
+                          metadata={"description": "What was saved since your version."})
+
+
+# Items
+
+_CONTRACT_FIELDS = {
+    "status": lambda: fields.String(required=True, validate=validate.OneOf(Status.codes())),
+    "progress": lambda: fields.Integer(required=True, validate=validate.Range(0, 100)),
+    "due_date": lambda: fields.String(required=True, metadata={"description": "YYYY-MM-DD; empty if unknown."}),
+    "last_update": lambda: fields.String(required=True, metadata={"description": "YYYY-MM-DD; empty if none."}),
+    "supporting_agencies": lambda: fields.String(required=True, metadata={"description": "Names separated by “; ”."}),
+}
+# The CSV contract's columns, each a field: a column added to the contract is added to the API at once.
+_ContractRowSchema = ma.Schema.from_dict(
+    {column: _CONTRACT_FIELDS.get(column, lambda: fields.String(required=True))() for column in CSV_COLUMNS},
+    name="ContractRowSchema",
+)
+
+
+class ItemSchema(_ContractRowSchema):
+    """The CSV export's columns (the export's item_row), plus overdue, version and url."""
+
+    overdue = fields.Boolean(required=True)
+    version = fields.Integer(required=True,
+                             metadata={"description": "Send it back as expected_version when reporting."})
+    url = fields.String(required=True, metadata={"description": "This item in the API."})
+
+    @pre_dump
+    def as_row(self, item, **kwargs) -> dict:
+        return {**item_row(item), "overdue": item.is_overdue(date.today()), "version": item.version,
+                "url": url_for("api.item", ref=item.ref)}
+
+
+class ResponsibilitySchema(ma.Schema):
+    """An agency responsible for an item, and on what basis."""
+
+    id = fields.Integer(attribute="agency_id")
+    name = fields.String(attribute="agency.name")
+    short_name = fields.String(attribute="agency.short_name")
+    role = fields.Enum(AssignmentRole, by_value=True)
+    basis = fields.Enum(Basis, by_value=True)
+
+
+class ItemDetailSchema(ItemSchema):
+    """An item with its agencies, related items, history (newest first) and the evidence its sources give."""
+
+    agencies = fields.List(fields.Nested(ResponsibilitySchema), required=True)
+    related = fields.List(fields.String(), required=True, metadata={"description": "Refs of related items."})
+    history = fields.List(fields.Nested(UpdateSchema), required=True, metadata={"description": "Newest first."})
+    source_evidence = VisibleEvidence(required=True)
+
+    @pre_dump
+    def as_row(self, item, **kwargs) -> dict:
+        return {
+            **super().as_row(item),
+            "agencies": item.assignments,
+            "related": [related.ref for related in item.related],
+            "history": item.updates,
+            "source_evidence": [e for e in item.evidence if e.origin == UpdateOrigin.SOURCE],
+        }
+
+
+class ItemPageSchema(ma.Schema):
+    items = fields.List(fields.Nested(ItemSchema), required=True)
+    page = fields.Integer(required=True)
+    per_page = fields.Integer(required=True)
+    pages = fields.Integer(required=True)
+    total = fields.Integer(required=True)
+
+
+# Counts
+
+StatusCountsSchema = ma.Schema.from_dict({code: fields.Integer(required=True) for code in Status.codes()},
+                                         name="StatusCountsSchema")
+
+
+class PillarCountsSchema(ma.Schema):
+    pillar = fields.String()
+    name = fields.String()
+    counts = fields.Nested(StatusCountsSchema)
+    total = fields.Integer()
+
+
+class AgencyCountsSchema(ma.Schema):
+    id = fields.Integer()
+    name = fields.String()
+    short_name = fields.String()
+    counts = fields.Nested(StatusCountsSchema)
+    total = fields.Integer()
+
+
+class StatsSchema(ma.Schema):
+    statuses = fields.List(fields.String(validate=validate.OneOf(Status.codes())), required=True)
+    total = fields.Integer(required=True)
+    overdue = fields.Integer(required=True)
+    by_pillar = fields.List(fields.Nested(PillarCountsSchema), required=True)
+    by_agency = fields.List(fields.Nested(AgencyCountsSchema), required=True, metadata={
+        "description": "An item counts for each agency responsible, lead or supporting."})
+
+
+# Reporting progress
+
+
+class ProgressReportSchema(ma.Schema):
+    """A progress report, by the same rules as the update form: the types and sizes are checked here,
+    whether the values make sense together by the service both share (validate_report)."""
+
+    status = fields.String(required=True, validate=validate.OneOf(
+        Status.codes(), error=f"Status must be one of {', '.join(Status.codes())}."),
+        error_messages=_messages(f"Status must be one of {', '.join(Status.codes())}."))
+    progress = fields.Integer(strict=True, required=True,
+                              validate=validate.Range(0, 100, error="Progress is a percentage from 0 to 100."),
+                              error_messages=_messages("Give the progress as a whole number from 0 to 100."),
+                              metadata={"description": "100 when completed; 0 when not started."})
+    note = Text(required=True, validate=[
+        validate.Length(min=1, error="Say what happened: the note is what others read."),
+        validate.Length(max=limits.NOTE, error=f"The note has at most {limits.NOTE} characters."),
+    ], error_messages=_messages("Say what happened: the note is text."))
+    expected_version = fields.Integer(
+        strict=True, allow_none=True, load_default=None, validate=validate.Range(1, limits.ID_MAX),
+        error_messages=_messages("The expected version is the item's version number, as the API gave it."),
+        metadata={"description": "The version you read; a later one makes the report a 409."})
+    links = fields.List(
+        Text(validate=validate.Length(max=limits.LINK, error=LINKS_LIMIT), error_messages=_messages(LINKS_MESSAGE)),
+        load_default=list, validate=validate.Length(max=limits.LINKS, error=LINKS_LIMIT),
+        error_messages=_messages(LINKS_MESSAGE),
+        metadata={"description": "Web addresses (http or https)."})
+    figure = fields.Nested(FigureSchema, allow_none=True, load_default=None)
+    confidential = StrictBoolean(load_default=False, error_messages=_messages("Confidential is true or false."),
+                                 metadata={"description": "The evidence is for coordinators and your agency only."})
+
+    @post_load
+    def make(self, data, **kwargs) -> ProgressReport:
+        return ProgressReport(
+            status=Status(data["status"]),
+            progress=data["progress"],
+            note=data["note"],
+            expected_version=data["expected_version"],
+            links=[link for link in data["links"] if link],
+            figure=data["figure"],
+            confidential=data["confidential"],
+        )
+
+
+
+class ReportCreatedSchema(ma.Schema):
+    update = fields.Nested(UpdateSchema, required=True)
+    item = fields.Nested(ItemSchema, required=True)

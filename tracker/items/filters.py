@@ -1,0 +1,239 @@
+"""The item filters, declared once: the schema that the API validates with (and documents), and that the
+item list, the dashboard and the exports read their query strings through.
+
+The API is strict: a value that makes no sense is a 422 naming it. The pages are lenient: the same
+value is dropped and named above the list. Either way the problems are the same sentences.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, fields, replace
+from datetime import date
+
+import marshmallow as ma
+from marshmallow import ValidationError, post_load, pre_load, validate
+from marshmallow import fields as ma_fields
+
+from .. import limits
+from ..enums import Status
+from ..extensions import db
+from ..models import Agency, Framework, Pillar, Province
+
+SORTS = {
+    "ref": "Reference",
+    "due": "Due date",
+    "status": "Status",
+    "updated": "Last update",
+}
+SORT_CHOICES = [spelling for key in SORTS for spelling in (key, "-" + key)]
+FLAGS_TRUE = ("1", "true", "on", "yes")
+FLAGS_FALSE = ("0", "false", "off", "no")
+
+
+@dataclass(frozen=True)
+class ItemFilters:
+    """What a list of items is narrowed to; every field round-trips through a query string."""
+
+    framework: str = ""
+    pillar: str = ""
+    agency: int | None = None
+    province: str = ""
+    status: str = ""
+    overdue: bool = False
+    q: str = ""
+    due_from: date | None = None
+    due_to: date | None = None
+    sort: str = "ref"
+    problems: tuple[str, ...] = field(default=(), compare=False)
+
+    @classmethod
+    def from_args(cls, args) -> ItemFilters:
+        """Read filters from request arguments, dropping (and naming) values that make no sense."""
+        filters, problems = load_leniently(ItemFilterSchema(), args)
+        return replace(filters, problems=tuple(problems))
+
+    def to_args(self, **changes) -> dict:
+        """Query-string arguments for these filters (defaults left out), with some changed."""
+        merged = replace(self, **changes) if changes else self
+        args = {}
+        for f in fields(merged):
+            if f.name == "problems":
+                continue
+            value = getattr(merged, f.name)
+            if f.name == "sort" and value == "ref":
+                continue
+            if value in ("", None, False):
+                continue
+            args[f.name] = 1 if value is True else value.isoformat() if isinstance(value, date) else value
+        return args
+
+    @property
+    def active(self) -> bool:
+        return bool(set(self.to_args()) - {"sort"})
+
+
+@dataclass(frozen=True)
+class ItemListing:
+    """Filters and the page of a list."""
+
+    filters: ItemFilters
+    page: int = 1
+    per_page: int = limits.PER_PAGE_DEFAULT
+
+
+# Fields that read query-string text and say, in the problem, which parameter held what.
+
+
+class QueryText(ma_fields.String):
+    """Text from a query string; a NUL character is refused here, before any database sees it."""
+
+    default_error_messages = {"nul": "{name} {input!r} holds a NUL character"}
+
+    def __init__(self, *, max_length: int | None = None, **kwargs):
+        self.max_length = max_length
+        super().__init__(**kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        value = super()._deserialize(value, attr, data, **kwargs)
+        if "\x00" in value:
+            raise self.make_error("nul", name=attr, input=value)
+        # Longer search words cannot match more: cut them rather than refuse.
+        return value[: self.max_length] if self.max_length else value
+
+
+class WholeNumber(ma_fields.Integer):
+    """A number from 1 to the largest a database integer holds, in plain ASCII digits
+    (int() would take "١٢", "1_000" or "+5")."""
+
+    def __init__(self, *, error: str, **kwargs):
+        metadata = {"minimum": 1, "maximum": limits.ID_MAX, **kwargs.pop("metadata", {})}
+        super().__init__(error_messages={"invalid": error}, metadata=metadata, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = str(value)
+        if not re.fullmatch(r"[0-9]{1,10}", text) or not 1 <= int(text) <= limits.ID_MAX:
+            raise self.make_error("invalid", input=value)
+        return int(text)
+
+
+class Flag(ma_fields.Boolean):
+    """A checkbox-like flag, in exactly the spellings the pages send, so nothing is taken for "false" unannounced."""
+
+    def __init__(self, name: str, **kwargs):
+        error = f"{name} {{input!r}} is not one of {', '.join(FLAGS_TRUE + FLAGS_FALSE)}"
+        super().__init__(truthy=set(FLAGS_TRUE), falsy=set(FLAGS_FALSE), error_messages={"invalid": error}, **kwargs)
+
+
+class Known(validate.Validator):
+    """The value names something in the database (a code or an id), else "unknown <what> <value>"."""
+
+    def __init__(self, column, what: str):
+        self.column = column
+        self.what = what
+
+    def __call__(self, value):
+        if db.session.scalar(db.select(self.column).where(self.column == value)) is None:
+            raise ValidationError(f"unknown {self.what} {value!r}")
+        return value
+
+
+def _date(name: str, description: str) -> ma_fields.Date:
+    label = name.replace("_", " ")
+    return ma_fields.Date(error_messages={"invalid": f"{label} {{input!r}} is not a date (YYYY-MM-DD)"},
+                          metadata={"description": description})
+
+
+class ItemFilterSchema(ma.Schema):
+    """The filters of /items, /dashboard, the exports, and the API's /items and /stats."""
+
+    framework = QueryText(validate=Known(Framework.code, "framework"),
+                          metadata={"description": "Framework code, e.g. NAP05."})
+    pillar = QueryText(validate=Known(Pillar.code, "pillar"),
+                       metadata={"description": "Pillar code: prevention, prosecution, protection or partnership."})
+    agency = WholeNumber(error="agency {input!r} is not an agency number", validate=Known(Agency.id, "agency"),
+                         metadata={"description": "Agency id: items where it is lead or supporting."})
+    province = QueryText(validate=Known(Province.code, "province"),
+                         metadata={"description": "Province code, e.g. PB."})
+    status = QueryText(validate=validate.OneOf(Status.codes(), error="unknown status {input!r}"),
+                       metadata={"description": "Status code."})
+    overdue = Flag("overdue", metadata={
+        "description": "Only overdue items (a past due date, neither completed nor superseded)."})
+    q = QueryText(max_length=limits.SEARCH, metadata={
+        "description": "Words that must all appear in the ref, title or text."})
+    due_from = _date("due_from", "Only items due on or after this date.")
+    due_to = _date("due_to", "Only items due on or before this date.")
+    sort = QueryText(load_default="ref", validate=validate.OneOf(SORT_CHOICES, error="unknown sort {input!r}"),
+                     metadata={"description": "Order: " + ", ".join(SORTS) + "; a leading - reverses it."})
+
+    @pre_load
+    def given_values(self, data, **kwargs):
+        """Query strings carry text: surrounding spaces are dropped, and an empty value (a select left
+        at "All") means the filter is not set. Only the first of repeated parameters counts."""
+        values = {}
+        for name, schema_field in self.load_fields.items():
+            key = schema_field.data_key or name
+            value = data.get(key) if hasattr(data, "get") else None
+            if isinstance(value, str):
+                value = value.strip()
+            if value is None or value is ma.missing or value == "":
+                continue
+            values[key] = value
+        return values
+
+    @post_load
+    def make(self, data, **kwargs):
+        return ItemFilters(**data)
+
+
+class ItemStatsArgsSchema(ItemFilterSchema):
+    """The filters of counts: any order gives the same counts."""
+
+    class Meta:
+        exclude = ("sort",)
+
+
+class ItemListArgsSchema(ItemFilterSchema):
+    """The filters of a list, and which page of it."""
+
+    page = WholeNumber(error="page {input!r} is not a whole number from 1 up", load_default=1,
+                       metadata={"description": "Page number, from 1."})
+    per_page = WholeNumber(error="per_page {input!r} is not a whole number from 1 up",
+                           load_default=limits.PER_PAGE_DEFAULT,
+                           metadata={"description": f"Items a page; larger values are capped at {limits.PER_PAGE_MAX}.",
+                                     "maximum": limits.PER_PAGE_MAX})
+
+    @post_load
+    def make(self, data, **kwargs):
+        page = data.pop("page")
+        # Capped rather than refused: asking for more is not a mistake worth a failed call.
+        per_page = min(data.pop("per_page"), limits.PER_PAGE_MAX)
+        return ItemListing(ItemFilters(**data), page, per_page)
+
+
+def problem_list(messages) -> list[str]:
+    """A schema's error messages as sentences, in the order of the fields."""
+    if isinstance(messages, dict):
+        return [text for value in messages.values() for text in problem_list(value)]
+    if isinstance(messages, (list, tuple)):
+        return [text for value in messages for text in problem_list(value)]
+    return [str(messages)]
+
+
+def load_leniently(schema: ma.Schema, args):
+    """Load query-string arguments for a page: a value that makes no sense is dropped and named.
+
+    Returns what the schema makes, and the problems as sentences.
+    """
+    try:
+        return schema.load(args), []
+    except ValidationError as exc:
+        problems = problem_list(exc.messages)
+        bad = set(exc.messages)
+        kept = {key: args.get(key) for key in args.keys() if key not in bad}
+        return schema.load(kept), problems
+
+
+def read_listing(args) -> ItemListing:
+    """A page's list query (filters and page), leniently."""
+    listing, problems = load_leniently(ItemListArgsSchema(), args)
+    return replace(listing, filters=replace(listing.filters, problems=tuple(problems)))
