@@ -42,6 +42,15 @@ class Problem:
         return f"{self.field}: {self.message}" if self.field else self.message
 
 
+def problem_list(messages) -> list[str]:
+    """A schema's error messages (marshmallow's nested dicts and lists) as sentences, in field order."""
+    if isinstance(messages, dict):
+        return [text for value in messages.values() for text in problem_list(value)]
+    if isinstance(messages, (list, tuple)):
+        return [text for value in messages for text in problem_list(value)]
+    return [str(messages)]
+
+
 class DomainError(Exception):
     """A request that breaks one of the tracker's rules; its message is written for the person who made it."""
 

@@ -9,8 +9,7 @@ from flask import jsonify, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
-from ..errors import DomainError, Invalid, Problem, Stale
-from ..items.filters import problem_list
+from ..errors import DomainError, Invalid, Problem, Stale, problem_list
 
 API_PREFIX = "/api/"
 

@@ -20,7 +20,7 @@ from sqlalchemy.orm import selectinload
 from .. import limits
 from ..contract import AGENCY_SEPARATOR, CSV_COLUMNS, restore_cell
 from ..enums import Priority, Status
-from ..errors import Invalid, Problem
+from ..errors import Invalid, Problem, problem_list
 from ..extensions import db
 from ..models import ActionItem, Agency, AgencyAlias, Framework, ItemAgency, Pillar, Province, name_key
 
@@ -313,7 +313,7 @@ class PlanReader:
             values = self.schema.load(cells)
         except ValidationError as exc:
             for column in CSV_COLUMNS:  # in the file's column order, whatever order the schema found them
-                for message in _messages(exc.messages.get(column)):
+                for message in problem_list(exc.messages.get(column, [])):
                     self.problem(number, column, message)
             values = {**exc.valid_data, "invalid": True}
         found = self._look_up(number, values)
@@ -372,14 +372,6 @@ class PlanReader:
             self.new_agencies.setdefault(name_key(name), " ".join(name.split()))
         elif not found:
             self.problem(number, column, f"unknown agency {name!r} (allow creating unknown agencies to add it)")
-
-
-def _messages(found) -> list[str]:
-    if found is None:
-        return []
-    if isinstance(found, dict):
-        return [message for value in found.values() for message in _messages(value)]
-    return [found] if isinstance(found, str) else list(found)
 
 
 def read_plan(data: bytes | str | BinaryIO | TextIO, *, create_agencies: bool = False,

@@ -16,6 +16,7 @@ from marshmallow import fields as ma_fields
 
 from .. import limits
 from ..enums import Status
+from ..errors import problem_list
 from ..extensions import db
 from ..models import Agency, Framework, Pillar, Province
 
@@ -208,15 +209,6 @@ class ItemListArgsSchema(ItemFilterSchema):
         # Capped rather than refused: asking for more is not a mistake worth a failed call.
         per_page = min(data.pop("per_page"), limits.PER_PAGE_MAX)
         return ItemListing(ItemFilters(**data), page, per_page)
-
-
-def problem_list(messages) -> list[str]:
-    """A schema's error messages as sentences, in the order of the fields."""
-    if isinstance(messages, dict):
-        return [text for value in messages.values() for text in problem_list(value)]
-    if isinstance(messages, (list, tuple)):
-        return [text for value in messages for text in problem_list(value)]
-    return [str(messages)]
 
 
 def load_leniently(schema: ma.Schema, args):
