@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import statistics
 import sys
 import tempfile
@@ -24,8 +23,8 @@ sys.path.insert(0, str(ROOT))
 
 from tracker import create_app  # noqa: E402
 from tracker.auth.services import create_user  # noqa: E402
+from tracker.enums import AssignmentRole, Basis  # noqa: E402
 from tracker.extensions import db  # noqa: E402
-from tracker.enums import AssignmentRole, Basis
 from tracker.models import ActionItem, Framework, ItemAgency, Pillar, Status  # noqa: E402
 from tracker.seeding.loader import seed_catalogue  # noqa: E402
 

@@ -6,8 +6,8 @@ import re
 from pathlib import Path
 
 import pytest
-from flask import g
 import sqlalchemy as sa
+from flask import g
 
 from tracker import create_app
 from tracker.auth.services import create_user

@@ -4,8 +4,8 @@ import sqlalchemy as sa
 
 from conftest import csrf_token, fresh_item
 from tracker.catalogue.services import find_agency
-from tracker.extensions import db
 from tracker.enums import Status, UpdateKind, UpdateOrigin
+from tracker.extensions import db
 from tracker.models import ActionItem, Agency, AgencyAlias, Evidence, ItemAgency, Review, Update, User
 
 ROLES = ["anonymous", "agency_responsible", "agency_other", "coordinator", "rapporteur", "admin"]
@@ -95,7 +95,8 @@ def snapshot() -> dict:
 
 
 POSTS = [
-    ("/items/PAPER-g/update", {"status": "in_progress", "progress": "50", "note": "n"}, ["agency_responsible", "coordinator"]),
+    ("/items/PAPER-g/update", {"status": "in_progress", "progress": "50", "note": "n"},
+     ["agency_responsible", "coordinator"]),
     ("/items/PAPER-g/agencies", {"lead": "{other_agency}"}, ["coordinator"]),
     ("/items/PAPER-g/plan", {"due_date": "2027-01-01", "priority": "high"}, ["coordinator"]),
     ("/items/bulk", {"refs": "PAPER-g", "action": "priority", "priority": "low"}, ["coordinator"]),
@@ -121,7 +122,8 @@ def test_refused_posts_change_nothing(world, path, data, allowed):
             continue
         client = world["clients"][role]
         token = csrf_token(client.get("/login" if role == "anonymous" else "/items").get_data(as_text=True))
-        fields = {**data, "csrf_token": token, **{f"{p}-csrf_token": token for p in ("agency", "alias", "merge", "remove")}}
+        prefixed = {f"{p}-csrf_token": token for p in ("agency", "alias", "merge", "remove")}
+        fields = {**data, "csrf_token": token, **prefixed}
         response = client.post(path, data=fields)
         assert response.status_code == (302 if role == "anonymous" else 403), (role, response.status_code)
         if role == "anonymous":

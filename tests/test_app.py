@@ -73,7 +73,7 @@ def _row_for(table) -> dict:
         elif isinstance(kind, sa.Integer):
             values[column.name] = 1
         elif isinstance(kind, sa.DateTime):
-            values[column.name] = dt.datetime(2025, 1, 1, tzinfo=dt.timezone.utc)
+            values[column.name] = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
         elif isinstance(kind, sa.Date):
             values[column.name] = dt.date(2025, 1, 1)
         else:

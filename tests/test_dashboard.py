@@ -7,9 +7,9 @@ import sqlalchemy as sa
 
 from conftest import SEED_DIR, log_in
 from tracker.dashboard.services import build_dashboard
+from tracker.enums import Status
 from tracker.extensions import db
 from tracker.items.services import ItemFilters
-from tracker.enums import Status
 from tracker.models import ActionItem, Framework, ItemAgency, Pillar
 from tracker.seeding.loader import seed_catalogue
 
@@ -102,8 +102,11 @@ def test_frameworks_provinces_months_and_overdue(mini):
     data = build_dashboard(ItemFilters(), TODAY)
     assert [(r.label, r.total) for r in data.frameworks] == [("Paper recommendations", 6)]
     provinces = {r.label: counts(r) for r in data.provinces}
-    assert provinces == {"National (no province)": {"completed": 1, "in_progress": 1, "not_started": 1, "superseded": 1},
-                         "Punjab": {"blocked": 1}, "Sindh": {"not_started": 1}}
+    assert provinces == {
+        "National (no province)": {"completed": 1, "in_progress": 1, "not_started": 1, "superseded": 1},
+        "Punjab": {"blocked": 1},
+        "Sindh": {"not_started": 1},
+    }
     assert [(m.month, m.completed, m.reported) for m in data.months] == [("2005-12", 1, 0)]
     assert [item.ref for item in data.overdue] == ["M-3", "M-4"]
 
