@@ -53,5 +53,5 @@ clean:
 	rm -rf $(VENV) .pytest_cache
 
 ## Times the main pages at 2,000 items (figures to compare commits by; nothing passes or fails).
-bench: install
+bench: install-test
 	$(BIN)/python scripts/benchmark.py --items 2000 --repeat 20

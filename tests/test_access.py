@@ -3,8 +3,8 @@ import pytest
 import sqlalchemy as sa
 
 from conftest import csrf_token, fresh_item
+from factories import EvidenceFactory, UpdateFactory
 from tracker.catalogue.services import find_agency
-from tracker.enums import Status, UpdateKind, UpdateOrigin
 from tracker.extensions import db
 from tracker.models import ActionItem, Agency, AgencyAlias, Evidence, ItemAgency, Review, Update, User
 
@@ -31,10 +31,8 @@ def world(as_role, make_user):
     item = fresh_item("PAPER-g")
     nadra = find_agency("NADRA")
     user = db.session.scalar(sa.select(User).where(User.agency_id == nadra.id))
-    update = Update(item=item, author=user, agency=nadra, origin=UpdateOrigin.USER, kind=UpdateKind.PROGRESS,
-                    status_before=Status.NOT_STARTED, status_after=Status.IN_PROGRESS, progress_after=10, note="r")
-    db.session.add(update)
-    db.session.add(Evidence(item=item, update=update, origin=UpdateOrigin.USER, url="https://example.org/x"))
+    update = UpdateFactory(item=item, author=user)
+    EvidenceFactory(update=update)
     db.session.commit()
     alias = db.session.scalar(sa.select(AgencyAlias).where(AgencyAlias.agency_id == nadra.id))
     return {
