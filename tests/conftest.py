@@ -86,6 +86,7 @@ def app(request, tmp_path, template_databases):
     app = make_app(tmp_path, SQLALCHEMY_DATABASE_URI=template_databases.url(tmp_path),
                    UPLOAD_DIR=str(tmp_path / "uploads"))
     app.before_request_funcs.setdefault(None, []).insert(0, clean_request_globals)
+    app.config["TEST_DATABASE_TEMPLATE"] = template
     with app.app_context():
         template_databases.reset(template)
         yield app
@@ -96,6 +97,8 @@ def app(request, tmp_path, template_databases):
 @pytest.fixture
 def seeded(app):
     """The app with the catalogue of seed/ loaded (copied from the session's template)."""
+    # `app` chose the catalogue because this fixture was among the test's; asked for later, it comes too late.
+    assert app.config["TEST_DATABASE_TEMPLATE"] == CATALOGUE, "request `seeded` as a fixture, not at run time"
     return app
 
 
