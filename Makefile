@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
 PORT ?= 5000
 
-.PHONY: run test test-postgres bench setup install install-test clean
+.PHONY: run lint test test-postgres bench setup install install-test clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,11 +34,18 @@ run: setup
 	trap 'kill $$scheduler 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
-test: install-test
+# TODO: lint `.` once tracker/ passes ruff (its findings are being fixed on main).
+LINT_PATHS ?= tests scripts
+
+## ruff: pyflakes, pycodestyle, import order, bugbear, pyupgrade (settings in pyproject.toml).
+lint: install-test
+	$(BIN)/ruff check $(LINT_PATHS)
+
+test: lint
 	$(BIN)/python -m pytest
 
 ## The same suite against PostgreSQL: TEST_DATABASE_URL=postgresql+psycopg://user:pw@127.0.0.1/db
-test-postgres: install-test  ## also run by .ci/run when PostgreSQL is installed
+test-postgres: lint  ## also run by .ci/run when PostgreSQL is installed
 	@test -n "$(TEST_DATABASE_URL)" || { echo "set TEST_DATABASE_URL to a postgresql+psycopg:// URL"; exit 2; }
 	$(BIN)/python -m pytest
 
@@ -46,5 +53,5 @@ clean:
 	rm -rf $(VENV) .pytest_cache
 
 ## Times the main pages at 2,000 items (figures to compare commits by; nothing passes or fails).
-bench: install
+bench: install-test
 	$(BIN)/python scripts/benchmark.py --items 2000 --repeat 20

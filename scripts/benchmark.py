@@ -9,24 +9,23 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import statistics
 import sys
 import tempfile
 import time
-from datetime import date
 from pathlib import Path
 
 import sqlalchemy as sa
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+# The app, and the tests' factories (factory_boy is in the `test` extra: `make bench` installs it).
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
+from factories import synthetic_items  # noqa: E402
 from tracker import create_app  # noqa: E402
 from tracker.auth.services import create_user  # noqa: E402
 from tracker.extensions import db  # noqa: E402
-from tracker.enums import AssignmentRole, Basis
-from tracker.models import ActionItem, Framework, ItemAgency, Pillar, Status  # noqa: E402
+from tracker.models import ActionItem  # noqa: E402
 from tracker.seeding.loader import seed_catalogue  # noqa: E402
 
 PAGES = [
@@ -43,18 +42,8 @@ PAGES = [
 
 def grow(total: int) -> None:
     """Add synthetic items until the catalogue holds `total`."""
-    framework = db.session.scalar(sa.select(Framework))
-    pillars = db.session.scalars(sa.select(Pillar)).all()
-    agency_ids = db.session.scalars(sa.select(ItemAgency.agency_id).distinct()).all()
     have = db.session.scalar(sa.select(sa.func.count()).select_from(ActionItem))
-    statuses = list(Status)
-    for n in range(have, total):
-        item = ActionItem(ref=f"BENCH-{n}", framework=framework, pillar=pillars[n % 4], title=f"Synthetic item {n}",
-                          text="Synthetic text for measuring.", status=statuses[n % 5], progress=n % 101,
-                          due_date=date(2020 + n % 10, 1 + n % 12, 1), position=10_000 + n)
-        item.assignments.append(ItemAgency(agency_id=agency_ids[n % len(agency_ids)], role=AssignmentRole.LEAD,
-                                           basis=Basis.ASSIGNED))
-        db.session.add(item)
+    db.session.add_all(synthetic_items(max(0, total - have)))
     db.session.commit()
 
 

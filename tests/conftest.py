@@ -1,14 +1,20 @@
-"""Fixtures: an app on a fresh database (SQLite by default, PostgreSQL via TEST_DATABASE_URL)."""
+"""Fixtures: an app on a database of its own (SQLite by default, PostgreSQL via TEST_DATABASE_URL).
+
+The schema and the catalogue are built once per session (see template_databases.py); each test starts from a copy.
+"""
 from __future__ import annotations
 
 import os
 import re
 from pathlib import Path
 
+import jinja2
 import pytest
-from flask import g
 import sqlalchemy as sa
+from flask import g
 
+from factories import PASSWORD, PASSWORD_HASH_METHOD
+from template_databases import CATALOGUE, SCHEMA, PostgresTemplates, SqliteTemplates
 from tracker import create_app
 from tracker.auth.services import create_user
 from tracker.extensions import db
@@ -16,11 +22,29 @@ from tracker.seeding.loader import seed_catalogue
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_DIR = ROOT / "seed"
-PASSWORD = "correct horse battery"
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+
+class SharedBytecodeCache(jinja2.BytecodeCache):
+    """Compiled templates kept for the session: every test builds its own app, and compiling each
+    template again per app was a sixth of a second a test. Jinja checks each entry against the
+    template's source, so an edited template is compiled afresh."""
+
+    def __init__(self):
+        self.codes: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if bucket.key in self.codes:
+            bucket.bytecode_from_string(self.codes[bucket.key])
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.codes[bucket.key] = bucket.bytecode_to_string()
+
+
+TEMPLATE_CACHE = SharedBytecodeCache()
 
 
 def database_url(tmp_path: Path) -> str:
-    return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'test.db'}"
+    return TEST_DATABASE_URL or f"sqlite:///{tmp_path / 'test.db'}"
 
 
 def make_app(tmp_path: Path, **overrides):
@@ -28,11 +52,13 @@ def make_app(tmp_path: Path, **overrides):
         "TESTING": True,
         "SECRET_KEY": "test-secret",
         "SQLALCHEMY_DATABASE_URI": database_url(tmp_path),
-        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        "PASSWORD_HASH_METHOD": PASSWORD_HASH_METHOD,
         "SEED_DIR": str(SEED_DIR),
     }
     config.update(overrides)
-    return create_app(config)
+    app = create_app(config)
+    app.jinja_env.bytecode_cache = TEMPLATE_CACHE
+    return app
 
 
 def clean_request_globals() -> None:
@@ -42,34 +68,45 @@ def clean_request_globals() -> None:
         g.pop(name, None)
 
 
+@pytest.fixture(scope="session")
+def template_databases(tmp_path_factory):
+    """The template databases: the schema, and the schema with the catalogue, built once."""
+    folder = tmp_path_factory.mktemp("templates")
+    templates = PostgresTemplates(TEST_DATABASE_URL) if TEST_DATABASE_URL else SqliteTemplates(folder)
+    templates.build(lambda **config: make_app(folder, **config), lambda: seed_catalogue(str(SEED_DIR)))
+    yield templates
+    templates.close()
+
+
 @pytest.fixture
-def app(tmp_path):
-    app = make_app(tmp_path, UPLOAD_DIR=str(tmp_path / "uploads"))
+def app(request, tmp_path, template_databases):
+    """The app on a database of its own: the catalogue loaded if the test asks for `seeded`
+    (directly or through another fixture), else the empty schema."""
+    template = CATALOGUE if "seeded" in request.fixturenames else SCHEMA
+    app = make_app(tmp_path, SQLALCHEMY_DATABASE_URI=template_databases.url(tmp_path),
+                   UPLOAD_DIR=str(tmp_path / "uploads"))
     app.before_request_funcs.setdefault(None, []).insert(0, clean_request_globals)
+    app.config["TEST_DATABASE_TEMPLATE"] = template
     with app.app_context():
-        _fresh_schema()
+        template_databases.reset(template)
         yield app
         db.session.remove()
-        db.drop_all()
-
-
-def _fresh_schema() -> None:
-    """Drop whatever a previous run left (PostgreSQL keeps it) and create the models' schema."""
-    db.session.remove()
-    with db.engine.begin() as connection:
-        inspector = sa.inspect(connection)
-        existing = inspector.get_table_names()
-        if existing:
-            meta = sa.MetaData()
-            meta.reflect(bind=connection)
-            meta.drop_all(bind=connection)
-    db.create_all()
+        db.engine.dispose()
 
 
 @pytest.fixture
 def seeded(app):
-    seed_catalogue(str(SEED_DIR))
+    """The app with the catalogue of seed/ loaded (copied from the session's template)."""
+    # `app` chose the catalogue because this fixture was among the test's; asked for later, it comes too late.
+    assert app.config["TEST_DATABASE_TEMPLATE"] == CATALOGUE, "request `seeded` as a fixture, not at run time"
     return app
+
+
+@pytest.fixture
+def blank_database_url(tmp_path, template_databases):
+    """A database with no tables at all, for tests that build the schema their own way (migrations)."""
+    yield template_databases.blank_url(tmp_path)
+    template_databases.drop_blank()
 
 
 @pytest.fixture

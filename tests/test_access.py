@@ -1,19 +1,151 @@
-"""Every route × every role: who gets what, and a refused request changes nothing."""
+"""Every route × every role: who gets what, and a refused request changes nothing.
+
+ROUTES lists every endpoint of the app's url_map with what each role gets from it. A route that is not
+listed fails `test_every_route_is_in_the_matrix`, naming it: add its line here, with its permissions.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
 import pytest
 import sqlalchemy as sa
+from flask import current_app
 
 from conftest import csrf_token, fresh_item
+from factories import EvidenceFactory, UpdateFactory
 from tracker.catalogue.services import find_agency
 from tracker.extensions import db
-from tracker.enums import Status, UpdateKind, UpdateOrigin
 from tracker.models import ActionItem, Agency, AgencyAlias, Evidence, ItemAgency, Review, Update, User
 
 ROLES = ["anonymous", "agency_responsible", "agency_other", "coordinator", "rapporteur", "admin"]
-EVERYONE = {r: 200 for r in ROLES[1:]}
+USERS = ROLES[1:]
+# Not pages of ours: files served as they are.
+UNCHECKED = {"static", "bootstrap.static"}
+# Ids the world fixture makes, for the {placeholders} of the paths.
+IDS = ("update", "agency", "user", "alias", "evidence", "other_agency")
 
 
-def expect(allowed: dict[str, int], refused: int = 403) -> dict[str, int]:
-    return {"anonymous": 302, **{r: allowed.get(r, refused) for r in ROLES[1:]}}
+def expect(allowed: dict[str, int], refused: int = 403, anonymous: int = 302) -> dict[str, int]:
+    """The status each role gets: `allowed` ones as given, other users `refused`, anonymous users the
+    login page (302) or, from the API, a 401."""
+    return {"anonymous": anonymous, **{role: allowed.get(role, refused) for role in USERS}}
+
+
+EVERYONE = expect({role: 200 for role in USERS})
+
+
+@dataclass(frozen=True)
+class Post:
+    """A POST: the roles that may make it (their own tests check what it does), and a body for the
+    others, who are refused (403; anonymous users get `anonymous`) and must change nothing."""
+
+    allowed: tuple[str, ...]
+    data: dict[str, str] = field(default_factory=dict)
+    json: bool = False  # the body is JSON, with the CSRF token in a header (the API)
+    anonymous: int = 302
+
+    @property
+    def refused(self) -> list[str]:
+        return [role for role in ROLES if role not in self.allowed]
+
+
+@dataclass(frozen=True)
+class Route:
+    """One endpoint: its path ({placeholders} from IDS), then per method what each role gets."""
+
+    path: str
+    get: dict[str, int] | None = None
+    post: Post | None = None
+
+
+ROUTES = {
+    # Public.
+    "auth.login": Route("/login", get={"anonymous": 200, **{r: 302 for r in USERS}},  # logged in: sent on
+                        post=Post(allowed=tuple(ROLES))),
+    # Every logged-in user.
+    "auth.logout": Route("/logout", post=Post(allowed=tuple(USERS))),
+    "home.home": Route("/", get=EVERYONE),
+    "items.item_list": Route("/items", get=EVERYONE),
+    "items.item_detail": Route("/items/PAPER-g", get=EVERYONE),
+    "catalogue.agency_list": Route("/agencies", get=EVERYONE),
+    "catalogue.agency_detail": Route("/agencies/{agency}", get=EVERYONE),
+    "catalogue.pillar_list": Route("/pillars", get=EVERYONE),
+    "catalogue.pillar_detail": Route("/pillars/prevention", get=EVERYONE),
+    "catalogue.context": Route("/context", get=EVERYONE),
+    "catalogue.challenge_detail": Route("/challenges/A", get=EVERYONE),
+    "catalogue.achievement_detail": Route("/achievements/A", get=EVERYONE),
+    "catalogue.law_detail": Route("/laws/PTPA-2018", get=EVERYONE),
+    "dashboard.dashboard": Route("/dashboard", get=EVERYONE),
+    "dashboard.plotly_js": Route("/vendor/plotly.min.js", get=EVERYONE),
+    "reminders.notifications": Route("/notifications", get=EVERYONE),
+    "reminders.read_all": Route("/notifications/read", post=Post(allowed=tuple(USERS))),
+    "reminders.email_preference": Route("/notifications/email", post=Post(allowed=tuple(USERS))),
+    # A link has no file to download: everyone who may see it gets a 404, anonymous users the login page.
+    "progress.download_evidence": Route("/evidence/{evidence}/download", get=expect({}, refused=404)),
+    # The responsible agencies and coordinators.
+    "progress.update_item": Route(
+        "/items/PAPER-g/update", get=expect({"agency_responsible": 200, "coordinator": 200}),
+        post=Post(("agency_responsible", "coordinator"), {"status": "in_progress", "progress": "50", "note": "n"}),
+    ),
+    # Coordinators.
+    "coordination.edit_agencies": Route("/items/PAPER-g/agencies", get=expect({"coordinator": 200}),
+                                        post=Post(("coordinator",), {"lead": "{other_agency}"})),
+    "coordination.edit_plan": Route("/items/PAPER-g/plan", get=expect({"coordinator": 200}),
+                                    post=Post(("coordinator",), {"due_date": "2027-01-01", "priority": "high"})),
+    "coordination.bulk": Route("/items/bulk", post=Post(("coordinator",),
+                                                        {"refs": "PAPER-g", "action": "priority", "priority": "low"})),
+    "progress.review": Route("/updates/{update}/review", post=Post(("coordinator",), {"verify": "Verify"})),
+    # Coordinators and the rapporteur.
+    "exports.export_items": Route("/exports/items.csv", get=expect({"coordinator": 200, "rapporteur": 200})),
+    # Admins.
+    "admin.users": Route("/admin/users", get=expect({"admin": 200}), post=Post(
+        ("admin",), {"email": "x@example.org", "role": "rapporteur", "password": "longenough1"})),
+    "admin.user_detail": Route("/admin/users/{user}", get=expect({"admin": 200}),
+                               post=Post(("admin",), {"role": "rapporteur", "agency": ""})),
+    "admin.user_reset_password": Route("/admin/users/{user}/password", post=Post(("admin",))),
+    "admin.agencies": Route("/admin/agencies", get=expect({"admin": 200}),
+                            post=Post(("admin",), {"name": "New Body", "kind": "ngo"})),
+    "admin.agency_detail": Route("/admin/agencies/{agency}", get=expect({"admin": 200}), post=Post(
+        ("admin",), {"agency-name": "Renamed", "agency-kind": "federal_agency"})),
+    "admin.agency_add_alias": Route("/admin/agencies/{agency}/aliases",
+                                    post=Post(("admin",), {"alias-alias": "Another"})),
+    "admin.agency_remove_alias": Route("/admin/agencies/{agency}/aliases/{alias}/remove", post=Post(("admin",))),
+    "admin.agency_merge": Route("/admin/agencies/{agency}/merge",
+                                post=Post(("admin",), {"merge-target": "{other_agency}"})),
+    "imports.upload": Route("/admin/import", get=expect({"admin": 200}),
+                            post=Post(("admin",), {"create_agencies": "y"})),
+    "reminders.settings": Route("/admin/reminders", get=expect({"admin": 200}), post=Post(
+        ("admin",), {"enabled": "", "hour": "3", "minute": "0", "day_of_week": "*", "timezone": "UTC",
+                     "due_soon_days": "1", "stale_days": "1"})),
+    "reminders.log": Route("/admin/reminders/log", get=expect({"admin": 200})),
+    # The API: JSON, anonymous callers get a 401 rather than the login page; users read with their session.
+    "api.openapi": Route("/api/v1/openapi.json", get=expect({r: 200 for r in USERS}, anonymous=401)),
+    "api.items": Route("/api/v1/items", get=expect({r: 200 for r in USERS}, anonymous=401)),
+    "api.item": Route("/api/v1/items/PAPER-g", get=expect({r: 200 for r in USERS}, anonymous=401)),
+    "api.stats": Route("/api/v1/stats", get=expect({r: 200 for r in USERS}, anonymous=401)),
+    "api.report": Route("/api/v1/items/PAPER-g/updates", post=Post(
+        ("agency_responsible", "coordinator"), {"status": "in_progress", "progress": 50, "note": "n"},
+        json=True, anonymous=401)),
+}
+
+
+def test_every_route_is_in_the_matrix(app):
+    """A new route fails here until its permissions are listed in ROUTES."""
+    rules = [rule for rule in app.url_map.iter_rules() if rule.endpoint not in UNCHECKED]
+    missing = [
+        f"{method} {rule.rule} ({rule.endpoint})"
+        for rule in rules
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"})
+        if getattr(ROUTES.get(rule.endpoint), method.lower(), None) is None
+    ]
+    assert missing == [], "add these routes' permissions to ROUTES in tests/test_access.py:\n" + "\n".join(missing)
+    assert set(ROUTES) <= {rule.endpoint for rule in rules}, "ROUTES lists endpoints the app no longer has"
+    # Each path reaches the endpoint it is listed under.
+    adapter = app.url_map.bind("localhost")
+    reached = {name: adapter.match(route.path.format(**dict.fromkeys(IDS, 1)),
+                                   method="GET" if route.get else "POST")[0]
+               for name, route in ROUTES.items()}
+    assert reached == {name: name for name in ROUTES}
 
 
 @pytest.fixture
@@ -26,15 +158,12 @@ def world(as_role, make_user):
         "rapporteur": as_role("rapporteur"),
         "admin": as_role("admin"),
     }
-    from flask import current_app
     clients["anonymous"] = current_app.test_client()
     item = fresh_item("PAPER-g")
     nadra = find_agency("NADRA")
     user = db.session.scalar(sa.select(User).where(User.agency_id == nadra.id))
-    update = Update(item=item, author=user, agency=nadra, origin=UpdateOrigin.USER, kind=UpdateKind.PROGRESS,
-                    status_before=Status.NOT_STARTED, status_after=Status.IN_PROGRESS, progress_after=10, note="r")
-    db.session.add(update)
-    db.session.add(Evidence(item=item, update=update, origin=UpdateOrigin.USER, url="https://example.org/x"))
+    update = UpdateFactory(item=item, author=user)
+    EvidenceFactory(update=update)
     db.session.commit()
     alias = db.session.scalar(sa.select(AgencyAlias).where(AgencyAlias.agency_id == nadra.id))
     return {
@@ -44,41 +173,16 @@ def world(as_role, make_user):
     }
 
 
-GETS = [
-    ("/", EVERYONE),
-    ("/items", EVERYONE),
-    ("/items/PAPER-g", EVERYONE),
-    ("/agencies", EVERYONE),
-    ("/agencies/{agency}", EVERYONE),
-    ("/pillars", EVERYONE),
-    ("/pillars/prevention", EVERYONE),
-    ("/context", EVERYONE),
-    ("/challenges/A", EVERYONE),
-    ("/achievements/A", EVERYONE),
-    ("/laws/PTPA-2018", EVERYONE),
-    ("/items/PAPER-g/update", {"agency_responsible": 200, "coordinator": 200}),
-    ("/items/PAPER-g/agencies", {"coordinator": 200}),
-    ("/items/PAPER-g/plan", {"coordinator": 200}),
-    ("/admin/users", {"admin": 200}),
-    ("/admin/users/{user}", {"admin": 200}),
-    ("/admin/agencies", {"admin": 200}),
-    ("/admin/agencies/{agency}", {"admin": 200}),
-]
+GETS = [name for name, route in ROUTES.items() if route.get]
+POSTS = [name for name, route in ROUTES.items() if route.post and route.post.refused]
 
 
-@pytest.mark.parametrize("path, allowed", GETS, ids=[g[0] for g in GETS])
-def test_get_matrix(world, path, allowed):
-    path = path.format(**world["ids"])
-    expected = expect(allowed)
+@pytest.mark.parametrize("endpoint", GETS)
+def test_get_matrix(world, endpoint):
+    route = ROUTES[endpoint]
+    path = route.path.format(**world["ids"])
     got = {role: world["clients"][role].get(path).status_code for role in ROLES}
-    assert got == expected
-
-
-def test_evidence_download_matrix(world):
-    # A link has no file to download: everyone who may see it gets a 404, anonymous the login page.
-    path = f"/evidence/{world['ids']['evidence']}/download"
-    got = {role: world["clients"][role].get(path).status_code for role in ROLES}
-    assert got == {"anonymous": 302, **{r: 404 for r in ROLES[1:]}}
+    assert got == route.get
 
 
 def snapshot() -> dict:
@@ -94,36 +198,23 @@ def snapshot() -> dict:
     }
 
 
-POSTS = [
-    ("/items/PAPER-g/update", {"status": "in_progress", "progress": "50", "note": "n"}, ["agency_responsible", "coordinator"]),
-    ("/items/PAPER-g/agencies", {"lead": "{other_agency}"}, ["coordinator"]),
-    ("/items/PAPER-g/plan", {"due_date": "2027-01-01", "priority": "high"}, ["coordinator"]),
-    ("/items/bulk", {"refs": "PAPER-g", "action": "priority", "priority": "low"}, ["coordinator"]),
-    ("/updates/{update}/review", {"verify": "Verify"}, ["coordinator"]),
-    ("/admin/users", {"email": "x@example.org", "role": "rapporteur", "password": "longenough1"}, ["admin"]),
-    ("/admin/users/{user}", {"role": "rapporteur", "agency": ""}, ["admin"]),
-    ("/admin/users/{user}/password", {}, ["admin"]),
-    ("/admin/agencies", {"name": "New Body", "kind": "ngo"}, ["admin"]),
-    ("/admin/agencies/{agency}", {"agency-name": "Renamed", "agency-kind": "federal_agency"}, ["admin"]),
-    ("/admin/agencies/{agency}/aliases", {"alias-alias": "Another"}, ["admin"]),
-    ("/admin/agencies/{agency}/aliases/{alias}/remove", {}, ["admin"]),
-    ("/admin/agencies/{agency}/merge", {"merge-target": "{other_agency}"}, ["admin"]),
-]
-
-
-@pytest.mark.parametrize("path, data, allowed", POSTS, ids=[p[0] for p in POSTS])
-def test_refused_posts_change_nothing(world, path, data, allowed):
-    path = path.format(**world["ids"])
-    data = {k: v.format(**world["ids"]) for k, v in data.items()}
+@pytest.mark.parametrize("endpoint", POSTS)
+def test_refused_posts_change_nothing(world, endpoint):
+    route = ROUTES[endpoint]
+    post = route.post
+    path = route.path.format(**world["ids"])
+    data = {k: v.format(**world["ids"]) if isinstance(v, str) else v for k, v in post.data.items()}
     before = snapshot()
-    for role in ROLES:
-        if role in allowed:
-            continue
+    for role in post.refused:
         client = world["clients"][role]
         token = csrf_token(client.get("/login" if role == "anonymous" else "/items").get_data(as_text=True))
-        fields = {**data, "csrf_token": token, **{f"{p}-csrf_token": token for p in ("agency", "alias", "merge", "remove")}}
-        response = client.post(path, data=fields)
-        assert response.status_code == (302 if role == "anonymous" else 403), (role, response.status_code)
-        if role == "anonymous":
+        if post.json:
+            response = client.post(path, json=data, headers={"X-CSRFToken": token})
+        else:
+            prefixed = {f"{p}-csrf_token": token for p in ("agency", "alias", "merge", "remove")}
+            response = client.post(path, data={**data, "csrf_token": token, **prefixed})
+        expected = post.anonymous if role == "anonymous" else 403
+        assert response.status_code == expected, (role, response.status_code)
+        if response.status_code == 302:
             assert response.headers["Location"].startswith("/login")
         assert snapshot() == before, role

@@ -5,8 +5,8 @@ import sqlalchemy as sa
 
 from conftest import PASSWORD, csrf_token, fresh_item, log_in
 from tracker.catalogue.services import find_agency
-from tracker.extensions import db
 from tracker.enums import AssignmentRole, Role
+from tracker.extensions import db
 from tracker.models import Agency, User
 
 
@@ -17,8 +17,9 @@ def token(client, path):
 def test_admin_creates_an_agency_user_with_a_generated_password(as_role, app):
     admin = as_role("admin")
     nadra = find_agency("NADRA")
-    response = admin.post("/admin/users", data={"csrf_token": token(admin, "/admin/users"), "email": "focal@nadra.example",
-                                                "name": "Focal", "role": "agency", "agency": str(nadra.id)},
+    response = admin.post("/admin/users", data={"csrf_token": token(admin, "/admin/users"),
+                                                "email": "focal@nadra.example", "name": "Focal", "role": "agency",
+                                                "agency": str(nadra.id)},
                           follow_redirects=True)
     html = response.get_data(as_text=True)
     password = re.search(r"shown only this once: (\S+)</div>", html).group(1)
@@ -47,7 +48,8 @@ def test_deactivate_change_role_and_reset_password(as_role, app, make_user):
     db.session.expire_all()
     assert (user.role, user.active, user.name) == (Role.RAPPORTEUR, False, "Now Rapporteur")
     assert log_in(app.test_client(), "c@example.org").status_code == 200  # refused: deactivated
-    html = admin.post(f"{path}/password", data={"csrf_token": token(admin, path)}, follow_redirects=True).get_data(as_text=True)
+    html = admin.post(f"{path}/password", data={"csrf_token": token(admin, path)},
+                      follow_redirects=True).get_data(as_text=True)
     new_password = re.search(r"shown only this once: (\S+)</div>", html).group(1)
     db.session.expire_all()
     assert user.check_password(new_password) and not user.check_password(PASSWORD)
@@ -57,7 +59,8 @@ def test_the_last_admin_cannot_be_demoted(as_role):
     admin = as_role("admin")
     me = db.session.scalar(sa.select(User).where(User.role == Role.ADMIN))
     path = f"/admin/users/{me.id}"
-    response = admin.post(path, data={"csrf_token": token(admin, path), "role": "coordinator", "agency": "", "active": "y"})
+    response = admin.post(path, data={"csrf_token": token(admin, path), "role": "coordinator", "agency": "",
+                                      "active": "y"})
     assert response.status_code == 422 and "last active admin" in response.get_data(as_text=True)
     db.session.expire_all()
     assert me.role == Role.ADMIN

@@ -1,4 +1,6 @@
 """Logging in: every page needs it, credentials are checked, forms carry CSRF tokens."""
+from datetime import UTC
+
 import pytest
 
 from conftest import PASSWORD, csrf_token, log_in
@@ -72,7 +74,8 @@ def test_login_never_redirects_off_site(app, client, make_user, target):
     page = client.get("/login")
     response = client.post(
         f"/login?next={target}",
-        data={"email": "coordinator@example.org", "password": PASSWORD, "csrf_token": csrf_token(page.get_data(as_text=True))},
+        data={"email": "coordinator@example.org", "password": PASSWORD,
+              "csrf_token": csrf_token(page.get_data(as_text=True))},
     )
     assert response.status_code == 302
     assert response.headers["Location"] == "/"
@@ -83,7 +86,8 @@ def test_login_follows_a_local_next(app, client, make_user):
     page = client.get("/login")
     response = client.post(
         "/login?next=/pillars",
-        data={"email": "coordinator@example.org", "password": PASSWORD, "csrf_token": csrf_token(page.get_data(as_text=True))},
+        data={"email": "coordinator@example.org", "password": PASSWORD,
+              "csrf_token": csrf_token(page.get_data(as_text=True))},
     )
     assert response.headers["Location"] == "/pillars"
 
@@ -96,7 +100,7 @@ def test_passwords_are_hashed(app, make_user):
 
 
 def test_repeated_wrong_passwords_lock_the_account_for_a_while(app, client, make_user):
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
     user = make_user("coordinator")
     for _ in range(app.config["LOGIN_MAX_FAILURES"]):
@@ -105,7 +109,7 @@ def test_repeated_wrong_passwords_lock_the_account_for_a_while(app, client, make
     assert "locked" in locked.get_data(as_text=True)
     assert client.get("/items").status_code == 302
     db.session.refresh(user)
-    user.locked_until = datetime.now(timezone.utc) - timedelta(seconds=1)  # the lock has run out
+    user.locked_until = datetime.now(UTC) - timedelta(seconds=1)  # the lock has run out
     db.session.commit()
     assert log_in(client, "coordinator@example.org").status_code == 302
     db.session.refresh(user)

@@ -13,6 +13,8 @@ from tracker.extensions import db
 from tracker.seeding.loader import seed_catalogue
 
 CHROMIUM = os.environ.get("BROWSER_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+COORDINATOR = "coordinator@example.org"
+NADRA = "nadra@example.org"
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
 pytestmark = pytest.mark.skipif(
@@ -30,8 +32,8 @@ def live_server(tmp_path_factory):
     with app.app_context():
         db.create_all()
         seed_catalogue(str(SEED_DIR))
-        create_user("coordinator@example.org", "coordinator", PASSWORD)
-        create_user("nadra@example.org", "agency", PASSWORD, agency_name="NADRA")
+        create_user(COORDINATOR, "coordinator", PASSWORD)
+        create_user(NADRA, "agency", PASSWORD, agency_name="NADRA")
         db.session.remove()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -54,18 +56,6 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def page(browser, live_server):
-    context = browser.new_context(base_url=live_server, viewport={"width": 1400, "height": 1000})
-    page = context.new_page()
-    external = []
-    page.on("request", lambda request: external.append(request.url)
-            if not request.url.startswith((live_server, "data:", "blob:")) else None)
-    yield page
-    context.close()
-    assert external == [], f"the page reached out of the machine: {external}"
-
-
 def log_in(page, email):
     page.goto("/login")
     page.get_by_label("E-mail").fill(email)
@@ -74,8 +64,40 @@ def log_in(page, email):
     page.wait_for_url("**/")
 
 
-def test_dashboard_draws_every_chart_and_a_bar_opens_its_items(page):
-    log_in(page, "coordinator@example.org")
+@pytest.fixture(scope="module")
+def sessions(browser, live_server):
+    """Each user logs in once, through the login form; every test then starts from the cookies it got."""
+    states = {}
+    for email in (COORDINATOR, NADRA):
+        context = browser.new_context(base_url=live_server)
+        log_in(context.new_page(), email)
+        states[email] = context.storage_state()
+        context.close()
+    return states
+
+
+@pytest.fixture
+def page_as(browser, live_server, sessions):
+    """A fresh browser page (its own context) of a logged-in user; none may reach out of the machine."""
+    contexts, external = [], []
+
+    def open_page(email):
+        context = browser.new_context(base_url=live_server, viewport={"width": 1400, "height": 1000},
+                                      storage_state=sessions[email])
+        contexts.append(context)
+        page = context.new_page()
+        page.on("request", lambda request: external.append(request.url)
+                if not request.url.startswith((live_server, "data:", "blob:")) else None)
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+    assert external == [], f"the page reached out of the machine: {external}"
+
+
+def test_dashboard_draws_every_chart_and_a_bar_opens_its_items(page_as):
+    page = page_as(COORDINATOR)
     page.goto("/dashboard")
     page.wait_for_function("document.querySelectorAll('.chart .main-svg').length >= 7")
     assert page.locator("[data-chart]").count() == 7
@@ -87,8 +109,9 @@ def test_dashboard_draws_every_chart_and_a_bar_opens_its_items(page):
     assert page.locator("table.table-items tbody tr").count() > 0
 
 
-def test_agency_reports_progress_with_a_file(page, tmp_path):
-    log_in(page, "nadra@example.org")
+def test_agency_reports_progress_with_a_file(page_as, tmp_path):
+    page = page_as(NADRA)
+    page.goto("/")
     assert page.get_by_role("heading", name="My items").is_visible()
     page.goto("/items/PAPER-g/update")
     page.get_by_label("Status").select_option("in_progress")
@@ -104,8 +127,8 @@ def test_agency_reports_progress_with_a_file(page, tmp_path):
     assert page.get_by_text("Awaiting verification").is_visible()
 
 
-def test_rejected_form_keeps_what_was_typed(page):
-    log_in(page, "coordinator@example.org")
+def test_rejected_form_keeps_what_was_typed(page_as):
+    page = page_as(COORDINATOR)
     page.goto("/items/PAPER-h/update")
     page.get_by_label("Status").select_option("completed")
     page.get_by_label("Progress (%)").fill("60")
@@ -118,10 +141,10 @@ def test_rejected_form_keeps_what_was_typed(page):
 
 @pytest.mark.parametrize("path", ["/", "/items", "/items/PAPER-g", "/items/PAPER-g/update", "/dashboard",
                                   "/agencies", "/pillars/prevention", "/context", "/notifications"])
-def test_pages_pass_axe_accessibility_checks(page, path):
+def test_pages_pass_axe_accessibility_checks(page_as, path):
     from axe_playwright_python.sync_playwright import Axe
 
-    log_in(page, "coordinator@example.org")
+    page = page_as(COORDINATOR)
     page.goto(path)
     page.wait_for_load_state("networkidle")
     results = Axe().run(page)

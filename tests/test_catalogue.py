@@ -9,8 +9,8 @@ import sqlalchemy as sa
 
 from conftest import SEED_DIR
 from tracker.catalogue.services import find_agency
-from tracker.extensions import db
 from tracker.enums import AgencyKind, FindingKind, Status, UpdateOrigin
+from tracker.extensions import db
 from tracker.models import ActionItem, Agency, AgencyAlias, Evidence, Finding, Law, SectionNote, name_key
 from tracker.seeding.validate import read_catalogue
 
@@ -44,7 +44,8 @@ needs_sources = pytest.mark.skipif(
 @needs_sources
 def test_every_item_text_is_verbatim_from_its_source():
     documents = {f["code"]: f["source"] for f in catalogue().frameworks}
-    missing = [item.ref for item in catalogue().items if squash(item.text) not in source_text(documents[item.framework])]
+    missing = [item.ref for item in catalogue().items
+               if squash(item.text) not in source_text(documents[item.framework])]
     assert missing == []
 
 
@@ -164,7 +165,8 @@ def test_seeded_derived_state(seeded):
         sources = [u for u in item.updates if u.origin == UpdateOrigin.SOURCE]
         assert len(sources) == 1 and sources[0].note and item.status_derived, item.ref
     superseded = db.session.scalars(sa.select(ActionItem).where(ActionItem.status == Status.SUPERSEDED)).all()
-    assert superseded and all("2002" in (i.text + i.title + (i.updates[0].note if i.updates else "")) for i in superseded)
+    assert superseded
+    assert all("2002" in (i.text + i.title + (i.updates[0].note if i.updates else "")) for i in superseded)
     dated = db.session.scalars(sa.select(ActionItem).where(ActionItem.due_date.is_not(None))).all()
     assert all(i.due_derived and i.due_note for i in dated)
 

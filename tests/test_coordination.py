@@ -4,10 +4,11 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from conftest import csrf_token, fresh_item as item
+from conftest import csrf_token
+from conftest import fresh_item as item
 from tracker.catalogue.services import find_agency
-from tracker.extensions import db
 from tracker.enums import Basis, Priority, UpdateKind
+from tracker.extensions import db
 from tracker.models import Update
 from tracker.seeding.loader import seed_catalogue
 
@@ -75,13 +76,15 @@ def test_bulk_due_date_priority_and_agency(as_role):
     assert 'form="bulk-form"' in html
     token = csrf_token(html)
     refs = ["PAPER-b", "PAPER-c", "PAPER-d"]
-    assert client.post("/items/bulk", data={"csrf_token": token, "refs": refs, "action": "due_date",
-                                            "due_date": "2027-06-30", "next": "/items?framework=PAPER"}).status_code == 302
+    response = client.post("/items/bulk", data={"csrf_token": token, "refs": refs, "action": "due_date",
+                                                "due_date": "2027-06-30", "next": "/items?framework=PAPER"})
+    assert response.status_code == 302
     assert all(item(ref).due_date == date(2027, 6, 30) for ref in refs)
     client.post("/items/bulk", data={"csrf_token": token, "refs": refs[:2], "action": "priority", "priority": "low"})
     assert [item(ref).priority for ref in refs] == [Priority.LOW, Priority.LOW, None]
     bedari = find_agency("Bedari")
-    client.post("/items/bulk", data={"csrf_token": token, "refs": refs, "action": "supporting", "agency": str(bedari.id)})
+    client.post("/items/bulk",
+                data={"csrf_token": token, "refs": refs, "action": "supporting", "agency": str(bedari.id)})
     assert all(bedari in [a.agency for a in item(ref).supporting] for ref in refs)
     kinds = db.session.scalars(sa.select(Update.kind).where(Update.item.has(ref="PAPER-b"))).all()
     assert sorted(k.value for k in kinds) == ["assignment", "planning", "planning"]
@@ -110,7 +113,8 @@ def test_only_coordinators_coordinate(as_role):
         assert 'form="bulk-form"' not in client.get("/items").get_data(as_text=True)
         assert client.get(f"/items/{REF}/agencies").status_code == 403
         assert client.get(f"/items/{REF}/plan").status_code == 403
-        assert client.post(f"/items/{REF}/plan", data={"csrf_token": token, "due_date": "2027-01-01"}).status_code == 403
+        plan = {"csrf_token": token, "due_date": "2027-01-01"}
+        assert client.post(f"/items/{REF}/plan", data=plan).status_code == 403
         assert client.post("/items/bulk", data={"csrf_token": token, "refs": [REF], "action": "due_date",
                                                 "due_date": "2027-01-01"}).status_code == 403
     assert item(REF).due_date is None

@@ -6,11 +6,11 @@ import pytest
 import sqlalchemy as sa
 
 from conftest import SEED_DIR, log_in
+from factories import synthetic_items
 from tracker.dashboard.services import build_dashboard
 from tracker.extensions import db
 from tracker.items.services import ItemFilters
-from tracker.enums import Status
-from tracker.models import ActionItem, Framework, ItemAgency, Pillar
+from tracker.models import ActionItem
 from tracker.seeding.loader import seed_catalogue
 
 FIA = "Federal Investigation Agency"
@@ -102,8 +102,11 @@ def test_frameworks_provinces_months_and_overdue(mini):
     data = build_dashboard(ItemFilters(), TODAY)
     assert [(r.label, r.total) for r in data.frameworks] == [("Paper recommendations", 6)]
     provinces = {r.label: counts(r) for r in data.provinces}
-    assert provinces == {"National (no province)": {"completed": 1, "in_progress": 1, "not_started": 1, "superseded": 1},
-                         "Punjab": {"blocked": 1}, "Sindh": {"not_started": 1}}
+    assert provinces == {
+        "National (no province)": {"completed": 1, "in_progress": 1, "not_started": 1, "superseded": 1},
+        "Punjab": {"blocked": 1},
+        "Sindh": {"not_started": 1},
+    }
     assert [(m.month, m.completed, m.reported) for m in data.months] == [("2005-12", 1, 0)]
     assert [item.ref for item in data.overdue] == ["M-3", "M-4"]
 
@@ -135,17 +138,8 @@ def test_dashboard_page_has_charts_tables_and_links(mini, client, make_user):
 
 
 def add_items(count: int) -> None:
-    """Bulk-insert plain items (with a lead each) to measure the dashboard at size."""
-    framework = db.session.scalar(sa.select(Framework))
-    pillars = db.session.scalars(sa.select(Pillar)).all()
-    agency_ids = db.session.scalars(sa.select(ItemAgency.agency_id).distinct()).all()
-    start = db.session.scalar(sa.select(sa.func.count()).select_from(ActionItem))
-    statuses = list(Status)
-    for n in range(start, start + count):
-        item = ActionItem(ref=f"LOAD-{n}", framework=framework, pillar=pillars[n % 4], title=f"Load {n}", text="t",
-                          status=statuses[n % 5], progress=n % 100, due_date=date(2020 + n % 10, 1, 1))
-        item.assignments.append(ItemAgency(agency_id=agency_ids[n % len(agency_ids)], role="lead", basis="assigned"))
-        db.session.add(item)
+    """Add plain items (with a lead each) to measure the dashboard at size."""
+    db.session.add_all(synthetic_items(count))
     db.session.commit()
 
 

@@ -9,7 +9,10 @@ from tracker.contract import CSV_COLUMNS
 from tracker.extensions import db
 from tracker.models import ActionItem
 
-CONTRACT = "ref,framework,pillar,section,title,text,lead_agency,supporting_agencies,province,status,progress,due_date,priority,last_update,source"
+CONTRACT = (
+    "ref,framework,pillar,section,title,text,lead_agency,supporting_agencies,province,status,progress,due_date,"
+    "priority,last_update,source"
+)
 
 
 def read_csv(text: str) -> list[dict]:
@@ -145,7 +148,9 @@ def test_html_report_is_self_contained(rapporteur):
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", page)
     assert "<link" not in page and "https://" not in page
     assert "Plotly.newPlot" in page
-    nap = db.session.scalar(sa.select(sa.func.count()).select_from(ActionItem).where(ActionItem.framework.has(code="NAP05")))
+    nap = db.session.scalar(
+        sa.select(sa.func.count()).select_from(ActionItem).where(ActionItem.framework.has(code="NAP05"))
+    )
     assert f"{nap} items" in html and "framework=NAP05" in html
     assert "<caption>Items per pillar and status</caption>" in html
 

@@ -8,8 +8,8 @@ import sqlalchemy as sa
 from conftest import csrf_token, fresh_item
 from tracker.catalogue.services import find_agency
 from tracker.contract import CSV_COLUMNS
-from tracker.extensions import db
 from tracker.enums import AgencyKind, AssignmentRole, Basis, Status, UpdateKind
+from tracker.extensions import db
 from tracker.models import ActionItem, Agency, AgencyAlias, Framework, ItemAgency, Update, User
 
 PUNJAB = [
@@ -37,7 +37,8 @@ def plan_file(path, rows, columns=CSV_COLUMNS):
         writer = csv.DictWriter(handle, fieldnames=columns, lineterminator="\r\n")
         writer.writeheader()
         for row in rows:
-            writer.writerow({c: "'" + v if v and v[0] in "=+-@" else v for c, v in ((c, row.get(c, "")) for c in columns)})
+            cells = ((c, row.get(c, "")) for c in columns)
+            writer.writerow({c: "'" + v if v and v[0] in "=+-@" else v for c, v in cells})
     return path
 
 
@@ -110,7 +111,8 @@ def test_a_new_plan_is_created_and_listed(as_role, runner, tmp_path):
     assert (second.status, second.progress) == (Status.IN_PROGRESS, 40)
     [entry] = second.updates
     assert entry.note == "Imported from punjab.csv" and entry.kind == UpdateKind.PROGRESS
-    assert (entry.status_before, entry.status_after, entry.progress_after) == (Status.NOT_STARTED, Status.IN_PROGRESS, 40)
+    assert (entry.status_before, entry.status_after, entry.progress_after) == (
+        Status.NOT_STARTED, Status.IN_PROGRESS, 40)
     assert third.text == "-Prosecutors are trained in the 2018 Act." and third.status == Status.COMPLETED
     assert third.lead.agency is find_agency("FIA") and [a.agency for a in third.supporting] == [task_force]
 

@@ -5,8 +5,8 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
-from tracker.extensions import db
 from tracker.enums import Status
+from tracker.extensions import db
 from tracker.models import ActionItem, Agency, Province
 
 
@@ -43,7 +43,10 @@ def test_list_shows_50_a_page_in_document_order(coordinator_client):
         ("framework=PAPER", [ActionItem.framework.has(code="PAPER")]),
         ("pillar=partnership", [ActionItem.pillar.has(code="partnership")]),
         ("status=completed", [ActionItem.status == Status.COMPLETED]),
-        ("framework=NAP05&pillar=prosecution", [ActionItem.framework.has(code="NAP05"), ActionItem.pillar.has(code="prosecution")]),
+        (
+            "framework=NAP05&pillar=prosecution",
+            [ActionItem.framework.has(code="NAP05"), ActionItem.pillar.has(code="prosecution")],
+        ),
     ],
 )
 def test_filters_match_the_database(coordinator_client, query, where):

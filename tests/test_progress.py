@@ -7,12 +7,15 @@ import pytest
 import sqlalchemy as sa
 
 from conftest import csrf_token, fresh_item
-from tracker.extensions import db
 from tracker.enums import Status, UpdateOrigin
+from tracker.extensions import db
 from tracker.models import ActionItem, Evidence, Review, Update
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89" + b"\x00" * 32
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
+    + b"\x00" * 32
+)
 ITEM = "PAPER-g"  # NADRA leads, FIA and Police support
 
 
@@ -50,7 +53,8 @@ def test_agency_reports_progress_with_file_link_and_figure(as_role, app):
     current = item()
     assert (current.status, current.progress, current.status_derived) == (Status.IN_PROGRESS, 30, False)
     (update,) = user_updates()
-    assert (update.status_before, update.status_after, update.progress_after) == (Status.NOT_STARTED, Status.IN_PROGRESS, 30)
+    assert (update.status_before, update.status_after, update.progress_after) == (
+        Status.NOT_STARTED, Status.IN_PROGRESS, 30)
     assert update.agency.short_name == "NADRA" and update.is_report
     kinds = sorted((e.original_name, e.url, e.value) for e in update.evidence)
     assert kinds == [("", "", 6000.0), ("", "https://example.org/report", None), ("minutes.pdf", "", None)]
@@ -62,7 +66,8 @@ def test_agency_reports_progress_with_file_link_and_figure(as_role, app):
     assert "Records link agreed with NADRA." in page and "Awaiting verification" in page
     download = client.get(f"/evidence/{stored.id}/download")
     assert download.status_code == 200 and download.data == PDF
-    assert "attachment" in download.headers["Content-Disposition"] and "minutes.pdf" in download.headers["Content-Disposition"]
+    disposition = download.headers["Content-Disposition"]
+    assert "attachment" in disposition and "minutes.pdf" in disposition
 
 
 def test_supporting_agency_may_update_but_others_may_not(as_role):
@@ -125,7 +130,8 @@ def test_upload_checks_name_and_content(as_role, app, name, content, message):
 def test_csv_and_html_looking_names_are_stored_and_shown_escaped(as_role):
     client = as_role("coordinator")
     data = form_data(client, note="<script>alert('x')</script>")
-    data["files"] = [(io.BytesIO(PDF), "<img src=x onerror=alert(1)>.pdf"), (io.BytesIO(b"district,rescued\nThatta,40\n"), "figures.csv")]
+    data["files"] = [(io.BytesIO(PDF), "<img src=x onerror=alert(1)>.pdf"),
+                     (io.BytesIO(b"district,rescued\nThatta,40\n"), "figures.csv")]
     assert post_update(client, data).status_code == 302
     html = client.get(f"/items/{ITEM}").get_data(as_text=True)
     assert "<script>alert" not in html and "&lt;script&gt;" in html
@@ -212,7 +218,8 @@ def test_coordinator_verifies_a_report(as_role):
     nadra, update = report_by_nadra(as_role)
     coordinator = as_role("coordinator")
     page = coordinator.get(f"/items/{ITEM}").get_data(as_text=True)
-    response = coordinator.post(f"/updates/{update.id}/review", data={"csrf_token": csrf_token(page), "verify": "Verify"})
+    response = coordinator.post(f"/updates/{update.id}/review",
+                                data={"csrf_token": csrf_token(page), "verify": "Verify"})
     assert response.status_code == 302
     (review,) = db.session.scalars(sa.select(Review)).all()
     assert review.decision.value == "verified" and review.reviewer.email == "coordinator-x@example.org"

@@ -6,8 +6,8 @@ import pytest
 import sqlalchemy as sa
 
 from conftest import SEED_DIR
-from tracker.extensions import db
 from tracker.enums import Status, UpdateOrigin
+from tracker.extensions import db
 from tracker.models import ActionItem, Agency, AgencyAlias, Evidence, ItemAgency, Update, User
 from tracker.seeding.loader import seed_catalogue
 from tracker.errors import Invalid
@@ -62,7 +62,8 @@ def test_seed_command_reports_and_is_idempotent(app, runner):
 
 
 BAD_EDITS = [
-    ("items/paper.toml", 'lead = "Federal Judicial Academy"', 'lead = "Ministry of Nowhere"', "unknown agency 'Ministry of Nowhere'"),
+    ("items/paper.toml", 'lead = "Federal Judicial Academy"', 'lead = "Ministry of Nowhere"',
+     "unknown agency 'Ministry of Nowhere'"),
     ("items/paper.toml", 'ref = "PAPER-b"', 'ref = "PAPER-a"', "duplicate ref"),
     ("items/paper.toml", 'pillar = "protection"', 'pillar = "punishment"', "pillar 'punishment'"),
     ("items/paper.toml", 'status = "not_started"', 'status = "finished"', "status 'finished'"),
@@ -127,7 +128,8 @@ def test_reseed_refreshes_curated_fields_and_adds_new_items(app, seed_copy):
     assert report.created["items"] == 1
     assert report.updated["items"] == 1
     db.session.expire_all()
-    assert db.session.scalar(sa.select(ActionItem.title).where(ActionItem.ref == "PAPER-a")) == "Mass awareness, refreshed"
+    title = db.session.scalar(sa.select(ActionItem.title).where(ActionItem.ref == "PAPER-a"))
+    assert title == "Mass awareness, refreshed"
     extra = db.session.scalar(sa.select(ActionItem).where(ActionItem.ref == "PAPER-extra"))
     assert extra.lead.agency.short_name == "FIA"
     assert [a.agency.name for a in extra.supporting] == ["Ministry of Interior"]

@@ -1,8 +1,8 @@
 """The users commands and the first admin account."""
 import sqlalchemy as sa
 
-from tracker.extensions import db
 from tracker.enums import Role
+from tracker.extensions import db
 from tracker.models import User
 
 

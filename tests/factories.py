@@ -1,0 +1,202 @@
+"""Test data in one line each (factory_boy), shared by the tests and scripts/benchmark.py.
+
+Factories add their rows to `db.session` and flush, inside the caller's app context; the test (or a
+view it calls) commits. `ActionItemFactory()` makes an item with its framework, pillar and a lead agency:
+
+    item = ActionItemFactory(pillar=prevention, lead__agency=nadra, due_date=date(2020, 1, 1))
+    user = UserFactory(role=Role.AGENCY, agency=nadra)   # logs in with PASSWORD
+    ActionItemFactory(lead=None)                         # no lead agency
+"""
+from __future__ import annotations
+
+from datetime import date
+
+import factory
+from factory.alchemy import SQLAlchemyModelFactory
+from werkzeug.security import generate_password_hash
+
+from tracker.enums import (
+    AgencyKind,
+    AssignmentRole,
+    Basis,
+    ReviewDecision,
+    Role,
+    Status,
+    UpdateKind,
+    UpdateOrigin,
+)
+from tracker.extensions import db
+from tracker.models import (
+    ActionItem,
+    Agency,
+    Evidence,
+    Framework,
+    ItemAgency,
+    Pillar,
+    Province,
+    Review,
+    Update,
+    User,
+)
+
+PASSWORD = "correct horse battery"
+# Cheap on purpose: werkzeug's default (scrypt) is built to be slow, and tests log in all the time.
+PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+
+
+class BaseFactory(SQLAlchemyModelFactory):
+    class Meta:
+        abstract = True
+        sqlalchemy_session = db.session
+        sqlalchemy_session_persistence = "flush"
+
+
+class FrameworkFactory(BaseFactory):
+    class Meta:
+        model = Framework
+
+    code = factory.Sequence(lambda n: f"FW{n}")
+    name = factory.Sequence(lambda n: f"Framework {n}")
+    title = factory.LazyAttribute(lambda o: f"{o.name}: a plan to follow")
+    year = 2025
+
+
+class PillarFactory(BaseFactory):
+    class Meta:
+        model = Pillar
+        # The four pillars are fixed: asking for one by code returns it if it exists.
+        sqlalchemy_get_or_create = ("code",)
+
+    code = factory.Iterator(["prevention", "prosecution", "protection", "partnership"])
+    name = factory.LazyAttribute(lambda o: o.code.capitalize())
+    position = factory.Sequence(int)
+
+
+class ProvinceFactory(BaseFactory):
+    class Meta:
+        model = Province
+
+    code = factory.Sequence(lambda n: f"P{n}")
+    name = factory.Sequence(lambda n: f"Province {n}")
+
+
+class AgencyFactory(BaseFactory):
+    class Meta:
+        model = Agency
+
+    name = factory.Sequence(lambda n: f"Agency {n}")
+    short_name = factory.Sequence(lambda n: f"AG{n}")
+    kind = AgencyKind.FEDERAL_AGENCY
+
+
+class ActionItemFactory(BaseFactory):
+    """An item of a plan with a lead agency (pass `lead=None` for none, `lead__agency=...` to choose it)."""
+
+    class Meta:
+        model = ActionItem
+
+    class Params:
+        # Statuses, progress and due dates spread over the plan, as a grown catalogue has them.
+        varied = factory.Trait(
+            status=factory.Iterator(Status),
+            progress=factory.Sequence(lambda n: n % 101),
+            due_date=factory.Sequence(lambda n: date(2020 + n % 10, 1 + n % 12, 1)),
+        )
+
+    ref = factory.Sequence(lambda n: f"TEST-{n}")
+    framework = factory.SubFactory(FrameworkFactory)
+    pillar = factory.SubFactory(PillarFactory)
+    position = factory.Sequence(lambda n: 10_000 + n)
+    title = factory.Sequence(lambda n: f"Item {n}")
+    text = factory.LazyAttribute(lambda o: f"The text of {o.ref}.")
+    status = Status.NOT_STARTED
+    progress = 0
+    lead = factory.RelatedFactory(
+        f"{__name__}.ItemAgencyFactory", factory_related_name="item", role=AssignmentRole.LEAD
+    )
+
+
+class ItemAgencyFactory(BaseFactory):
+    """An agency made responsible for an item (supporting unless `role` says lead)."""
+
+    class Meta:
+        model = ItemAgency
+
+    item = factory.SubFactory(ActionItemFactory, lead=None)
+    agency = factory.SubFactory(AgencyFactory)
+    role = AssignmentRole.SUPPORTING
+    basis = Basis.ASSIGNED
+
+
+class UserFactory(BaseFactory):
+    """A user with a role (coordinator unless told), who logs in with PASSWORD."""
+
+    class Meta:
+        model = User
+
+    class Params:
+        password = PASSWORD
+
+    email = factory.Sequence(lambda n: f"user{n}@example.org")
+    name = factory.Sequence(lambda n: f"User {n}")
+    role = Role.COORDINATOR
+    agency = None
+    password_hash = factory.LazyAttribute(lambda o: generate_password_hash(o.password, method=PASSWORD_HASH_METHOD))
+
+
+class UpdateFactory(BaseFactory):
+    """A progress report on an item: from not started to in progress, 10%."""
+
+    class Meta:
+        model = Update
+
+    item = factory.SubFactory(ActionItemFactory)
+    author = None
+    agency = factory.LazyAttribute(lambda o: o.author.agency if o.author else None)
+    origin = UpdateOrigin.USER
+    kind = UpdateKind.PROGRESS
+    status_before = Status.NOT_STARTED
+    status_after = Status.IN_PROGRESS
+    progress_before = 0
+    progress_after = 10
+    note = factory.Sequence(lambda n: f"Progress report {n}.")
+
+
+class ReviewFactory(BaseFactory):
+    """A coordinator's verdict on a report (verified unless told)."""
+
+    class Meta:
+        model = Review
+
+    update = factory.SubFactory(UpdateFactory)
+    reviewer = factory.SubFactory(UserFactory, role=Role.COORDINATOR)
+    decision = ReviewDecision.VERIFIED
+
+
+class EvidenceFactory(BaseFactory):
+    """A link backing an update (or an item directly, when no update is given)."""
+
+    class Meta:
+        model = Evidence
+
+    update = None
+    item = factory.Maybe(
+        "update",
+        yes_declaration=factory.SelfAttribute("update.item"),
+        no_declaration=factory.SubFactory(ActionItemFactory),
+    )
+    origin = UpdateOrigin.USER
+    url = factory.Sequence(lambda n: f"https://example.org/evidence/{n}")
+
+
+def synthetic_items(count: int) -> list[ActionItem]:
+    """`count` items built on the catalogue already loaded (its first framework, its pillars, the agencies
+    already responsible for something), statuses and due dates spread out: add them in one go to grow a plan."""
+    framework = db.session.scalar(db.select(Framework).order_by(Framework.position, Framework.id))
+    pillars = db.session.scalars(db.select(Pillar).order_by(Pillar.position)).all()
+    agencies = db.session.scalars(db.select(Agency).where(Agency.assignments.any()).order_by(Agency.id)).all()
+    # Built, not flushed one by one: the caller adds them at once, as a bulk load would write them.
+    return ActionItemFactory.build_batch(
+        count, varied=True, framework=framework, pillar=factory.Iterator(pillars),
+        lead__agency=factory.Iterator(agencies),
+    )
