@@ -34,8 +34,7 @@ run: setup
 	trap 'kill $$scheduler 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
-# TODO: lint `.` once tracker/ passes ruff (its findings are being fixed on main).
-LINT_PATHS ?= tests scripts
+LINT_PATHS ?= .
 
 ## ruff: pyflakes, pycodestyle, import order, bugbear, pyupgrade (settings in pyproject.toml).
 lint: install-test

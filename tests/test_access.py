@@ -118,6 +118,13 @@ ROUTES = {
         ("admin",), {"enabled": "", "hour": "3", "minute": "0", "day_of_week": "*", "timezone": "UTC",
                      "due_soon_days": "1", "stale_days": "1"})),
     "reminders.log": Route("/admin/reminders/log", get=expect({"admin": 200})),
+    # Coordinators and admins: their own API tokens (refused before any token is looked up).
+    "tokens.tokens": Route("/account/tokens", get=expect({"coordinator": 200, "admin": 200}),
+                           post=Post(("coordinator", "admin"), {"name": "script"})),
+    "tokens.revoke": Route("/account/tokens/1/revoke", post=Post(("coordinator", "admin"))),
+    # The API's documentation page and Swagger UI's files, for anyone logged in.
+    "api_docs.docs": Route("/api/v1/docs", get=EVERYONE),
+    "api_docs.swagger_ui": Route("/vendor/swagger-ui/swagger-ui.css", get=EVERYONE),
     # The API: JSON, anonymous callers get a 401 rather than the login page; users read with their session.
     "api.openapi": Route("/api/v1/openapi.json", get=expect({r: 200 for r in USERS}, anonymous=401)),
     "api.items": Route("/api/v1/items", get=expect({r: 200 for r in USERS}, anonymous=401)),

@@ -144,8 +144,8 @@ def test_a_report_on_a_copy_older_than_a_coordinators_change_lists_that_change(a
 def test_a_refused_bulk_change_says_why_and_returns_to_the_list(as_role):
     client = as_role("coordinator")
     token = csrf_token(client.get("/items").get_data(as_text=True))
-    response = client.post("/items/bulk", data={"csrf_token": token, "refs": [REF], "action": "lead", "agency": "999999",
-                                                "next": "/items?pillar=prevention"}, follow_redirects=False)
+    response = client.post("/items/bulk", data={"csrf_token": token, "refs": [REF], "action": "lead",
+                                                "agency": "999999", "next": "/items?pillar=prevention"})
     assert response.status_code == 302 and response.headers["Location"].endswith("/items?pillar=prevention")
     page = client.get("/items?pillar=prevention").get_data(as_text=True)
     assert "Nothing changed: That agency does not exist." in page

@@ -7,10 +7,10 @@ import sqlalchemy as sa
 
 from conftest import SEED_DIR
 from tracker.enums import Status, UpdateOrigin
+from tracker.errors import Invalid
 from tracker.extensions import db
 from tracker.models import ActionItem, Agency, AgencyAlias, Evidence, ItemAgency, Update, User
 from tracker.seeding.loader import seed_catalogue
-from tracker.errors import Invalid
 
 COUNTED = [ActionItem, Agency, AgencyAlias, ItemAgency, Update, Evidence]
 
