@@ -31,13 +31,14 @@ UNAUTHORIZED = {
     "description": "No valid credentials: no session or token, or a token unknown, revoked or of a deactivated user.",
     "headers": {"WWW-Authenticate": {"schema": {"type": "string"}, "description": "Bearer challenge."}},
 }
+BAD_QUERY = {"schema": QueryErrorSchema, "description": "A query parameter matches nothing; each is named."}
 
 
 @bp.route("/items")
 @bp.arguments(ItemListArgsSchema, location="query")
 @bp.response(200, ItemPageSchema, description="One page of items.")
 @bp.alt_response(401, **UNAUTHORIZED)
-@bp.alt_response(422, schema=QueryErrorSchema, description="A query parameter matches nothing; each is named.")
+@bp.alt_response(422, **BAD_QUERY)
 def items(listing: ItemListing):
     """List items, filtered and paginated."""
     pagination = list_items(listing.filters, page=listing.page, per_page=listing.per_page)
@@ -58,7 +59,7 @@ def item(ref: str):
 @bp.arguments(ItemStatsArgsSchema, location="query")
 @bp.response(200, StatsSchema, description="The counts.")
 @bp.alt_response(401, **UNAUTHORIZED)
-@bp.alt_response(422, schema=QueryErrorSchema, description="A query parameter matches nothing; each is named.")
+@bp.alt_response(422, **BAD_QUERY)
 def stats(filters: ItemFilters):
     """Counts of items by pillar × status and by agency × status."""
     return item_stats(filters)
