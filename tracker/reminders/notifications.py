@@ -39,3 +39,9 @@ def mark_all_read(user: User) -> int:
     ).rowcount
     db.session.commit()
     return count
+
+
+def set_email_reminders(user: User, by_email: bool) -> None:
+    """Turn a user's reminder e-mails on or off; reminders keep appearing among the notifications."""
+    user.email_reminders = by_email
+    db.session.commit()

@@ -38,6 +38,18 @@ def get_settings() -> ReminderSettings:
     return settings
 
 
+SETTING_FIELDS = ("enabled", "hour", "minute", "day_of_week", "timezone", "due_soon_days", "stale_days")
+
+
+def save_settings(values: dict) -> ReminderSettings:
+    """An admin's change of the schedule and thresholds (the scheduler reads them within five minutes)."""
+    settings = get_settings()
+    for name in SETTING_FIELDS:
+        setattr(settings, name, values[name])
+    db.session.commit()
+    return settings
+
+
 def week_period(day: date) -> str:
     year, week, _ = day.isocalendar()
     return f"{year}-W{week:02d}"

@@ -6,14 +6,12 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from ..auth.permissions import is_admin, requires
-from ..extensions import db
+from ..forms import submit
 from . import bp
 from .delivery import pending_digests, reminder_log
 from .forms import ReminderSettingsForm
-from .notifications import mark_all_read, notifications_for, unread_count
-from .rules import get_settings
-
-SETTING_FIELDS = ("enabled", "hour", "minute", "day_of_week", "timezone", "due_soon_days", "stale_days")
+from .notifications import mark_all_read, notifications_for, set_email_reminders, unread_count
+from .rules import SETTING_FIELDS, get_settings, save_settings
 
 
 @bp.app_context_processor
@@ -42,8 +40,7 @@ def read_all():
 @bp.route("/notifications/email", methods=["POST"])
 def email_preference():
     if FlaskForm().validate_on_submit():
-        current_user.email_reminders = request.form.get("email_reminders") == "1"
-        db.session.commit()
+        set_email_reminders(current_user, request.form.get("email_reminders") == "1")
         flash("Reminder e-mails are " + ("on." if current_user.email_reminders else
                                          "off. Reminders still appear on this page."), "success")
     return redirect(url_for("reminders.notifications"))
@@ -52,18 +49,13 @@ def email_preference():
 @bp.route("/admin/reminders", methods=["GET", "POST"])
 @requires(is_admin)
 def settings():
-    current = get_settings()
-    form = ReminderSettingsForm(obj=current)
-    status = 200
-    if form.validate_on_submit():
-        for name in SETTING_FIELDS:
-            setattr(current, name, getattr(form, name).data)
-        db.session.commit()
+    form = ReminderSettingsForm(obj=get_settings())
+    submission = submit(form, lambda: save_settings({name: getattr(form, name).data for name in SETTING_FIELDS}))
+    if submission.done:
         flash("Reminder settings saved; the scheduler picks them up within five minutes.", "success")
         return redirect(url_for("reminders.settings"))
-    if form.is_submitted():
-        status = 422
-    return render_template("reminders/settings.html", form=form, preview=pending_digests(date.today())), status
+    preview = pending_digests(date.today())
+    return render_template("reminders/settings.html", form=form, preview=preview), submission.status
 
 
 @bp.route("/admin/reminders/log")
