@@ -64,6 +64,7 @@ ROUTES = {
                         post=Post(allowed=tuple(ROLES))),
     # Every logged-in user.
     "auth.logout": Route("/logout", post=Post(allowed=tuple(USERS))),
+    "auth.logout_everywhere": Route("/logout/everywhere", post=Post(allowed=tuple(USERS))),
     "home.home": Route("/", get=EVERYONE),
     "items.item_list": Route("/items", get=EVERYONE),
     "items.item_detail": Route("/items/PAPER-g", get=EVERYONE),

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import Flask
@@ -23,6 +24,13 @@ def create_app(config_overrides: dict | None = None) -> Flask:
     if not app.config.get("MAX_CONTENT_LENGTH"):
         # Room for five files of the largest size in one update; beyond that the request is refused (413).
         app.config["MAX_CONTENT_LENGTH"] = app.config["UPLOAD_MAX_BYTES"] * 5 + 1024 * 1024
+
+    # Cookies no older than the logins they carry: Flask refuses a session cookie signed longer ago
+    # than PERMANENT_SESSION_LIFETIME, and the remember-me cookie lasts REMEMBER_DAYS at most.
+    for key, lifetime in (("PERMANENT_SESSION_LIFETIME", timedelta(hours=app.config["SESSION_MAX_HOURS"])),
+                          ("REMEMBER_COOKIE_DURATION", timedelta(days=app.config["REMEMBER_DAYS"]))):
+        if key not in overrides:
+            app.config[key] = lifetime
 
     register_extensions(app)
     register_blueprints(app)

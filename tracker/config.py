@@ -43,6 +43,13 @@ def settings_from_environment(instance_path: str, need_secret: bool = True) -> d
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": env.get("SESSION_COOKIE_SECURE", "0") == "1",
         "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": env.get("SESSION_COOKIE_SECURE", "0") == "1",
+        # Logins end server-side (see auth.services.load_user): idle, and at the end of their lifetime.
+        "SESSION_IDLE_MINUTES": int(env.get("TRACKER_SESSION_IDLE_MINUTES", "480")),
+        "SESSION_IDLE_MINUTES_ADMIN": int(env.get("TRACKER_SESSION_IDLE_MINUTES_ADMIN", "30")),
+        "SESSION_MAX_HOURS": int(env.get("TRACKER_SESSION_MAX_HOURS", "12")),
+        "REMEMBER_DAYS": min(int(env.get("TRACKER_REMEMBER_DAYS", "14")), 14),
         "WTF_CSRF_TIME_LIMIT": None,
         "SMTP_HOST": env.get("SMTP_HOST", "localhost"),
         "SMTP_PORT": int(env.get("SMTP_PORT", "25")),

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import enum
 import re
+import secrets
 from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
@@ -453,9 +454,16 @@ class User(UserMixin, db.Model):
 
     agency: Mapped[Agency | None] = relationship()
 
+    # The login this request runs under (set by the session loader); Flask-Login keeps its id in the
+    # session and remember-me cookies instead of the user's id.
+    login_session_id = None
+
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.active
+
+    def get_id(self) -> str | None:
+        return self.login_session_id
 
     def set_password(self, password: str, method: str | None = None) -> None:
         self.password_hash = (
@@ -468,6 +476,29 @@ class User(UserMixin, db.Model):
     @property
     def display_name(self) -> str:
         return self.name or self.email
+
+
+def new_session_id() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class UserSession(db.Model):
+    """A login: the id the session and remember-me cookies carry, checked on every request.
+
+    Ending it (logout) or all of a user's (log out everywhere, a password reset, a role change,
+    deactivation) makes every copy of those cookies worthless at once.
+    """
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[str] = mapped_column(sa.String(64), primary_key=True, default=new_session_id)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    remember: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+    user: Mapped[User] = relationship()
 
 
 class ApiToken(db.Model):

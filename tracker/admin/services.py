@@ -5,7 +5,7 @@ import secrets
 
 from flask import current_app
 
-from ..auth.services import create_user
+from ..auth.services import create_user, end_all_sessions
 from ..catalogue.services import find_agency
 from ..enums import AgencyKind, Role
 from ..errors import Invalid
@@ -30,6 +30,8 @@ def update_user(admin: User, user: User, *, name: str, role: Role, agency: Agenc
         raise Invalid("This is the last active admin: make another admin first.")
     if user.id == admin.id and not active:
         raise Invalid("You cannot deactivate your own account.")
+    if role != user.role or not active:
+        end_all_sessions(user)  # a changed role or a deactivated account starts from a new login
     user.name, user.role, user.agency, user.active = name.strip(), role, agency, active
     db.session.commit()
     return user
@@ -47,6 +49,7 @@ def reset_password(user: User) -> str:
     password = secrets.token_urlsafe(12)
     user.set_password(password, current_app.config.get("PASSWORD_HASH_METHOD"))
     user.failed_logins, user.locked_until = 0, None  # a fresh password also lifts a lock
+    end_all_sessions(user)  # whoever knew the old password is logged out
     db.session.commit()
     return password
 

@@ -14,22 +14,72 @@ from ..catalogue.services import find_agency
 from ..enums import Role
 from ..errors import Invalid, NotAllowed
 from ..extensions import db, login_manager
-from ..models import User, as_utc
+from ..models import User, UserSession, as_utc
 
 # Endpoints reachable without logging in.
 PUBLIC_ENDPOINTS = {"auth.login", "static", "bootstrap.static"}
 # Blueprints that authenticate their own requests: the API answers 401 JSON, never a redirect.
 SELF_AUTHENTICATING_BLUEPRINTS = {"api"}
+# How often a login's last-seen time is written: the idle timeout needs minutes, not every request.
+SEEN_PRECISION = timedelta(minutes=1)
 
 
-def load_user(user_id: str) -> User | None:
-    """Flask-Login's loader: the user of a session cookie, if still present."""
-    try:
-        user = db.session.get(User, int(user_id))
-    except (TypeError, ValueError):
+def load_user(session_id: str) -> User | None:
+    """Flask-Login's loader: the user of a live login, from the id its session or remember-me cookie carries.
+
+    A login ends when it was logged out, when all the user's logins were ended, when it was idle too
+    long (admins: SESSION_IDLE_MINUTES_ADMIN, others SESSION_IDLE_MINUTES; a remembered login of
+    someone else is not idle-timed), or when it is older than its lifetime (SESSION_MAX_HOURS, or
+    REMEMBER_DAYS when remembered). A deactivated account is logged out at its next request.
+    """
+    login = db.session.get(UserSession, session_id) if isinstance(session_id, str) else None
+    if login is None or login.ended_at is not None or not login.user.active:
         return None
-    # A deactivated account is logged out at its next request.
-    return user if user is not None and user.active else None
+    now = datetime.now(UTC)
+    config = current_app.config
+    user = login.user
+    if login.remember:
+        lifetime = timedelta(days=config["REMEMBER_DAYS"])
+    else:
+        lifetime = timedelta(hours=config["SESSION_MAX_HOURS"])
+    idle = timedelta(minutes=config["SESSION_IDLE_MINUTES_ADMIN"] if user.role == Role.ADMIN
+                     else config["SESSION_IDLE_MINUTES"])
+    idle_timed = user.role == Role.ADMIN or not login.remember
+    if as_utc(login.created_at) + lifetime < now or (idle_timed and as_utc(login.last_seen_at) + idle < now):
+        login.ended_at = now
+        db.session.commit()
+        return None
+    if now - as_utc(login.last_seen_at) > SEEN_PRECISION:
+        login.last_seen_at = now
+        db.session.commit()
+    user.login_session_id = login.id
+    return user
+
+
+def start_session(user: User, remember: bool = False) -> UserSession:
+    """A new login for the user; its id is what the cookies will carry."""
+    login = UserSession(user=user, remember=remember)
+    db.session.add(login)
+    db.session.commit()
+    user.login_session_id = login.id
+    return login
+
+
+def end_session(user: User) -> None:
+    """Log out: this login ends, so a copy of its cookies no longer opens anything."""
+    if user.login_session_id:
+        db.session.execute(db.update(UserSession).where(UserSession.id == user.login_session_id,
+                                                        UserSession.ended_at.is_(None))
+                           .values(ended_at=datetime.now(UTC)))
+        db.session.commit()
+
+
+def end_all_sessions(user: User) -> int:
+    """End every login of the user at once (the caller commits); return how many were live."""
+    return db.session.execute(
+        db.update(UserSession).where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
+        .values(ended_at=datetime.now(UTC))
+    ).rowcount
 
 
 def require_login():

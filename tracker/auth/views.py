@@ -5,9 +5,10 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 
 from ..errors import NotAllowed
+from ..extensions import db
 from . import bp
 from .forms import LoginForm
-from .services import authenticate
+from .services import authenticate, end_all_sessions, end_session, start_session
 
 
 def safe_next(target: str | None) -> str:
@@ -31,6 +32,7 @@ def login():
             flash(str(exc), "danger")
         else:
             if user is not None:
+                start_session(user, remember=form.remember.data)
                 login_user(user, remember=form.remember.data)
                 return redirect(safe_next(request.args.get("next")))
             flash("That e-mail and password do not match an active account.", "danger")
@@ -39,6 +41,17 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    end_session(current_user)
     logout_user()
     flash("You have logged out.", "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/logout/everywhere", methods=["POST"])
+def logout_everywhere():
+    """End every login of this user: other browsers, other computers, remembered ones too."""
+    ended = end_all_sessions(current_user)
+    db.session.commit()
+    logout_user()
+    flash(f"You have logged out everywhere ({ended} login{'s' if ended != 1 else ''} ended).", "info")
     return redirect(url_for("auth.login"))
