@@ -7,6 +7,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import Flask
 
+from . import security
 from .config import settings_from_environment
 from .extensions import bootstrap, csrf, db, login_manager, migrate
 
@@ -33,6 +34,7 @@ def create_app(config_overrides: dict | None = None) -> Flask:
             app.config[key] = lifetime
 
     register_extensions(app)
+    security.register_converters(app)
     register_blueprints(app)
     register_template_helpers(app)
     register_commands(app)
@@ -120,7 +122,7 @@ def register_commands(app: Flask) -> None:
 
 
 def register_error_pages(app: Flask) -> None:
-    from . import errors, security
+    from . import errors
 
     errors.register(app)
     security.register(app)

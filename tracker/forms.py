@@ -10,6 +10,7 @@ from flask import flash
 from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
 
+from . import limits
 from .errors import Invalid, Stale
 from .extensions import db
 from .models import Agency
@@ -22,15 +23,29 @@ def strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
+def record_id(value) -> int:
+    """Coerce a select's value to a record's id; anything no id column holds is not a valid choice."""
+    text = str(value).strip()
+    if not re.fullmatch(r"[0-9]{1,10}", text) or not 1 <= int(text) <= limits.ID_MAX:
+        raise ValueError(f"{value!r} is not a record's id")
+    return int(text)
+
+
 def optional_int(value):
     """Coerce a select's value to an id, or None for its empty choice."""
-    return int(value) if value not in (None, "", "None") else None
+    return record_id(value) if value not in (None, "", "None") else None
 
 
 def parse_version(raw: str | None) -> int | None:
     """The version a form was opened on; None if the field is missing or not a plain number."""
     raw = (raw or "").strip()
     return int(raw) if re.fullmatch(r"[0-9]{1,9}", raw) else None
+
+
+def page_number(args) -> int:
+    """The `page` query argument: a whole number from 1; anything else, or an absurdly large one, is page 1."""
+    raw = (args.get("page") or "").strip()
+    return int(raw) if re.fullmatch(r"[1-9][0-9]{0,5}", raw) else 1
 
 
 def agency_choices(empty: str | None = None, exclude: Agency | None = None) -> list[SelectChoice]:

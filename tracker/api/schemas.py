@@ -14,6 +14,7 @@ from .. import limits
 from ..auth.permissions import can_view_evidence
 from ..contract import CSV_COLUMNS, item_row
 from ..enums import AssignmentRole, Basis, ReviewDecision, Status, UpdateKind, UpdateOrigin
+from ..models import as_utc
 from ..progress.services import Figure, ProgressReport
 
 REVIEW_STATES = ["awaiting_verification", *(decision.value for decision in ReviewDecision)]
@@ -49,6 +50,13 @@ class Text(fields.String):
 
     def _deserialize(self, value, attr, data, **kwargs):
         return super()._deserialize(value, attr, data, **kwargs).strip()
+
+
+class UtcDateTime(fields.DateTime):
+    """A moment with its UTC offset, on SQLite too (which gives stored moments back without their zone)."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return super()._serialize(as_utc(value) if value is not None else None, attr, obj, **kwargs)
 
 
 class StrictNumber(fields.Float):
@@ -152,7 +160,7 @@ class ReviewSchema(ma.Schema):
     state = fields.String(validate=validate.OneOf(REVIEW_STATES))
     comment = fields.String()
     reviewer = fields.String(allow_none=True)
-    reviewed_at = fields.DateTime(allow_none=True)
+    reviewed_at = UtcDateTime(allow_none=True)
 
 
 def review_state(update) -> dict | None:
@@ -170,7 +178,7 @@ class UpdateSchema(ma.Schema):
     """One entry of an item's history."""
 
     id = fields.Integer()
-    created_at = fields.DateTime()
+    created_at = UtcDateTime()
     origin = fields.Enum(UpdateOrigin, by_value=True)
     kind = fields.Enum(UpdateKind, by_value=True)
     # Source-derived entries have no author: the source document speaks.

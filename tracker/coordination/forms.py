@@ -5,14 +5,14 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Optional, ValidationError
 
 from ..enums import Priority
-from ..forms import optional_int
+from ..forms import optional_int, record_id
 
 PRIORITY_CHOICES = [SelectChoice("", "None")] + [SelectChoice(p.value, p.value.capitalize()) for p in Priority]
 
 
 class AgenciesForm(FlaskForm):
-    lead = SelectField("Lead agency", coerce=int, validators=[DataRequired(message="Choose the lead agency.")])
-    supporting = SelectMultipleField("Supporting agencies", coerce=int)
+    lead = SelectField("Lead agency", coerce=record_id, validators=[DataRequired(message="Choose the lead agency.")])
+    supporting = SelectMultipleField("Supporting agencies", coerce=record_id)
     version = HiddenField()
     submit = SubmitField("Save agencies")
 

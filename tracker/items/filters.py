@@ -200,8 +200,8 @@ class ItemListArgsSchema(ItemFilterSchema):
                        metadata={"description": "Page number, from 1."})
     per_page = WholeNumber(error="per_page {input!r} is not a whole number from 1 up",
                            load_default=limits.PER_PAGE_DEFAULT,
-                           metadata={"description": f"Items a page; larger values are capped at {limits.PER_PAGE_MAX}.",
-                                     "maximum": limits.PER_PAGE_MAX})
+                           metadata={"description": "Items a page; larger values are capped at "
+                                                    f"{limits.PER_PAGE_MAX}."})
 
     @post_load
     def make(self, data, **kwargs):

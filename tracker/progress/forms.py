@@ -18,6 +18,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from .. import limits
 from ..enums import Status
 from ..forms import strip
+from .services import figure_problem
 
 
 class UpdateForm(FlaskForm):
@@ -39,6 +40,10 @@ class UpdateForm(FlaskForm):
     confidential = BooleanField("Confidential: only coordinators and my agency may see this evidence")
     version = HiddenField()
     submit = SubmitField("Save update")
+
+    def validate_figure_value(self, field):
+        if figure_problem(field.data):
+            raise ValidationError(figure_problem(field.data))
 
     def validate_figure_unit(self, field):
         if self.figure_value.data is not None and not field.data:

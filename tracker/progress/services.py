@@ -1,6 +1,7 @@
 """Reporting progress on an item, and reviewing agencies' reports. The form and the API call these."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
@@ -36,6 +37,16 @@ class ProgressReport:
     confidential: bool = False
 
 
+FIGURE_NOT_A_NUMBER = "The figure's value must be a number."
+
+
+def figure_problem(value: float | None) -> str | None:
+    """What is wrong with a figure's value (an infinity or not-a-number is no count of anything), or None."""
+    if value is not None and not math.isfinite(value):
+        return FIGURE_NOT_A_NUMBER
+    return None
+
+
 def validate_report(report: ProgressReport) -> None:
     """Check the values together; raise Invalid naming each bad field."""
     errors = {}
@@ -47,6 +58,8 @@ def validate_report(report: ProgressReport) -> None:
         errors["progress"] = "An item that has not started has 0% progress."
     if not report.note.strip():
         errors["note"] = "Say what happened: the note is what others read."
+    if report.figure is not None and figure_problem(report.figure.value):
+        errors["figure"] = figure_problem(report.figure.value)
     for link in report.links:
         if not link.startswith(("http://", "https://")):
             errors["links"] = f"“{link}” is not a web address (it must start with http:// or https://)."

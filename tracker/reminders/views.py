@@ -6,7 +6,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from ..auth.permissions import is_admin, requires
-from ..forms import submit
+from ..forms import page_number, submit
 from . import bp
 from .delivery import pending_digests, reminder_log
 from .forms import ReminderSettingsForm
@@ -24,7 +24,7 @@ def notification_badge():
 
 @bp.route("/notifications")
 def notifications():
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = page_number(request.args)
     return render_template("reminders/notifications.html", pagination=notifications_for(current_user, page),
                            unread=unread_count(current_user))
 
@@ -61,5 +61,5 @@ def settings():
 @bp.route("/admin/reminders/log")
 @requires(is_admin)
 def log():
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = page_number(request.args)
     return render_template("reminders/log.html", pagination=reminder_log(page))
