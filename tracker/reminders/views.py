@@ -6,9 +6,9 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from ..auth.permissions import is_admin, requires
+from ..enums import DeliveryState
 from ..forms import submit
 from . import bp
-from ..enums import DeliveryState
 from .delivery import decide_uncertain, pending_digests, reminder_log, uncertain_count
 from .forms import ReminderSettingsForm
 from .notifications import mark_all_read, notifications_for, set_email_reminders, unread_count
