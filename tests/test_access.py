@@ -119,6 +119,8 @@ ROUTES = {
         ("admin",), {"enabled": "", "hour": "3", "minute": "0", "day_of_week": "*", "timezone": "UTC",
                      "due_soon_days": "1", "stale_days": "1"})),
     "reminders.log": Route("/admin/reminders/log", get=expect({"admin": 200})),
+    "reminders.confirm_delivered": Route("/admin/reminders/log/1/confirm", post=Post(("admin",))),
+    "reminders.resend": Route("/admin/reminders/log/1/resend", post=Post(("admin",))),
     # Coordinators and admins: their own API tokens (refused before any token is looked up).
     "tokens.tokens": Route("/account/tokens", get=expect({"coordinator": 200, "admin": 200}),
                            post=Post(("coordinator", "admin"), {"name": "script"})),

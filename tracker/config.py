@@ -55,6 +55,8 @@ def settings_from_environment(instance_path: str, need_secret: bool = True) -> d
         "SMTP_PORT": int(env.get("SMTP_PORT", "25")),
         "SMTP_USERNAME": env.get("SMTP_USERNAME", ""),
         "SMTP_PASSWORD": env.get("SMTP_PASSWORD", ""),
+        # Seconds to wait for the SMTP server; no answer after the message was sent makes it "uncertain".
+        "SMTP_TIMEOUT": float(env.get("SMTP_TIMEOUT", "20")),
         "SMTP_STARTTLS": env.get("SMTP_STARTTLS", "0") in ("1", "true", "yes"),
         "MAIL_FROM": env.get("MAIL_FROM", "tracker@localhost"),
         "TRACKER_BASE_URL": env.get("TRACKER_BASE_URL", "http://127.0.0.1:5000"),

@@ -119,6 +119,9 @@ class DeliveryState(str, enum.Enum):
     SENT = "sent"  # the SMTP server accepted it
     IN_APP = "in_app"  # shown in the app only: the user turned e-mail off
     FAILED = "failed"  # to be tried again by the next run
+    # The message went out in full but the server's answer never came: it may have been delivered.
+    # Never resent by a run; an admin confirms it (-> sent) or asks for it again (-> failed).
+    UNCERTAIN = "uncertain"
 
 
 class UpdateOrigin(str, enum.Enum):

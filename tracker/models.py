@@ -554,12 +554,19 @@ class ReminderLog(db.Model):
     claimed_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     sent_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     error: Mapped[str] = mapped_column(sa.Text, default="")
+    # The Message-ID of the e-mail that carries this reminder, the same on every attempt.
+    message_id: Mapped[str] = mapped_column(sa.String(250), default="", server_default="")
+    # An admin's last word on an uncertain delivery: "confirmed" or "resend", by whom and when.
+    decision: Mapped[str] = mapped_column(sa.String(24), default="", server_default="")
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
 
     __table_args__ = (sa.UniqueConstraint("rule", "subject_key", "recipient_id", "period", name="one_reminder"),)
 
     item: Mapped[ActionItem | None] = relationship()
     agency: Mapped[Agency | None] = relationship()
-    recipient: Mapped[User] = relationship()
+    recipient: Mapped[User] = relationship(foreign_keys=[recipient_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
 
 
 class Notification(db.Model):

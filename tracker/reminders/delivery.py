@@ -4,28 +4,38 @@ A reminder is one (rule, item, recipient, period). Its log row is *claimed* in i
 transaction before any mail goes out, so overlapping runs cannot both send it; it is marked sent
 only once the SMTP server accepted the message. A failed or abandoned claim is picked up again by
 a later run; a sent one never is.
+
+Every attempt at one digest carries the same Message-ID, derived from its log rows, so that mail
+systems can drop a copy. When the server's answer to a message that went out in full never comes,
+nobody knows whether it was delivered: its rows become *uncertain*, which runs treat like sent, and
+an admin decides (`decide_uncertain`): confirmed (sent) or resend (failed, for the next run).
 """
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import current_app, render_template
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
+from ..auth.permissions import is_admin
 from ..enums import DeliveryState, ReminderRule
-from ..errors import Unavailable
+from ..errors import Invalid, NotAllowed, NotFound, Unavailable
 from ..extensions import db
-from ..models import ReminderLog, ReminderSettings, as_utc
-from .mail import Mailer, SmtpSettings, build_message
+from ..models import ReminderLog, ReminderSettings, User, as_utc
+from .mail import DeliveryUncertain, Mailer, SmtpSettings, build_message
 from .notifications import notify
 from .rules import RULE_TITLES, Digest, Due, get_settings, plan_digests, week_period
 
 # A claim older than this belongs to a run that died: a later run may take it over.
 CLAIM_LEASE = timedelta(minutes=30)
+# What no run gives again: delivered, shown in the app, or perhaps delivered (an admin decides).
+GIVEN = (DeliveryState.SENT, DeliveryState.IN_APP, DeliveryState.UNCERTAIN)
+DECISIONS = {"confirmed": DeliveryState.SENT, "resend": DeliveryState.FAILED}
 
 
 def _subject_key(due: Due | None) -> str:
@@ -64,7 +74,7 @@ def _claim(key: ClaimKey, now: datetime) -> int | None:
             ReminderLog.recipient_id == key.recipient_id, ReminderLog.period == key.period,
         )
     ).one_or_none()
-    if existing is None or existing.state in (DeliveryState.SENT, DeliveryState.IN_APP):
+    if existing is None or existing.state in GIVEN:
         return None
     if existing.state == DeliveryState.CLAIMED and existing.claimed_at and \
             as_utc(existing.claimed_at) > now - CLAIM_LEASE:
@@ -88,13 +98,14 @@ class RunReport:
     sent: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # agency (or "coordinators") -> messages
     in_app: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     failed: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    uncertain: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     # agency -> rule -> the items reminded of (an item counts once however many people heard of it)
     items: dict[str, dict[str, set[int]]] = field(default_factory=lambda: defaultdict(lambda: defaultdict(set)))
     errors: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
         """What the command prints: per agency, its items by rule and what was delivered."""
-        names = sorted(set(self.items) | set(self.sent) | set(self.in_app) | set(self.failed))
+        names = sorted(set(self.items) | set(self.sent) | set(self.in_app) | set(self.failed) | set(self.uncertain))
         if not names:
             return [f"{self.today.isoformat()}: nothing to remind anyone of."]
         verb = "would send" if self.dry_run else "sent"
@@ -106,6 +117,8 @@ class RunReport:
                 parts.append(f"in the app only {self.in_app[name]}")
             if self.failed[name]:
                 parts.append(f"failed {self.failed[name]}")
+            if self.uncertain[name]:
+                parts.append(f"uncertain {self.uncertain[name]} (see the reminder log)")
             lines.append(f"{name}: {rules} — {', '.join(parts)}")
         return lines + [f"error: {error}" for error in self.errors]
 
@@ -123,6 +136,12 @@ def _render(digest: Digest, base_url: str) -> tuple[str, str, str]:
         subject = f"{len(digest.reminders)} item{'s' if len(digest.reminders) != 1 else ''} need your attention"
     return (subject, render_template("reminders/email.txt", **context),
             render_template("reminders/email.html", **context))
+
+
+def message_id(row_ids: list[int], base_url: str) -> str:
+    """The Message-ID of the e-mail delivering these log rows: the same on every attempt."""
+    host = urlsplit(base_url).hostname or "tracker.invalid"
+    return f"<reminder-{min(row_ids)}-{len(row_ids)}@{host}>"
 
 
 def run_reminders(today: date | None = None, dry_run: bool = False) -> RunReport:
@@ -183,14 +202,17 @@ def _deliver(digest: Digest, row_ids: list[int], mailer: Mailer, base_url: str, 
     link = f"/items/{digest.reminders[0].item.ref}" if len(digest.reminders) == 1 and not digest.summary \
         else "/notifications"
     db.session.rollback()  # end the reading; what follows starts by writing
-    state, error = DeliveryState.IN_APP, ""
+    state, error, msgid = DeliveryState.IN_APP, "", ""
     if by_email:
+        msgid = message_id(row_ids, base_url)
         try:
-            mailer.send(build_message(current_app.config["MAIL_FROM"], address, subject, text, html))
+            mailer.send(build_message(current_app.config["MAIL_FROM"], address, subject, text, html, msgid))
             state = DeliveryState.SENT
+        except DeliveryUncertain as exc:
+            state, error = DeliveryState.UNCERTAIN, str(exc)[:500]
         except Unavailable as exc:
             state, error = DeliveryState.FAILED, str(exc)[:500]
-    values = {"state": state, "error": error}
+    values = {"state": state, "error": error, "message_id": msgid}
     if state != DeliveryState.FAILED:
         values["sent_at"] = datetime.now(UTC)
     db.session.execute(sa.update(ReminderLog).where(ReminderLog.id.in_(row_ids)).values(**values)
@@ -200,7 +222,12 @@ def _deliver(digest: Digest, row_ids: list[int], mailer: Mailer, base_url: str, 
         if error not in report.errors:
             report.errors.append(error)
     else:
-        (report.sent if state == DeliveryState.SENT else report.in_app)[name] += 1
+        if state == DeliveryState.UNCERTAIN:
+            report.uncertain[name] += 1
+            report.errors.append(error)
+        else:
+            (report.sent if state == DeliveryState.SENT else report.in_app)[name] += 1
+        # Most likely delivered: the in-app copy is shown now, as for a sent reminder.
         notify(user_id, subject, text, link)
     db.session.commit()
 
@@ -214,7 +241,7 @@ def pending_digests(today: date, settings: ReminderSettings | None = None) -> li
         db.session.execute(
             sa.select(ReminderLog.rule, ReminderLog.subject_key, ReminderLog.recipient_id, ReminderLog.period)
             .where(ReminderLog.period.in_(periods),
-                   ReminderLog.state.in_([DeliveryState.SENT, DeliveryState.IN_APP]))
+                   ReminderLog.state.in_(GIVEN))
         ).tuples()
     ) if periods else set()
     result = []
@@ -228,10 +255,51 @@ def pending_digests(today: date, settings: ReminderSettings | None = None) -> li
     return result
 
 
-def reminder_log(page: int, per_page: int = 50):
-    return db.paginate(
+def reminder_log(page: int, state: DeliveryState | None = None, per_page: int = 50):
+    """A page of the log, newest first, of one state if given."""
+    query = (
         sa.select(ReminderLog)
-        .options(joinedload(ReminderLog.recipient), joinedload(ReminderLog.item), joinedload(ReminderLog.agency))
-        .order_by(ReminderLog.id.desc()),
-        page=page, per_page=per_page, error_out=False,
+        .options(joinedload(ReminderLog.recipient), joinedload(ReminderLog.item), joinedload(ReminderLog.agency),
+                 joinedload(ReminderLog.decided_by))
+        .order_by(ReminderLog.id.desc())
     )
+    if state is not None:
+        query = query.where(ReminderLog.state == state)
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
+def uncertain_count() -> int:
+    return db.session.scalar(
+        sa.select(sa.func.count()).select_from(ReminderLog).where(ReminderLog.state == DeliveryState.UNCERTAIN)
+    ) or 0
+
+
+def decide_uncertain(log_id: int, user: User, decision: str) -> int:
+    """An admin's word on an uncertain e-mail, for every reminder that message carried; how many rows changed.
+
+    "confirmed": it arrived, the rows are sent. "resend": the rows are failed again, so the next run
+    sends them (with the same Message-ID if the same reminders go out together), under its claims.
+    """
+    if not is_admin(user):
+        raise NotAllowed("Only admins decide on uncertain deliveries.")
+    if decision not in DECISIONS:
+        raise Invalid(f"Not a decision: {decision}.")
+    row = db.session.get(ReminderLog, log_id)
+    if row is None:
+        raise NotFound("There is no such reminder in the log.")
+    if row.state != DeliveryState.UNCERTAIN:
+        raise Invalid(f"This reminder is not uncertain any more (it is {row.state.value.replace('_', ' ')}).")
+    same_message = ReminderLog.message_id == row.message_id if row.message_id else ReminderLog.id == row.id
+    values = {"state": DECISIONS[decision], "decision": decision, "decided_by_id": user.id,
+              "decided_at": datetime.now(UTC)}
+    if decision == "resend":
+        values["sent_at"] = None
+    # Compare-and-set: of two admins deciding at once, only the first one's word counts.
+    changed = db.session.execute(
+        sa.update(ReminderLog).where(same_message, ReminderLog.state == DeliveryState.UNCERTAIN).values(**values)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not changed:
+        raise Invalid("Someone decided on this reminder meanwhile.")
+    db.session.commit()
+    return changed

@@ -1,4 +1,10 @@
-"""Sending e-mail over SMTP: one connection for a whole run, plain text with an HTML alternative."""
+"""Sending e-mail over SMTP: one connection for a whole run, plain text with an HTML alternative.
+
+A send that fails before the message data went out in full (no connection, a refused sender or
+recipient, a 4xx/5xx answer to DATA or to the final ".") raises Unavailable: nothing was delivered.
+A timeout or disconnect *after* the final "." raises DeliveryUncertain: the server may have stored
+the message and only its answer was lost, so sending it again could deliver it twice.
+"""
 from __future__ import annotations
 
 import smtplib
@@ -18,7 +24,7 @@ class SmtpSettings:
     password: str
     starttls: bool
     sender: str
-    timeout: float = 20.0
+    timeout: float = 20.0  # seconds to wait for each answer of the server, the final "." included
 
     @classmethod
     def from_config(cls, config) -> SmtpSettings:
@@ -29,19 +35,37 @@ class SmtpSettings:
             password=config["SMTP_PASSWORD"],
             starttls=bool(config["SMTP_STARTTLS"]),
             sender=config["MAIL_FROM"],
+            timeout=float(config.get("SMTP_TIMEOUT", 20)),
         )
 
 
-def build_message(sender: str, recipient: str, subject: str, text: str, html: str) -> EmailMessage:
+class DeliveryUncertain(Unavailable):
+    """The message went out in full but the server's answer to it never came: it may have been delivered."""
+
+
+def build_message(sender: str, recipient: str, subject: str, text: str, html: str,
+                  message_id: str | None = None) -> EmailMessage:
     message = EmailMessage()
     message["From"] = sender
     message["To"] = recipient
     message["Subject"] = subject
     message["Date"] = formatdate(localtime=False)
-    message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or "tracker")
+    message["Message-ID"] = message_id or make_msgid(domain=sender.rpartition("@")[2] or "tracker")
     message.set_content(text)
     message.add_alternative(html, subtype="html")
     return message
+
+
+class _SMTP(smtplib.SMTP):
+    """smtplib's client, noting when a message's data has gone out in full (its final CRLF "." CRLF)."""
+
+    data_sent = False
+
+    def send(self, s) -> None:
+        super().send(s)
+        # smtplib's data() sends the whole quoted message, terminator included, in one call.
+        if isinstance(s, bytes) and s.endswith(b"\r\n.\r\n"):
+            self.data_sent = True
 
 
 class Mailer:
@@ -49,13 +73,13 @@ class Mailer:
 
     def __init__(self, settings: SmtpSettings):
         self.settings = settings
-        self._smtp: smtplib.SMTP | None = None
+        self._smtp: _SMTP | None = None
 
-    def _connect(self) -> smtplib.SMTP:
+    def _connect(self) -> _SMTP:
         if self._smtp is None:
             s = self.settings
             try:
-                smtp = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
+                smtp = _SMTP(s.host, s.port, timeout=s.timeout)
                 if s.starttls:
                     smtp.starttls(context=ssl.create_default_context())
                 if s.username:
@@ -66,12 +90,22 @@ class Mailer:
         return self._smtp
 
     def send(self, message: EmailMessage) -> None:
+        """Send one message; Unavailable if it surely was not delivered, DeliveryUncertain if it may have been."""
+        smtp = self._connect()
+        smtp.data_sent = False
         try:
-            self._connect().send_message(message)
-        except Unavailable:
-            raise
+            smtp.send_message(message)
+        except smtplib.SMTPResponseException as exc:
+            # The server answered, and said no: whatever it had of the message, it did not take it.
+            self.close()
+            raise Unavailable(f"the SMTP server refused the message to {message['To']}: {exc}") from exc
         except (OSError, smtplib.SMTPException) as exc:
             self.close()
+            if smtp.data_sent:
+                raise DeliveryUncertain(
+                    f"no answer from the SMTP server after the message to {message['To']} was sent "
+                    f"(it may have been delivered): {exc}"
+                ) from exc
             raise Unavailable(f"the SMTP server refused the message to {message['To']}: {exc}") from exc
 
     def close(self) -> None:

@@ -6,9 +6,10 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from ..auth.permissions import is_admin, requires
+from ..enums import DeliveryState
 from ..forms import page_number, submit
 from . import bp
-from .delivery import pending_digests, reminder_log
+from .delivery import decide_uncertain, pending_digests, reminder_log, uncertain_count
 from .forms import ReminderSettingsForm
 from .notifications import mark_all_read, notifications_for, set_email_reminders, unread_count
 from .rules import SETTING_FIELDS, get_settings, save_settings
@@ -58,8 +59,39 @@ def settings():
     return render_template("reminders/settings.html", form=form, preview=preview), submission.status
 
 
+def _state_filter() -> DeliveryState | None:
+    try:
+        return DeliveryState(request.args.get("state", ""))
+    except ValueError:
+        return None
+
+
 @bp.route("/admin/reminders/log")
 @requires(is_admin)
 def log():
     page = page_number(request.args)
-    return render_template("reminders/log.html", pagination=reminder_log(page))
+    state = _state_filter()
+    return render_template("reminders/log.html", pagination=reminder_log(page, state), state=state,
+                           states=list(DeliveryState), uncertain=uncertain_count())
+
+
+def _decide(log_id: int, decision: str, done: str):
+    submission = submit(FlaskForm(), lambda: decide_uncertain(log_id, current_user, decision))
+    if submission.done:
+        flash(done, "success")
+    elif submission.error is None:
+        flash("The form expired; please try again.", "danger")
+    state = _state_filter()
+    return redirect(url_for("reminders.log", state=state.value if state else None))
+
+
+@bp.route("/admin/reminders/log/<int:log_id>/confirm", methods=["POST"])
+@requires(is_admin)
+def confirm_delivered(log_id: int):
+    return _decide(log_id, "confirmed", "Marked as delivered: no run will send it again.")
+
+
+@bp.route("/admin/reminders/log/<int:log_id>/resend", methods=["POST"])
+@requires(is_admin)
+def resend(log_id: int):
+    return _decide(log_id, "resend", "The next run sends it again, with the same Message-ID.")
