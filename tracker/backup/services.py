@@ -199,7 +199,8 @@ def snapshot_sqlite(source: Path, target: Path) -> None:
 
 
 def restore_postgresql(tool: str, dump: Path) -> None:
-    """pg_restore the dump; a schema that already exists in the target (public, say) is kept, not created."""
+    """pg_restore the dump; a schema that already exists in the target (public, say) is kept, not created, and
+    empty tables already there (a schema made by `db upgrade`) are replaced by the dump's."""
     existing = set(db.session.scalars(sa.text("SELECT nspname FROM pg_namespace")))
     db.session.rollback()
     listing = run_tool([tool, "--list", str(dump)], None).stdout
@@ -208,8 +209,8 @@ def restore_postgresql(tool: str, dump: Path) -> None:
     with tempfile.NamedTemporaryFile("w", suffix=".list", delete=False) as handle:
         handle.write("\n".join(kept) + "\n")
     try:
-        run_tool([tool, "--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction",
-                  f"--use-list={handle.name}", str(dump)], db.engine.url)
+        run_tool([tool, "--no-owner", "--no-privileges", "--clean", "--if-exists", "--exit-on-error",
+                  "--single-transaction", f"--use-list={handle.name}", str(dump)], db.engine.url)
     finally:
         os.unlink(handle.name)
     db.engine.dispose()
