@@ -85,24 +85,27 @@ def test_backup_while_serving_restores_every_report_and_file(serving_app, templa
             assert copied.execute("SELECT count(*) FROM updates WHERE origin = 'user'").fetchone() == (0,)
 
     # FIA keeps reporting from another thread while the backup is taken.
-    stop, written, failures = threading.Event(), [], []
+    stop, started, written, failures = threading.Event(), threading.Event(), [], []
 
     def keep_reporting():
         try:
             while not stop.is_set() and len(written) < 40:
                 report(fia, f"FIA report {len(written)}", f"photo-{len(written)}.png", PNG + bytes([len(written)]))
                 written.append(1)
+                started.set()
         except Exception as exc:  # surfaced in the test's thread below
             failures.append(exc)
 
     writer = threading.Thread(target=keep_reporting)
     writer.start()
     try:
+        assert started.wait(10), failures
         result = serving_app.test_cli_runner().invoke(args=["backup", "--out", str(tmp_path / "backup")])
     finally:
         stop.set()
         writer.join()
     assert failures == [] and result.exit_code == 0, result.output
+    assert len(written) >= 2, "FIA's reports should have gone on during the backup"
     manifest = json.loads((tmp_path / "backup" / "manifest.json").read_text())
     assert manifest["database"] == ("postgresql" if ON_POSTGRES else "sqlite") and manifest["created_at"]
     assert "alembic_revision" in manifest  # None: the test database was built from the models, not migrations
