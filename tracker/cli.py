@@ -113,6 +113,36 @@ def import_plan_command(file, create_agencies, create_frameworks, dry_run, user_
     click.echo(f"{verb} {file}: {report.summary()}")
 
 
+@click.command("backup")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False),
+              help="A new (or empty) folder to write the backup into.")
+def backup_command(out_dir: str) -> None:
+    """Back up the database (a consistent snapshot while the app serves) and the uploads, with a manifest."""
+    from .backup.services import make_backup
+
+    try:
+        manifest = make_backup(out_dir)
+    except DomainError as exc:
+        raise click.ClickException(str(exc)) from None
+    revision = manifest.alembic_revision or "none"
+    click.echo(f"Backed up the {manifest.database} database (schema revision {revision}) and "
+               f"{manifest.upload_count} uploaded file(s) to {out_dir}.")
+
+
+@click.command("restore")
+@click.argument("src_dir", type=click.Path(exists=True, file_okay=False))
+def restore_command(src_dir: str) -> None:
+    """Restore a backup into the configured database (which must be empty) and the upload folder."""
+    from .backup.services import restore_backup
+
+    try:
+        manifest = restore_backup(src_dir)
+    except DomainError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Restored the {manifest.database} database of {manifest.created_at} and "
+               f"{manifest.upload_count} uploaded file(s) from {src_dir}.")
+
+
 @users.command("create")
 @click.argument("email")
 @click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
@@ -246,3 +276,5 @@ def register(app: Flask) -> None:
     app.cli.add_command(users)
     app.cli.add_command(reminders)
     app.cli.add_command(scheduler_command)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
