@@ -40,8 +40,10 @@ LINT_PATHS ?= .
 lint: install-test
 	$(BIN)/ruff check $(LINT_PATHS)
 
+## On SQLite the files run in two processes (each test has its own database file); PostgreSQL's run
+## shares one database, so it stays in one.
 test: lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(if $(TEST_DATABASE_URL),,-n 2 --dist loadfile)
 
 ## The same suite against PostgreSQL: TEST_DATABASE_URL=postgresql+psycopg://user:pw@127.0.0.1/db
 test-postgres: lint  ## also run by .ci/run when PostgreSQL is installed
