@@ -100,7 +100,7 @@ ROUTES = {
     "exports.export_items": Route("/exports/items.csv", get=expect({"coordinator": 200, "rapporteur": 200})),
     # Admins.
     "admin.users": Route("/admin/users", get=expect({"admin": 200}), post=Post(
-        ("admin",), {"email": "x@example.org", "role": "rapporteur", "password": "longenough1"})),
+        ("admin",), {"email": "x@example.org", "role": "rapporteur", "password": "long enough passphrase"})),
     "admin.user_detail": Route("/admin/users/{user}", get=expect({"admin": 200}),
                                post=Post(("admin",), {"role": "rapporteur", "agency": ""})),
     "admin.user_reset_password": Route("/admin/users/{user}/password", post=Post(("admin",))),

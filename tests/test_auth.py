@@ -1,11 +1,13 @@
 """Logging in: every page needs it, credentials are checked, forms carry CSRF tokens."""
-from datetime import UTC
+
+import threading
 
 import pytest
+import sqlalchemy as sa
 
 from conftest import PASSWORD, csrf_token, log_in
 from tracker.extensions import db
-from tracker.models import User
+from tracker.models import LoginThrottle, User
 
 PAGES = ["/", "/items", "/items/PAPER-a", "/agencies", "/agencies/1", "/pillars", "/pillars/prevention"]
 
@@ -99,27 +101,71 @@ def test_passwords_are_hashed(app, make_user):
     assert user.check_password(PASSWORD)
 
 
-def test_repeated_wrong_passwords_lock_the_account_for_a_while(app, client, make_user):
-    from datetime import datetime, timedelta
+def _attempts(client, email, password, n):
+    return [log_in(client, email, password).get_data(as_text=True) for _ in range(n)]
 
-    user = make_user("coordinator")
-    for _ in range(app.config["LOGIN_MAX_FAILURES"]):
-        assert log_in(client, "coordinator@example.org", "wrong password").status_code == 200
-    locked = log_in(client, "coordinator@example.org")  # the right password, but too late
-    assert "locked" in locked.get_data(as_text=True)
-    assert client.get("/items").status_code == 302
-    db.session.refresh(user)
-    user.locked_until = datetime.now(UTC) - timedelta(seconds=1)  # the lock has run out
+
+TOO_MANY = "Too many attempts: wait"
+NO_MATCH = "That e-mail and password do not match an active account."
+
+
+def test_wrong_passwords_make_the_next_attempt_wait_known_and_unknown_alike(app, client, make_user):
+    make_user("admin", email="admin@example.org")
+    free = app.config["LOGIN_FREE_ATTEMPTS"]
+    for email in ("admin@example.org", "nobody@example.org"):
+        pages = _attempts(client, email, "wrong password", free + 1)
+        assert all(NO_MATCH in page for page in pages[:free]), email
+        assert TOO_MANY in pages[free] and "locked" not in pages[free], email  # the same words for both
+    # Even the right password waits its turn: a guesser learns nothing from it.
+    assert TOO_MANY in log_in(client, "admin@example.org").get_data(as_text=True)
+
+
+def test_the_wait_doubles_and_ends_so_a_stranger_cannot_keep_a_user_out(app, client, make_user):
+    make_user("coordinator")
+    free = app.config["LOGIN_FREE_ATTEMPTS"]
+    _attempts(client, "coordinator@example.org", "wrong password", free)
+    waits = []
+    for _ in range(3):
+        page = log_in(client, "coordinator@example.org", "wrong password").get_data(as_text=True)
+        if TOO_MANY not in page:  # the wait had passed: that attempt counted, and set a longer one
+            continue
+        waits.append(int(page.split(TOO_MANY)[1].split()[0]))
+        db.session.execute(sa.update(LoginThrottle).values(next_allowed_at=0.0))
+        db.session.commit()
+    assert waits == sorted(waits) and waits[-1] > waits[0]  # exponential, not a fixed lock
+    db.session.execute(sa.update(LoginThrottle).values(next_allowed_at=0.0))
     db.session.commit()
-    assert log_in(client, "coordinator@example.org").status_code == 302
-    db.session.refresh(user)
-    assert user.failed_logins == 0 and user.locked_until is None
+    assert log_in(client, "coordinator@example.org").status_code == 302  # the user gets in after the wait
+    assert db.session.scalar(sa.select(LoginThrottle).where(LoginThrottle.key == "email:coordinator@example.org")) \
+        is None  # and the count starts again
 
 
-def test_a_right_password_resets_the_count(app, client, make_user):
-    user = make_user("coordinator")
-    for _ in range(app.config["LOGIN_MAX_FAILURES"] - 1):
-        log_in(client, "coordinator@example.org", "wrong password")
-    assert log_in(client, "coordinator@example.org").status_code == 302
-    db.session.refresh(user)
-    assert user.failed_logins == 0
+def test_parallel_guesses_never_get_past_the_limit(app, make_user):
+    make_user("coordinator")
+    free = app.config["LOGIN_FREE_ATTEMPTS"]
+    token_client = app.test_client()
+    token = csrf_token(token_client.get("/login").get_data(as_text=True))
+    results = []
+
+    def guess():
+        client = app.test_client()
+        client.set_cookie("session", token_client.get_cookie("session").value)
+        page = client.post("/login", data={"email": "coordinator@example.org", "password": "wrong password",
+                                           "csrf_token": token}).get_data(as_text=True)
+        results.append("checked" if NO_MATCH in page else "waited" if TOO_MANY in page else page[:200])
+
+    threads = [threading.Thread(target=guess) for _ in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results.count("checked") == free and results.count("waited") == 20 - free, results
+
+
+def test_one_address_trying_many_accounts_is_slowed_down(app, client):
+    per_address = app.config["LOGIN_FREE_ATTEMPTS_PER_ADDRESS"]
+    pages = [log_in(client, f"user{n}@example.org", "wrong password").get_data(as_text=True)
+             for n in range(per_address + 1)]
+    assert all(NO_MATCH in page for page in pages[:per_address]) and TOO_MANY in pages[per_address]
+
+

@@ -1,6 +1,8 @@
-"""The users commands and the first admin account."""
+"""The users commands and the first admin account; the password policy on every path that sets one."""
+import pytest
 import sqlalchemy as sa
 
+from conftest import csrf_token
 from tracker.enums import Role
 from tracker.extensions import db
 from tracker.models import User
@@ -8,34 +10,35 @@ from tracker.models import User
 
 def test_create_and_list_users(seeded, runner):
     result = runner.invoke(args=["users", "create", "focal@nadra.example", "--role", "agency", "--agency", "NADRA",
-                                 "--name", "Focal Person", "--password", "long enough pw"])
+                                 "--name", "Focal Person", "--password", "long passphrase"])
     assert result.exit_code == 0, result.output
     user = db.session.scalar(sa.select(User).where(User.email == "focal@nadra.example"))
-    assert user.role == Role.AGENCY and user.agency.short_name == "NADRA" and user.check_password("long enough pw")
+    assert user.role == Role.AGENCY and user.agency.short_name == "NADRA" and user.check_password("long passphrase")
     listed = runner.invoke(args=["users", "list"]).output
     assert "focal@nadra.example" in listed and "National Database" in listed
 
 
 def test_password_is_prompted_when_omitted(seeded, runner):
     result = runner.invoke(args=["users", "create", "coord@example.org", "--role", "coordinator"],
-                           input="s3cret-pass\ns3cret-pass\n")
+                           input="s3cret-phrase\ns3cret-phrase\n")
     assert result.exit_code == 0, result.output
-    assert db.session.scalar(sa.select(User).where(User.email == "coord@example.org")).check_password("s3cret-pass")
+    assert db.session.scalar(sa.select(User).where(User.email == "coord@example.org")).check_password("s3cret-phrase")
 
 
 def test_unknown_role_and_agency_are_clear_errors(seeded, runner):
-    role = runner.invoke(args=["users", "create", "a@example.org", "--role", "boss", "--password", "xxxxxxxxx"])
+    role = runner.invoke(args=["users", "create", "a@example.org", "--role", "boss", "--password", "xkcd-936-horse"])
     assert role.exit_code != 0 and "boss" in role.output
     agency = runner.invoke(args=["users", "create", "a@example.org", "--role", "agency", "--agency", "Nowhere Dept",
-                                 "--password", "xxxxxxxxx"])
+                                 "--password", "xkcd-936-horse"])
     assert agency.exit_code != 0 and "unknown agency 'Nowhere Dept'" in agency.output
-    missing = runner.invoke(args=["users", "create", "a@example.org", "--role", "agency", "--password", "xxxxxxxxx"])
+    missing = runner.invoke(args=["users", "create", "a@example.org", "--role", "agency",
+                                  "--password", "xkcd-936-horse"])
     assert missing.exit_code != 0 and "needs an agency" in missing.output
     assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 0
 
 
 def test_duplicate_email_is_refused(seeded, runner):
-    args = ["users", "create", "a@example.org", "--role", "rapporteur", "--password", "xxxxxxxxx"]
+    args = ["users", "create", "a@example.org", "--role", "rapporteur", "--password", "xkcd-936-horse"]
     assert runner.invoke(args=args).exit_code == 0
     again = runner.invoke(args=args)
     assert again.exit_code != 0 and "already exists" in again.output
@@ -60,3 +63,17 @@ def test_ensure_admin_takes_credentials_from_the_environment(app, runner, monkey
     assert "shown only this once" not in result.output
     admin = db.session.scalar(sa.select(User).where(User.role == Role.ADMIN))
     assert admin.email == "root@tracker.example" and admin.check_password("from-the-env-123")
+
+
+@pytest.mark.parametrize("password, problem", [("short-one", "at least 12 characters"),
+                                               ("qwerty123456", "among the most common"),
+                                               ("LeaveMeAlone", "among the most common")])
+def test_every_path_that_sets_a_password_applies_the_policy(seeded, runner, as_role, password, problem):
+    result = runner.invoke(args=["users", "create", "p@example.org", "--role", "rapporteur", "--password", password])
+    assert result.exit_code != 0 and problem in result.output
+    admin = as_role("admin")
+    page = admin.get("/admin/users").get_data(as_text=True)
+    response = admin.post("/admin/users", data={"csrf_token": csrf_token(page), "email": "p@example.org",
+                                                "role": "rapporteur", "password": password})
+    assert response.status_code == 422 and problem in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(User).where(User.email == "p@example.org")) is None

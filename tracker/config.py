@@ -63,8 +63,12 @@ def settings_from_environment(instance_path: str, need_secret: bool = True) -> d
         "UPLOAD_DIR": env.get("TRACKER_UPLOAD_DIR") or str(Path(instance_path) / "uploads"),
         "IMPORT_MAX_BYTES": int(float(env.get("TRACKER_IMPORT_MAX_MB", "5")) * 1024 * 1024),
         "UPLOAD_MAX_BYTES": int(float(env.get("TRACKER_UPLOAD_MAX_MB", "10")) * 1024 * 1024),
-        "LOGIN_MAX_FAILURES": int(env.get("TRACKER_LOGIN_MAX_FAILURES", "5")),
-        "LOGIN_LOCK_MINUTES": int(env.get("TRACKER_LOGIN_LOCK_MINUTES", "15")),
+        # Login throttling (auth/throttle.py): free attempts per e-mail and per client address, then
+        # waits doubling from the base delay up to the maximum.
+        "LOGIN_FREE_ATTEMPTS": int(env.get("TRACKER_LOGIN_FREE_ATTEMPTS", "5")),
+        "LOGIN_FREE_ATTEMPTS_PER_ADDRESS": int(env.get("TRACKER_LOGIN_FREE_ATTEMPTS_PER_ADDRESS", "30")),
+        "LOGIN_BASE_DELAY_SECONDS": float(env.get("TRACKER_LOGIN_BASE_DELAY_SECONDS", "2")),
+        "LOGIN_MAX_DELAY_SECONDS": float(env.get("TRACKER_LOGIN_MAX_DELAY_SECONDS", "900")),
         # werkzeug's default (scrypt) unless set; tests choose a cheaper method.
         "PASSWORD_HASH_METHOD": env.get("TRACKER_PASSWORD_HASH_METHOD") or None,
     }

@@ -19,7 +19,7 @@ SOURCE_DOCUMENT = 120
 # What users write.
 EMAIL = 254
 PERSON_NAME = 120
-PASSWORD_MIN = 8
+PASSWORD_MIN = 12
 PASSWORD_MAX = 200
 NOTE = 5000  # a progress report's note
 COMMENT = 2000  # a reviewer's comment

@@ -446,9 +446,6 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
-    # Wrong passwords in a row, and the lock they lead to (see auth.services.authenticate).
-    failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
-    locked_until: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     # Reminders by e-mail; turned off, they still appear among the user's notifications.
     email_reminders: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
 
@@ -476,6 +473,23 @@ class User(UserMixin, db.Model):
     @property
     def display_name(self) -> str:
         return self.name or self.email
+
+
+class LoginThrottle(db.Model):
+    """Login attempts counted per client address and per e-mail (known or not), shared by every worker.
+
+    A row is claimed with one atomic UPDATE before the password is checked (see auth.throttle), so
+    attempts in parallel cannot get past the limit.
+    """
+
+    __tablename__ = "login_throttles"
+
+    # "ip:<address>" or "email:<normalised e-mail>".
+    key: Mapped[str] = mapped_column(sa.String(300), primary_key=True)
+    attempts: Mapped[int] = mapped_column(default=0)
+    # Seconds since the epoch: compared and advanced in SQL the same way on SQLite and PostgreSQL.
+    next_allowed_at: Mapped[float] = mapped_column(sa.Float, default=0.0)
+    last_attempt_at: Mapped[float] = mapped_column(sa.Float, default=0.0)
 
 
 def new_session_id() -> str:

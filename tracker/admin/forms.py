@@ -19,8 +19,9 @@ class UserCreateForm(FlaskForm):
     name = StringField("Name", validators=[Optional(), Length(max=limits.PERSON_NAME)], filters=[strip])
     role = SelectField("Role", choices=ROLE_CHOICES)
     agency = SelectField("Agency (agency users only)", coerce=optional_int, validate_choice=False)
-    password = PasswordField("Password (leave empty to generate one)",
-                             validators=[Optional(), Length(min=limits.PASSWORD_MIN, max=limits.PASSWORD_MAX)])
+    # Its rules are the password policy's (auth.services.check_password_policy), named beside the field.
+    password = PasswordField(f"Password, at least {limits.PASSWORD_MIN} characters (leave empty to generate one)",
+                             validators=[Optional()])
     submit = SubmitField("Create account")
 
 

@@ -5,6 +5,7 @@ import secrets
 
 from flask import current_app
 
+from ..auth import throttle
 from ..auth.services import create_user, end_all_sessions
 from ..catalogue.services import find_agency
 from ..enums import AgencyKind, Role
@@ -48,7 +49,7 @@ def reset_password(user: User) -> str:
     """Give the user a new random password; it is shown once to the admin who hands it over."""
     password = secrets.token_urlsafe(12)
     user.set_password(password, current_app.config.get("PASSWORD_HASH_METHOD"))
-    user.failed_logins, user.locked_until = 0, None  # a fresh password also lifts a lock
+    throttle.forget(user.email)  # a fresh password also lifts the wait on the account
     end_all_sessions(user)  # whoever knew the old password is logged out
     db.session.commit()
     return password

@@ -4,6 +4,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app, request
@@ -15,6 +16,7 @@ from ..enums import Role
 from ..errors import Invalid, NotAllowed
 from ..extensions import db, login_manager
 from ..models import User, UserSession, as_utc
+from . import throttle
 
 # Endpoints reachable without logging in.
 PUBLIC_ENDPOINTS = {"auth.login", "static", "bootstrap.static"}
@@ -97,33 +99,44 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def authenticate(email: str, password: str) -> User | None:
-    """The active user with these credentials, or None (without saying which part was wrong).
+def authenticate(email: str, password: str, address: str | None = None) -> User | None:
+    """The active user with these credentials, or None, without saying which part was wrong.
 
-    After LOGIN_MAX_FAILURES wrong passwords in a row an account is locked for LOGIN_LOCK_MINUTES,
-    counted in the database so that every web worker sees the same count.
+    Attempts are throttled per client address and per e-mail (auth/throttle.py): known and unknown
+    e-mails alike, so the answer never tells whether an account exists.
     """
+    verdict = throttle.claim_attempt(address, email)
+    if not verdict.allowed:
+        raise NotAllowed(f"Too many attempts: wait {verdict.wait_seconds} seconds before trying again.")
     user = db.session.scalar(db.select(User).where(User.email == normalise_email(email)))
     if user is None:
         # Hash anyway so that a missing account takes as long as a wrong password.
         User(password_hash="").set_password(password, current_app.config.get("PASSWORD_HASH_METHOD"))
         return None
-    now = datetime.now(UTC)
-    if user.locked_until is not None and as_utc(user.locked_until) > now:
-        raise NotAllowed("Too many wrong passwords: this account is locked for a few minutes. "
-                            "Try again later, or ask an administrator to reset the password.")
-    if not user.check_password(password):
-        user.failed_logins += 1
-        if user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
-            user.locked_until = now + timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
-            user.failed_logins = 0
-        db.session.commit()
+    if not user.check_password(password) or not user.active:
         return None
-    if not user.active:
-        return None
-    user.last_login_at, user.failed_logins, user.locked_until = now, 0, None
+    throttle.forget(user.email)
+    user.last_login_at = datetime.now(UTC)
     db.session.commit()
     return user
+
+
+def check_password_policy(password: str, email: str = "") -> None:
+    """At least PASSWORD_MIN characters, and none of the 30,000 most common passwords (zxcvbn's list)."""
+    if len(password) < limits.PASSWORD_MIN:
+        raise Invalid({"password": f"A password needs at least {limits.PASSWORD_MIN} characters."})
+    if len(password) > limits.PASSWORD_MAX:
+        raise Invalid({"password": f"A password has at most {limits.PASSWORD_MAX} characters."})
+    lowered = password.lower()
+    if lowered in _common_passwords() or (email and lowered == email.strip().lower()):
+        raise Invalid({"password": "That password is among the most common ones: choose another."})
+
+
+@cache
+def _common_passwords() -> frozenset[str]:
+    from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
+    return frozenset(FREQUENCY_LISTS["passwords"])
 
 
 def create_user(email: str, role: str, password: str, name: str = "", agency_name: str | None = None) -> User:
@@ -145,8 +158,7 @@ def create_user(email: str, role: str, password: str, name: str = "", agency_nam
         raise Invalid("An agency user needs an agency (--agency on the command line).")
     if role_value != Role.AGENCY and agency is not None:
         raise Invalid(f"only agency users belong to an agency, not a {role_value.value}")
-    if len(password) < limits.PASSWORD_MIN:
-        raise Invalid(f"the password must have at least {limits.PASSWORD_MIN} characters")
+    check_password_policy(password, email)
     if db.session.scalar(db.select(User.id).where(User.email == email)) is not None:
         raise Invalid(f"a user with e-mail {email} already exists")
     user = User(email=email, name=name.strip(), role=role_value, agency=agency)

@@ -27,7 +27,7 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         try:
-            user = authenticate(form.email.data, form.password.data)
+            user = authenticate(form.email.data, form.password.data, request.remote_addr)
         except NotAllowed as exc:
             flash(str(exc), "danger")
         else:
