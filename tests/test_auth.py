@@ -169,3 +169,20 @@ def test_one_address_trying_many_accounts_is_slowed_down(app, client):
     assert all(NO_MATCH in page for page in pages[:per_address]) and TOO_MANY in pages[per_address]
 
 
+
+
+def test_behind_a_trusted_proxy_the_clients_address_is_counted(tmp_path):
+    from conftest import make_app
+
+    # Its own SQLite file whatever the suite runs on: the app is built here with the proxy setting.
+    app = make_app(tmp_path, PROXY_COUNT=1, SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'proxy.db'}")
+    with app.app_context():
+        db.create_all()
+        client = app.test_client()
+        forwarded = {"headers": {"X-Forwarded-For": "203.0.113.9"}, "environ_base": {"REMOTE_ADDR": "10.0.0.1"}}
+        page = client.get("/login", **forwarded).get_data(as_text=True)
+        client.post("/login", data={"email": "x@example.org", "password": "wrong password",
+                                    "csrf_token": csrf_token(page)}, **forwarded)
+        keys = set(db.session.scalars(sa.select(LoginThrottle.key)))
+        assert keys == {"email:x@example.org", "ip:203.0.113.9"}
+        db.session.remove()

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import security
 from .config import settings_from_environment
@@ -32,6 +33,9 @@ def create_app(config_overrides: dict | None = None) -> Flask:
                           ("REMEMBER_COOKIE_DURATION", timedelta(days=app.config["REMEMBER_DAYS"]))):
         if key not in overrides:
             app.config[key] = lifetime
+
+    if app.config.get("PROXY_COUNT"):
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_COUNT"], x_proto=app.config["PROXY_COUNT"])
 
     register_extensions(app)
     security.register_converters(app)

@@ -51,6 +51,9 @@ def settings_from_environment(instance_path: str, need_secret: bool = True) -> d
         "SESSION_MAX_HOURS": int(env.get("TRACKER_SESSION_MAX_HOURS", "12")),
         "REMEMBER_DAYS": min(int(env.get("TRACKER_REMEMBER_DAYS", "14")), 14),
         "WTF_CSRF_TIME_LIMIT": None,
+        # Reverse proxies in front of the app (nginx …) whose X-Forwarded-For is trusted: login throttling
+        # counts the client's address, not the proxy's.
+        "PROXY_COUNT": int(env.get("TRACKER_PROXY_COUNT", "0")),
         "SMTP_HOST": env.get("SMTP_HOST", "localhost"),
         "SMTP_PORT": int(env.get("SMTP_PORT", "25")),
         "SMTP_USERNAME": env.get("SMTP_USERNAME", ""),
