@@ -1,11 +1,15 @@
 """Evidence files: checked by name and by content, stored under generated names."""
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import os
 import re
 import secrets
 import unicodedata
+import zipfile
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,9 +21,11 @@ from ..errors import Invalid
 ALLOWED = {
     "pdf": {"pdf"},
     "doc": {"doc", "xls"},  # both are OLE compound files; the detector cannot always tell them apart
-    "docx": {"docx"},
+    # Office Open XML files are zip archives: the detector only peeks at the first entries, so a plain
+    # "zip" is let through to the archive check below, which decides.
+    "docx": {"docx", "zip"},
     "xls": {"xls", "doc"},
-    "xlsx": {"xlsx"},
+    "xlsx": {"xlsx", "zip"},
     "csv": {None},
     "jpg": {"jpg"},
     "jpeg": {"jpg"},
@@ -60,16 +66,108 @@ def display_name(raw: str) -> str:
     return name.strip()[:255] or "file"
 
 
-def _looks_like_text(data: bytes) -> bool:
-    if b"\x00" in data:
-        return False
+# Markup at the start of a "CSV" file: a browser or spreadsheet that sniffs content would treat it as a page.
+_MARKUP = re.compile(
+    r"<(?:(?P<xml>\?xml)|(?P<svg>svg)|!doctype|!--|/?(?:html|head|body|script|iframe|frame|frameset|object|embed|"
+    r"meta|link|style|base|form|img|a|div|span|p|table|title|template|math|xsl|xml)\b)",
+    re.IGNORECASE,
+)
+# Control characters no text file holds (tab, line and page breaks, and the vertical tab some tools put
+# for a line break inside a cell, are text).
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+# The dialect is guessed from the start of the file only: the sniffer takes time growing with the square
+# of what it reads on some inputs.
+CSV_SNIFF_CHARS = 4096
+CSV_DELIMITERS = ",;\t|"
+
+# An Office Open XML file is a zip archive; these bound what its central directory may announce.
+OOXML_MAIN_PART = {"docx": "word/document.xml", "xlsx": "xl/workbook.xml"}
+OOXML_MAX_ENTRIES = 10_000
+OOXML_MAX_UNCOMPRESSED = 100 * 1024 * 1024
+OOXML_MAX_RATIO = 100  # refused above this for a member larger than OOXML_RATIO_FROM
+OOXML_RATIO_FROM = 1024 * 1024
+
+
+def _decode_text(data: bytes) -> str | None:
+    """The file as text (UTF-8 with or without a BOM, else Windows-1252), or None if it is not text."""
     for encoding in ("utf-8-sig", "cp1252"):
         try:
-            data.decode(encoding)
-            return True
+            text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    return False
+        # A DOS end-of-file mark may close an old export; other control characters mean binary content.
+        return None if _CONTROL.search(text.rstrip("\x1a")) else text
+    return None
+
+
+def _markup_kind(text: str) -> str | None:
+    match = _MARKUP.match(text.lstrip("\ufeff \t\r\n\f"))
+    if not match:
+        return None
+    return "XML" if match.group("xml") else "SVG" if match.group("svg") else "HTML"
+
+
+def _csv_rows_consistent(text: str, dialect) -> bool:
+    """Whether the text parses with this dialect into at least one row, most of one width."""
+    try:
+        widths = Counter(len(row) for row in csv.reader(io.StringIO(text, newline=""), dialect)
+                         if any(cell.strip() for cell in row))
+    except csv.Error:
+        return False
+    rows = sum(widths.values())
+    # A title line above the header or a total line below it is common; a file of ragged lines is not a table.
+    return rows > 0 and widths.most_common(1)[0][1] * 2 >= rows
+
+
+def _csv_problem(data: bytes) -> str | None:
+    """Why this is not a CSV file, or None if it is one."""
+    text = _decode_text(data)
+    if text is None:
+        return "it is not text"
+    kind = _markup_kind(text)
+    if kind:
+        return f"it holds {kind}"
+    dialects = [csv.excel]
+    try:
+        sample = text[:CSV_SNIFF_CHARS]
+        if len(text) > CSV_SNIFF_CHARS and "\n" in sample:
+            sample = sample[: sample.rindex("\n")]  # whole lines only
+        dialects.insert(0, csv.Sniffer().sniff(sample, delimiters=CSV_DELIMITERS))
+    except csv.Error:
+        pass  # one column, or too little to tell: the default dialect
+    if not any(_csv_rows_consistent(text, dialect) for dialect in dialects):
+        return "its lines are not rows of a table"
+    return None
+
+
+def _ooxml_problem(data: bytes, extension: str) -> str | None:
+    """Why this is not a Word or Excel file of the kind its name says, or None.
+
+    Only the archive's central directory is read: nothing is unpacked, to disk or to memory.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            entries = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, ValueError, EOFError, OSError):
+        return "it is not a valid archive"
+    if len(entries) > OOXML_MAX_ENTRIES:
+        return f"it holds more than {OOXML_MAX_ENTRIES:,} parts"
+    names = set()
+    total = 0
+    for entry in entries:
+        name = entry.filename
+        parts = name.replace("\\", "/").split("/")
+        if name.startswith(("/", "\\")) or re.match(r"[A-Za-z]:", name) or ".." in parts:
+            return "it holds a part outside the document"
+        names.add(name)
+        total += entry.file_size
+        if entry.file_size > OOXML_RATIO_FROM and entry.file_size > OOXML_MAX_RATIO * entry.compress_size:
+            return "it is compressed far beyond any real document"
+    if total > OOXML_MAX_UNCOMPRESSED:
+        return f"it would unpack to more than {OOXML_MAX_UNCOMPRESSED // (1024 * 1024)} MB"
+    if "[Content_Types].xml" not in names or OOXML_MAIN_PART[extension] not in names:
+        return "it lacks the parts every such document has"
+    return None
 
 
 def _refused(message: str) -> Invalid:
@@ -93,8 +191,13 @@ def check_upload(stream, raw_name: str, max_bytes: int) -> CheckedFile:
         raise _refused(f"“{name}” is empty.")
     kind = filetype.guess(data)
     detected = kind.extension if kind else None
-    if detected not in ALLOWED[extension] or (extension == "csv" and not _looks_like_text(data)):
+    if detected not in ALLOWED[extension] or (extension == "csv" and b"\x00" in data):
         raise _refused(f"“{name}” does not contain what its name says ({extension.upper()}).")
+    if extension == "csv" and (problem := _csv_problem(data)):
+        raise _refused(f"“{name}” is not a CSV file ({problem}).")
+    if extension in OOXML_MAIN_PART and (problem := _ooxml_problem(data, extension)):
+        kind = "a Word" if extension == "docx" else "an Excel"
+        raise _refused(f"“{name}” is not {kind} file ({problem}).")
     return CheckedFile(
         original_name=name,
         extension=extension,
