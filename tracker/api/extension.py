@@ -59,6 +59,9 @@ class ApiPaths(FlaskPlugin):
 
 class TrackerApi(Api):
     ERROR_SCHEMA = ErrorSchema
+    # No catch-all "default" response: each operation lists the statuses it gives, so a status the
+    # document does not name is a mistake that the schema tests (tests/test_api_schema.py) catch.
+    DEFAULT_ERROR_RESPONSE_NAME = None
 
     def handle_http_exception(self, error):
         """The app's one handler, wherever flask-smorest registered this one (it answers for the whole app)."""

@@ -210,8 +210,11 @@ class ConflictSchema(ErrorSchema):
 _CONTRACT_FIELDS = {
     "status": lambda: fields.String(required=True, validate=validate.OneOf(Status.codes())),
     "progress": lambda: fields.Integer(required=True, validate=validate.Range(0, 100)),
-    "due_date": lambda: fields.String(required=True, metadata={"description": "YYYY-MM-DD; empty if unknown."}),
-    "last_update": lambda: fields.String(required=True, metadata={"description": "YYYY-MM-DD; empty if none."}),
+    # The CSV leaves these cells empty; JSON has null for "no date".
+    "due_date": lambda: fields.String(required=True, allow_none=True,
+                                      metadata={"description": "YYYY-MM-DD; null if unknown."}),
+    "last_update": lambda: fields.String(required=True, allow_none=True,
+                                         metadata={"description": "YYYY-MM-DD; null if none."}),
     "supporting_agencies": lambda: fields.String(required=True, metadata={"description": "Names separated by “; ”."}),
 }
 # The CSV contract's columns, each a field: a column added to the contract is added to the API at once.

@@ -31,6 +31,8 @@ UNAUTHORIZED = {
     "description": "No valid credentials: no session or token, or a token unknown, revoked or of a deactivated user.",
     "headers": {"WWW-Authenticate": {"schema": {"type": "string"}, "description": "Bearer challenge."}},
 }
+# tracker/security.py refuses a NUL character anywhere in a request before any view reads it.
+NUL_REFUSED = {"schema": ErrorSchema, "description": "The request holds a NUL character, which no field may contain."}
 BAD_QUERY = {"schema": QueryErrorSchema, "description": "A query parameter matches nothing; each is named."}
 
 
@@ -38,6 +40,7 @@ BAD_QUERY = {"schema": QueryErrorSchema, "description": "A query parameter match
 @bp.arguments(ItemListArgsSchema, location="query")
 @bp.response(200, ItemPageSchema, description="One page of items.")
 @bp.alt_response(401, **UNAUTHORIZED)
+@bp.alt_response(400, **NUL_REFUSED)
 @bp.alt_response(422, **BAD_QUERY)
 def items(listing: ItemListing):
     """List items, filtered and paginated."""
@@ -49,6 +52,7 @@ def items(listing: ItemListing):
 @bp.route("/items/<ref>")
 @bp.response(200, ItemDetailSchema, description="The item.")
 @bp.alt_response(401, **UNAUTHORIZED)
+@bp.alt_response(400, **NUL_REFUSED)
 @bp.alt_response(404, schema=ErrorSchema, description="No item has this ref.")
 def item(ref: str):
     """One item with its agencies, related items, history and evidence."""
@@ -59,6 +63,7 @@ def item(ref: str):
 @bp.arguments(ItemStatsArgsSchema, location="query")
 @bp.response(200, StatsSchema, description="The counts.")
 @bp.alt_response(401, **UNAUTHORIZED)
+@bp.alt_response(400, **NUL_REFUSED)
 @bp.alt_response(422, **BAD_QUERY)
 def stats(filters: ItemFilters):
     """Counts of items by pillar × status and by agency × status."""
@@ -84,7 +89,8 @@ def reportable_item(view):
 @bp.response(201, ReportCreatedSchema, description="Saved; the item's history has a new entry.",
              headers={"Location": {"schema": {"type": "string"}, "description": "The item in the API."}})
 @bp.alt_response(400, schema=ErrorSchema,
-                 description="The body is not a JSON object, or a session call lacks its CSRF token.")
+                 description="The body is not a JSON object, the request holds a NUL character, "
+                             "or a session call lacks its CSRF token.")
 @bp.alt_response(401, **UNAUTHORIZED)
 @bp.alt_response(403, schema=ErrorSchema,
                  description="Only the item's responsible agencies and coordinators may update it.")
