@@ -16,7 +16,7 @@ from .exports.services import EXPORT_FORMATS, render_export
 from .extensions import db
 from .imports.writer import import_plan
 from .items.services import ItemFilters
-from .models import ActionItem, User
+from .models import ActionItem, User, normalise_email
 from .seeding.loader import seed_catalogue
 from .tokens.services import find_user, issue_token, revoke_tokens, user_tokens
 
@@ -96,7 +96,7 @@ def import_plan_command(file, create_agencies, create_frameworks, dry_run, user_
     """Import a plan from a CSV file in the export's columns (all rows or none)."""
     user = None
     if user_email:
-        user = db.session.scalar(db.select(User).where(User.email == user_email.strip().lower()))
+        user = db.session.scalar(db.select(User).where(User.email == normalise_email(user_email)))
         if user is None:
             raise click.BadParameter(f"no account {user_email!r}", param_hint="--user")
     with open(file, "rb") as handle:

@@ -37,8 +37,6 @@ class Problem:
         if self.row is not None:
             where = f"row {self.row}, column {self.field}" if self.field else f"row {self.row}"
             return f"{where}: {self.message}"
-        if self.field == "file":
-            return f"file: {self.message}"
         return f"{self.field}: {self.message}" if self.field else self.message
 
 

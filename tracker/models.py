@@ -41,6 +41,11 @@ def as_utc(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+def normalise_email(email: str) -> str:
+    """The form of an e-mail address that accounts are stored and matched under."""
+    return email.strip().lower()
+
+
 def name_key(name: str) -> str:
     """The form of a name used to match it: case-folded, whitespace collapsed, no trailing dot."""
     return re.sub(r"\s+", " ", name).strip().rstrip(".").strip().casefold()

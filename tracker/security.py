@@ -2,8 +2,6 @@
 headers that keep it from being framed, sniffed, cached or made to load foreign code."""
 from __future__ import annotations
 
-import json
-
 from flask import Flask, abort, request
 from flask.json.provider import DefaultJSONProvider
 from werkzeug.routing import IntegerConverter
@@ -52,9 +50,7 @@ def refuse_nul_bytes():
             "application/x-www-form-urlencoded", "multipart/form-data"):
         texts += [*request.form.keys(), *request.form.values()]
         texts += [f.filename or "" for f in request.files.values()]
-    if any("\x00" in text for text in texts):
-        abort(400, description="The request holds a NUL character, which no field may contain.")
-    if request.is_json and _holds_nul(request.get_json(silent=True)):
+    if _holds_nul(texts) or (request.is_json and _holds_nul(request.get_json(silent=True))):
         abort(400, description="The request holds a NUL character, which no field may contain.")
 
 
@@ -71,10 +67,7 @@ class StrictJSONProvider(DefaultJSONProvider):
 
     def dumps(self, obj, **kwargs):
         kwargs.setdefault("allow_nan", False)
-        kwargs.setdefault("default", self.default)
-        kwargs.setdefault("ensure_ascii", self.ensure_ascii)
-        kwargs.setdefault("sort_keys", self.sort_keys)
-        return json.dumps(obj, **kwargs)
+        return super().dumps(obj, **kwargs)
 
 
 def register_converters(app: Flask) -> None:

@@ -15,7 +15,7 @@ from ..catalogue.services import find_agency
 from ..enums import Role
 from ..errors import Invalid, NotAllowed
 from ..extensions import db, login_manager
-from ..models import User, UserSession, as_utc
+from ..models import User, UserSession, as_utc, normalise_email
 from . import throttle
 
 # Endpoints reachable without logging in.
@@ -95,10 +95,6 @@ def require_login():
     return None
 
 
-def normalise_email(email: str) -> str:
-    return email.strip().lower()
-
-
 def authenticate(email: str, password: str, address: str | None = None) -> User | None:
     """The active user with these credentials, or None, without saying which part was wrong.
 
@@ -128,7 +124,7 @@ def check_password_policy(password: str, email: str = "") -> None:
     if len(password) > limits.PASSWORD_MAX:
         raise Invalid({"password": f"A password has at most {limits.PASSWORD_MAX} characters."})
     lowered = password.lower()
-    if lowered in _common_passwords() or (email and lowered == email.strip().lower()):
+    if lowered in _common_passwords() or (email and lowered == normalise_email(email)):
         raise Invalid({"password": "That password is among the most common ones: choose another."})
 
 

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from ..extensions import db
-from ..models import LoginThrottle
+from ..models import LoginThrottle, normalise_email
 
 # Attempts are forgotten after this long without one.
 FORGET_AFTER_SECONDS = 24 * 3600
@@ -36,9 +36,14 @@ def _delay_case(column, free: int, base: float, cap: float) -> sa.ColumnElement:
     return sa.case((column < free, 0.0), *steps, else_=cap)
 
 
+def _email_key(email: str) -> str:
+    """The row an e-mail's attempts are counted in: the address as accounts match it, cut to fit the key."""
+    return f"email:{normalise_email(email)[:250]}"
+
+
 def _keys(address: str | None, email: str) -> list[tuple[str, int]]:
     config = current_app.config
-    keys = [(f"email:{email.strip().lower()[:250]}", config["LOGIN_FREE_ATTEMPTS"])]
+    keys = [(_email_key(email), config["LOGIN_FREE_ATTEMPTS"])]
     if address:
         # Many people may share an office's address: it gets more free attempts than one e-mail.
         keys.append((f"ip:{address[:250]}", config["LOGIN_FREE_ATTEMPTS_PER_ADDRESS"]))
@@ -84,5 +89,5 @@ def _ensure_row(key: str, now: float) -> None:
 
 def forget(email: str) -> None:
     """A right password (or an admin's reset) clears the e-mail's count; the address's keeps counting."""
-    db.session.execute(sa.delete(LoginThrottle).where(LoginThrottle.key == f"email:{email.strip().lower()[:250]}")
+    db.session.execute(sa.delete(LoginThrottle).where(LoginThrottle.key == _email_key(email))
                        .execution_options(synchronize_session=False))

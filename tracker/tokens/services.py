@@ -12,10 +12,9 @@ from datetime import UTC, datetime
 from sqlalchemy.orm import joinedload
 
 from .. import limits
-from ..auth.services import normalise_email
 from ..errors import Invalid, NotFound
 from ..extensions import db
-from ..models import ApiToken, User
+from ..models import ApiToken, User, normalise_email
 
 # A recognisable prefix lets secret scanners and people tell a tracker token from other strings.
 TOKEN_PREFIX = "trk_"
