@@ -19,7 +19,7 @@ from tracker.enums import (
     AgencyKind,
     AssignmentRole,
     Basis,
-    ReviewDecision,
+    ReportStage,
     Role,
     Status,
     UpdateKind,
@@ -34,7 +34,7 @@ from tracker.models import (
     ItemAgency,
     Pillar,
     Province,
-    Review,
+    Report,
     Update,
     User,
 )
@@ -162,15 +162,19 @@ class UpdateFactory(BaseFactory):
     note = factory.Sequence(lambda n: f"Progress report {n}.")
 
 
-class ReviewFactory(BaseFactory):
-    """A coordinator's verdict on a report (verified unless told)."""
+class ReportFactory(BaseFactory):
+    """An agency's report on an item awaiting a coordinator: in progress, 10%."""
 
     class Meta:
-        model = Review
+        model = Report
 
-    update = factory.SubFactory(UpdateFactory)
-    reviewer = factory.SubFactory(UserFactory, role=Role.COORDINATOR)
-    decision = ReviewDecision.VERIFIED
+    item = factory.SubFactory(ActionItemFactory)
+    author = factory.SubFactory(UserFactory, role=Role.AGENCY, agency=factory.SelfAttribute("..item.lead.agency"))
+    agency = factory.LazyAttribute(lambda o: o.author.agency)
+    status = Status.IN_PROGRESS
+    progress = 10
+    note = factory.Sequence(lambda n: f"Report {n}.")
+    stage = ReportStage.COORDINATION
 
 
 class EvidenceFactory(BaseFactory):

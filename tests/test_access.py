@@ -12,17 +12,19 @@ import sqlalchemy as sa
 from flask import current_app
 
 from conftest import csrf_token, fresh_item
-from factories import EvidenceFactory, UpdateFactory
+from factories import EvidenceFactory, ReportFactory, UpdateFactory
 from tracker.catalogue.services import find_agency
+from tracker.enums import ReportStage
 from tracker.extensions import db
-from tracker.models import ActionItem, Agency, AgencyAlias, Evidence, ItemAgency, Review, Update, User
+from tracker.models import ActionItem, Agency, AgencyAlias, Evidence, ItemAgency, Report, Update, User
 
-ROLES = ["anonymous", "agency_responsible", "agency_other", "coordinator", "rapporteur", "admin"]
+# The validator is NADRA's validating authority; "agency_responsible" is a NADRA focal person.
+ROLES = ["anonymous", "agency_responsible", "validator", "agency_other", "coordinator", "rapporteur", "admin"]
 USERS = ROLES[1:]
 # Not pages of ours: files served as they are.
 UNCHECKED = {"static", "bootstrap.static"}
 # Ids the world fixture makes, for the {placeholders} of the paths.
-IDS = ("update", "agency", "user", "alias", "evidence", "other_agency")
+IDS = ("update", "agency", "user", "alias", "evidence", "other_agency", "report")
 
 
 def expect(allowed: dict[str, int], refused: int = 403, anonymous: int = 302) -> dict[str, int]:
@@ -85,9 +87,17 @@ ROUTES = {
     "progress.download_evidence": Route("/evidence/{evidence}/download", get=expect({}, refused=404)),
     # The responsible agencies and coordinators.
     "progress.update_item": Route(
-        "/items/PAPER-g/update", get=expect({"agency_responsible": 200, "coordinator": 200}),
-        post=Post(("agency_responsible", "coordinator"), {"status": "in_progress", "progress": "50", "note": "n"}),
+        "/items/PAPER-g/update", get=expect({"agency_responsible": 200, "validator": 200, "coordinator": 200}),
+        post=Post(("agency_responsible", "validator", "coordinator"),
+                  {"status": "in_progress", "progress": "50", "note": "n"}),
     ),
+    # The report awaits NADRA's validator: only the validator may decide it now (forward or return);
+    # its own focal person, other agencies, the coordinators (before the validator) and the rest may not.
+    "verification.queue": Route("/queue", get=expect({"validator": 200, "coordinator": 200})),
+    "verification.decision": Route("/reports/{report}/decision",
+                                   post=Post(("validator",), {"forward": "Forward", "comment": "c"})),
+    "api.decide_report": Route("/api/v1/reports/{report}/decisions", post=Post(
+        ("validator",), {"decision": "forward", "comment": "c"}, json=True, anonymous=401)),
     # Coordinators.
     "coordination.edit_agencies": Route("/items/PAPER-g/agencies", get=expect({"coordinator": 200}),
                                         post=Post(("coordinator",), {"lead": "{other_agency}"})),
@@ -95,7 +105,6 @@ ROUTES = {
                                     post=Post(("coordinator",), {"due_date": "2027-01-01", "priority": "high"})),
     "coordination.bulk": Route("/items/bulk", post=Post(("coordinator",),
                                                         {"refs": "PAPER-g", "action": "priority", "priority": "low"})),
-    "progress.review": Route("/updates/{update}/review", post=Post(("coordinator",), {"verify": "Verify"})),
     # Coordinators and the rapporteur.
     "exports.export_items": Route("/exports/items.csv", get=expect({"coordinator": 200, "rapporteur": 200})),
     # Admins.
@@ -134,7 +143,7 @@ ROUTES = {
     "api.item": Route("/api/v1/items/PAPER-g", get=expect({r: 200 for r in USERS}, anonymous=401)),
     "api.stats": Route("/api/v1/stats", get=expect({r: 200 for r in USERS}, anonymous=401)),
     "api.report": Route("/api/v1/items/PAPER-g/updates", post=Post(
-        ("agency_responsible", "coordinator"), {"status": "in_progress", "progress": 50, "note": "n"},
+        ("agency_responsible", "validator", "coordinator"), {"status": "in_progress", "progress": 50, "note": "n"},
         json=True, anonymous=401)),
 }
 
@@ -160,9 +169,10 @@ def test_every_route_is_in_the_matrix(app):
 
 @pytest.fixture
 def world(as_role, make_user):
-    """Clients for each role, an agency report awaiting review, and a non-confidential evidence file."""
+    """Clients for each role, an agency report awaiting its validator, and a non-confidential evidence file."""
     clients = {
         "agency_responsible": as_role("agency", "NADRA"),  # NADRA leads PAPER-g
+        "validator": as_role("agency", "NADRA", email="validator-nadra@example.org"),
         "agency_other": as_role("agency", "Ministry of Foreign Affairs"),
         "coordinator": as_role("coordinator"),
         "rapporteur": as_role("rapporteur"),
@@ -171,15 +181,17 @@ def world(as_role, make_user):
     clients["anonymous"] = current_app.test_client()
     item = fresh_item("PAPER-g")
     nadra = find_agency("NADRA")
-    user = db.session.scalar(sa.select(User).where(User.agency_id == nadra.id))
+    user = db.session.scalar(sa.select(User).where(User.email == "agency-nadra@example.org"))
+    db.session.scalar(sa.select(User).where(User.email == "validator-nadra@example.org")).validator = True
     update = UpdateFactory(item=item, author=user)
     EvidenceFactory(update=update)
+    report = ReportFactory(item=item, author=user, stage=ReportStage.VALIDATION)
     db.session.commit()
     alias = db.session.scalar(sa.select(AgencyAlias).where(AgencyAlias.agency_id == nadra.id))
     return {
         "clients": clients,
         "ids": {"update": update.id, "agency": nadra.id, "user": user.id, "alias": alias.id,
-                "evidence": update.evidence[0].id, "other_agency": find_agency("FIA").id},
+                "evidence": update.evidence[0].id, "other_agency": find_agency("FIA").id, "report": report.id},
     }
 
 
@@ -198,13 +210,14 @@ def test_get_matrix(world, endpoint):
 def snapshot() -> dict:
     db.session.expire_all()
     counts = {m.__name__: db.session.scalar(sa.select(sa.func.count()).select_from(m))
-              for m in (Update, Review, Evidence, User, Agency, AgencyAlias, ItemAgency)}
+              for m in (Update, Report, Evidence, User, Agency, AgencyAlias, ItemAgency)}
     return {
         **counts,
         "versions": db.session.scalar(sa.select(sa.func.sum(ActionItem.version))),
         "users": db.session.execute(sa.select(User.id, User.role, User.active, User.password_hash, User.agency_id)
                                     .order_by(User.id)).all(),
         "agencies": db.session.execute(sa.select(Agency.id, Agency.name).order_by(Agency.id)).all(),
+        "reports": db.session.execute(sa.select(Report.id, Report.stage, Report.version).order_by(Report.id)).all(),
     }
 
 

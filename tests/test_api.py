@@ -139,8 +139,14 @@ def test_item_detail_has_agencies_related_items_and_history(client, token):
     assert response.status_code == 200
     body = response.json
     item = fresh_item(ITEM)
-    assert set(body) == ITEM_KEYS | {"agencies", "related", "history", "source_evidence"}
-    assert (body["ref"], body["version"], body["status"], body["progress"]) == (ITEM, item.version, "in_progress", 30)
+    assert set(body) == ITEM_KEYS | {"agencies", "related", "history", "source_evidence", "verified_by", "pending"}
+    # The official state is unchanged; the report is pending beside it.
+    assert (body["ref"], body["version"], body["status"], body["progress"]) == (ITEM, item.version, "not_started", 0)
+    assert (body["pending_status"], body["pending_progress"], body["verified_at"], body["verified_by"]) == (
+        "in_progress", 30, None, None)
+    (pending,) = body["pending"]
+    assert (pending["status"], pending["progress"], pending["stage"], pending["agency"]) == (
+        "in_progress", 30, "coordination", "National Database and Registration Authority")
     assert [(a["id"], a["role"], a["basis"]) for a in body["agencies"]] == [
         (a.agency_id, a.role.value, a.basis.value) for a in item.assignments]
     assert body["agencies"][0]["short_name"] == "NADRA" and body["agencies"][0]["role"] == "lead"
@@ -148,9 +154,9 @@ def test_item_detail_has_agencies_related_items_and_history(client, token):
     (entry,) = body["history"]
     assert entry["author"] == "Agency" and entry["agency"] == "National Database and Registration Authority"
     assert (entry["status_before"], entry["status_after"], entry["progress_before"], entry["progress_after"]) == (
-        "not_started", "in_progress", 0, 30)
-    assert entry["note"] == REPORT["note"] and entry["kind"] == "progress" and entry["origin"] == "user"
-    assert entry["review"]["state"] == "awaiting_verification" and entry["item_version"] == item.version
+        "not_started", "not_started", 0, 0)
+    assert entry["note"] == REPORT["note"] and entry["kind"] == "report" and entry["origin"] == "user"
+    assert entry["step"] == "submitted" and entry["report"] == pending["id"] and entry["item_version"] == item.version
     assert [e["url"] for e in entry["evidence"]] == ["https://example.org/minutes"]
     assert date.fromisoformat(entry["created_at"][:10]) == date.today()
 
@@ -158,7 +164,7 @@ def test_item_detail_has_agencies_related_items_and_history(client, token):
 def test_source_derived_history_has_no_author_and_source_evidence_shows(client, token):
     auth = token("agency", "FIA")
     history = client.get("/api/v1/items/NAP05-PREV-a", headers=auth).json["history"]
-    assert history and all(e["origin"] == "source" and e["author"] is None and e["review"] is None for e in history)
+    assert history and all(e["origin"] == "source" and e["author"] is None and e["step"] is None for e in history)
     evidence = client.get("/api/v1/items/NAP05-PROS-a-i", headers=auth).json["source_evidence"]
     assert any(e["figure"] and e["figure"]["value"] == 650 for e in evidence)
 
@@ -243,13 +249,14 @@ def test_responsible_agency_reports_by_token(client, token):
     assert "Set-Cookie" not in response.headers  # a token never turns into a session
     body = response.json
     assert set(body["item"]) == ITEM_KEYS
-    assert (body["item"]["status"], body["item"]["progress"], body["item"]["version"]) == (
-        "in_progress", 30, version + 1)
-    assert body["update"]["review"]["state"] == "awaiting_verification" and body["update"]["author"] == "Agency"
+    # A pending report: the item's official state waits for a coordinator's verification.
+    assert (body["item"]["status"], body["item"]["progress"], body["item"]["version"]) == ("not_started", 0, version)
+    assert (body["item"]["pending_status"], body["item"]["pending_progress"]) == ("in_progress", 30)
+    assert body["stage"] == "coordination" and body["update"]["author"] == "Agency"
     item = fresh_item(ITEM)
-    assert (item.status, item.progress, item.version) == (Status.IN_PROGRESS, 30, version + 1)
+    assert (item.status, item.progress, item.version) == (Status.NOT_STARTED, 0, version)
     (update,) = user_updates()
-    assert update.is_report and update.agency.short_name == "NADRA" and update.note == REPORT["note"]
+    assert update.report.id == body["id"] and update.agency.short_name == "NADRA" and update.note == REPORT["note"]
     assert sorted((e.url, e.value, e.unit) for e in update.evidence) == [
         ("", 12.0, "records linked"), ("https://example.org/minutes", None, "")]
     # A supporting agency may report too.
@@ -487,7 +494,7 @@ def test_openapi_document_matches_the_routes(app, client, token):
             routes |= {(path, method.lower()) for method in rule.methods - {"HEAD", "OPTIONS"}}
     documented = {(path, method) for path, operations in document["paths"].items() for method in operations
                   if method in HTTP_METHODS}
-    assert routes == documented and len(routes) == 5
+    assert routes == documented and len(routes) == 6
     for path, operations in document["paths"].items():
         for method, operation in operations.items():
             path_parameters = {p["name"] for p in operation.get("parameters", []) if p["in"] == "path"}

@@ -122,9 +122,12 @@ def test_agency_reports_progress_with_a_file(page_as, tmp_path):
     page.get_by_label("Files").set_input_files(str(evidence))
     page.get_by_role("button", name="Save update").click()
     page.wait_for_url("**/items/PAPER-g")
-    assert page.get_by_text("Records exchange agreed with FIA.").is_visible()
-    assert page.get_by_role("link", name="minutes.pdf").is_visible()
-    assert page.get_by_text("Awaiting verification").is_visible()
+    # The report waits beside the official state, which has not changed.
+    facts = page.get_by_role("complementary", name="Item facts")
+    assert facts.get_by_text("Records exchange agreed with FIA.").is_visible()
+    assert facts.get_by_role("link", name="minutes.pdf").is_visible()
+    assert facts.get_by_text("awaiting a coordinator").is_visible()
+    assert facts.locator("dd").first.get_by_text("Not started").is_visible()
 
 
 def test_rejected_form_keeps_what_was_typed(page_as):
@@ -163,7 +166,7 @@ def test_swagger_ui_draws_the_operations_and_calls_the_api_with_the_session(page
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     page.goto("/api/v1/docs")
     page.wait_for_selector(".opblock-summary", timeout=20_000)
-    assert page.locator(".opblock").count() == 5
+    assert page.locator(".opblock").count() == 6
     stats = page.locator(".opblock", has_text="/stats")
     stats.locator(".opblock-summary").click()
     stats.get_by_role("button", name="Try it out").click()

@@ -7,7 +7,7 @@ from factories import (
     ActionItemFactory,
     AgencyFactory,
     EvidenceFactory,
-    ReviewFactory,
+    ReportFactory,
     UpdateFactory,
     UserFactory,
     synthetic_items,
@@ -40,10 +40,12 @@ def test_history_rows_hang_together(app):
     author = UserFactory(role=Role.AGENCY, agency=AgencyFactory())
     update = UpdateFactory(author=author)
     evidence = EvidenceFactory(update=update)
-    review = ReviewFactory(update=update)
+    report = ReportFactory(item=update.item, author=author)
+    update.report = report
     db.session.commit()
-    assert update.agency is author.agency and update.is_report
-    assert evidence.item is update.item and update.evidence == [evidence] and update.review is review
+    assert update.agency is author.agency and report.agency is author.agency and report.is_pending
+    assert evidence.item is update.item and update.evidence == [evidence] and report.entries == [update]
+    assert update.item.pending_reports == [report]
 
 
 def test_synthetic_items_spread_over_the_plan(app):

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from conftest import csrf_token, fresh_item
 from tracker.catalogue.services import find_agency
 from tracker.contract import CSV_COLUMNS
-from tracker.enums import AgencyKind, AssignmentRole, Basis, Status, UpdateKind
+from tracker.enums import AgencyKind, AssignmentRole, Basis, ReportStep, Status, UpdateKind
 from tracker.extensions import db
 from tracker.models import ActionItem, Agency, AgencyAlias, Framework, ItemAgency, Update, User
 
@@ -218,7 +218,7 @@ def test_changes_to_existing_items_go_through_their_history(seeded, runner, tmp_
     assert progress.note == "Imported from one.csv" and progress.author.id == coordinator.id
     assert (progress.status_before, progress.status_after, progress.progress_after) == (
         Status.NOT_STARTED, Status.IN_PROGRESS, 30)
-    assert progress.item_version == item.version and not progress.is_report
+    assert progress.item_version == item.version and progress.step == ReportStep.OFFICIAL and not progress.report
     assert "lead:" in entries[UpdateKind.ASSIGNMENT].note and "2027-01-31" in entries[UpdateKind.PLANNING].note
     assert count(ActionItem) == items_before and fresh_item("PAPER-a").version == other_version
     updates = count(Update)

@@ -1,4 +1,5 @@
-"""Reporting progress: the update form, evidence files, confidentiality, concurrency, review."""
+"""Reporting progress: the update form, evidence files, confidentiality, concurrency (the cycle of
+verification is in test_verification.py)."""
 import io
 import re
 from pathlib import Path
@@ -7,9 +8,9 @@ import pytest
 import sqlalchemy as sa
 
 from conftest import csrf_token, fresh_item
-from tracker.enums import Status, UpdateOrigin
+from tracker.enums import ReportStage, ReportStep, Status, UpdateKind, UpdateOrigin
 from tracker.extensions import db
-from tracker.models import ActionItem, Evidence, Review, Update
+from tracker.models import ActionItem, Evidence, Update
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 PNG = (
@@ -48,14 +49,20 @@ def test_agency_reports_progress_with_file_link_and_figure(as_role, app):
     data = form_data(client, links="https://example.org/report\n", figure_value="6000",
                      figure_unit="identity cards", figure_as_of="2026-10-01")
     data["files"] = [(io.BytesIO(PDF), "minutes.pdf")]
+    version = item().version
     response = post_update(client, data)
     assert response.status_code == 302, response.get_data(as_text=True)
+    # A report: the official state is as it was until a coordinator verifies it.
     current = item()
-    assert (current.status, current.progress, current.status_derived) == (Status.IN_PROGRESS, 30, False)
+    assert (current.status, current.progress, current.version, current.verified_at) == (
+        Status.NOT_STARTED, 0, version, None)
     (update,) = user_updates()
-    assert (update.status_before, update.status_after, update.progress_after) == (
-        Status.NOT_STARTED, Status.IN_PROGRESS, 30)
-    assert update.agency.short_name == "NADRA" and update.is_report
+    assert (update.kind, update.step, update.status_before, update.status_after, update.progress_after) == (
+        UpdateKind.REPORT, ReportStep.SUBMITTED, Status.NOT_STARTED, Status.NOT_STARTED, 0)
+    report = update.report
+    assert (report.status, report.progress, report.stage, report.agency.short_name) == (
+        Status.IN_PROGRESS, 30, ReportStage.COORDINATION, "NADRA")
+    assert current.pending_reports == [report] and report.evidence == update.evidence
     kinds = sorted((e.original_name, e.url, e.value) for e in update.evidence)
     assert kinds == [("", "", 6000.0), ("", "https://example.org/report", None), ("minutes.pdf", "", None)]
     stored = next(e for e in update.evidence if e.stored_name)
@@ -63,7 +70,7 @@ def test_agency_reports_progress_with_file_link_and_figure(as_role, app):
     assert path.read_bytes() == PDF and stored.size == len(PDF) and len(stored.sha256) == 64
     assert stored.stored_name != "minutes.pdf" and stored.uploaded_by.email.startswith("agency-")
     page = client.get(f"/items/{ITEM}").get_data(as_text=True)
-    assert "Records link agreed with NADRA." in page and "Awaiting verification" in page
+    assert "Records link agreed with NADRA." in page and "awaiting a coordinator" in page
     download = client.get(f"/evidence/{stored.id}/download")
     assert download.status_code == 200 and download.data == PDF
     disposition = download.headers["Content-Disposition"]
@@ -175,7 +182,7 @@ def test_confidential_evidence_is_for_coordinators_and_the_owning_agency(as_role
 
 
 def test_second_save_on_a_stale_copy_is_refused_and_keeps_input(as_role):
-    first, second = as_role("agency", "NADRA"), as_role("coordinator")
+    first, second = as_role("coordinator", email="first@example.org"), as_role("coordinator")
     first_data = form_data(first, note="First: letter sent.")
     second_data = form_data(second, note="Second: my careful note.", progress="55")
     assert post_update(first, first_data).status_code == 302
@@ -206,45 +213,6 @@ def test_history_is_append_only(as_role):
     post_update(client, form_data(client, note="Two (a correction)", progress="20"))
     notes = [(u.note, u.progress_before, u.progress_after) for u in user_updates()]
     assert notes == [("Two (a correction)", 10, 20), ("One", 0, 10)]
-
-
-def report_by_nadra(as_role):
-    nadra = as_role("agency", "NADRA")
-    assert post_update(nadra, form_data(nadra, note="Data link live.")).status_code == 302
-    return nadra, user_updates()[0]
-
-
-def test_coordinator_verifies_a_report(as_role):
-    nadra, update = report_by_nadra(as_role)
-    coordinator = as_role("coordinator")
-    page = coordinator.get(f"/items/{ITEM}").get_data(as_text=True)
-    response = coordinator.post(f"/updates/{update.id}/review",
-                                data={"csrf_token": csrf_token(page), "verify": "Verify"})
-    assert response.status_code == 302
-    (review,) = db.session.scalars(sa.select(Review)).all()
-    assert review.decision.value == "verified" and review.reviewer.email == "coordinator-x@example.org"
-    assert "verified" in nadra.get(f"/items/{ITEM}").get_data(as_text=True)
-
-
-def test_return_needs_a_comment_and_reaches_the_agency(as_role):
-    nadra, update = report_by_nadra(as_role)
-    coordinator = as_role("coordinator")
-    token = csrf_token(coordinator.get(f"/items/{ITEM}").get_data(as_text=True))
-    coordinator.post(f"/updates/{update.id}/review", data={"csrf_token": token, "send_back": "Return"})
-    assert db.session.scalars(sa.select(Review)).all() == []
-    coordinator.post(f"/updates/{update.id}/review",
-                     data={"csrf_token": token, "send_back": "Return", "comment": "Attach the MoU, please."})
-    (review,) = db.session.scalars(sa.select(Review)).all()
-    assert review.decision.value == "returned"
-    assert "Attach the MoU, please." in nadra.get("/").get_data(as_text=True)
-
-
-def test_only_coordinators_review(as_role):
-    nadra, update = report_by_nadra(as_role)
-    for client in (nadra, as_role("rapporteur")):
-        token = csrf_token(client.get(f"/items/{ITEM}").get_data(as_text=True))
-        assert client.post(f"/updates/{update.id}/review", data={"csrf_token": token, "verify": "1"}).status_code == 403
-    assert db.session.scalars(sa.select(Review)).all() == []
 
 
 def test_deactivated_user_is_logged_out_at_the_next_request(as_role):

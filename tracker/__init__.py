@@ -92,12 +92,14 @@ def register_blueprints(app: Flask) -> None:
     from .progress import bp as progress_bp
     from .reminders import bp as reminders_bp
     from .tokens import bp as tokens_bp
+    from .verification import bp as verification_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(home_bp)
     app.register_blueprint(items_bp)
     app.register_blueprint(catalogue_bp)
     app.register_blueprint(progress_bp)
+    app.register_blueprint(verification_bp)
     app.register_blueprint(coordination_bp)
     app.register_blueprint(admin_bp)
     register_api(app)

@@ -26,7 +26,14 @@ CSV_COLUMNS = (
     "priority",
     "last_update",
     "source",
+    # Beside the official values above: when they became official, and the latest report awaiting a
+    # decision (empty if none). The import accepts these three and ignores them.
+    "verified_at",
+    "pending_status",
+    "pending_progress",
 )
+REPORTED_COLUMNS = ("verified_at", "pending_status", "pending_progress")
+IMPORTED_COLUMNS = tuple(column for column in CSV_COLUMNS if column not in REPORTED_COLUMNS)
 AGENCY_SEPARATOR = ";"
 # A spreadsheet runs a cell that starts with one of these as a formula.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -60,6 +67,7 @@ def item_row(item: ActionItem) -> dict[str, object]:
 def typed_item_row(item: ActionItem) -> dict[str, object]:
     """One item as the contract's columns, dates kept as dates (for spreadsheets)."""
     lead = item.lead
+    pending = max(item.pending_reports, key=lambda report: report.submitted_at, default=None)
     source = item.framework.source_document
     if item.locator:
         source = f"{source}: {item.locator}" if source else item.locator
@@ -79,4 +87,7 @@ def typed_item_row(item: ActionItem) -> dict[str, object]:
         "priority": item.priority.value if item.priority else "",
         "last_update": item.last_update_at.date() if item.last_update_at else None,
         "source": source,
+        "verified_at": item.verified_at,
+        "pending_status": pending.status.value if pending else None,
+        "pending_progress": pending.progress if pending else None,
     }

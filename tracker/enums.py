@@ -97,14 +97,68 @@ class Priority(str, enum.Enum):
 
 
 class UpdateKind(str, enum.Enum):
-    PROGRESS = "progress"  # status, progress, note, evidence
+    PROGRESS = "progress"  # the official status and progress changed (with a note and evidence)
+    REPORT = "report"  # a step of an agency's report: submitted, forwarded, returned; official state unchanged
     ASSIGNMENT = "assignment"  # lead or supporting agencies changed
     PLANNING = "planning"  # due date or priority changed
 
 
-class ReviewDecision(str, enum.Enum):
-    VERIFIED = "verified"
-    RETURNED = "returned"
+class ReportStage(str, enum.Enum):
+    """Where an agency's report stands on its way to becoming the official state."""
+
+    VALIDATION = "validation"  # awaiting the agency's validator
+    COORDINATION = "coordination"  # awaiting a coordinator
+    VERIFIED = "verified"  # a coordinator accepted it: it is the official state
+    RETURNED = "returned"  # sent back with a comment, to be corrected and submitted again
+    WITHDRAWN = "withdrawn"  # replaced by a later report of the same agency before anyone decided
+
+    @property
+    def is_pending(self) -> bool:
+        """Awaiting someone's decision."""
+        return self in PENDING_STAGES
+
+    @property
+    def label(self) -> str:
+        return {
+            "validation": "awaiting the agency's validator",
+            "coordination": "awaiting a coordinator",
+            "verified": "verified",
+            "returned": "returned",
+            "withdrawn": "replaced by a later report",
+        }[self.value]
+
+
+class Decision(str, enum.Enum):
+    """What a validator (forward, return) or a coordinator (verify, return) decides on a pending report."""
+
+    FORWARD = "forward"
+    VERIFY = "verify"
+    RETURN = "return"
+
+    @property
+    def step(self) -> ReportStep:
+        return {"forward": ReportStep.FORWARDED, "verify": ReportStep.VERIFIED, "return": ReportStep.RETURNED}[
+            self.value]
+
+
+class ReportStep(str, enum.Enum):
+    """What a history entry of the reporting cycle records."""
+
+    SUBMITTED = "submitted"  # an agency reported; the official state is unchanged
+    FORWARDED = "forwarded"  # the agency's validator passed it on to the coordinators
+    RETURNED = "returned"  # sent back to the agency with a comment
+    VERIFIED = "verified"  # a coordinator accepted it: the official state changed
+    OFFICIAL = "official"  # a coordinator's own update, official at once
+
+    @property
+    def label(self) -> str:
+        return {
+            "submitted": "report submitted",
+            "forwarded": "forwarded to the coordinators",
+            "returned": "returned to the agency",
+            "verified": "verified: now the official state",
+            "official": "coordinator's update: official at once",
+        }[self.value]
 
 
 class ReminderRule(str, enum.Enum):
@@ -112,6 +166,7 @@ class ReminderRule(str, enum.Enum):
     OVERDUE = "overdue"
     STALE = "stale"
     SUMMARY = "summary"  # coordinators' weekly summary
+    REPORT_WAITING = "report_waiting"  # a report has waited too long for a validator's or coordinator's decision
 
 
 class DeliveryState(str, enum.Enum):
@@ -137,6 +192,8 @@ class FindingKind(str, enum.Enum):
     def plural(self) -> str:
         return self.value + "s"
 
+
+PENDING_STAGES = frozenset({ReportStage.VALIDATION, ReportStage.COORDINATION})
 
 # Completed and superseded items are *closed*: never overdue, never reminded of.
 CLOSED_STATUSES = frozenset({Status.COMPLETED, Status.SUPERSEDED})

@@ -15,6 +15,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from . import limits
 from .enums import (
     CLOSED_STATUSES,
+    PENDING_STAGES,
     AgencyKind,
     AssignmentRole,
     Basis,
@@ -22,7 +23,8 @@ from .enums import (
     FindingKind,
     Priority,
     ReminderRule,
-    ReviewDecision,
+    ReportStage,
+    ReportStep,
     Role,
     Status,
     UpdateKind,
@@ -200,6 +202,10 @@ class ActionItem(db.Model):
     due_note: Mapped[str] = mapped_column(sa.String(200), default="")
     priority: Mapped[Priority | None] = mapped_column(enum_column(Priority))
     last_update_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), index=True)
+    # Status and progress are the *official* state: a coordinator's own update, or an agency's report
+    # once verified. When and by whom it became so (empty for a state derived from the source).
+    verified_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    verified_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
     version: Mapped[int] = mapped_column(default=1)
 
@@ -212,6 +218,8 @@ class ActionItem(db.Model):
     framework: Mapped[Framework] = relationship(back_populates="items")
     pillar: Mapped[Pillar] = relationship(back_populates="items")
     province: Mapped[Province | None] = relationship()
+    verified_by: Mapped[User | None] = relationship()
+    reports: Mapped[list[Report]] = relationship(back_populates="item", order_by="Report.id")
     assignments: Mapped[list[ItemAgency]] = relationship(
         back_populates="item", cascade="all, delete-orphan", order_by="ItemAgency.id"
     )
@@ -239,6 +247,11 @@ class ActionItem(db.Model):
     @property
     def supporting(self) -> list[ItemAgency]:
         return [a for a in self.assignments if a.role == AssignmentRole.SUPPORTING]
+
+    @property
+    def pending_reports(self) -> list[Report]:
+        """The agencies' reports awaiting a decision, oldest first."""
+        return [report for report in self.reports if report.stage.is_pending]
 
     @hybrid_property
     def is_open(self) -> bool:
@@ -370,38 +383,75 @@ class Update(db.Model):
     agency_id: Mapped[int | None] = mapped_column(sa.ForeignKey("agencies.id"), index=True)
     # The item's version once this update was saved: what changed since version N is every later one.
     item_version: Mapped[int | None]
+    # A step of the reporting cycle (or a coordinator's official update), and the report it concerns.
+    step: Mapped[ReportStep | None] = mapped_column(enum_column(ReportStep))
+    report_id: Mapped[int | None] = mapped_column(sa.ForeignKey("reports.id", ondelete="SET NULL"), index=True)
+    # Why a completed or superseded item was reopened.
+    reason: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
 
     item: Mapped[ActionItem] = relationship(back_populates="updates")
     author: Mapped[User | None] = relationship()
     agency: Mapped[Agency | None] = relationship()
+    report: Mapped[Report | None] = relationship(back_populates="entries")
     evidence: Mapped[list[Evidence]] = relationship(back_populates="update", order_by="Evidence.id")
-    reviews: Mapped[list[Review]] = relationship(back_populates="update", order_by="Review.id")
-
-    @property
-    def review(self) -> Review | None:
-        """The latest review: reviews are added, never changed."""
-        return self.reviews[-1] if self.reviews else None
-
-    @property
-    def is_report(self) -> bool:
-        """An agency's progress report, which a coordinator verifies or returns."""
-        return self.origin == UpdateOrigin.USER and self.kind == UpdateKind.PROGRESS and self.agency_id is not None
 
 
-class Review(db.Model):
-    """A coordinator's verdict on an agency's report."""
+class Report(db.Model):
+    """An agency's report on an item: the status and progress it claims, on their way to becoming official.
 
-    __tablename__ = "reviews"
+    A focal person's report waits for the agency's validator (if it has one), then for a coordinator;
+    only a coordinator's verification changes the item. Each step is an entry of the item's history.
+    What was reported is never edited: a correction is a new report (`corrects`).
+    """
+
+    __tablename__ = "reports"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    update_id: Mapped[int] = mapped_column(sa.ForeignKey("updates.id", ondelete="CASCADE"), index=True)
-    reviewer_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
-    decision: Mapped[ReviewDecision] = mapped_column(enum_column(ReviewDecision))
+    item_id: Mapped[int] = mapped_column(sa.ForeignKey("action_items.id", ondelete="CASCADE"), index=True)
+    agency_id: Mapped[int] = mapped_column(sa.ForeignKey("agencies.id"), index=True)
+    author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    status: Mapped[Status] = mapped_column(enum_column(Status))
+    progress: Mapped[int] = mapped_column(default=0)
+    note: Mapped[str] = mapped_column(sa.Text, default="")
+    reason: Mapped[str] = mapped_column(sa.Text, default="")
+    stage: Mapped[ReportStage] = mapped_column(enum_column(ReportStage), index=True)
+    submitted_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    # When it reached its current stage: how long it has waited there.
+    stage_since: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow, index=True)
+    # The latest decision on it.
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     comment: Mapped[str] = mapped_column(sa.Text, default="")
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    # The returned or replaced report this one corrects.
+    corrects_id: Mapped[int | None] = mapped_column(sa.ForeignKey("reports.id"))
+    version: Mapped[int] = mapped_column(default=1)
 
-    update: Mapped[Update] = relationship(back_populates="reviews")
-    reviewer: Mapped[User] = relationship()
+    __table_args__ = (
+        sa.CheckConstraint("progress >= 0 AND progress <= 100", name="report_progress_range"),
+        # At most one report per agency and item awaits a decision, however many people submit at once.
+        sa.Index("uq_reports_one_pending", "item_id", "agency_id", unique=True,
+                 sqlite_where=sa.text("stage IN ('validation', 'coordination')"),
+                 postgresql_where=sa.text("stage IN ('validation', 'coordination')")),
+    )
+    # Two decisions at once: the second one's UPDATE … WHERE version = n finds nothing and fails.
+    __mapper_args__ = {"version_id_col": version}
+
+    item: Mapped[ActionItem] = relationship(back_populates="reports")
+    agency: Mapped[Agency] = relationship()
+    author: Mapped[User | None] = relationship(foreign_keys=[author_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+    corrects: Mapped[Report | None] = relationship(remote_side=[id])
+    entries: Mapped[list[Update]] = relationship(back_populates="report", order_by="Update.id")
+    evidence: Mapped[list[Evidence]] = relationship(back_populates="report", order_by="Evidence.id")
+
+    @hybrid_property
+    def is_pending(self) -> bool:
+        return self.stage.is_pending
+
+    @is_pending.inplace.expression
+    @classmethod
+    def _is_pending_expression(cls) -> sa.ColumnElement[bool]:
+        return cls.stage.in_(PENDING_STAGES)
 
 
 class Evidence(db.Model):
@@ -433,9 +483,12 @@ class Evidence(db.Model):
     uploaded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     # The agency that owns confidential evidence (its uploader's), besides the coordinators.
     agency_id: Mapped[int | None] = mapped_column(sa.ForeignKey("agencies.id"))
+    # The report it backs; a correction of a returned report takes its evidence over.
+    report_id: Mapped[int | None] = mapped_column(sa.ForeignKey("reports.id", ondelete="SET NULL"), index=True)
 
     item: Mapped[ActionItem] = relationship(back_populates="evidence")
     update: Mapped[Update | None] = relationship(back_populates="evidence")
+    report: Mapped[Report | None] = relationship(back_populates="evidence")
     uploaded_by: Mapped[User | None] = relationship()
 
 
@@ -453,6 +506,9 @@ class User(UserMixin, db.Model):
     last_login_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     # Reminders by e-mail; turned off, they still appear among the user's notifications.
     email_reminders: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    # The agency's validating authority (e.g. a Joint Secretary): its focal persons' reports pass
+    # through a validator before they reach the coordinators. Agency users only.
+    validator: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     agency: Mapped[Agency | None] = relationship()
 
@@ -553,6 +609,8 @@ class ReminderSettings(db.Model):
     timezone: Mapped[str] = mapped_column(sa.String(60), default="Asia/Karachi")
     due_soon_days: Mapped[int] = mapped_column(default=14)
     stale_days: Mapped[int] = mapped_column(default=90)
+    # Validators and coordinators are reminded of reports that waited longer than this for them.
+    report_wait_days: Mapped[int] = mapped_column(default=7, server_default="7")
 
 
 class ReminderLog(db.Model):

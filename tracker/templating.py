@@ -7,6 +7,7 @@ from flask import Flask, request, url_for
 
 from .auth.permissions import TEMPLATE_PERMISSIONS
 from .enums import Status
+from .verification.services import waited_days
 
 
 def status_style(status) -> str:
@@ -46,5 +47,6 @@ def register(app: Flask) -> None:
     app.jinja_env.globals.update(
         url_with=url_with,
         Status=Status,
+        waited=waited_days,
         **TEMPLATE_PERMISSIONS,
     )

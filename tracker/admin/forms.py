@@ -30,6 +30,8 @@ class UserEditForm(FlaskForm):
     role = SelectField("Role", choices=ROLE_CHOICES)
     agency = SelectField("Agency (agency users only)", coerce=optional_int, validate_choice=False)
     active = BooleanField("Active (may log in)")
+    validator = BooleanField("Validator of the agency: its focal persons' reports come to this user to forward to "
+                             "the coordinators or return")
     submit = SubmitField("Save")
 
 

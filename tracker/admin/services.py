@@ -20,10 +20,14 @@ def _active_admins() -> int:
     )
 
 
-def update_user(admin: User, user: User, *, name: str, role: Role, agency: Agency | None, active: bool) -> User:
-    """Change a user's name, role, agency or active state, keeping at least one active admin."""
+def update_user(admin: User, user: User, *, name: str, role: Role, agency: Agency | None, active: bool,
+                validator: bool = False) -> User:
+    """Change a user's name, role, agency, active state or whether they validate their agency's reports,
+    keeping at least one active admin."""
     if role == Role.AGENCY and agency is None:
         raise Invalid("An agency user needs an agency.")
+    if validator and role != Role.AGENCY:
+        raise Invalid({"validator": "Only an agency user validates an agency's reports."})
     if role != Role.AGENCY:
         agency = None
     losing_admin = user.role == Role.ADMIN and user.active and (role != Role.ADMIN or not active)
@@ -34,6 +38,7 @@ def update_user(admin: User, user: User, *, name: str, role: Role, agency: Agenc
     if role != user.role or not active:
         end_all_sessions(user)  # a changed role or a deactivated account starts from a new login
     user.name, user.role, user.agency, user.active = name.strip(), role, agency, active
+    user.validator = validator
     db.session.commit()
     return user
 

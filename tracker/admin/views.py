@@ -60,10 +60,10 @@ def user_detail(user_id: int):
     form.agency.choices = agency_choices("None")
     if not form.is_submitted():
         form.name.data, form.role.data = user.name, user.role.value
-        form.agency.data, form.active.data = user.agency_id, user.active
+        form.agency.data, form.active.data, form.validator.data = user.agency_id, user.active, user.validator
     submission = submit(form, lambda: update_user(current_user, user, name=form.name.data or "",
                                                   role=Role(form.role.data), agency=_agency(form.agency.data),
-                                                  active=form.active.data))
+                                                  active=form.active.data, validator=form.validator.data))
     if submission.done:
         flash(f"{user.email} saved.", "success")
         return redirect(url_for("admin.users"))

@@ -13,11 +13,10 @@ from marshmallow import fields, post_load, pre_dump, validate
 from .. import limits
 from ..auth.permissions import can_view_evidence
 from ..contract import CSV_COLUMNS, item_row
-from ..enums import AssignmentRole, Basis, ReviewDecision, Status, UpdateKind, UpdateOrigin
+from ..enums import AssignmentRole, Basis, Decision, ReportStage, ReportStep, Status, UpdateKind, UpdateOrigin
 from ..models import as_utc
 from ..progress.services import Figure, ProgressReport
 
-REVIEW_STATES = ["awaiting_verification", *(decision.value for decision in ReviewDecision)]
 UNIT_MESSAGE = f"Say in at most {limits.UNIT} characters what the figure counts (e.g. “labourers rescued”)."
 LINKS_MESSAGE = "Links are a list of web addresses."
 LINKS_LIMIT = f"At most {limits.LINKS} links of at most {limits.LINK} characters each."
@@ -154,26 +153,6 @@ class VisibleEvidence(fields.List):
         return super()._serialize(visible, attr, obj, **kwargs)
 
 
-class ReviewSchema(ma.Schema):
-    """Where an agency's report stands."""
-
-    state = fields.String(validate=validate.OneOf(REVIEW_STATES))
-    comment = fields.String()
-    reviewer = fields.String(allow_none=True)
-    reviewed_at = UtcDateTime(allow_none=True)
-
-
-def review_state(update) -> dict | None:
-    """None for entries that are not reports; a report nobody reviewed yet awaits verification."""
-    if not update.is_report:
-        return None
-    review = update.review
-    if review is None:
-        return {"state": "awaiting_verification", "comment": "", "reviewer": None, "reviewed_at": None}
-    return {"state": review.decision.value, "comment": review.comment, "reviewer": review.reviewer.display_name,
-            "reviewed_at": review.created_at}
-
-
 class UpdateSchema(ma.Schema):
     """One entry of an item's history."""
 
@@ -193,16 +172,46 @@ class UpdateSchema(ma.Schema):
     note = fields.String()
     source_document = fields.String()
     item_version = fields.Integer(allow_none=True)
-    review = DerivedNested(ReviewSchema, getter=review_state, allow_none=True,
-                           metadata={"description": "Agencies' reports only."})
+    step = fields.Enum(ReportStep, by_value=True, allow_none=True, metadata={
+        "description": "The step of the reporting cycle this entry records; null for planning, assignment and "
+                       "source-derived entries."})
+    report = fields.Integer(attribute="report_id", allow_none=True,
+                            metadata={"description": "The agency report this entry concerns."})
+    reason = fields.String(metadata={"description": "Why a closed item was reopened; empty otherwise."})
     evidence = VisibleEvidence(metadata={
         "description": "Confidential evidence only for coordinators and the owning agency."})
 
 
+class ReportSchema(ma.Schema):
+    """An agency's report: what it says, and where it stands on its way to becoming the official state."""
+
+    id = fields.Integer()
+    item = fields.String(attribute="item.ref")
+    agency = fields.String(attribute="agency.name")
+    agency_id = fields.Integer()
+    author = fields.String(attribute="author.display_name", allow_none=True, dump_default=None)
+    status = fields.Enum(Status, by_value=True)
+    progress = fields.Integer()
+    note = fields.String()
+    reason = fields.String(metadata={"description": "Why the item is to be reopened; empty otherwise."})
+    stage = fields.Enum(ReportStage, by_value=True, metadata={
+        "description": "validation: awaiting the agency's validator; coordination: awaiting a coordinator; "
+                       "verified; returned; withdrawn (replaced by a later report)."})
+    submitted_at = UtcDateTime()
+    stage_since = UtcDateTime(metadata={"description": "Since when it has been at this stage."})
+    decided_by = fields.String(attribute="decided_by.display_name", allow_none=True, dump_default=None)
+    decided_at = UtcDateTime(allow_none=True)
+    comment = fields.String(metadata={"description": "The latest decision's comment."})
+    version = fields.Integer(metadata={"description": "Send it back as expected_version when deciding."})
+    evidence = VisibleEvidence()
+
+
 class ConflictSchema(ErrorSchema):
-    version = fields.Integer(required=True, metadata={"description": "The item's current version."})
+    version = fields.Integer(required=True, allow_none=True,
+                             metadata={"description": "The item's (or the report's) current version."})
     changes = fields.List(fields.Nested(UpdateSchema), required=True,
-                          metadata={"description": "What was saved since your version."})
+                          metadata={"description": "What was saved since your version (empty for a report "
+                                                   "someone else decided first)."})
 
 
 # Items
@@ -216,6 +225,13 @@ _CONTRACT_FIELDS = {
     "last_update": lambda: fields.String(required=True, allow_none=True,
                                          metadata={"description": "YYYY-MM-DD; null if none."}),
     "supporting_agencies": lambda: fields.String(required=True, metadata={"description": "Names separated by “; ”."}),
+    "verified_at": lambda: fields.String(required=True, allow_none=True, metadata={
+        "description": "YYYY-MM-DD: when the status and progress became official; null if as the source states."}),
+    "pending_status": lambda: fields.String(required=True, allow_none=True, validate=validate.OneOf(Status.codes()),
+                                            metadata={"description": "The latest report awaiting a decision; "
+                                                                     "null if none. Not official."}),
+    "pending_progress": lambda: fields.Integer(required=True, allow_none=True,
+                                               metadata={"description": "As pending_status."}),
 }
 # The CSV contract's columns, each a field: a column added to the contract is added to the API at once.
 _ContractRowSchema = ma.Schema.from_dict(
@@ -255,6 +271,10 @@ class ItemDetailSchema(ItemSchema):
     related = fields.List(fields.String(), required=True, metadata={"description": "Refs of related items."})
     history = fields.List(fields.Nested(UpdateSchema), required=True, metadata={"description": "Newest first."})
     source_evidence = VisibleEvidence(required=True)
+    verified_by = fields.String(required=True, allow_none=True, metadata={
+        "description": "Who made the status and progress official; null if as the source states."})
+    pending = fields.List(fields.Nested(ReportSchema), required=True, metadata={
+        "description": "Agencies' reports awaiting a decision, oldest first: not part of the official state."})
 
     @pre_dump
     def as_row(self, item, **kwargs) -> dict:
@@ -264,6 +284,8 @@ class ItemDetailSchema(ItemSchema):
             "related": [related.ref for related in item.related],
             "history": item.updates,
             "source_evidence": [e for e in item.evidence if e.origin == UpdateOrigin.SOURCE],
+            "verified_by": item.verified_by.display_name if item.verified_by else None,
+            "pending": item.pending_reports,
         }
 
 
@@ -335,6 +357,10 @@ class ProgressReportSchema(ma.Schema):
     figure = fields.Nested(FigureSchema, allow_none=True, load_default=None)
     confidential = StrictBoolean(load_default=False, error_messages=_messages("Confidential is true or false."),
                                  metadata={"description": "The evidence is for coordinators and your agency only."})
+    reason = Text(load_default="", validate=validate.Length(max=limits.NOTE, error=f"The reason has at most "
+                                                                                   f"{limits.NOTE} characters."),
+                  error_messages=_messages("The reason is text."),
+                  metadata={"description": "Needed to reopen a completed or superseded item: why it is open again."})
 
     @post_load
     def make(self, data, **kwargs) -> ProgressReport:
@@ -346,10 +372,43 @@ class ProgressReportSchema(ma.Schema):
             links=[link for link in data["links"] if link],
             figure=data["figure"],
             confidential=data["confidential"],
+            reason=data["reason"],
         )
 
 
 
 class ReportCreatedSchema(ma.Schema):
+    id = fields.Integer(required=True, allow_none=True, metadata={
+        "description": "The agency's report, to follow or decide on; null for a coordinator's update."})
+    stage = fields.String(required=True, validate=validate.OneOf(["official", *(s.value for s in ReportStage)]),
+                          metadata={"description": "official: a coordinator's update, the official state at once; "
+                                                   "validation or coordination: an agency's report awaiting a "
+                                                   "decision."})
     update = fields.Nested(UpdateSchema, required=True)
+    item = fields.Nested(ItemSchema, required=True)
+
+
+class DecisionSchema(ma.Schema):
+    """A validator's or a coordinator's decision on a pending report."""
+
+    decision = fields.String(required=True, validate=validate.OneOf(
+        [d.value for d in Decision], error="Decision is forward (validators), verify (coordinators) or return."),
+        error_messages=_messages("Decision is forward (validators), verify (coordinators) or return."))
+    comment = Text(load_default="", validate=validate.Length(max=limits.COMMENT, error=f"The comment has at most "
+                                                                                      f"{limits.COMMENT} characters."),
+                   error_messages=_messages("The comment is text."),
+                   metadata={"description": "Needed to return a report: what the agency should put right."})
+    expected_version = fields.Integer(
+        strict=True, allow_none=True, load_default=None, validate=validate.Range(1, limits.ID_MAX),
+        error_messages=_messages("The expected version is the report's version number, as the API gave it."),
+        metadata={"description": "The report's version you read; if it changed, the decision is a 409."})
+
+    @post_load
+    def make(self, data, **kwargs) -> dict:
+        return {**data, "decision": Decision(data["decision"])}
+
+
+class DecisionMadeSchema(ma.Schema):
+    report = fields.Nested(ReportSchema, required=True)
+    update = fields.Nested(UpdateSchema, required=True, metadata={"description": "The history entry it made."})
     item = fields.Nested(ItemSchema, required=True)

@@ -8,13 +8,18 @@ from flask_login import current_user
 from flask_smorest import current_api
 
 from ..auth.permissions import can_update_item
-from ..errors import NotAllowed
+from ..errors import NotAllowed, NotFound
+from ..extensions import db
 from ..items.filters import ItemFilters, ItemListArgsSchema, ItemListing, ItemStatsArgsSchema
 from ..items.services import item_or_404, list_items
+from ..models import Report
 from ..progress.services import ProgressReport, report_progress
+from ..verification.services import decide
 from . import bp
 from .schemas import (
     ConflictSchema,
+    DecisionMadeSchema,
+    DecisionSchema,
     ErrorSchema,
     FieldErrorsSchema,
     ItemDetailSchema,
@@ -99,9 +104,38 @@ def reportable_item(view):
 @bp.alt_response(413, schema=ErrorSchema, description="The body is too large.")
 @bp.alt_response(422, schema=FieldErrorsSchema, description="Values of the wrong type or that break a rule, by field.")
 def report(report: ProgressReport, item):
-    """Report progress on an item, by the same rules as the update form."""
+    """Report progress on an item, by the same rules as the update form.
+
+    From an agency, the report awaits its validator's (if it has one) and a coordinator's decision; the
+    item's official state changes only once a coordinator verifies it. From a coordinator, it is
+    official at once.
+    """
     update = report_progress(current_user, item, report, current_app.config["UPLOAD_DIR"])
-    return {"update": update, "item": item}, 201, {"Location": url_for(".item", ref=item.ref)}
+    pending = update.report
+    return ({"id": pending.id if pending else None, "stage": pending.stage.value if pending else "official",
+             "update": update, "item": item}, 201, {"Location": url_for(".item", ref=item.ref)})
+
+
+@bp.route("/reports/<int:report_id>/decisions", methods=["POST"])
+@bp.arguments(DecisionSchema)
+@bp.response(200, DecisionMadeSchema, description="Decided; the item's history has a new entry.")
+@bp.alt_response(400, schema=ErrorSchema,
+                 description="The body is not a JSON object, the request holds a NUL character, "
+                             "or a session call lacks its CSRF token.")
+@bp.alt_response(401, **UNAUTHORIZED)
+@bp.alt_response(403, schema=ErrorSchema, description="Not this user's to decide: an agency's own focal persons, "
+                 "another agency's validator, a validator verifying, or a coordinator before the validator.")
+@bp.alt_response(404, schema=ErrorSchema, description="No report has this id.")
+@bp.alt_response(409, schema=ConflictSchema, description="Someone decided first, or the agency replaced it.")
+@bp.alt_response(413, schema=ErrorSchema, description="The body is too large.")
+@bp.alt_response(422, schema=FieldErrorsSchema, description="A bad decision or comment, by field.")
+def decide_report(decision: dict, report_id: int):
+    """Forward (a validator), verify (a coordinator) or return an agency's pending report."""
+    report = db.session.get(Report, report_id)
+    if report is None:
+        raise NotFound(f"There is no report {report_id}.")
+    update = decide(current_user, report, decision["decision"], decision["comment"], decision["expected_version"])
+    return {"report": report, "update": update, "item": report.item}
 
 
 @bp.route("/openapi.json")

@@ -8,11 +8,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 
+import sqlalchemy as sa
 from flask_login import current_user
 
-from ..enums import Role
+from ..enums import ReportStage, Role
 from ..errors import NotAllowed
-from ..models import ActionItem, Evidence, User
+from ..extensions import db
+from ..models import ActionItem, Evidence, Report, User
 
 
 def _has_role(user: User, *roles: Role) -> bool:
@@ -30,6 +32,35 @@ def is_coordinator(user: User) -> bool:
 def is_agency_user(user: User) -> bool:
     """A focal person of an agency: sees the agency's home page and reports on its items."""
     return _has_role(user, Role.AGENCY) and user.agency_id is not None
+
+
+def is_validator(user: User) -> bool:
+    """An agency's validating authority: forwards its focal persons' reports to the coordinators, or returns them."""
+    return is_agency_user(user) and user.validator
+
+
+def validators_exist(agency_id: sa.ColumnElement[int] | int) -> sa.Exists:
+    """SQL: the agency has an active validator (else its reports go straight to the coordinators)."""
+    return sa.exists().where(User.agency_id == agency_id, User.role == Role.AGENCY, User.validator, User.active)
+
+
+def has_validators(agency_id: int) -> bool:
+    return bool(db.session.scalar(sa.select(validators_exist(agency_id))))
+
+
+def may_decide(user: User, report: Report) -> bool:
+    """Whether the report awaits this user's decision now: its agency's validator first (if it has one), then a
+    coordinator. Never the agency's focal persons; a validator never for another agency."""
+    if not report.is_pending:
+        return False
+    if report.stage == ReportStage.VALIDATION and has_validators(report.agency_id):
+        return is_validator(user) and user.agency_id == report.agency_id
+    return is_coordinator(user)
+
+
+def decides_reports(user: User) -> bool:
+    """Coordinators and agencies' validators have a queue of reports awaiting their decision."""
+    return is_coordinator(user) or is_validator(user)
 
 
 def can_export(user: User) -> bool:
@@ -69,7 +100,8 @@ def can_view_evidence(user: User, evidence: Evidence) -> bool:
 TEMPLATE_PERMISSIONS = {
     f.__name__: f
     for f in (is_admin, is_coordinator, is_agency_user, can_export, can_manage_own_tokens, is_api_reader,
-              is_responsible, can_update_item, can_view_evidence)
+              is_responsible, can_update_item, can_view_evidence, is_validator, may_decide,
+              decides_reports)
 }
 
 

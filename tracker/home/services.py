@@ -11,8 +11,8 @@ from ..catalogue.services import pillars_with_counts
 from ..enums import UpdateOrigin
 from ..extensions import db
 from ..items.services import ItemFilters, status_counts
-from ..models import ActionItem, ItemAgency, Pillar, Update
-from ..progress.services import awaiting_verification, returned_reports
+from ..models import ActionItem, ItemAgency, Pillar, Report, Update, User
+from ..verification.services import awaiting_count, awaiting_decision, returned_reports
 
 
 def agency_items(agency_id: int, today: date) -> list[ActionItem]:
@@ -40,14 +40,19 @@ def agency_items(agency_id: int, today: date) -> list[ActionItem]:
 class AgencyHome:
     items: list[ActionItem]
     counts: dict[str, int]
-    returned: list[Update]
+    returned: list[Report]
+    awaiting: list[Report]  # a validator's queue
+    awaiting_total: int
 
 
-def agency_home(agency_id: int, today: date) -> AgencyHome:
+def agency_home(user: User, today: date) -> AgencyHome:
+    agency_id = user.agency_id
     return AgencyHome(
         items=agency_items(agency_id, today),
         counts=status_counts(ItemFilters(agency=agency_id), today),
         returned=returned_reports(agency_id),
+        awaiting=awaiting_decision(user, 15),
+        awaiting_total=awaiting_count(user),
     )
 
 
@@ -57,11 +62,13 @@ class Overview:
     pillars: list[tuple[Pillar, dict[str, int]]]
     overdue: list[ActionItem]
     overdue_total: int
-    awaiting: list[Update]
+    awaiting: list[Report]  # reports awaiting the user's decision
+    awaiting_total: int
+    pending_total: int  # every agency's report awaiting anyone's decision
     latest: list[Update]
 
 
-def overview(today: date, limit: int = 15) -> Overview:
+def overview(user: User, today: date, limit: int = 15) -> Overview:
     overdue_query = db.select(ActionItem).where(ActionItem.is_overdue(today))
     return Overview(
         counts=status_counts(ItemFilters(), today),
@@ -74,7 +81,9 @@ def overview(today: date, limit: int = 15) -> Overview:
             )
         ),
         overdue_total=db.session.scalar(sa.select(sa.func.count()).select_from(overdue_query.subquery())),
-        awaiting=awaiting_verification(limit),
+        awaiting=awaiting_decision(user, limit),
+        awaiting_total=awaiting_count(user),
+        pending_total=db.session.scalar(sa.select(sa.func.count()).select_from(Report).where(Report.is_pending)),
         latest=list(
             db.session.scalars(
                 db.select(Update)

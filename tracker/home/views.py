@@ -1,5 +1,5 @@
 """The home page a user lands on, by role."""
-from datetime import date
+from datetime import UTC, date, datetime
 
 from flask import render_template
 from flask_login import current_user
@@ -13,5 +13,7 @@ from .services import agency_home, overview
 def home():
     today = date.today()
     if is_agency_user(current_user):
-        return render_template("home/agency.html", home=agency_home(current_user.agency_id, today), today=today)
-    return render_template("home/overview.html", overview=overview(today), today=today)
+        return render_template("home/agency.html", home=agency_home(current_user, today), today=today,
+                               now=datetime.now(UTC))
+    return render_template("home/overview.html", overview=overview(current_user, today), today=today,
+                           now=datetime.now(UTC))

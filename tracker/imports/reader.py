@@ -18,7 +18,7 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, val
 from sqlalchemy.orm import selectinload
 
 from .. import limits
-from ..contract import AGENCY_SEPARATOR, CSV_COLUMNS, restore_cell
+from ..contract import AGENCY_SEPARATOR, CSV_COLUMNS, IMPORTED_COLUMNS, restore_cell
 from ..enums import Priority, Status
 from ..errors import Invalid, Problem, problem_list
 from ..extensions import db
@@ -268,7 +268,7 @@ class PlanReader:
             header = next(records, None)
             if header is None or not any(cell.strip() for cell in header):
                 self.problem(1, None, "the header row is missing: the first row must name the columns "
-                             + ", ".join(CSV_COLUMNS))
+                             + ", ".join(IMPORTED_COLUMNS))
                 return []
             columns = [cell.strip().lower() for cell in header]
             if not self._check_header(columns):
@@ -296,7 +296,7 @@ class PlanReader:
         return rows
 
     def _check_header(self, columns: list[str]) -> bool:
-        missing = [c for c in CSV_COLUMNS if c not in columns]
+        missing = [c for c in IMPORTED_COLUMNS if c not in columns]
         unknown = [c for c in dict.fromkeys(columns) if c not in CSV_COLUMNS]
         repeated = [c for c in dict.fromkeys(columns) if columns.count(c) > 1]
         if missing:
@@ -312,7 +312,7 @@ class PlanReader:
         try:
             values = self.schema.load(cells)
         except ValidationError as exc:
-            for column in CSV_COLUMNS:  # in the file's column order, whatever order the schema found them
+            for column in IMPORTED_COLUMNS:  # in the file's column order, whatever order the schema found them
                 for message in problem_list(exc.messages.get(column, [])):
                     self.problem(number, column, message)
             values = {**exc.valid_data, "invalid": True}

@@ -5,7 +5,7 @@ from flask import render_template
 from flask_login import current_user
 
 from ..auth.permissions import is_admin, requires
-from ..contract import CSV_COLUMNS
+from ..contract import IMPORTED_COLUMNS
 from ..errors import Invalid
 from . import bp
 from .forms import ImportForm, import_max_bytes
@@ -35,4 +35,4 @@ def upload():
     elif form.is_submitted():
         status = 422
     return render_template("imports/upload.html", form=form, report=report, problems=problems,
-                           columns=CSV_COLUMNS, max_mb=import_max_bytes() / 1048576), status
+                           columns=IMPORTED_COLUMNS, max_mb=import_max_bytes() / 1048576), status

@@ -12,10 +12,10 @@ from datetime import date, datetime
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
-from ..enums import AssignmentRole, Basis, Priority, Status, UpdateKind, UpdateOrigin
+from ..enums import AssignmentRole, Basis, Priority, ReportStep, Status, UpdateKind, UpdateOrigin
 from ..errors import Stale
 from ..extensions import db
-from ..models import ActionItem, Agency, ItemAgency, Update, User
+from ..models import ActionItem, Agency, ItemAgency, Report, Update, User
 
 
 class _Unchanged:
@@ -30,21 +30,30 @@ UNCHANGED = _Unchanged()
 
 def record(item: ActionItem, author: User | None, kind: UpdateKind, note: str, now: datetime, *,
            status: Status | None = None, progress: int | None = None, agency: Agency | None = None,
-           before: tuple[Status, int] | None = None) -> Update:
+           before: tuple[Status, int] | None = None, step: ReportStep | None = None, report: Report | None = None,
+           reason: str = "") -> Update:
     """Append an entry to the item's history; with `status`/`progress`, set them on the item too.
 
+    Every entry's before and after are the item's official state, so the state at any past moment is
+    the last entry's "after". A step of an agency's report (kind REPORT) leaves the item untouched.
     `before` overrides the recorded prior state, for an item created in the same transaction.
     """
+    if kind == UpdateKind.PROGRESS and author is not None and step is None:
+        step = ReportStep.OFFICIAL  # a person's change outside the reporting cycle: a coordinator's or an import's
     status_before, progress_before = before or (item.status, item.progress)
     entry = Update(item=item, author=author, agency=agency, origin=UpdateOrigin.USER, kind=kind, created_at=now,
                    status_before=status_before, progress_before=progress_before,
                    status_after=status if status is not None else item.status,
-                   progress_after=progress if progress is not None else item.progress, note=note)
+                   progress_after=progress if progress is not None else item.progress, note=note,
+                   step=step, report=report, reason=reason)
     if status is not None:
         item.status, item.status_derived = status, False
     if progress is not None:
         item.progress = progress
-    item.last_update_at = now  # also bumps the item's version, so open forms see the change
+    if kind == UpdateKind.PROGRESS and author is not None:
+        item.verified_at, item.verified_by = now, author
+    if kind != UpdateKind.REPORT:
+        item.last_update_at = now  # also bumps the item's version, so open forms see the change
     db.session.add(entry)
     return entry
 

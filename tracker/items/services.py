@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from ..enums import Status
 from ..errors import NotFound
 from ..extensions import db
-from ..models import ActionItem, Agency, Framework, ItemAgency, Pillar, Province, Review, SectionNote, Update
+from ..models import ActionItem, Agency, Framework, ItemAgency, Pillar, Province, Report, SectionNote, Update
 
 # The filters are declared with their schema; imported here for the code that reads them with the rules.
 from .filters import SORTS, ItemFilters, ItemListing  # noqa: F401
@@ -84,6 +84,7 @@ def items_query(filters: ItemFilters, today: date | None = None) -> sa.Select:
             joinedload(ActionItem.pillar),
             joinedload(ActionItem.province),
             selectinload(ActionItem.assignments).joinedload(ItemAgency.agency),
+            selectinload(ActionItem.reports),  # the pending report beside the official values
         )
     )
 
@@ -120,7 +121,12 @@ ITEM_PAGE = (
     selectinload(ActionItem.updates).joinedload(Update.author),
     selectinload(ActionItem.updates).joinedload(Update.agency),
     selectinload(ActionItem.updates).selectinload(Update.evidence),
-    selectinload(ActionItem.updates).selectinload(Update.reviews).joinedload(Review.reviewer),
+    selectinload(ActionItem.updates).joinedload(Update.report),
+    selectinload(ActionItem.reports).joinedload(Report.agency),
+    selectinload(ActionItem.reports).joinedload(Report.author),
+    selectinload(ActionItem.reports).joinedload(Report.decided_by),
+    selectinload(ActionItem.reports).selectinload(Report.evidence),
+    joinedload(ActionItem.verified_by),
     selectinload(ActionItem.evidence),
     selectinload(ActionItem.laws),
     selectinload(ActionItem.findings),

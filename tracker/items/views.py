@@ -1,13 +1,15 @@
 """HTTP views of the items blueprint."""
-from datetime import date
+from datetime import UTC, date, datetime
 
 from flask import current_app, render_template, request
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from ..auth.permissions import is_coordinator
+from ..auth.permissions import is_agency_user, is_coordinator
 from ..coordination.forms import BulkForm
+from ..enums import ReportStage
 from ..forms import agency_choices
+from ..verification.services import latest_report
 from . import bp
 from .filters import SORTS, read_listing
 from .services import filter_options, item_or_404, list_items, section_notes, status_counts
@@ -37,4 +39,9 @@ def item_list():
 @bp.route("/items/<ref>")
 def item_detail(ref: str):
     item = item_or_404(ref, page=True)
-    return render_template("items/detail.html", item=item, notes=section_notes(item), today=date.today())
+    returned = None
+    if is_agency_user(current_user):
+        latest = latest_report(item, current_user.agency_id)
+        returned = latest if latest is not None and latest.stage == ReportStage.RETURNED else None
+    return render_template("items/detail.html", item=item, notes=section_notes(item), today=date.today(),
+                           returned=returned, now=datetime.now(UTC))

@@ -38,6 +38,8 @@ class UpdateForm(FlaskForm):
     figure_unit = StringField("Unit", validators=[Optional(), Length(max=limits.UNIT)], filters=[strip])
     figure_as_of = DateField("As of", validators=[Optional()])
     confidential = BooleanField("Confidential: only coordinators and my agency may see this evidence")
+    reason = TextAreaField("Why is it open again?", validators=[Optional(), Length(max=limits.NOTE)],
+                           filters=[strip])
     version = HiddenField()
     submit = SubmitField("Save update")
 
@@ -54,9 +56,3 @@ class UpdateForm(FlaskForm):
     @property
     def link_list(self) -> list[str]:
         return [line.strip() for line in (self.links.data or "").splitlines() if line.strip()]
-
-
-class ReviewForm(FlaskForm):
-    comment = TextAreaField("Comment", validators=[Optional(), Length(max=limits.COMMENT)], filters=[strip])
-    verify = SubmitField("Verify")
-    send_back = SubmitField("Return to the agency")

@@ -1,18 +1,19 @@
-"""Reporting progress on an item, and reviewing agencies' reports. The form and the API call these."""
+"""Reporting progress on an item, with its evidence. The form and the API call these."""
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.exc import IntegrityError
 
 from ..auth.permissions import can_update_item, is_coordinator
-from ..enums import ReviewDecision, Role, Status, UpdateKind, UpdateOrigin
-from ..errors import Invalid, NotAllowed
+from ..enums import Status, UpdateKind, UpdateOrigin
+from ..errors import Invalid, NotAllowed, Stale
 from ..extensions import db
 from ..items import history
-from ..models import ActionItem, Evidence, Review, Update, User
+from ..models import ActionItem, Evidence, Update, User
+from ..verification.services import REOPEN_REASON, reopens, submit
 from .uploads import CheckedFile, discard, store
 
 
@@ -35,6 +36,7 @@ class ProgressReport:
     links: list[str] = field(default_factory=list)
     figure: Figure | None = None
     confidential: bool = False
+    reason: str = ""  # why a closed item is reopened
 
 
 FIGURE_NOT_A_NUMBER = "The figure's value must be a number."
@@ -68,15 +70,26 @@ def validate_report(report: ProgressReport) -> None:
 
 
 def report_progress(user: User, item: ActionItem, report: ProgressReport, upload_dir: str) -> Update:
-    """Append an update to the item's history with its evidence; refuse stale or unauthorised saves."""
+    """Add the report to the item's history with its evidence; refuse stale or unauthorised saves.
+
+    A coordinator's update is official at once; an agency's becomes a pending report (see verification).
+    """
     if not can_update_item(user, item):
         raise NotAllowed("Only the item's responsible agencies and coordinators may update it.")
     validate_report(report)
+    reason = report.reason.strip()
+    if reopens(item, report.status) and not reason:
+        raise Invalid({"reason": REOPEN_REASON})
     history.check_version(item, report.expected_version)
-    owner = user.agency if user.role == Role.AGENCY else None
-    update = history.record(item, user, UpdateKind.PROGRESS, report.note.strip(), datetime.now(UTC),
-                            status=report.status, progress=report.progress, agency=owner)
-    evidence_common = {"item": item, "update": update, "origin": UpdateOrigin.USER,
+    now = datetime.now(UTC)
+    if is_coordinator(user):
+        update = history.record(item, user, UpdateKind.PROGRESS, report.note.strip(), now, status=report.status,
+                                progress=report.progress, reason=reason if reopens(item, report.status) else "")
+        owner = None
+    else:
+        update = submit(user, item, report.status, report.progress, report.note.strip(), reason, now)
+        owner = user.agency
+    evidence_common = {"item": item, "update": update, "report": update.report, "origin": UpdateOrigin.USER,
                        "confidential": report.confidential, "agency_id": owner.id if owner else None,
                        "uploaded_by": user}
     stored: list[str] = []
@@ -93,57 +106,15 @@ def report_progress(user: User, item: ActionItem, report: ProgressReport, upload
             db.session.add(Evidence(value=report.figure.value, unit=report.figure.unit,
                                     as_of=report.figure.as_of, **evidence_common))
         history.save([update], report.expected_version)
+    except IntegrityError:
+        # Two people of one agency reported on the item at once: the one-pending-report index kept the first.
+        db.session.rollback()
+        discard(stored, upload_dir)
+        raise Stale(history.changes_since(item, report.expected_version or item.version),
+                    message="Someone else of your agency reported on this item meanwhile: look at their report, "
+                            "then send yours again if it still needs saying.", version=item.version) from None
     except Exception:
         db.session.rollback()
         discard(stored, upload_dir)
         raise
     return update
-
-
-def review_report(user: User, update: Update, decision: ReviewDecision, comment: str) -> Review:
-    """A coordinator verifies an agency's report, or returns it with a comment."""
-    if not is_coordinator(user):
-        raise NotAllowed("Only coordinators verify or return reports.")
-    if not update.is_report:
-        raise Invalid({"update": "Only agencies' progress reports are verified or returned."})
-    if update.review is not None:
-        raise Invalid({"update": f"This report was already {update.review.decision.value}."})
-    comment = comment.strip()
-    if decision == ReviewDecision.RETURNED and not comment:
-        raise Invalid({"comment": "Say why the report is returned, so the agency can put it right."})
-    review = Review(update=update, reviewer=user, decision=decision, comment=comment)
-    db.session.add(review)
-    db.session.commit()
-    return review
-
-
-def awaiting_verification(limit: int | None = None) -> list[Update]:
-    """Agencies' reports that no coordinator has reviewed yet, oldest first."""
-    query = (
-        db.select(Update)
-        .where(
-            Update.origin == UpdateOrigin.USER,
-            Update.kind == UpdateKind.PROGRESS,
-            Update.agency_id.is_not(None),
-            ~Update.reviews.any(),
-        )
-        .options(joinedload(Update.item), joinedload(Update.author), joinedload(Update.agency))
-        .order_by(Update.created_at)
-    )
-    if limit:
-        query = query.limit(limit)
-    return list(db.session.scalars(query))
-
-
-def returned_reports(agency_id: int) -> list[Update]:
-    """The agency's reports a coordinator returned, newest first."""
-    return [
-        update
-        for update in db.session.scalars(
-            db.select(Update)
-            .where(Update.agency_id == agency_id, Update.reviews.any(Review.decision == ReviewDecision.RETURNED))
-            .options(selectinload(Update.reviews).joinedload(Review.reviewer), joinedload(Update.item))
-            .order_by(Update.created_at.desc())
-        )
-        if update.review and update.review.decision == ReviewDecision.RETURNED
-    ]

@@ -1,17 +1,18 @@
-"""HTTP views for updating items, downloading evidence and reviewing reports."""
+"""HTTP views for reporting on items and downloading evidence."""
 from flask import abort, current_app, flash, redirect, render_template, send_from_directory, url_for
 from flask_login import current_user
 
-from ..auth.permissions import can_update_item, can_view_evidence, is_coordinator, requires
-from ..enums import ReviewDecision, Status
+from ..auth.permissions import can_update_item, can_view_evidence, is_agency_user
+from ..enums import Status
 from ..errors import Invalid, NotAllowed
 from ..extensions import db
 from ..forms import parse_version, submit
 from ..items.services import item_or_404
-from ..models import Evidence, Update
+from ..models import Evidence
+from ..verification.services import first_stage, open_report
 from . import bp
-from .forms import ReviewForm, UpdateForm
-from .services import Figure, ProgressReport, report_progress, review_report
+from .forms import UpdateForm
+from .services import Figure, ProgressReport, report_progress
 from .uploads import ACCEPT_ATTRIBUTE, ALLOWED_DESCRIPTION, check_upload
 
 
@@ -32,7 +33,7 @@ def _report(form: UpdateForm) -> ProgressReport:
         figure = Figure(form.figure_value.data, form.figure_unit.data, form.figure_as_of.data)
     return ProgressReport(status=Status(form.status.data), progress=form.progress.data, note=form.note.data,
                           expected_version=parse_version(form.version.data), files=files, links=form.link_list,
-                          figure=figure, confidential=form.confidential.data)
+                          figure=figure, confidential=form.confidential.data, reason=form.reason.data or "")
 
 
 @bp.route("/items/<ref>/update", methods=["GET", "POST"])
@@ -40,15 +41,24 @@ def update_item(ref: str):
     item = item_or_404(ref)
     if not can_update_item(current_user, item):
         raise NotAllowed("Only the item's responsible agencies and coordinators may update it.")
+    # The agency's report awaiting a decision, or returned to it: the form starts from it and replaces it.
+    earlier = open_report(item, current_user.agency_id) if is_agency_user(current_user) else None
     form = UpdateForm()
     if not form.is_submitted():
         form.status.data, form.progress.data, form.version.data = item.status.value, item.progress, str(item.version)
+        if earlier is not None:
+            form.status.data, form.progress.data = earlier.status.value, earlier.progress
+            form.note.data, form.reason.data = earlier.note, earlier.reason
     chosen = [f.filename for f in (form.files.data or []) if f and f.filename]
     submission = submit(form, lambda: report_progress(current_user, item, _report(form),
                                                       current_app.config["UPLOAD_DIR"]))
     if submission.done:
-        waits = " and waits for a coordinator to verify it" if submission.result.is_report else ""
-        flash(f"Your update is saved{waits}.", "success")
+        report = submission.result.report
+        if report is None:
+            flash("Your update is saved: it is the item's official state now.", "success")
+        else:
+            flash(f"Your report is saved and is {report.stage.label}. The item's official state changes once a "
+                  "coordinator verifies it.", "success")
         return redirect(url_for("items.item_detail", ref=item.ref))
     changes = []
     if submission.status == 409:
@@ -58,6 +68,8 @@ def update_item(ref: str):
         "progress/update.html",
         item=item,
         form=form,
+        earlier=earlier,
+        first_stage=first_stage(current_user, current_user.agency).value if is_agency_user(current_user) else None,
         changes=changes,
         chosen=chosen if form.is_submitted() else [],
         accept=ACCEPT_ATTRIBUTE,
@@ -80,17 +92,3 @@ def download_evidence(evidence_id: int):
         download_name=evidence.original_name,
         mimetype=evidence.content_type,
     )
-
-
-@bp.route("/updates/<int:update_id>/review", methods=["POST"])
-@requires(is_coordinator)
-def review(update_id: int):
-    update = db.get_or_404(Update, update_id, description="There is no such update.")
-    form = ReviewForm()
-    if not form.validate_on_submit():
-        abort(400, description="The review form was incomplete; please try again.")
-    decision = ReviewDecision.RETURNED if form.send_back.data else ReviewDecision.VERIFIED
-    review_report(current_user, update, decision, form.comment.data or "")
-    done = f"returned to {update.agency.name}" if decision == ReviewDecision.RETURNED else "verified"
-    flash(f"Report {done}.", "success")
-    return redirect(url_for("items.item_detail", ref=update.item.ref) + f"#update-{update.id}")
