@@ -354,12 +354,13 @@ def test_migration_makes_todays_state_official_and_unreviewed_reports_pending(tm
                             "progress, due_derived, due_note, created_at, version) VALUES (:id, :ref, 1, 1, "
                             "'assigned', 0, '', '', 't', 't', '', '', 'in_progress', false, 30, false, '', :now, 2)"),
                     {"id": item_id, "ref": f"I-{item_id}", "now": now})
-                run(sa.text("INSERT INTO updates (id, item_id, author_id, origin, created_at, status_before, "
+                run(sa.text("INSERT INTO updates (item_id, author_id, origin, created_at, status_before, "
                             "status_after, progress_before, progress_after, note, source_document, kind, agency_id, "
-                            "item_version) VALUES (:id, :id, 1, 'user', :now, 'not_started', 'in_progress', 0, 30, "
+                            "item_version) VALUES (:id, 1, 'user', :now, 'not_started', 'in_progress', 0, 30, "
                             "'r', '', 'progress', 1, 2)"), {"id": item_id, "now": now})
             run(sa.text("INSERT INTO reviews (update_id, reviewer_id, decision, comment, created_at) "
-                        "VALUES (2, 2, 'returned', 'Why?', :later)"), {"later": now + timedelta(days=1)})
+                        "SELECT id, 2, 'returned', 'Why?', :later FROM updates WHERE item_id = 2"),
+                {"later": now + timedelta(days=1)})
         upgrade()
         rows = db.session.execute(sa.select(Report.item_id, Report.stage, Report.status, Report.comment)
                                   .order_by(Report.item_id)).all()
