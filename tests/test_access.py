@@ -126,7 +126,7 @@ ROUTES = {
                             post=Post(("admin",), {"create_agencies": "y"})),
     "reminders.settings": Route("/admin/reminders", get=expect({"admin": 200}), post=Post(
         ("admin",), {"enabled": "", "hour": "3", "minute": "0", "day_of_week": "*", "timezone": "UTC",
-                     "due_soon_days": "1", "stale_days": "1"})),
+                     "due_soon_days": "1", "stale_days": "1", "report_wait_days": "1"})),
     "reminders.log": Route("/admin/reminders/log", get=expect({"admin": 200})),
     "reminders.confirm_delivered": Route("/admin/reminders/log/1/confirm", post=Post(("admin",))),
     "reminders.resend": Route("/admin/reminders/log/1/resend", post=Post(("admin",))),

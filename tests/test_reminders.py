@@ -224,12 +224,13 @@ def test_settings_page_preview_and_log(scenario, smtp, as_role):
     assert "focal@nadra.example" in page and scenario["soon"] in page and "app only" in page
     response = admin.post("/admin/reminders", data={"csrf_token": csrf_token(page), "enabled": "y", "hour": "9",
                                                     "minute": "30", "day_of_week": "mon-fri", "timezone": "Mars/Base",
-                                                    "due_soon_days": "7", "stale_days": "60"})
+                                                    "due_soon_days": "7", "stale_days": "60",
+                                                    "report_wait_days": "7"})
     html = response.get_data(as_text=True)
     assert response.status_code == 422 and "Not a time zone name" in html and 'value="mon-fri"' in html
     admin.post("/admin/reminders", data={"csrf_token": csrf_token(page), "enabled": "y", "hour": "9", "minute": "30",
                                          "day_of_week": "mon-fri", "timezone": "Asia/Karachi", "due_soon_days": "3",
-                                         "stale_days": "60"})
+                                         "stale_days": "60", "report_wait_days": "7"})
     run_reminders(TODAY)
     text = body(smtp.to("focal@nadra.example")[0])
     assert scenario["soon"] not in text  # due in 5 days: outside a 3-day window now

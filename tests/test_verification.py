@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from conftest import csrf_token, fresh_item, make_app
 from test_progress import PDF, form_data, post_update
+from test_reminders import smtp  # noqa: F401 (the fixture)
 from tracker.api.tokens import issue_token
 from tracker.catalogue.services import find_agency
 from tracker.enums import Decision, ReportStage, ReportStep, Status, UpdateKind
@@ -382,3 +383,58 @@ def test_the_agency_of_a_report_sees_who_decides_next(people, as_role):
     page = people["focal"].get(f"/items/{ITEM}/update").get_data(as_text=True)
     assert "your agency&#39;s validator, then to a coordinator" in page
     assert find_agency("NADRA").id == user(FOCAL).agency_id
+
+
+def test_the_dashboard_and_report_show_pending_reports_only_apart_and_only_when_asked(people, as_role):
+    from tracker.dashboard.services import build_dashboard
+    from tracker.items.filters import ItemFilters
+
+    rapporteur = as_role("rapporteur")
+    pillar = fresh_item(ITEM).pillar.code
+    official = {row.key: dict(row.counts) for row in build_dashboard(ItemFilters()).pillars}
+    report(people["focal"], status="completed", progress="100", note="Done.")
+    # Official figures by default: nothing moved, and the page says one report is not counted.
+    page = rapporteur.get("/dashboard").get_data(as_text=True)
+    assert "Official figures only" in page and "1 item has a report awaiting verification, not counted" in page
+    assert "awaiting verification" not in page.split('id="pillar-status-data"')[1].split("</script>")[0]
+    assert {row.key: row.counts for row in build_dashboard(ItemFilters()).pillars} == official
+    # Asked for, the item moves out of its official bucket into a hatched segment of its own.
+    rows = {row.key: row for row in build_dashboard(ItemFilters(), with_pending=True).pillars}
+    assert rows[pillar].counts["not_started"] == official[pillar]["not_started"] - 1
+    assert rows[pillar].pending == {**Status.zero_counts(), "completed": 1}
+    assert rows[pillar].counts["completed"] == official[pillar]["completed"]
+    page = rapporteur.get("/dashboard?pending=1").get_data(as_text=True)
+    assert "Includes reports awaiting verification" in page and 'name="pending" value="1" checked' in page
+    assert "reported, awaiting verification" in page.split('id="pillar-status-data"')[1].split("</script>")[0]
+    assert "/exports/items.html?pending=1" in page
+    html = rapporteur.get("/exports/items.html?pending=1").get_data(as_text=True)
+    assert "Includes reports awaiting verification" in html and "Awaiting verification (reported status)" in html
+    assert "Official figures only" in rapporteur.get("/exports/items.html").get_data(as_text=True)
+
+
+def test_reports_waiting_too_long_are_reminded_once_a_week_to_whoever_decides(people, as_role, smtp):  # noqa: F811
+    from test_reminders import body
+    from tracker.reminders.delivery import run_reminders
+
+    validator = appoint_validator(as_role)
+    pending = report(people["focal"], progress="40")
+    waited = datetime.now(UTC) - timedelta(days=10)
+    db.session.get(Report, pending.id).stage_since = waited
+    db.session.commit()
+    today = date.today()
+    run_reminders(today)
+    (message,) = smtp.to("validator-nadra@example.org")
+    text = body(message)
+    assert "Reports awaiting your decision" in text and f"{ITEM}:" in text and "waiting 10 days" in text
+    assert f"/items/{ITEM}#report-{pending.id}" in text and "/queue" in text
+    # The coordinators' summary does not name it: it is the validator's to decide first.
+    assert all("Reports awaiting your decision" not in body(m) for m in smtp.to("coordinator-x@example.org"))
+    run_reminders(today)  # the same week: given once
+    assert len(smtp.to("validator-nadra@example.org")) == 1
+    # Forwarded, it waits for the coordinators; eight days on, they hear of it.
+    assert decide_on(validator, pending.id, "forward").status_code == 302
+    db.session.get(Report, pending.id).stage_since = datetime.now(UTC) - timedelta(days=8)
+    db.session.commit()
+    run_reminders(today)
+    latest = body(smtp.to("coordinator-x@example.org")[-1])
+    assert "These reports await your decision" in latest and "waiting 8 days" in latest

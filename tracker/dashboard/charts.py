@@ -59,6 +59,21 @@ def _status_bars(dashboard: Dashboard, rows: list[StatusRow], filter_name: str) 
             ],
             hovertemplate="%{x}<br>" + status.label + ": %{y}<extra></extra>",
         )
+    if dashboard.include_pending:
+        # Reports awaiting verification: a hatched segment per claimed status, labelled as such.
+        for status in Status:
+            counts = [row.pending[status.value] for row in rows]
+            if not any(counts):
+                continue
+            label = f"{status.label} — reported, awaiting verification"
+            figure.add_bar(
+                name=label,
+                x=[row.label for row in rows],
+                y=counts,
+                marker={"color": "white", "line": {"color": STATUS_COLOURS[status.value], "width": 1.5},
+                        "pattern": {"shape": "/", "fgcolor": STATUS_COLOURS[status.value]}},
+                hovertemplate="%{x}<br>" + label + ": %{y}<extra></extra>",
+            )
     return _layout(figure, barmode="stack", yaxis_title="Items")
 
 

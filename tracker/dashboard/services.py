@@ -8,25 +8,35 @@ from datetime import UTC, date, datetime, time
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
-from ..enums import Status, UpdateKind, UpdateOrigin
+from ..enums import ReportStep, Status
 from ..extensions import db
 from ..items.services import ItemFilters, filter_clauses
-from ..models import ActionItem, Agency, Framework, ItemAgency, Pillar, Province, Update
+from ..models import ActionItem, Agency, Framework, ItemAgency, Pillar, Province, Report, Update
 
 OVERDUE_SHOWN = 100
 
 
 @dataclass
 class StatusRow:
-    """One bar of a stacked status chart: a pillar, framework or province and its counts."""
+    """One bar of a stacked status chart: a pillar, framework or province and its counts.
+
+    `counts` are official statuses. With reports awaiting verification included, an item with one is
+    counted in `pending` under the status its latest report claims instead — a segment of its own,
+    never mixed into the official counts.
+    """
 
     key: str  # the filter value that opens the item list on this row
     label: str
     counts: dict[str, int] = field(default_factory=Status.zero_counts)
+    pending: dict[str, int] = field(default_factory=Status.zero_counts)
 
     @property
     def total(self) -> int:
-        return sum(self.counts.values())
+        return sum(self.counts.values()) + self.pending_total
+
+    @property
+    def pending_total(self) -> int:
+        return sum(self.pending.values())
 
     @property
     def completion(self) -> float:
@@ -65,6 +75,28 @@ class Dashboard:
     months: list[MonthRow]
     overdue: list[ActionItem]  # the longest overdue, at most OVERDUE_SHOWN
     overdue_total: int
+    include_pending: bool = False  # reports awaiting verification shown as their own segment
+    pending_total: int = 0  # filtered items with a report awaiting verification
+
+
+PENDING_CHOICES = ("1", "true", "on", "y", "yes")
+
+
+def include_pending(args) -> bool:
+    """Whether the page or export was asked to show reports awaiting verification (?pending=1)."""
+    return (args.get("pending") or "").strip().lower() in PENDING_CHOICES
+
+
+def latest_pending_report() -> sa.Subquery:
+    """Per item with a report awaiting a decision, the status its latest such report claims."""
+    ranked = (
+        sa.select(Report.item_id, Report.status,
+                  sa.func.row_number().over(partition_by=Report.item_id,
+                                            order_by=(Report.submitted_at.desc(), Report.id.desc())).label("rank"))
+        .where(Report.is_pending)
+        .subquery()
+    )
+    return sa.select(ranked.c.item_id, ranked.c.status).where(ranked.c.rank == 1).subquery("pending")
 
 
 def _month(column) -> sa.ColumnElement:
@@ -74,36 +106,50 @@ def _month(column) -> sa.ColumnElement:
     return sa.func.strftime("%Y-%m", column)
 
 
-def _status_rows(group_column, clauses, rows_by_key: dict) -> list[StatusRow]:
-    """Count filtered items by (group, status) in one query and fill the prepared rows."""
-    result = db.session.execute(
-        sa.select(group_column, ActionItem.status, sa.func.count()).where(*clauses).group_by(group_column,
-                                                                                            ActionItem.status)
-    )
-    for group_id, status, count in result:
+def _status_rows(group_column, clauses, rows_by_key: dict, pending: sa.Subquery | None) -> list[StatusRow]:
+    """Count filtered items by (group, status) in one query and fill the prepared rows; with `pending`,
+    items with a report awaiting verification by the status it claims, apart."""
+    if pending is None:
+        query = sa.select(group_column, ActionItem.status, sa.null(), sa.func.count()).group_by(
+            group_column, ActionItem.status)
+    else:
+        query = (sa.select(group_column, ActionItem.status, pending.c.status, sa.func.count())
+                 .outerjoin(pending, pending.c.item_id == ActionItem.id)
+                 .group_by(group_column, ActionItem.status, pending.c.status))
+    for group_id, status, claimed, count in db.session.execute(query.where(*clauses)):
         row = rows_by_key.get(group_id)
-        if row is not None:
-            row.counts[status.value] = count
+        if row is None:
+            continue
+        if claimed is None:
+            row.counts[status.value] += count
+        else:
+            row.pending[Status(claimed).value] += count
     return [row for row in rows_by_key.values() if row.total]
 
 
-def build_dashboard(filters: ItemFilters, today: date | None = None) -> Dashboard:
-    """Every aggregate of the dashboard for the filtered items."""
+def build_dashboard(filters: ItemFilters, today: date | None = None, with_pending: bool = False) -> Dashboard:
+    """Every aggregate of the dashboard for the filtered items: official states, and with `with_pending`
+    the reports awaiting verification as a segment of their own."""
     today = today or date.today()
     clauses = filter_clauses(filters, today)
+    pending = latest_pending_report()
+    pending_total = db.session.scalar(
+        sa.select(sa.func.count()).select_from(ActionItem).join(pending, pending.c.item_id == ActionItem.id)
+        .where(*clauses)) or 0
+    pending = pending if with_pending else None
     pillars = list(db.session.scalars(sa.select(Pillar).order_by(Pillar.position)))
     frameworks = list(db.session.scalars(sa.select(Framework).order_by(Framework.position)))
     provinces = list(db.session.scalars(sa.select(Province).order_by(Province.name)))
 
     pillar_rows = _status_rows(ActionItem.pillar_id, clauses,
-                               {p.id: StatusRow(p.code, p.name) for p in pillars})
+                               {p.id: StatusRow(p.code, p.name) for p in pillars}, pending)
     # Every pillar keeps its bar, even at zero: an empty pillar is a finding, not noise.
     pillar_rows = [next((r for r in pillar_rows if r.key == p.code), StatusRow(p.code, p.name)) for p in pillars]
     framework_rows = _status_rows(ActionItem.framework_id, clauses,
-                                  {f.id: StatusRow(f.code, f.name) for f in frameworks})
+                                  {f.id: StatusRow(f.code, f.name) for f in frameworks}, pending)
     province_rows = _status_rows(ActionItem.province_id, clauses,
                                  {None: StatusRow("", "National (no province)"),
-                                  **{p.id: StatusRow(p.code, p.name) for p in provinces}})
+                                  **{p.id: StatusRow(p.code, p.name) for p in provinces}}, pending)
 
     is_open = ActionItem.is_open
     overdue = ActionItem.is_overdue(today)
@@ -168,6 +214,8 @@ def build_dashboard(filters: ItemFilters, today: date | None = None) -> Dashboar
         months=months,
         overdue=overdue_items,
         overdue_total=overdue_total,
+        include_pending=with_pending,
+        pending_total=pending_total,
     )
 
 
@@ -181,7 +229,8 @@ def _months(filters: ItemFilters, clauses: list) -> list[MonthRow]:
     if filters.due_to:
         conditions.append(Update.created_at <= datetime.combine(filters.due_to, time.max, tzinfo=UTC))
     completed = sa.and_(Update.status_after == Status.COMPLETED, Update.status_before != Status.COMPLETED)
-    reported = sa.and_(Update.origin == UpdateOrigin.USER, Update.kind == UpdateKind.PROGRESS)
+    # An agency's report as submitted, or a coordinator's own update.
+    reported = Update.step.in_((ReportStep.SUBMITTED, ReportStep.OFFICIAL))
     rows = db.session.execute(
         sa.select(month, sa.func.sum(sa.case((completed, 1), else_=0)), sa.func.sum(sa.case((reported, 1), else_=0)))
         .where(*conditions, sa.or_(completed, reported))

@@ -9,7 +9,7 @@ from ..items.filters import ItemFilters
 from ..items.services import filter_options
 from . import bp
 from .charts import build_charts
-from .services import build_dashboard
+from .services import build_dashboard, include_pending
 
 PLOTLY_DIR = Path(plotly.__file__).parent / "package_data"
 
@@ -17,7 +17,7 @@ PLOTLY_DIR = Path(plotly.__file__).parent / "package_data"
 @bp.route("/dashboard")
 def dashboard():
     filters = ItemFilters.from_args(request.args)
-    data = build_dashboard(filters, date.today())
+    data = build_dashboard(filters, date.today(), include_pending(request.args))
     return render_template(
         "dashboard/index.html",
         dashboard=data,

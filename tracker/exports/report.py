@@ -12,13 +12,13 @@ from ..dashboard.services import build_dashboard
 from ..items.services import ItemFilters
 
 
-def report_html(filters: ItemFilters, today: date) -> tuple[bytes, int]:
+def report_html(filters: ItemFilters, today: date, with_pending: bool = False) -> tuple[bytes, int]:
     """The dashboard as one HTML file with its charts, their numbers and the overdue list."""
     if not has_request_context():
         # From the command line: chart links are built as relative URLs, as a page would.
         with current_app.test_request_context():
-            return report_html(filters, today)
-    dashboard = build_dashboard(filters, today)
+            return report_html(filters, today, with_pending)
+    dashboard = build_dashboard(filters, today, with_pending)
     charts = [
         (chart, Markup(chart.figure.to_html(full_html=False, include_plotlyjs=False, div_id=f"report-{chart.key}",
                                             config={"displaylogo": False, "responsive": True})))

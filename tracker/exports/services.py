@@ -36,15 +36,18 @@ def csv_bytes(filters: ItemFilters) -> tuple[bytes, int]:
     return buffer.getvalue().encode("utf-8"), count
 
 
-def render_export(export_format: str, filters: ItemFilters, today: date | None = None) -> tuple[bytes, int]:
-    """The filtered items as a file in a format: its bytes and how many items it holds."""
+def render_export(export_format: str, filters: ItemFilters, today: date | None = None,
+                  with_pending: bool = False) -> tuple[bytes, int]:
+    """The filtered items as a file in a format: its bytes and how many items it holds. The CSV and the
+    workbook always carry the pending report beside the official values (the contract's last columns);
+    the HTML report counts reports awaiting verification apart `with_pending`."""
     today = today or date.today()
     if export_format == "csv":
         return csv_bytes(filters)
     if export_format == "xlsx":
         return workbook_bytes(filters, today)
     if export_format == "html":
-        return report_html(filters, today)
+        return report_html(filters, today, with_pending)
     raise ValueError(f"unknown export format {export_format!r}")
 
 

@@ -4,6 +4,7 @@ from datetime import date
 from flask import Response, abort, request
 
 from ..auth.permissions import can_export, requires
+from ..dashboard.services import include_pending
 from ..items.filters import ItemFilters
 from . import bp
 from .services import EXPORT_FORMATS, MIMETYPES, export_filename, render_export
@@ -18,7 +19,7 @@ def export_items(export_format: str):
     if filters.problems:
         abort(400, description="; ".join(filters.problems))
     today = date.today()
-    content, _count = render_export(export_format, filters, today)
+    content, _count = render_export(export_format, filters, today, include_pending(request.args))
     return Response(
         content,
         mimetype=MIMETYPES[export_format],

@@ -39,7 +39,9 @@ DECISIONS = {"confirmed": DeliveryState.SENT, "resend": DeliveryState.FAILED}
 
 
 def _subject_key(due: Due | None) -> str:
-    return f"item:{due.item.id}" if due is not None else "summary"
+    if due is None:
+        return "summary"
+    return f"report:{due.report.id}" if due.report is not None else f"item:{due.item.id}"
 
 
 @dataclass(frozen=True)
@@ -132,6 +134,9 @@ def _render(digest: Digest, base_url: str) -> tuple[str, str, str]:
     if digest.summary is not None:
         overdue = len(digest.summary["overdue"])
         subject = f"Weekly summary {digest.summary['week']}: {overdue} agencies with overdue items"
+        if digest.reminders:
+            waiting = len(digest.reminders)
+            subject += f"; {waiting} report{'s' if waiting != 1 else ''} awaiting your decision"
     else:
         subject = f"{len(digest.reminders)} item{'s' if len(digest.reminders) != 1 else ''} need your attention"
     return (subject, render_template("reminders/email.txt", **context),

@@ -15,6 +15,8 @@ class ReminderSettingsForm(FlaskForm):
     timezone = StringField("Time zone", validators=[DataRequired(), Length(max=60)])
     due_soon_days = IntegerField("Due soon: days ahead", validators=[InputRequired(), NumberRange(1, 365)])
     stale_days = IntegerField("Stale: days without an update", validators=[InputRequired(), NumberRange(7, 3650)])
+    report_wait_days = IntegerField("Reports waiting: days before validators and coordinators are reminded",
+                                    default=7, validators=[InputRequired(), NumberRange(1, 365)])
     submit = SubmitField("Save settings")
 
     def validate_timezone(self, field):

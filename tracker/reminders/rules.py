@@ -13,14 +13,17 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from ..enums import ReminderRule, Role, UpdateKind, UpdateOrigin
+from ..auth.permissions import decides_reports
+from ..enums import ReminderRule, ReportStep, Role
 from ..extensions import db
-from ..models import ActionItem, Agency, ItemAgency, ReminderSettings, Update, User
+from ..models import ActionItem, Agency, ItemAgency, ReminderSettings, Report, Update, User, as_utc
+from ..verification.services import awaiting_decision
 
 RULE_TITLES = {
     ReminderRule.OVERDUE: "Overdue",
     ReminderRule.DUE_SOON: "Due soon",
     ReminderRule.STALE: "No update for a long time",
+    ReminderRule.REPORT_WAITING: "Reports awaiting your decision",
 }
 
 
@@ -38,7 +41,8 @@ def get_settings() -> ReminderSettings:
     return settings
 
 
-SETTING_FIELDS = ("enabled", "hour", "minute", "day_of_week", "timezone", "due_soon_days", "stale_days")
+SETTING_FIELDS = ("enabled", "hour", "minute", "day_of_week", "timezone", "due_soon_days", "stale_days",
+                  "report_wait_days")
 
 
 def save_settings(values: dict) -> ReminderSettings:
@@ -71,6 +75,7 @@ class Due:
     item: ActionItem
     period: str
     detail: str
+    report: Report | None = None  # for a report awaiting the recipient's decision
 
 
 @dataclass
@@ -90,9 +95,13 @@ class Digest:
         return {rule: grouped[rule] for rule in RULE_TITLES if grouped[rule]}
 
 
-def _last_activity(item: ActionItem, assigned_at: datetime | None) -> date | None:
-    moments = [m for m in (item.last_update_at, assigned_at) if m is not None]
-    return max(moments).date() if moments else None
+def _last_activity(assignment: ItemAgency) -> date | None:
+    """The item's last official update, the agency's assignment to it or its last report, whichever is latest:
+    an agency whose report waits for a decision has not gone quiet."""
+    item = assignment.item
+    reported = [r.submitted_at for r in item.reports if r.agency_id == assignment.agency_id]
+    moments = [m for m in (item.last_update_at, assignment.created_at, *reported) if m is not None]
+    return max(as_utc(m) for m in moments).date() if moments else None
 
 
 def agency_reminders(agency_items: list[ItemAgency], today: date, settings: ReminderSettings) -> list[Due]:
@@ -111,7 +120,7 @@ def agency_reminders(agency_items: list[ItemAgency], today: date, settings: Remi
             reminders.append(Due(ReminderRule.DUE_SOON, item, f"due-{item.due_date.isoformat()}",
                                  f"due {item.due_date.isoformat()}, in {days} day{'s' if days != 1 else ''}"))
         else:
-            last = _last_activity(item, assignment.created_at)
+            last = _last_activity(assignment)
             if last is not None and (today - last).days >= settings.stale_days:
                 reminders.append(Due(ReminderRule.STALE, item, quarter_period(today),
                                      f"no update since {last.isoformat()}"))
@@ -133,22 +142,44 @@ def plan_digests(today: date, settings: ReminderSettings | None = None) -> list[
         for assignment in db.session.scalars(
             sa.select(ItemAgency)
             .where(ItemAgency.agency_id.in_(agency_ids))
-            .options(joinedload(ItemAgency.item))
+            .options(joinedload(ItemAgency.item).selectinload(ActionItem.reports))
             .order_by(ItemAgency.id)
         ):
             assignments[assignment.agency_id].append(assignment)
     per_agency = {agency_id: agency_reminders(rows, today, settings) for agency_id, rows in assignments.items()}
-    digests = [
-        Digest(user, user.agency, per_agency[user.agency_id])
-        for user in users
-        if user.role == Role.AGENCY and per_agency.get(user.agency_id)
-    ]
+    waiting = waiting_reports(today, settings)
+    digests = []
+    for user in users:
+        if user.role != Role.AGENCY:
+            continue
+        dues = per_agency.get(user.agency_id, []) + waiting(user)
+        if dues:
+            digests.append(Digest(user, user.agency, dues))
     coordinators = [u for u in users if u.role == Role.COORDINATOR]
     if coordinators:
         summary = weekly_summary(today)
         for user in coordinators:
-            digests.append(Digest(user, None, [], summary))
+            digests.append(Digest(user, None, waiting(user), summary))
     return digests
+
+
+def waiting_reports(today: date, settings: ReminderSettings):
+    """For a user, the reports that have awaited their decision (a validator's or a coordinator's) longer
+    than the settings allow: one reminder of each a week while it waits."""
+    cutoff = datetime.combine(today, datetime.min.time(), tzinfo=UTC) - timedelta(days=settings.report_wait_days)
+
+    def for_user(user: User) -> list[Due]:
+        if not decides_reports(user):
+            return []
+        return [
+            Due(ReminderRule.REPORT_WAITING, report.item, week_period(today),
+                f"{report.agency.label}'s report of {as_utc(report.submitted_at).date().isoformat()}, "
+                f"waiting {(today - as_utc(report.stage_since).date()).days} days", report=report)
+            for report in awaiting_decision(user)
+            if as_utc(report.stage_since) <= cutoff
+        ]
+
+    return for_user
 
 
 def weekly_summary(today: date) -> dict:
@@ -162,8 +193,7 @@ def weekly_summary(today: date) -> dict:
         .order_by(sa.func.count(sa.distinct(ActionItem.id)).desc(), Agency.name)
     ).all()
     reported = sa.select(Update.agency_id).where(
-        Update.origin == UpdateOrigin.USER,
-        Update.kind == UpdateKind.PROGRESS,
+        Update.step == ReportStep.SUBMITTED,
         Update.agency_id.is_not(None),
         Update.created_at >= datetime.combine(quarter_start(today), datetime.min.time(), tzinfo=UTC),
     )
