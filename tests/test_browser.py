@@ -15,6 +15,8 @@ from tracker.seeding.loader import seed_catalogue
 CHROMIUM = os.environ.get("BROWSER_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 COORDINATOR = "coordinator@example.org"
 NADRA = "nadra@example.org"
+FIA = "fia@example.org"  # a focal person of the FIA, whose reports go to …
+FIA_VALIDATOR = "fia-validator@example.org"  # … the FIA's validating authority first
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
 pytestmark = pytest.mark.skipif(
@@ -34,6 +36,9 @@ def live_server(tmp_path_factory):
         seed_catalogue(str(SEED_DIR))
         create_user(COORDINATOR, "coordinator", PASSWORD)
         create_user(NADRA, "agency", PASSWORD, agency_name="NADRA")
+        create_user(FIA, "agency", PASSWORD, agency_name="FIA")
+        create_user(FIA_VALIDATOR, "agency", PASSWORD, name="Joint Secretary", agency_name="FIA").validator = True
+        db.session.commit()
         db.session.remove()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -68,7 +73,7 @@ def log_in(page, email):
 def sessions(browser, live_server):
     """Each user logs in once, through the login form; every test then starts from the cookies it got."""
     states = {}
-    for email in (COORDINATOR, NADRA):
+    for email in (COORDINATOR, NADRA, FIA, FIA_VALIDATOR):
         context = browser.new_context(base_url=live_server)
         log_in(context.new_page(), email)
         states[email] = context.storage_state()
@@ -184,3 +189,69 @@ def test_swagger_ui_draws_the_operations_and_calls_the_api_with_the_session(page
     status = report.locator(".live-responses-table tbody .response-col_status")
     status.wait_for(timeout=20_000)
     assert status.inner_text().strip() in ("201", "409", "422")
+
+
+def completed_in(page, pillar: str) -> str:
+    """The dashboard's count of completed items in a pillar, as its table shows it."""
+    page.goto("/dashboard")
+    table = page.get_by_role("table", name="Items per pillar and status")
+    columns = [th.inner_text().strip() for th in table.locator("thead th").all()]
+    row = table.locator("tbody tr", has=page.get_by_role("rowheader", name=pillar, exact=True))
+    return row.locator("th, td").nth(columns.index("Completed")).inner_text().strip()
+
+
+def test_a_report_goes_through_validator_and_coordinator_and_counts_only_when_verified(page_as):
+    item = "NAP05-PROS-a-ii"  # the FIA leads it
+    focal, validator, coordinator = page_as(FIA), page_as(FIA_VALIDATOR), page_as(COORDINATOR)
+    before = completed_in(coordinator, "Prosecution")
+
+    # The focal person reports it completed; the official state stays as it was.
+    focal.goto(f"/items/{item}/update")
+    assert focal.get_by_text("your agency's validator, then to a coordinator").is_visible()
+    focal.get_by_label("Status").select_option("completed")
+    focal.get_by_label("Progress (%)").fill("100")
+    focal.get_by_label("What happened").fill("Joint task force met monthly all year.")
+    focal.get_by_role("button", name="Save update").click()
+    focal.wait_for_url(f"**/items/{item}")
+    facts = focal.get_by_role("complementary", name="Item facts")
+    assert facts.get_by_text("awaiting the agency's validator").is_visible()
+    assert facts.locator("dd").first.get_by_text("Not started").is_visible()
+
+    def in_queue(page):
+        """The entry of this item in the page's queue (other tests leave reports there too)."""
+        page.goto("/queue")
+        return page.locator("ol > li", has=page.get_by_role("link", name=item, exact=True))
+
+    # The validator forwards it from the queue.
+    entry = in_queue(validator)
+    entry.get_by_label("Comment (needed to return)").fill("Minutes seen.")
+    entry.get_by_role("button", name="Forward").click()
+    assert validator.get_by_text("forwarded to the coordinators").first.is_visible()
+    assert completed_in(coordinator, "Prosecution") == before
+
+    # The coordinator returns it with a comment; the agency sees it and corrects it.
+    entry = in_queue(coordinator)
+    entry.get_by_label("Comment (needed to return)").fill("Attach the minutes of the last meeting.")
+    entry.get_by_role("button", name="Return").click()
+    assert coordinator.get_by_text("returned to the agency").first.is_visible()
+    focal.goto("/")
+    returned = focal.get_by_role("region", name="Reports returned to you")
+    assert returned.get_by_text("Attach the minutes of the last meeting.").is_visible()
+    returned.get_by_role("link", name="Correct and submit again").click()
+    assert focal.get_by_label("Status").input_value() == "completed"
+    assert focal.get_by_label("What happened").input_value() == "Joint task force met monthly all year."
+    focal.get_by_label("What happened").fill("Joint task force met monthly all year; minutes attached.")
+    focal.get_by_role("button", name="Save update").click()
+    focal.wait_for_url(f"**/items/{item}")
+    assert completed_in(coordinator, "Prosecution") == before
+
+    # Forwarded again and verified: only now does the dashboard count it.
+    in_queue(validator).get_by_role("button", name="Forward").click()
+    assert completed_in(coordinator, "Prosecution") == before
+    in_queue(coordinator).get_by_role("button", name="Verify").click()
+    assert coordinator.get_by_text("verified: it is the official state now").is_visible()
+    assert int(completed_in(coordinator, "Prosecution")) == int(before) + 1
+    coordinator.goto(f"/items/{item}")
+    steps = coordinator.locator(".history-step").all_inner_texts()
+    assert steps[:6] == ["verified: now the official state", "forwarded to the coordinators", "report submitted",
+                         "returned to the agency", "forwarded to the coordinators", "report submitted"]
