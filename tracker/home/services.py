@@ -25,6 +25,7 @@ def agency_items(agency_id: int, today: date) -> list[ActionItem]:
                 joinedload(ActionItem.pillar),
                 joinedload(ActionItem.framework),
                 selectinload(ActionItem.assignments).joinedload(ItemAgency.agency),
+                selectinload(ActionItem.reports),
             )
             .order_by(
                 sa.case((ActionItem.is_overdue(today), 0), else_=1),

@@ -165,17 +165,30 @@ def _awaiting_clause(user: User) -> sa.ColumnElement[bool] | None:
     return None
 
 
-def awaiting_decision(user: User, limit: int | None = None) -> list[Report]:
-    """The reports awaiting this user's decision, the longest waiting first."""
+def _awaiting_query(user: User) -> sa.Select | None:
     clause = _awaiting_clause(user)
     if clause is None:
-        return []
-    query = (
+        return None
+    return (
         sa.select(Report).where(clause)
         .options(joinedload(Report.item), joinedload(Report.agency), joinedload(Report.author))
         .order_by(Report.stage_since, Report.id)
     )
+
+
+def awaiting_decision(user: User, limit: int | None = None) -> list[Report]:
+    """The reports awaiting this user's decision, the longest waiting first."""
+    query = _awaiting_query(user)
+    if query is None:
+        return []
     return list(db.session.scalars(query.limit(limit) if limit else query))
+
+
+def awaiting_page(user: User, page: int, per_page: int):
+    """One page of the reports awaiting this user's decision (a Flask-SQLAlchemy Pagination)."""
+    query = _awaiting_query(user)
+    return db.paginate(query if query is not None else sa.select(Report).where(sa.false()), page=page,
+                       per_page=per_page, error_out=False)
 
 
 def awaiting_count(user: User) -> int:

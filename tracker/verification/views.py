@@ -11,12 +11,13 @@ from ..auth.views import safe_next
 from ..enums import Decision
 from ..errors import Invalid
 from ..extensions import db
-from ..forms import parse_version
+from ..forms import page_number, parse_version
 from ..models import Report
 from . import bp
 from .forms import DecisionForm
-from .services import awaiting_decision, decide
+from .services import awaiting_page, decide
 
+QUEUE_PAGE = 25
 DONE = {Decision.FORWARD: "forwarded to the coordinators", Decision.VERIFY: "verified: it is the official state now",
         Decision.RETURN: "returned to the agency"}
 
@@ -24,8 +25,9 @@ DONE = {Decision.FORWARD: "forwarded to the coordinators", Decision.VERIFY: "ver
 @bp.route("/queue")
 @requires(decides_reports, "Only coordinators and agencies' validators decide on reports.")
 def queue():
-    return render_template("verification/queue.html", reports=awaiting_decision(current_user),
-                           now=datetime.now(UTC), form=DecisionForm())
+    pagination = awaiting_page(current_user, page_number(request.args), QUEUE_PAGE)
+    return render_template("verification/queue.html", pagination=pagination, reports=pagination.items,
+                           now=datetime.now(UTC))
 
 
 @bp.route("/reports/<int:report_id>/decision", methods=["POST"])
