@@ -7,9 +7,10 @@ import sqlalchemy as sa
 
 from conftest import csrf_token, log_in
 from tracker.audit.services import record
-from tracker.enums import AuditEventKind
+from tracker.catalogue.services import find_agency
+from tracker.enums import AuditEventKind, Role
 from tracker.extensions import db
-from tracker.models import AuditEvent
+from tracker.models import AuditEvent, User
 
 Kind = AuditEventKind
 
@@ -96,3 +97,67 @@ def test_a_login_refused_by_throttling_is_a_lockout_from_the_clients_address(app
     assert (lockout.actor, lockout.address, lockout.user_id) == ("coordinator@example.org", "203.0.113.9", None)
     assert "refused unchecked" in lockout.detail
     assert only(Kind.LOGIN_FAILED).address == "203.0.113.9" and events(Kind.LOGIN) == []
+
+
+def admin_user() -> User:
+    return db.session.scalar(sa.select(User).where(User.role == Role.ADMIN))
+
+
+def test_accounts_made_changed_and_reset_by_an_admin_are_recorded(as_role, make_user):
+    admin = as_role("admin")
+    me = admin_user()
+    nadra = find_agency("NADRA")
+    admin.post("/admin/users", data={"csrf_token": page_token(admin, "/admin/users"), "email": "focal@nadra.example",
+                                     "role": "agency", "agency": str(nadra.id)})
+    focal = db.session.scalar(sa.select(User).where(User.email == "focal@nadra.example"))
+    made = events(Kind.ACCOUNT_CREATED)[-1]
+    assert (made.user_id, made.actor, made.address, made.subject) == (me.id, me.email, "127.0.0.1", f"user:{focal.id}")
+    assert made.detail == "focal@nadra.example: role agency, agency NADRA, state active"
+    path = f"/admin/users/{focal.id}"
+    admin.post(path, data={"csrf_token": page_token(admin, path), "name": "Focal", "role": "coordinator",
+                           "agency": ""})  # "active" unticked
+    changed = only(Kind.ACCOUNT_CHANGED)
+    assert (changed.actor, changed.subject) == (me.email, f"user:{focal.id}")
+    assert changed.detail == ("focal@nadra.example: role agency → coordinator; agency NADRA → none; "
+                              "state active → deactivated")
+    admin.post(f"{path}/password", data={"csrf_token": page_token(admin, path)})
+    reset = only(Kind.PASSWORD_RESET)
+    assert (reset.actor, reset.subject, reset.address) == (me.email, f"user:{focal.id}", "127.0.0.1")
+
+
+def test_a_refused_or_empty_account_change_records_nothing(as_role):
+    admin = as_role("admin")
+    me = admin_user()
+    path = f"/admin/users/{me.id}"
+    refused = admin.post(path, data={"csrf_token": page_token(admin, path), "role": "coordinator", "agency": "",
+                                     "active": "y"})
+    assert refused.status_code == 422 and "last active admin" in refused.get_data(as_text=True)
+    renamed = admin.post(path, data={"csrf_token": page_token(admin, path), "name": "Another Name", "role": "admin",
+                                     "agency": "", "active": "y"})
+    assert renamed.status_code == 302  # a name says nothing about what the account may do
+    assert events(Kind.ACCOUNT_CHANGED) == []
+
+
+def test_api_tokens_made_and_revoked_are_recorded(as_role):
+    client = as_role("coordinator")
+    too_long = client.post("/account/tokens", data={"csrf_token": page_token(client, "/account/tokens"),
+                                                    "name": "x" * 200})
+    assert too_long.status_code == 422 and events(Kind.TOKEN_CREATED) == []
+    client.post("/account/tokens", data={"csrf_token": page_token(client, "/account/tokens"), "name": "script"})
+    made = only(Kind.TOKEN_CREATED)
+    assert made.subject.startswith("token:") and made.actor.startswith("coordinator-")
+    assert made.detail == f"“script” for {made.actor}" and made.address == "127.0.0.1"
+    token_id = made.subject.removeprefix("token:")
+    client.post(f"/account/tokens/{token_id}/revoke", data={"csrf_token": page_token(client, "/account/tokens")})
+    revoked = only(Kind.TOKEN_REVOKED)
+    assert (revoked.subject, revoked.user_id) == (made.subject, made.user_id)
+    assert revoked.detail == f"“script” of {made.actor}"
+
+
+def test_commands_record_their_events_under_the_command_line(app, runner, make_user):
+    make_user("coordinator")
+    result = runner.invoke(args=["users", "token", "coordinator@example.org", "--name", "cron"])
+    assert result.exit_code == 0, result.output
+    made = only(Kind.TOKEN_CREATED)
+    assert made.actor.startswith("command line (") and made.user_id is None and made.address == ""
+    assert only(Kind.ACCOUNT_CREATED).actor.startswith("command line (")

@@ -51,6 +51,11 @@ def command_line_actor() -> str:
     return f"command line ({name})"
 
 
-def describe_changes(**pairs: tuple[object, object]) -> str:
-    """The pairs that differ as "role coordinator → admin; agency none → NADRA"; empty if none does."""
-    return "; ".join(f"{name} {before} → {after}" for name, (before, after) in pairs.items() if before != after)
+def describe_state(state: dict[str, object]) -> str:
+    """A thing's state as "role coordinator, agency none, state active"."""
+    return ", ".join(f"{name} {value}" for name, value in state.items())
+
+
+def describe_changes(before: dict[str, object], after: dict[str, object]) -> str:
+    """What differs, as "role coordinator → admin; agency none → NADRA"; empty if nothing does."""
+    return "; ".join(f"{name} {before[name]} → {value}" for name, value in after.items() if before[name] != value)

@@ -11,7 +11,7 @@ from flask import current_app, request
 from flask_login import current_user
 
 from .. import limits
-from ..audit.services import record
+from ..audit.services import describe_state, record
 from ..catalogue.services import find_agency
 from ..enums import AuditEventKind, Role
 from ..errors import Invalid, NotAllowed
@@ -172,8 +172,17 @@ def create_user(email: str, role: str, password: str, name: str = "", agency_nam
     user = User(email=email, name=name.strip(), role=role_value, agency=agency)
     user.set_password(password, current_app.config.get("PASSWORD_HASH_METHOD"))
     db.session.add(user)
+    db.session.flush()
+    record(AuditEventKind.ACCOUNT_CREATED, subject=f"user:{user.id}",
+           detail=f"{email}: {describe_state(account_state(user))}")
     db.session.commit()
     return user
+
+
+def account_state(user: User) -> dict[str, str]:
+    """What an account may do, as the audit log names it: role, agency, active or deactivated."""
+    return {"role": user.role.value, "agency": user.agency.label if user.agency else "none",
+            "state": "active" if user.active else "deactivated"}
 
 
 @dataclass
