@@ -2,15 +2,20 @@
 nothing ever changes or removes an event; the admins' page and its CSV."""
 from __future__ import annotations
 
+import io
+
 import pytest
 import sqlalchemy as sa
 
-from conftest import csrf_token, log_in
+from conftest import csrf_token, log_in, make_app
+from test_backup import fresh_database_url, needs_pg_tools, serving_app  # noqa: F401 (the fixture)
+from test_import import PUNJAB, punjab_bytes, upload
+from test_progress import PDF, form_data, post_update
 from tracker.audit.services import record
 from tracker.catalogue.services import find_agency
 from tracker.enums import AuditEventKind, Role
 from tracker.extensions import db
-from tracker.models import AuditEvent, User
+from tracker.models import AuditEvent, Evidence, User
 
 Kind = AuditEventKind
 
@@ -161,3 +166,88 @@ def test_commands_record_their_events_under_the_command_line(app, runner, make_u
     made = only(Kind.TOKEN_CREATED)
     assert made.actor.startswith("command line (") and made.user_id is None and made.address == ""
     assert only(Kind.ACCOUNT_CREATED).actor.startswith("command line (")
+    result = runner.invoke(args=["export", "--format", "csv", "--status", "blocked", "--out", "-"])
+    assert result.exit_code == 0, result.output
+    export = only(Kind.EXPORT)
+    assert (export.actor, export.subject, export.detail) == (made.actor, "export:csv", "status=blocked; 0 items")
+
+
+@pytest.mark.parametrize("export_format", ["csv", "xlsx", "html"])
+def test_every_export_is_recorded_with_its_filters(as_role, export_format):
+    client = as_role("rapporteur")
+    assert client.get(f"/exports/items.{export_format}?pillar=prevention&overdue=1").status_code == 200
+    export = only(Kind.EXPORT)
+    assert (export.actor, export.address, export.subject) == (
+        "rapporteur-x@example.org", "127.0.0.1", f"export:{export_format}")
+    assert export.detail.startswith("pillar=prevention, overdue=1; ") and export.detail.endswith(" items")
+    assert client.get(f"/exports/items.{export_format}?pillar=poverty").status_code == 400
+    assert len(events(Kind.EXPORT)) == 1  # a refused export is no export
+
+
+def test_imports_are_recorded_written_checked_or_refused(as_role, tmp_path):
+    admin = as_role("admin")
+    choices = {"create_agencies": "y", "create_frameworks": "y"}
+    assert upload(admin, punjab_bytes(tmp_path), dry_run="y", **choices).status_code == 200
+    assert upload(admin, punjab_bytes(tmp_path), **choices).status_code == 200
+    bad_rows = [{**PUNJAB[0], "pillar": "poverty"}, {**PUNJAB[1], "progress": "150"}, PUNJAB[2]]
+    assert upload(admin, punjab_bytes(tmp_path, bad_rows), filename="bad.csv", **choices).status_code == 422
+    checked, imported = events(Kind.IMPORT)
+    counts = "3 row(s): 3 new, 0 updated, 0 unchanged; 2 history entries"
+    assert checked.detail.startswith(f"punjab.csv (check only, nothing written): {counts}")
+    assert imported.detail.startswith(f"punjab.csv: {counts}; frameworks created: Punjab plan")
+    refused = only(Kind.IMPORT_REFUSED)
+    assert refused.detail.startswith("bad.csv: refused, 2 problem(s) on 2 row(s); the first: row 2, column pillar")
+    for event in (checked, imported, refused):
+        assert (event.actor, event.address) == ("admin-x@example.org", "127.0.0.1")
+    assert [e.subject for e in (checked, imported, refused)] == ["file:punjab.csv", "file:punjab.csv", "file:bad.csv"]
+
+
+def test_only_downloads_of_confidential_evidence_are_recorded(as_role):
+    nadra = as_role("agency", "NADRA")
+    for confidential, name in (("y", "case-file.pdf"), ("", "minutes.pdf")):
+        data = form_data(nadra, confidential=confidential, note=f"{name} attached.")
+        data["files"] = [(io.BytesIO(PDF), name)]
+        assert post_update(nadra, data).status_code == 302
+    files = {e.original_name: e for e in db.session.scalars(sa.select(Evidence).where(Evidence.original_name != ""))}
+    coordinator = as_role("coordinator")
+    assert coordinator.get(f"/evidence/{files['minutes.pdf'].id}/download").status_code == 200
+    assert events(Kind.EVIDENCE_DOWNLOAD) == []
+    case_file = files["case-file.pdf"]
+    assert as_role("agency", "FIA").get(f"/evidence/{case_file.id}/download").status_code == 403
+    assert coordinator.get(f"/evidence/{case_file.id}/download").status_code == 200
+    download = only(Kind.EVIDENCE_DOWNLOAD)
+    assert (download.actor, download.address, download.subject, download.detail) == (
+        "coordinator-x@example.org", "127.0.0.1", f"evidence:{case_file.id}", "case-file.pdf of PAPER-g")
+
+
+def table_counts() -> dict[str, int]:
+    """How many rows every table of the models holds."""
+    return {table.name: db.session.scalar(sa.select(sa.func.count()).select_from(table))
+            for table in db.metadata.sorted_tables}
+
+
+@needs_pg_tools
+def test_backup_and_restore_keep_every_table_and_are_recorded(serving_app, template_databases, tmp_path):  # noqa: F811
+    counts = table_counts()
+    assert counts["audit_events"] >= 4  # two accounts made, two logins
+    result = serving_app.test_cli_runner().invoke(args=["backup", "--out", str(tmp_path / "backup")])
+    assert result.exit_code == 0, result.output
+    backup = only(Kind.BACKUP)
+    assert backup.actor.startswith("command line (") and backup.subject == "backup:backup"
+    assert backup.detail.startswith(f"{tmp_path / 'backup'}: the ")
+    db.session.remove()
+    db.engine.dispose()
+    target = make_app(tmp_path, SQLALCHEMY_DATABASE_URI=fresh_database_url(template_databases, tmp_path),
+                      UPLOAD_DIR=str(tmp_path / "restored-uploads"))
+    with target.app_context():
+        db.create_all()
+        result = target.test_cli_runner().invoke(args=["restore", str(tmp_path / "backup")])
+        assert result.exit_code == 0, result.output
+        # Every table came back as it was; the log gained the restore (the backup's own event came after it).
+        assert table_counts() == {**counts, "audit_events": counts["audit_events"] + 1}
+        assert {e.actor for e in events(Kind.LOGIN)} == {"nadra@example.org", "fia@example.org"}
+        assert events(Kind.BACKUP) == []
+        restore = only(Kind.RESTORE)
+        assert restore.subject == "backup:backup" and restore.detail.startswith(f"{tmp_path / 'backup'}: the ")
+        db.session.remove()
+        db.engine.dispose()

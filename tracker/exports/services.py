@@ -6,7 +6,10 @@ import io
 from datetime import date
 from typing import TextIO
 
+from ..audit.services import record
 from ..contract import CSV_COLUMNS, item_row, neutralise
+from ..enums import AuditEventKind
+from ..extensions import db
 from ..items.services import ItemFilters, all_items
 from .report import report_html
 from .xlsx import workbook_bytes
@@ -37,15 +40,25 @@ def csv_bytes(filters: ItemFilters) -> tuple[bytes, int]:
 
 
 def render_export(export_format: str, filters: ItemFilters, today: date | None = None) -> tuple[bytes, int]:
-    """The filtered items as a file in a format: its bytes and how many items it holds."""
+    """The filtered items as a file in a format: its bytes and how many items it holds (audited)."""
     today = today or date.today()
     if export_format == "csv":
-        return csv_bytes(filters)
-    if export_format == "xlsx":
-        return workbook_bytes(filters, today)
-    if export_format == "html":
-        return report_html(filters, today)
-    raise ValueError(f"unknown export format {export_format!r}")
+        content, count = csv_bytes(filters)
+    elif export_format == "xlsx":
+        content, count = workbook_bytes(filters, today)
+    elif export_format == "html":
+        content, count = report_html(filters, today)
+    else:
+        raise ValueError(f"unknown export format {export_format!r}")
+    record(AuditEventKind.EXPORT, subject=f"export:{export_format}",
+           detail=f"{describe_filters(filters)}; {count} items")
+    db.session.commit()
+    return content, count
+
+
+def describe_filters(filters: ItemFilters) -> str:
+    """The filters an export was made with, as the query string names them: "pillar=prevention, overdue=1"."""
+    return ", ".join(f"{name}={value}" for name, value in filters.to_args().items()) or "no filters"
 
 
 def export_filename(export_format: str, today: date | None = None) -> str:
