@@ -15,7 +15,7 @@ from conftest import csrf_token, fresh_item
 from factories import EvidenceFactory, UpdateFactory
 from tracker.catalogue.services import find_agency
 from tracker.extensions import db
-from tracker.models import ActionItem, Agency, AgencyAlias, Evidence, ItemAgency, Review, Update, User
+from tracker.models import ActionItem, Agency, AgencyAlias, AuditEvent, Evidence, ItemAgency, Review, Update, User
 
 ROLES = ["anonymous", "agency_responsible", "agency_other", "coordinator", "rapporteur", "admin"]
 USERS = ROLES[1:]
@@ -121,6 +121,8 @@ ROUTES = {
     "reminders.log": Route("/admin/reminders/log", get=expect({"admin": 200})),
     "reminders.confirm_delivered": Route("/admin/reminders/log/1/confirm", post=Post(("admin",))),
     "reminders.resend": Route("/admin/reminders/log/1/resend", post=Post(("admin",))),
+    "audit.log": Route("/admin/audit", get=expect({"admin": 200})),
+    "audit.log_csv": Route("/admin/audit.csv", get=expect({"admin": 200})),
     # Coordinators and admins: their own API tokens (refused before any token is looked up).
     "tokens.tokens": Route("/account/tokens", get=expect({"coordinator": 200, "admin": 200}),
                            post=Post(("coordinator", "admin"), {"name": "script"})),
@@ -198,7 +200,7 @@ def test_get_matrix(world, endpoint):
 def snapshot() -> dict:
     db.session.expire_all()
     counts = {m.__name__: db.session.scalar(sa.select(sa.func.count()).select_from(m))
-              for m in (Update, Review, Evidence, User, Agency, AgencyAlias, ItemAgency)}
+              for m in (Update, Review, Evidence, User, Agency, AgencyAlias, ItemAgency, AuditEvent)}
     return {
         **counts,
         "versions": db.session.scalar(sa.select(sa.func.sum(ActionItem.version))),

@@ -2,7 +2,9 @@
 nothing ever changes or removes an event; the admins' page and its CSV."""
 from __future__ import annotations
 
+import csv
 import io
+from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
@@ -11,7 +13,7 @@ from conftest import csrf_token, log_in, make_app
 from test_backup import fresh_database_url, needs_pg_tools, serving_app  # noqa: F401 (the fixture)
 from test_import import PUNJAB, punjab_bytes, upload
 from test_progress import PDF, form_data, post_update
-from tracker.audit.services import record
+from tracker.audit.services import CSV_COLUMNS, record
 from tracker.catalogue.services import find_agency
 from tracker.enums import AuditEventKind, Role
 from tracker.extensions import db
@@ -251,3 +253,92 @@ def test_backup_and_restore_keep_every_table_and_are_recorded(serving_app, templ
         assert restore.subject == "backup:backup" and restore.detail.startswith(f"{tmp_path / 'backup'}: the ")
         db.session.remove()
         db.engine.dispose()
+
+
+def rows_shown(html: str) -> int:
+    return html.count("<time datetime=")
+
+
+def test_the_log_page_shows_newest_first_and_its_filters_persist(as_role):
+    admin = as_role("admin")
+    old = record(Kind.EXPORT, actor="old@example.org", subject="export:csv", detail="long ago")
+    old.created_at = datetime(2025, 1, 10, 12, 0, tzinfo=UTC)
+    db.session.commit()
+    log_in(admin.application.test_client(), "stranger@example.org")
+    html = admin.get("/admin/audit").get_data(as_text=True)
+    assert html.index("stranger@example.org") < html.index("admin-x@example.org") < html.index("long ago")
+    assert 'href="/admin/audit"' in html and ">Audit log</a>" in html  # in the admin menu
+    filtered = admin.get("/admin/audit?user=STRANGER&event=login_failed").get_data(as_text=True)
+    assert rows_shown(filtered) == 1 and "no account has this e-mail" in filtered
+    assert 'value="STRANGER"' in filtered and '<option selected value="login_failed">' in filtered
+    assert 'href="/admin/audit.csv?user=STRANGER&amp;event=login_failed"' in filtered
+    one_day = admin.get("/admin/audit?date_from=2025-01-10&date_to=2025-01-10").get_data(as_text=True)
+    assert rows_shown(one_day) == 1 and "long ago" in one_day and 'value="2025-01-10"' in one_day
+    before = admin.get("/admin/audit?date_to=2025-01-09").get_data(as_text=True)
+    assert rows_shown(before) == 0 and "No event matches these filters." in before
+
+
+def test_the_log_pages_keep_their_filters(as_role):
+    admin = as_role("admin")
+    for number in range(60):
+        record(Kind.EXPORT, actor="script@example.org", subject="export:csv", detail=f"export {number}")
+    db.session.commit()
+    first = admin.get("/admin/audit?event=export").get_data(as_text=True)
+    assert rows_shown(first) == 50 and "export 59" in first and "export 9<" not in first
+    assert 'href="/admin/audit?event=export&amp;page=2"' in first
+    second = admin.get("/admin/audit?event=export&page=2").get_data(as_text=True)
+    assert rows_shown(second) == 10 and "export 9<" in second and "export 10<" not in second
+    assert rows_shown(admin.get("/admin/audit?event=export&page=3").get_data(as_text=True)) == 0
+
+
+def test_bad_filters_are_named_and_dropped_never_a_server_error(as_role):
+    admin = as_role("admin")
+    page = admin.get("/admin/audit", query_string={"event": "nonsense", "date_from": "2026-02-30",
+                                                    "date_to": "9999-12-31", "user": "x" * 300, "page": "0"})
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "Ignored:" in html
+    assert "Event &#39;nonsense&#39; is not an event the log records" in html
+    assert "From &#39;2026-02-30&#39; is not a date (YYYY-MM-DD)" in html
+    assert "User e-mail contains" in html and "has at most 254 characters" in html
+    assert rows_shown(html) == len(events())  # the bad filters dropped, the good one (up to 9999-12-31) kept
+    backwards = admin.get("/admin/audit?date_from=2026-02-01&date_to=2026-01-01").get_data(as_text=True)
+    assert "To &#39;2026-01-01&#39; is before “From”" in backwards
+    download = admin.get("/admin/audit.csv?event=nonsense")
+    assert download.status_code == 400 and "is not an event the log records" in download.get_data(as_text=True)
+    assert events(Kind.EXPORT) == []
+
+
+def test_an_empty_log_says_so(as_role):
+    admin = as_role("admin")
+    db.session.execute(sa.delete(AuditEvent))  # a database upgraded to the log: nothing recorded yet
+    db.session.commit()
+    assert "Nothing has been recorded yet." in admin.get("/admin/audit").get_data(as_text=True)
+
+
+def read_csv(response) -> list[dict]:
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    text = response.get_data(as_text=True)
+    assert text.splitlines()[0] == ",".join(CSV_COLUMNS)
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_the_csv_holds_the_filtered_log_with_formulas_made_inert(as_role, tmp_path):
+    admin = as_role("admin")
+    assert log_in(admin.application.test_client(), "=1+2@example.org").status_code == 200
+    upload(admin, b"ref\n=HYPERLINK(1)\n", filename="=HYPERLINK(1).csv")
+    for text in ("+SUM(1)", "-2", "@A1"):
+        record(Kind.EXPORT, actor="script@example.org", subject="export:csv", detail=text)
+    db.session.commit()
+    response = admin.get("/admin/audit.csv?event=login_failed")
+    assert response.headers["Content-Disposition"].startswith('attachment; filename="audit-log-')
+    (failed,) = read_csv(response)
+    assert failed["actor"] == "'=1+2@example.org" and failed["event"] == "login_failed"
+    assert failed["address"] == "127.0.0.1" and failed["time"].endswith("+00:00")
+    (download,) = events(Kind.EXPORT)[-1:]
+    assert (download.subject, download.detail) == ("export:audit-csv", "event=login_failed; 1 events")
+    everything = read_csv(admin.get("/admin/audit.csv"))
+    assert len(everything) == len(events()) - 1  # all but the record of this download, made after its rows
+    assert everything[0]["detail"] == "event=login_failed; 1 events"  # newest first
+    assert {row["detail"] for row in everything} >= {"'+SUM(1)", "'-2", "'@A1"}
+    (refused,) = [row for row in everything if row["event"] == "import_refused"]
+    assert refused["detail"].startswith("'=HYPERLINK(1).csv: refused")

@@ -15,6 +15,7 @@ from tracker.seeding.loader import seed_catalogue
 CHROMIUM = os.environ.get("BROWSER_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 COORDINATOR = "coordinator@example.org"
 NADRA = "nadra@example.org"
+ADMIN = "admin@example.org"
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
 pytestmark = pytest.mark.skipif(
@@ -34,6 +35,7 @@ def live_server(tmp_path_factory):
         seed_catalogue(str(SEED_DIR))
         create_user(COORDINATOR, "coordinator", PASSWORD)
         create_user(NADRA, "agency", PASSWORD, agency_name="NADRA")
+        create_user(ADMIN, "admin", PASSWORD)
         db.session.remove()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -68,7 +70,7 @@ def log_in(page, email):
 def sessions(browser, live_server):
     """Each user logs in once, through the login form; every test then starts from the cookies it got."""
     states = {}
-    for email in (COORDINATOR, NADRA):
+    for email in (COORDINATOR, NADRA, ADMIN):
         context = browser.new_context(base_url=live_server)
         log_in(context.new_page(), email)
         states[email] = context.storage_state()
@@ -81,8 +83,8 @@ def page_as(browser, live_server, sessions):
     """A fresh browser page (its own context) of a logged-in user; none may reach out of the machine."""
     contexts, external = [], []
 
-    def open_page(email):
-        context = browser.new_context(base_url=live_server, viewport={"width": 1400, "height": 1000},
+    def open_page(email, width=1400):
+        context = browser.new_context(base_url=live_server, viewport={"width": width, "height": 1000},
                                       storage_state=sessions[email])
         contexts.append(context)
         page = context.new_page()
@@ -139,20 +141,39 @@ def test_rejected_form_keeps_what_was_typed(page_as):
     assert page.get_by_label("Progress (%)").input_value() == "60"
 
 
-@pytest.mark.parametrize("path", ["/", "/items", "/items/PAPER-g", "/items/PAPER-g/update", "/dashboard",
-                                  "/agencies", "/pillars/prevention", "/context", "/notifications"])
-def test_pages_pass_axe_accessibility_checks(page_as, path):
+def axe_violations(page) -> list[str]:
+    """What axe-core finds serious or critical on the page."""
     from axe_playwright_python.sync_playwright import Axe
 
-    page = page_as(COORDINATOR)
-    page.goto(path)
-    page.wait_for_load_state("networkidle")
     results = Axe().run(page)
-    serious = [
+    return [
         f"{v['id']}: {v['help']} ({len(v['nodes'])}× e.g. {v['nodes'][0]['target']})"
         for v in results.response["violations"]
         if v["impact"] in ("serious", "critical")
     ]
+
+
+@pytest.mark.parametrize("path", ["/", "/items", "/items/PAPER-g", "/items/PAPER-g/update", "/dashboard",
+                                  "/agencies", "/pillars/prevention", "/context", "/notifications"])
+def test_pages_pass_axe_accessibility_checks(page_as, path):
+    page = page_as(COORDINATOR)
+    page.goto(path)
+    page.wait_for_load_state("networkidle")
+    serious = axe_violations(page)
+    assert serious == [], "\n".join(serious)
+
+
+def test_the_audit_log_fits_a_phone(page_as):
+    page = page_as(ADMIN, width=375)
+    page.goto("/admin/audit?event=login")
+    assert page.locator(".table-responsive table tbody tr").count() >= 3  # the three logins of `sessions`
+    # The table scrolls inside its box; the page itself never scrolls sideways.
+    assert page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 0
+    page.get_by_label("User e-mail contains").fill("nadra")
+    page.get_by_role("button", name="Filter").click()
+    page.wait_for_url("**/admin/audit?user=nadra&event=login*")
+    assert page.locator(".table-responsive table tbody tr").count() == 1
+    serious = axe_violations(page)
     assert serious == [], "\n".join(serious)
 
 
