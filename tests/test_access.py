@@ -104,6 +104,8 @@ ROUTES = {
     "admin.user_detail": Route("/admin/users/{user}", get=expect({"admin": 200}),
                                post=Post(("admin",), {"role": "rapporteur", "agency": ""})),
     "admin.user_reset_password": Route("/admin/users/{user}/password", post=Post(("admin",))),
+    "audit.log": Route("/admin/audit", get=expect({"admin": 200})),
+    "audit.log_csv": Route("/admin/audit.csv", get=expect({"admin": 200})),
     "admin.agencies": Route("/admin/agencies", get=expect({"admin": 200}),
                             post=Post(("admin",), {"name": "New Body", "kind": "ngo"})),
     "admin.agency_detail": Route("/admin/agencies/{agency}", get=expect({"admin": 200}), post=Post(
@@ -121,8 +123,6 @@ ROUTES = {
     "reminders.log": Route("/admin/reminders/log", get=expect({"admin": 200})),
     "reminders.confirm_delivered": Route("/admin/reminders/log/1/confirm", post=Post(("admin",))),
     "reminders.resend": Route("/admin/reminders/log/1/resend", post=Post(("admin",))),
-    "audit.log": Route("/admin/audit", get=expect({"admin": 200})),
-    "audit.log_csv": Route("/admin/audit.csv", get=expect({"admin": 200})),
     # Coordinators and admins: their own API tokens (refused before any token is looked up).
     "tokens.tokens": Route("/account/tokens", get=expect({"coordinator": 200, "admin": 200}),
                            post=Post(("coordinator", "admin"), {"name": "script"})),

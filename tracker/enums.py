@@ -129,16 +129,6 @@ class UpdateOrigin(str, enum.Enum):
     USER = "user"
 
 
-class FindingKind(str, enum.Enum):
-    CHALLENGE = "challenge"
-    ACHIEVEMENT = "achievement"
-
-    @property
-    def plural(self) -> str:
-        return self.value + "s"
-
-
-
 class AuditEventKind(str, enum.Enum):
     """What the audit log records: security-relevant events, each written where it happens."""
 
@@ -163,6 +153,16 @@ class AuditEventKind(str, enum.Enum):
     @property
     def label(self) -> str:
         return self.value.replace("_", " ").capitalize()
+
+class FindingKind(str, enum.Enum):
+    CHALLENGE = "challenge"
+    ACHIEVEMENT = "achievement"
+
+    @property
+    def plural(self) -> str:
+        return self.value + "s"
+
+
 
 # Completed and superseded items are *closed*: never overdue, never reminded of.
 CLOSED_STATUSES = frozenset({Status.COMPLETED, Status.SUPERSEDED})
