@@ -154,6 +154,7 @@ class AuditEventKind(str, enum.Enum):
     def label(self) -> str:
         return self.value.replace("_", " ").capitalize()
 
+
 class FindingKind(str, enum.Enum):
     CHALLENGE = "challenge"
     ACHIEVEMENT = "achievement"
@@ -161,7 +162,6 @@ class FindingKind(str, enum.Enum):
     @property
     def plural(self) -> str:
         return self.value + "s"
-
 
 
 # Completed and superseded items are *closed*: never overdue, never reminded of.
