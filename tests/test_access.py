@@ -16,7 +16,7 @@ from factories import EvidenceFactory, ReportFactory, UpdateFactory
 from tracker.catalogue.services import find_agency
 from tracker.enums import ReportStage
 from tracker.extensions import db
-from tracker.models import ActionItem, Agency, AgencyAlias, Evidence, ItemAgency, Report, Update, User
+from tracker.models import ActionItem, Agency, AgencyAlias, AuditEvent, Evidence, ItemAgency, Report, Update, User
 
 # The validator is NADRA's validating authority; "agency_responsible" is a NADRA focal person.
 ROLES = ["anonymous", "agency_responsible", "validator", "agency_other", "coordinator", "rapporteur", "admin"]
@@ -113,6 +113,8 @@ ROUTES = {
     "admin.user_detail": Route("/admin/users/{user}", get=expect({"admin": 200}),
                                post=Post(("admin",), {"role": "rapporteur", "agency": ""})),
     "admin.user_reset_password": Route("/admin/users/{user}/password", post=Post(("admin",))),
+    "audit.log": Route("/admin/audit", get=expect({"admin": 200})),
+    "audit.log_csv": Route("/admin/audit.csv", get=expect({"admin": 200})),
     "admin.agencies": Route("/admin/agencies", get=expect({"admin": 200}),
                             post=Post(("admin",), {"name": "New Body", "kind": "ngo"})),
     "admin.agency_detail": Route("/admin/agencies/{agency}", get=expect({"admin": 200}), post=Post(
@@ -210,7 +212,7 @@ def test_get_matrix(world, endpoint):
 def snapshot() -> dict:
     db.session.expire_all()
     counts = {m.__name__: db.session.scalar(sa.select(sa.func.count()).select_from(m))
-              for m in (Update, Report, Evidence, User, Agency, AgencyAlias, ItemAgency)}
+              for m in (Update, Report, Evidence, User, Agency, AgencyAlias, ItemAgency, AuditEvent)}
     return {
         **counts,
         "versions": db.session.scalar(sa.select(sa.func.sum(ActionItem.version))),

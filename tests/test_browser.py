@@ -34,6 +34,7 @@ def live_server(tmp_path_factory):
     with app.app_context():
         db.create_all()
         seed_catalogue(str(SEED_DIR))
+        create_user(ADMIN, "admin", PASSWORD)
         create_user(COORDINATOR, "coordinator", PASSWORD)
         create_user(NADRA, "agency", PASSWORD, agency_name="NADRA")
         create_user(FIA, "agency", PASSWORD, agency_name="FIA")
@@ -147,20 +148,45 @@ def test_rejected_form_keeps_what_was_typed(page_as):
     assert page.get_by_label("Progress (%)").input_value() == "60"
 
 
-@pytest.mark.parametrize("path", ["/", "/items", "/items/PAPER-g", "/items/PAPER-g/update", "/dashboard",
-                                  "/agencies", "/pillars/prevention", "/context", "/notifications"])
-def test_pages_pass_axe_accessibility_checks(page_as, path):
+def axe_violations(page) -> list[str]:
+    """What axe-core finds serious or critical on the page."""
     from axe_playwright_python.sync_playwright import Axe
 
-    page = page_as(COORDINATOR)
-    page.goto(path)
-    page.wait_for_load_state("networkidle")
     results = Axe().run(page)
-    serious = [
+    return [
         f"{v['id']}: {v['help']} ({len(v['nodes'])}× e.g. {v['nodes'][0]['target']})"
         for v in results.response["violations"]
         if v["impact"] in ("serious", "critical")
     ]
+
+
+@pytest.mark.parametrize("path", ["/", "/items", "/items/PAPER-g", "/items/PAPER-g/update", "/dashboard",
+                                  "/agencies", "/pillars/prevention", "/context", "/notifications"])
+def test_pages_pass_axe_accessibility_checks(page_as, path):
+    page = page_as(COORDINATOR)
+    page.goto(path)
+    page.wait_for_load_state("networkidle")
+    serious = axe_violations(page)
+    assert serious == [], "\n".join(serious)
+
+
+ADMIN = "admin@example.org"
+
+
+def test_the_audit_log_fits_a_phone(browser, live_server):
+    context = browser.new_context(base_url=live_server, viewport={"width": 375, "height": 800})
+    page = context.new_page()
+    log_in(page, ADMIN)
+    page.goto("/admin/audit?event=login")
+    assert page.locator(".table-responsive table tbody tr").count() >= 1
+    # The table scrolls inside its box; the page itself never scrolls sideways.
+    assert page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 0
+    page.get_by_label("User e-mail contains").fill("admin@")
+    page.get_by_role("button", name="Filter").click()
+    page.wait_for_url("**/admin/audit?user=admin%40&event=login*")
+    assert page.locator(".table-responsive table tbody tr").count() == 1
+    serious = axe_violations(page)
+    context.close()
     assert serious == [], "\n".join(serious)
 
 

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from conftest import csrf_token
 from test_access import IDS, ROUTES, world  # noqa: F401 (the fixture)
+from tracker.audit.forms import AuditFilterForm
 from tracker.extensions import db
 from tracker.items.filters import ItemListArgsSchema
 from tracker.models import Evidence
@@ -24,7 +25,7 @@ PAYLOADS = {
     "nan": "nan",
 }
 # Every query parameter any page or the API reads, plus one nobody reads.
-QUERY_PARAMETERS = [*ItemListArgsSchema().fields, "unknown"]
+QUERY_PARAMETERS = [*ItemListArgsSchema().fields, *(field.name for field in AuditFilterForm()), "unknown"]
 # The admin last: resetting the agency user's password (one of the routes) ends that login.
 FUZZ_ROLES = ("agency_responsible", "coordinator", "admin")
 

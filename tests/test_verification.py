@@ -438,3 +438,28 @@ def test_reports_waiting_too_long_are_reminded_once_a_week_to_whoever_decides(pe
     run_reminders(today)
     latest = body(smtp.to("coordinator-x@example.org")[-1])
     assert "These reports await your decision" in latest and "waiting 8 days" in latest
+
+
+def test_appointments_and_decisions_are_in_the_audit_log(people, as_role):
+    from tracker.enums import AuditEventKind
+    from tracker.models import AuditEvent
+
+    validator = appoint_validator(as_role)
+    pending = report(people["focal"])
+    assert decide_on(validator, pending.id, "forward").status_code == 302
+    assert decide_on(people["coordinator"], pending.id, "verify").status_code == 302
+    decide_on(people["coordinator"], pending.id, "verify")  # too late: refused, and not an event
+    db.session.expire_all()
+    events = db.session.execute(sa.select(AuditEvent.event, AuditEvent.actor, AuditEvent.subject, AuditEvent.detail)
+                                .where(AuditEvent.event.in_([AuditEventKind.VALIDATOR_CHANGED,
+                                                             AuditEventKind.REPORT_DECISION]))
+                                .order_by(AuditEvent.id)).all()
+    appointed = user("validator-nadra@example.org").id
+    assert [(e.event, e.actor, e.subject) for e in events] == [
+        (AuditEventKind.VALIDATOR_CHANGED, "admin-validator-nadra@example.org", f"user:{appointed}"),
+        (AuditEventKind.REPORT_DECISION, "validator-nadra@example.org", f"report:{pending.id}"),
+        (AuditEventKind.REPORT_DECISION, "coordinator-x@example.org", f"report:{pending.id}"),
+    ]
+    assert "appointed validator of NADRA" in events[0].detail
+    assert events[1].detail.startswith(f"{ITEM}: forward the report of NADRA")
+    assert events[2].detail.startswith(f"{ITEM}: verify the report of NADRA")

@@ -81,6 +81,7 @@ def configure_sqlite(connection, _record) -> None:
 def register_blueprints(app: Flask) -> None:
     from .admin import bp as admin_bp
     from .api import register as register_api
+    from .audit import bp as audit_bp
     from .auth import bp as auth_bp
     from .catalogue import bp as catalogue_bp
     from .coordination import bp as coordination_bp
@@ -102,6 +103,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(verification_bp)
     app.register_blueprint(coordination_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(audit_bp)
     register_api(app)
     app.register_blueprint(tokens_bp)
     app.register_blueprint(imports_bp)

@@ -184,6 +184,32 @@ class UpdateOrigin(str, enum.Enum):
     USER = "user"
 
 
+class AuditEventKind(str, enum.Enum):
+    """What the audit log records: security-relevant events, each written where it happens."""
+
+    LOGIN = "login"
+    LOGIN_FAILED = "login_failed"  # a wrong password, an unknown e-mail or a deactivated account
+    LOCKOUT = "lockout"  # a login refused unchecked: too many attempts for the e-mail or the address
+    LOGOUT = "logout"
+    PASSWORD_RESET = "password_reset"  # by an admin
+    ACCOUNT_CREATED = "account_created"
+    ACCOUNT_CHANGED = "account_changed"  # role, agency, active or deactivated
+    TOKEN_CREATED = "token_created"
+    TOKEN_REVOKED = "token_revoked"
+    EXPORT = "export"
+    IMPORT = "import"
+    IMPORT_REFUSED = "import_refused"
+    EVIDENCE_DOWNLOAD = "evidence_download"  # confidential evidence only
+    BACKUP = "backup"
+    RESTORE = "restore"
+    REPORT_DECISION = "report_decision"  # a report verified or returned
+    VALIDATOR_CHANGED = "validator_changed"  # a validator appointed or removed
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
 class FindingKind(str, enum.Enum):
     CHALLENGE = "challenge"
     ACHIEVEMENT = "achievement"

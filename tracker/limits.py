@@ -30,6 +30,10 @@ UNIT = 120  # a figure's unit
 TOKEN_NAME = 80
 SEARCH = 200  # free-text search words
 
+# The audit log.
+CLIENT_ADDRESS = 64  # an IPv6 address is at most 45 characters; longer (a proxy's odd header) is cut
+AUDIT_SUBJECT = 200  # "user:12", "evidence:40", "file:<an import's name>"
+
 # Pages of results.
 PER_PAGE_DEFAULT = 50
 PER_PAGE_MAX = 200

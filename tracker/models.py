@@ -18,6 +18,7 @@ from .enums import (
     PENDING_STAGES,
     AgencyKind,
     AssignmentRole,
+    AuditEventKind,
     Basis,
     DeliveryState,
     FindingKind,
@@ -660,3 +661,35 @@ class Notification(db.Model):
     read_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
 
     user: Mapped[User] = relationship()
+
+
+class AuditEvent(db.Model):
+    """A security-relevant event: who, from where, what, to which object. Rows are only ever added.
+
+    `actor` keeps the e-mail as it was known then (for a failed login, the one tried), so an event
+    still says who it was after the account changes or goes; audit/services.py is the one writer.
+    """
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow, index=True)
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    actor: Mapped[str] = mapped_column(sa.String(limits.EMAIL), default="")
+    address: Mapped[str] = mapped_column(sa.String(limits.CLIENT_ADDRESS), default="")
+    event: Mapped[AuditEventKind] = mapped_column(enum_column(AuditEventKind), index=True)
+    subject: Mapped[str] = mapped_column(sa.String(limits.AUDIT_SUBJECT), default="")
+    detail: Mapped[str] = mapped_column(sa.Text, default="")
+
+    user: Mapped[User | None] = relationship()
+
+    @property
+    def when(self) -> datetime:
+        return as_utc(self.created_at)
+
+
+@sa.event.listens_for(AuditEvent, "before_update")
+@sa.event.listens_for(AuditEvent, "before_delete")
+def _audit_events_are_never_changed(_mapper, _connection, target: AuditEvent) -> None:
+    """Append-only: a change to a recorded event is a bug, refused before it reaches the database."""
+    raise RuntimeError(f"audit event {target.id} is append-only: it is never updated or deleted")

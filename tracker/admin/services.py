@@ -5,10 +5,11 @@ import secrets
 
 from flask import current_app
 
+from ..audit.services import describe_changes, record
 from ..auth import throttle
-from ..auth.services import create_user, end_all_sessions
+from ..auth.services import account_state, create_user, end_all_sessions
 from ..catalogue.services import find_agency
-from ..enums import AgencyKind, Role
+from ..enums import AgencyKind, AuditEventKind, Role
 from ..errors import Invalid
 from ..extensions import db
 from ..models import Agency, AgencyAlias, Evidence, ItemAgency, Province, Update, User, name_key
@@ -37,8 +38,16 @@ def update_user(admin: User, user: User, *, name: str, role: Role, agency: Agenc
         raise Invalid("You cannot deactivate your own account.")
     if role != user.role or not active:
         end_all_sessions(user)  # a changed role or a deactivated account starts from a new login
+    before = account_state(user)
+    was_validator, agency_before = user.validator, user.agency
     user.name, user.role, user.agency, user.active = name.strip(), role, agency, active
     user.validator = validator
+    if changes := describe_changes(before, account_state(user)):
+        record(AuditEventKind.ACCOUNT_CHANGED, subject=f"user:{user.id}", detail=f"{user.email}: {changes}")
+    if validator != was_validator:
+        done = "appointed validator of" if validator else "no longer validator of"
+        record(AuditEventKind.VALIDATOR_CHANGED, subject=f"user:{user.id}",
+               detail=f"{user.email}: {done} {(agency if validator else agency_before).label}")
     db.session.commit()
     return user
 
@@ -55,7 +64,8 @@ def reset_password(user: User) -> str:
     password = secrets.token_urlsafe(12)
     user.set_password(password, current_app.config.get("PASSWORD_HASH_METHOD"))
     throttle.forget(user.email)  # a fresh password also lifts the wait on the account
-    end_all_sessions(user)  # whoever knew the old password is logged out
+    ended = end_all_sessions(user)  # whoever knew the old password is logged out
+    record(AuditEventKind.PASSWORD_RESET, subject=f"user:{user.id}", detail=f"{user.email}: {ended} login(s) ended")
     db.session.commit()
     return password
 

@@ -11,8 +11,9 @@ from flask import current_app, request
 from flask_login import current_user
 
 from .. import limits
+from ..audit.services import describe_state, record
 from ..catalogue.services import find_agency
-from ..enums import Role
+from ..enums import AuditEventKind, Role
 from ..errors import Invalid, NotAllowed
 from ..extensions import db, login_manager
 from ..models import User, UserSession, as_utc, normalise_email
@@ -73,6 +74,7 @@ def end_session(user: User) -> None:
         db.session.execute(db.update(UserSession).where(UserSession.id == user.login_session_id,
                                                         UserSession.ended_at.is_(None))
                            .values(ended_at=datetime.now(UTC)))
+        record(AuditEventKind.LOGOUT, user=user, subject=f"user:{user.id}", detail="this login")
         db.session.commit()
 
 
@@ -103,16 +105,26 @@ def authenticate(email: str, password: str, address: str | None = None) -> User 
     """
     verdict = throttle.claim_attempt(address, email)
     if not verdict.allowed:
+        record(AuditEventKind.LOCKOUT, actor=email, address=address,
+               detail=f"too many attempts: refused unchecked, {verdict.wait_seconds} s to wait")
+        db.session.commit()
         raise NotAllowed(f"Too many attempts: wait {verdict.wait_seconds} seconds before trying again.")
     user = db.session.scalar(db.select(User).where(User.email == normalise_email(email)))
     if user is None:
         # Hash anyway so that a missing account takes as long as a wrong password.
         User(password_hash="").set_password(password, current_app.config.get("PASSWORD_HASH_METHOD"))
+        record(AuditEventKind.LOGIN_FAILED, actor=email, address=address, detail="no account has this e-mail")
+        db.session.commit()
         return None
-    if not user.check_password(password) or not user.active:
+    right = user.check_password(password)
+    if not right or not user.active:
+        reason = "the account is deactivated" if right else "wrong password"
+        record(AuditEventKind.LOGIN_FAILED, actor=email, address=address, subject=f"user:{user.id}", detail=reason)
+        db.session.commit()
         return None
     throttle.forget(user.email)
     user.last_login_at = datetime.now(UTC)
+    record(AuditEventKind.LOGIN, user=user, address=address, subject=f"user:{user.id}")
     db.session.commit()
     return user
 
@@ -160,8 +172,17 @@ def create_user(email: str, role: str, password: str, name: str = "", agency_nam
     user = User(email=email, name=name.strip(), role=role_value, agency=agency)
     user.set_password(password, current_app.config.get("PASSWORD_HASH_METHOD"))
     db.session.add(user)
+    db.session.flush()
+    record(AuditEventKind.ACCOUNT_CREATED, subject=f"user:{user.id}",
+           detail=f"{email}: {describe_state(account_state(user))}")
     db.session.commit()
     return user
+
+
+def account_state(user: User) -> dict[str, str]:
+    """What an account may do, as the audit log names it: role, agency, active or deactivated."""
+    return {"role": user.role.value, "agency": user.agency.label if user.agency else "none",
+            "state": "active" if user.active else "deactivated"}
 
 
 @dataclass

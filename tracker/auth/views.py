@@ -4,6 +4,8 @@ from urllib.parse import urlsplit
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 
+from ..audit.services import record
+from ..enums import AuditEventKind
 from ..errors import NotAllowed
 from ..extensions import db
 from . import bp
@@ -51,6 +53,7 @@ def logout():
 def logout_everywhere():
     """End every login of this user: other browsers, other computers, remembered ones too."""
     ended = end_all_sessions(current_user)
+    record(AuditEventKind.LOGOUT, subject=f"user:{current_user.id}", detail=f"everywhere: {ended} login(s) ended")
     db.session.commit()
     logout_user()
     flash(f"You have logged out everywhere ({ended} login{'s' if ended != 1 else ''} ended).", "info")

@@ -21,8 +21,11 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask import current_app
 
+from ..audit.services import record
+from ..enums import AuditEventKind
 from ..errors import Invalid, Unavailable
 from ..extensions import db
+from ..models import AuditEvent
 
 MANIFEST = "manifest.json"
 UPLOADS = "uploads"
@@ -106,6 +109,9 @@ def make_backup(out_dir: str | os.PathLike) -> Manifest:
     for path in sorted(p for p in out.rglob("*") if p.is_file()):
         manifest.files[path.relative_to(out).as_posix()] = FileEntry(sha256_of(path), path.stat().st_size)
     (out / MANIFEST).write_text(manifest.to_json())
+    record(AuditEventKind.BACKUP, subject=f"backup:{out.name}",
+           detail=f"{out.resolve()}: the {kind} database and {manifest.upload_count} uploaded file(s)")
+    db.session.commit()
     return manifest
 
 
@@ -133,6 +139,12 @@ def restore_backup(src_dir: str | os.PathLike) -> Manifest:
             target = upload_dir / name.removeprefix(f"{UPLOADS}/")
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(folder / name, target)
+    # Into the restored database, the log it brought back; a backup older than the log has none until `db upgrade`.
+    if sa.inspect(db.engine).has_table(AuditEvent.__tablename__):
+        record(AuditEventKind.RESTORE, subject=f"backup:{folder.name}",
+               detail=f"{folder.resolve()}: the {kind} database of {manifest.created_at} and "
+                      f"{manifest.upload_count} uploaded file(s)")
+        db.session.commit()
     return manifest
 
 

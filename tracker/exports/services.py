@@ -6,7 +6,10 @@ import io
 from datetime import date
 from typing import TextIO
 
+from ..audit.services import record
 from ..contract import CSV_COLUMNS, item_row, neutralise
+from ..enums import AuditEventKind
+from ..extensions import db
 from ..items.services import ItemFilters, all_items
 from .report import report_html
 from .xlsx import workbook_bytes
@@ -38,17 +41,27 @@ def csv_bytes(filters: ItemFilters) -> tuple[bytes, int]:
 
 def render_export(export_format: str, filters: ItemFilters, today: date | None = None,
                   with_pending: bool = False) -> tuple[bytes, int]:
-    """The filtered items as a file in a format: its bytes and how many items it holds. The CSV and the
-    workbook always carry the pending report beside the official values (the contract's last columns);
-    the HTML report counts reports awaiting verification apart `with_pending`."""
+    """The filtered items as a file in a format: its bytes and how many items it holds (audited). The CSV
+    and the workbook always carry the pending report beside the official values (the contract's last
+    columns); the HTML report counts reports awaiting verification apart `with_pending`."""
     today = today or date.today()
     if export_format == "csv":
-        return csv_bytes(filters)
-    if export_format == "xlsx":
-        return workbook_bytes(filters, today)
-    if export_format == "html":
-        return report_html(filters, today, with_pending)
-    raise ValueError(f"unknown export format {export_format!r}")
+        content, count = csv_bytes(filters)
+    elif export_format == "xlsx":
+        content, count = workbook_bytes(filters, today)
+    elif export_format == "html":
+        content, count = report_html(filters, today, with_pending)
+    else:
+        raise ValueError(f"unknown export format {export_format!r}")
+    detail = describe_filters(filters) + (", pending=1" if with_pending else "")
+    record(AuditEventKind.EXPORT, subject=f"export:{export_format}", detail=f"{detail}; {count} items")
+    db.session.commit()
+    return content, count
+
+
+def describe_filters(filters: ItemFilters) -> str:
+    """The filters an export was made with, as the query string names them: "pillar=prevention, overdue=1"."""
+    return ", ".join(f"{name}={value}" for name, value in filters.to_args().items()) or "no filters"
 
 
 def export_filename(export_format: str, today: date | None = None) -> str:

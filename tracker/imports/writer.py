@@ -16,7 +16,8 @@ from typing import BinaryIO, TextIO
 import sqlalchemy as sa
 from sqlalchemy.orm.exc import StaleDataError
 
-from ..enums import AgencyKind, AssignmentRole, Basis, Status, UpdateKind
+from ..audit.services import record
+from ..enums import AgencyKind, AssignmentRole, AuditEventKind, Basis, Status, UpdateKind
 from ..errors import Invalid, Problem, Stale
 from ..extensions import db
 from ..items import history
@@ -41,6 +42,11 @@ class ImportReport:
     def changed(self) -> bool:
         return bool(self.created or self.updated or self.agencies_created or self.frameworks_created)
 
+    @property
+    def heading(self) -> str:
+        """The file, and whether it was only checked: how the audit log names the import."""
+        return f"{self.source_name} (check only, nothing written)" if self.dry_run else self.source_name
+
     def summary(self) -> str:
         text = (f"{self.created} new, {self.updated} updated, {self.unchanged} unchanged; "
                 f"{self.history_entries} history entries")
@@ -54,14 +60,35 @@ class ImportReport:
 def import_plan(data: bytes | str | BinaryIO | TextIO, *, create_agencies: bool = False,
                 create_frameworks: bool = False, user: User | None = None, source_name: str = "a CSV file",
                 dry_run: bool = False) -> ImportReport:
-    """Check every row, then write them all in one transaction (or, for a dry run, none)."""
-    rows, reader = read_plan(data, create_agencies=create_agencies, create_frameworks=create_frameworks)
+    """Check every row, then write them all in one transaction (or, for a dry run, none).
+
+    The audit log records the import with its counts, or its refusal with its problems.
+    """
     report = ImportReport(source_name=source_name, dry_run=dry_run)
     try:
+        rows, reader = read_plan(data, create_agencies=create_agencies, create_frameworks=create_frameworks)
+        _import(rows, reader, user, report)
+    except Invalid as exc:
+        db.session.rollback()
+        rows = len({problem.row for problem in exc.problems if problem.row is not None})
+        record(AuditEventKind.IMPORT_REFUSED, subject=f"file:{source_name}",
+               detail=f"{report.heading}: refused, {len(exc.problems)} problem(s) on {rows} row(s); "
+                      f"the first: {exc.problems[0]}")
+        db.session.commit()
+        raise
+    return report
+
+
+def _import(rows: list[PlanRow], reader: PlanReader, user: User | None, report: ImportReport) -> None:
+    try:
         entries = _write(rows, reader, user, report)
-        if dry_run:
+        if report.dry_run:
             db.session.flush()
             db.session.rollback()
+        record(AuditEventKind.IMPORT, subject=f"file:{report.source_name}",
+               detail=f"{report.heading}: {len(rows)} row(s): {report.summary()}")
+        if report.dry_run:
+            db.session.commit()
         else:
             history.save(entries)
     except (Stale, StaleDataError):
@@ -75,7 +102,6 @@ def import_plan(data: bytes | str | BinaryIO | TextIO, *, create_agencies: bool 
     except Exception:
         db.session.rollback()
         raise
-    return report
 
 
 def _write(rows: list[PlanRow], reader: PlanReader, user: User | None, report: ImportReport) -> list[Update]:

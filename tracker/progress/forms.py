@@ -1,4 +1,4 @@
-"""The update form and the review form."""
+"""The update form."""
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,

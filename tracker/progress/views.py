@@ -2,8 +2,9 @@
 from flask import abort, current_app, flash, redirect, render_template, send_from_directory, url_for
 from flask_login import current_user
 
+from ..audit.services import record
 from ..auth.permissions import can_update_item, can_view_evidence, is_agency_user
-from ..enums import Status
+from ..enums import AuditEventKind, Status
 from ..errors import Invalid, NotAllowed
 from ..extensions import db
 from ..forms import parse_version, submit
@@ -85,6 +86,10 @@ def download_evidence(evidence_id: int):
         abort(403, description="This evidence is confidential.")
     if not evidence.stored_name:
         abort(404, description="This evidence has no file.")
+    if evidence.confidential:
+        record(AuditEventKind.EVIDENCE_DOWNLOAD, subject=f"evidence:{evidence.id}",
+               detail=f"{evidence.original_name} of {evidence.item.ref}")
+        db.session.commit()
     return send_from_directory(
         current_app.config["UPLOAD_DIR"],
         evidence.stored_name,

@@ -12,6 +12,8 @@ from datetime import UTC, datetime
 from sqlalchemy.orm import joinedload
 
 from .. import limits
+from ..audit.services import record
+from ..enums import AuditEventKind
 from ..errors import Invalid, NotFound
 from ..extensions import db
 from ..models import ApiToken, User, normalise_email
@@ -41,6 +43,8 @@ def issue_token(user: User, name: str = "") -> tuple[ApiToken, str]:
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(user=user, name=name, token_hash=hash_token(secret))
     db.session.add(token)
+    db.session.flush()
+    record(AuditEventKind.TOKEN_CREATED, subject=f"token:{token.id}", detail=f"“{name}” for {user.email}")
     db.session.commit()
     return token, secret
 
@@ -77,5 +81,6 @@ def revoke_tokens(user: User, token_id: int | None = None) -> list[ApiToken]:
     now = datetime.now(UTC)
     for token in tokens:
         token.revoked_at = now
+        record(AuditEventKind.TOKEN_REVOKED, subject=f"token:{token.id}", detail=f"“{token.name}” of {user.email}")
     db.session.commit()
     return tokens

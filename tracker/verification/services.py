@@ -18,8 +18,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
+from ..audit.services import record
 from ..auth.permissions import has_validators, is_coordinator, is_validator, may_decide, validators_exist
-from ..enums import Decision, ReportStage, ReportStep, Status, UpdateKind
+from ..enums import AuditEventKind, Decision, ReportStage, ReportStep, Status, UpdateKind
 from ..errors import Invalid, NotAllowed, Stale
 from ..extensions import db
 from ..items import history
@@ -111,6 +112,9 @@ def decide(user: User, report: Report, decision: Decision, comment: str, expecte
         report.stage = ReportStage.COORDINATION if decision == Decision.FORWARD else ReportStage.RETURNED
     report.stage_since = report.decided_at = now
     report.decided_by, report.comment = user, comment
+    record(AuditEventKind.REPORT_DECISION, user=user, subject=f"report:{report.id}",
+           detail=f"{item.ref}: {decision.value} the report of {agency.label} ({report.status.value}, "
+                  f"{report.progress}%)")
     try:
         db.session.flush()  # UPDATE reports … WHERE version = n: a decision made meanwhile fails here
     except StaleDataError:
