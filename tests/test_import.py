@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from conftest import csrf_token, fresh_item
 from tracker.catalogue.services import find_agency
-from tracker.contract import CSV_COLUMNS
+from tracker.contract import CSV_COLUMNS, IMPORTED_COLUMNS
 from tracker.enums import AgencyKind, AssignmentRole, Basis, ReportStep, Status, UpdateKind
 from tracker.extensions import db
 from tracker.models import ActionItem, Agency, AgencyAlias, Framework, ItemAgency, Update, User
@@ -86,6 +86,19 @@ def test_importing_the_export_changes_nothing(seeded, runner, tmp_path):
     assert f"0 new, 0 updated, {len(before[0])} unchanged; 0 history entries" in result.output
     assert snapshot() == before
     assert fresh_item("PAPER-a").title == "=SUM(1) is not a formula"
+
+
+def test_the_export_s_reported_columns_are_optional_and_ignored(seeded, runner, tmp_path):
+    """verified_at, pending_status and pending_progress describe the tracker's state; the import never reads them."""
+    rows = read_rows(export_all(runner, tmp_path / "all.csv"))
+    for row in rows:
+        row.update(verified_at="2020-01-01", pending_status="completed", pending_progress="100")
+    before = snapshot()
+    for columns in (CSV_COLUMNS, IMPORTED_COLUMNS):  # with the three columns, and without them (older files)
+        result = import_plan(runner, plan_file(tmp_path / "plan.csv", rows, columns))
+        assert result.exit_code == 0, result.output
+        assert f"0 new, 0 updated, {len(rows)} unchanged" in result.output
+    assert snapshot() == before
 
 
 def test_a_new_plan_is_created_and_listed(as_role, runner, tmp_path):
