@@ -4,8 +4,9 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask import Flask, request, url_for
+from flask_login import current_user
 
-from .auth.permissions import TEMPLATE_PERMISSIONS
+from .auth.permissions import TEMPLATE_PERMISSIONS, can_view_evidence
 from .enums import Status
 from .verification.services import waited_days
 
@@ -44,6 +45,8 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["status_style"] = status_style
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["number"] = format_number
+    # `evidence|select('visible_evidence')`: what the logged-in user may see of it.
+    app.jinja_env.tests["visible_evidence"] = lambda evidence: can_view_evidence(current_user, evidence)
     app.jinja_env.globals.update(
         url_with=url_with,
         Status=Status,
