@@ -221,6 +221,89 @@ class FindingKind(str, enum.Enum):
 
 PENDING_STAGES = frozenset({ReportStage.VALIDATION, ReportStage.COORDINATION})
 
+class IndicatorKind(str, enum.Enum):
+    """What an indicator's values are."""
+
+    COUNT = "count"  # whole numbers, never negative
+    PERCENTAGE = "percentage"  # 0 to 100
+    AMOUNT = "amount"  # an amount in PKR
+    YES_NO = "yes_no"  # 1 for yes, 0 for no
+
+    @property
+    def label(self) -> str:
+        return {"count": "Count", "percentage": "Percentage", "amount": "Amount (PKR)", "yes_no": "Yes / no"}[
+            self.value]
+
+
+class Direction(str, enum.Enum):
+    """Which way is better for an indicator's values."""
+
+    HIGHER = "higher"
+    LOWER = "lower"
+
+    @property
+    def label(self) -> str:
+        return f"{self.value} is better"
+
+
+class Frequency(str, enum.Enum):
+    QUARTERLY = "quarterly"
+    YEARLY = "yearly"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+class Breakdown(str, enum.Enum):
+    """A dimension an indicator's values may be reported by (each optional per indicator)."""
+
+    PROVINCE = "province"
+    SEX = "sex"
+    AGE = "age"
+    EXPLOITATION = "exploitation"
+
+    @property
+    def label(self) -> str:
+        return {"province": "Province", "sex": "Sex", "age": "Age group",
+                "exploitation": "Form of exploitation"}[self.value]
+
+
+class Sex(str, enum.Enum):
+    FEMALE = "female"
+    MALE = "male"
+    TRANSGENDER = "transgender"  # recognised in law by the Transgender Persons (Protection of Rights) Act, 2018
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+class AgeGroup(str, enum.Enum):
+    CHILD = "child"  # under 18
+    ADULT = "adult"
+
+    @property
+    def label(self) -> str:
+        return {"child": "Child (under 18)", "adult": "Adult"}[self.value]
+
+
+class Exploitation(str, enum.Enum):
+    SEXUAL = "sexual"
+    FORCED_LABOUR = "forced_labour"
+    BONDED_LABOUR = "bonded_labour"
+    DOMESTIC_SERVITUDE = "domestic_servitude"
+    BEGGING = "begging"
+    ORGAN_REMOVAL = "organ_removal"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return {"sexual": "Sexual exploitation", "forced_labour": "Forced labour", "bonded_labour": "Bonded labour",
+                "domestic_servitude": "Domestic servitude", "begging": "Forced begging",
+                "organ_removal": "Organ removal", "other": "Other"}[self.value]
+
+
 # Completed and superseded items are *closed*: never overdue, never reminded of.
 CLOSED_STATUSES = frozenset({Status.COMPLETED, Status.SUPERSEDED})
 

@@ -16,17 +16,24 @@ from . import limits
 from .enums import (
     CLOSED_STATUSES,
     PENDING_STAGES,
+    AgeGroup,
     AgencyKind,
     AssignmentRole,
     AuditEventKind,
     Basis,
+    Breakdown,
     DeliveryState,
+    Direction,
+    Exploitation,
     FindingKind,
+    Frequency,
+    IndicatorKind,
     Priority,
     ReminderRule,
     ReportStage,
     ReportStep,
     Role,
+    Sex,
     Status,
     UpdateKind,
     UpdateOrigin,
@@ -323,6 +330,113 @@ class Finding(db.Model):
     items: Mapped[list[ActionItem]] = relationship(
         secondary=item_findings, back_populates="findings", order_by="ActionItem.position"
     )
+
+
+indicator_items = sa.Table(
+    "indicator_items",
+    db.metadata,
+    sa.Column("indicator_id", sa.ForeignKey("indicators.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("item_id", sa.ForeignKey("action_items.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Indicator(db.Model):
+    """A result measured over periods — investigations, convictions, victims referred — against a baseline and
+    targets, reported by one agency, and linked to the items whose results it measures."""
+
+    __tablename__ = "indicators"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(limits.INDICATOR_CODE), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(limits.TITLE))
+    definition: Mapped[str] = mapped_column(sa.Text, default="")
+    unit: Mapped[str] = mapped_column(sa.String(limits.UNIT), default="")
+    kind: Mapped[IndicatorKind] = mapped_column(enum_column(IndicatorKind))
+    direction: Mapped[Direction] = mapped_column(enum_column(Direction), default=Direction.HIGHER)
+    pillar_id: Mapped[int] = mapped_column(sa.ForeignKey("pillars.id"), index=True)
+    # The agency that reports its values.
+    agency_id: Mapped[int | None] = mapped_column(sa.ForeignKey("agencies.id"), index=True)
+    means_of_verification: Mapped[str] = mapped_column(sa.Text, default="")
+    frequency: Mapped[Frequency] = mapped_column(enum_column(Frequency), default=Frequency.QUARTERLY)
+    # The breakdowns its values are reported by, as Breakdown codes separated by commas ("province,sex").
+    breakdowns: Mapped[str] = mapped_column(sa.String(80), default="")
+    # The baseline, when a source gives one: empty otherwise, never invented.
+    baseline_value: Mapped[float | None]
+    baseline_period: Mapped[str] = mapped_column(sa.String(limits.PERIOD), default="")
+    baseline_source: Mapped[str] = mapped_column(sa.Text, default="")
+    origin: Mapped[UpdateOrigin] = mapped_column(enum_column(UpdateOrigin), default=UpdateOrigin.USER)
+    position: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    # Retired, never deleted once it has values: its history stays readable.
+    retired_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+    pillar: Mapped[Pillar] = relationship()
+    agency: Mapped[Agency | None] = relationship()
+    items: Mapped[list[ActionItem]] = relationship(secondary=indicator_items, order_by="ActionItem.ref")
+    targets: Mapped[list[IndicatorTarget]] = relationship(
+        back_populates="indicator", cascade="all, delete-orphan", order_by="IndicatorTarget.period")
+    values: Mapped[list[IndicatorValue]] = relationship(
+        back_populates="indicator", order_by="(IndicatorValue.period, IndicatorValue.id)")
+
+    @property
+    def breakdown_list(self) -> list[Breakdown]:
+        return [Breakdown(code) for code in self.breakdowns.split(",") if code]
+
+    @property
+    def retired(self) -> bool:
+        return self.retired_at is not None
+
+
+class IndicatorTarget(db.Model):
+    """What an indicator should reach by the end of a period (a year's target may stand for the plan's end)."""
+
+    __tablename__ = "indicator_targets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    indicator_id: Mapped[int] = mapped_column(sa.ForeignKey("indicators.id", ondelete="CASCADE"), index=True)
+    period: Mapped[str] = mapped_column(sa.String(limits.PERIOD))
+    value: Mapped[float]
+
+    __table_args__ = (sa.UniqueConstraint("indicator_id", "period"),)
+
+    indicator: Mapped[Indicator] = relationship(back_populates="targets")
+
+
+class IndicatorValue(db.Model):
+    """One value of an indicator for a period and a breakdown cell (all empty: the total).
+
+    Values from the source documents are dated data points with their source; values agencies
+    report will go through the same verification as their progress reports.
+    """
+
+    __tablename__ = "indicator_values"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    indicator_id: Mapped[int] = mapped_column(sa.ForeignKey("indicators.id", ondelete="CASCADE"), index=True)
+    period: Mapped[str] = mapped_column(sa.String(limits.PERIOD), index=True)
+    province_id: Mapped[int | None] = mapped_column(sa.ForeignKey("provinces.id"))
+    sex: Mapped[Sex | None] = mapped_column(enum_column(Sex))
+    age: Mapped[AgeGroup | None] = mapped_column(enum_column(AgeGroup))
+    exploitation: Mapped[Exploitation | None] = mapped_column(enum_column(Exploitation))
+    value: Mapped[float]
+    origin: Mapped[UpdateOrigin] = mapped_column(enum_column(UpdateOrigin), default=UpdateOrigin.USER)
+    as_of: Mapped[date | None]
+    note: Mapped[str] = mapped_column(sa.Text, default="")
+    source_document: Mapped[str] = mapped_column(sa.String(120), default="")
+    locator: Mapped[str] = mapped_column(sa.String(300), default="")
+    # Identifies a value from the sources, so that seeding again refreshes it rather than adding it twice.
+    seed_key: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+    indicator: Mapped[Indicator] = relationship(back_populates="values")
+    province: Mapped[Province | None] = relationship()
+
+    @property
+    def cell(self) -> dict[str, str]:
+        """The breakdown cell as codes: {"province": "SD", "exploitation": "bonded_labour"}; {} for the total."""
+        cell = {"province": self.province.code if self.province else None, "sex": self.sex, "age": self.age,
+                "exploitation": self.exploitation}
+        return {name: getattr(value, "value", value) for name, value in cell.items() if value is not None}
 
 
 class SectionNote(db.Model):
