@@ -14,9 +14,20 @@ from flask import current_app
 from conftest import csrf_token, fresh_item
 from factories import EvidenceFactory, ReportFactory, UpdateFactory
 from tracker.catalogue.services import find_agency
-from tracker.enums import ReportStage
+from tracker.enums import IndicatorKind, ReportStage
 from tracker.extensions import db
-from tracker.models import ActionItem, Agency, AgencyAlias, AuditEvent, Evidence, ItemAgency, Report, Update, User
+from tracker.models import (
+    ActionItem,
+    Agency,
+    AgencyAlias,
+    AuditEvent,
+    Evidence,
+    Indicator,
+    ItemAgency,
+    Report,
+    Update,
+    User,
+)
 
 # The validator is NADRA's validating authority; "agency_responsible" is a NADRA focal person.
 ROLES = ["anonymous", "agency_responsible", "validator", "agency_other", "coordinator", "rapporteur", "admin"]
@@ -93,6 +104,16 @@ ROUTES = {
     ),
     # The report awaits NADRA's validator: only the validator may decide it now (forward or return);
     # its own focal person, other agencies, the coordinators (before the validator) and the rest may not.
+    "indicators.indicator_list": Route("/indicators", get=EVERYONE),
+    "indicators.indicator_detail": Route("/indicators/TEST-IND", get=EVERYONE),
+    "indicators.indicator_new": Route("/indicators/new", get=expect({"coordinator": 200, "admin": 200}), post=Post(
+        ("coordinator", "admin"), {"code": "NEW-IND", "name": "n", "kind": "count", "direction": "higher",
+                                   "pillar": "1", "frequency": "quarterly"})),
+    "indicators.indicator_edit": Route("/indicators/TEST-IND/edit", get=expect({"coordinator": 200, "admin": 200}),
+                                       post=Post(("coordinator", "admin"), {"code": "TEST-IND", "name": "Renamed",
+                                                                            "kind": "count", "pillar": "1"})),
+    "indicators.indicator_retire": Route("/indicators/TEST-IND/retire", post=Post(("coordinator", "admin"))),
+    "indicators.indicator_delete": Route("/indicators/TEST-IND/delete", post=Post(("coordinator", "admin"))),
     "verification.queue": Route("/queue", get=expect({"validator": 200, "coordinator": 200})),
     "verification.decision": Route("/reports/{report}/decision",
                                    post=Post(("validator",), {"forward": "Forward", "comment": "c"})),
@@ -144,6 +165,8 @@ ROUTES = {
     "api.items": Route("/api/v1/items", get=expect({r: 200 for r in USERS}, anonymous=401)),
     "api.item": Route("/api/v1/items/PAPER-g", get=expect({r: 200 for r in USERS}, anonymous=401)),
     "api.stats": Route("/api/v1/stats", get=expect({r: 200 for r in USERS}, anonymous=401)),
+    "api.indicators": Route("/api/v1/indicators", get=expect({r: 200 for r in USERS}, anonymous=401)),
+    "api.indicator": Route("/api/v1/indicators/TEST-IND", get=expect({r: 200 for r in USERS}, anonymous=401)),
     "api.report": Route("/api/v1/items/PAPER-g/updates", post=Post(
         ("agency_responsible", "validator", "coordinator"), {"status": "in_progress", "progress": 50, "note": "n"},
         json=True, anonymous=401)),
@@ -188,6 +211,8 @@ def world(as_role, make_user):
     update = UpdateFactory(item=item, author=user)
     EvidenceFactory(update=update)
     report = ReportFactory(item=item, author=user, stage=ReportStage.VALIDATION)
+    db.session.add(Indicator(code="TEST-IND", name="Convictions", kind=IndicatorKind.COUNT, pillar=item.pillar,
+                             items=[item]))
     db.session.commit()
     alias = db.session.scalar(sa.select(AgencyAlias).where(AgencyAlias.agency_id == nadra.id))
     return {
@@ -212,7 +237,7 @@ def test_get_matrix(world, endpoint):
 def snapshot() -> dict:
     db.session.expire_all()
     counts = {m.__name__: db.session.scalar(sa.select(sa.func.count()).select_from(m))
-              for m in (Update, Report, Evidence, User, Agency, AgencyAlias, ItemAgency, AuditEvent)}
+              for m in (Update, Report, Evidence, User, Agency, AgencyAlias, ItemAgency, AuditEvent, Indicator)}
     return {
         **counts,
         "versions": db.session.scalar(sa.select(sa.func.sum(ActionItem.version))),
@@ -220,6 +245,7 @@ def snapshot() -> dict:
                                     .order_by(User.id)).all(),
         "agencies": db.session.execute(sa.select(Agency.id, Agency.name).order_by(Agency.id)).all(),
         "reports": db.session.execute(sa.select(Report.id, Report.stage, Report.version).order_by(Report.id)).all(),
+        "indicators": db.session.execute(sa.select(Indicator.code, Indicator.name, Indicator.retired_at)).all(),
     }
 
 

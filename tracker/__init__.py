@@ -89,6 +89,7 @@ def register_blueprints(app: Flask) -> None:
     from .exports import bp as exports_bp
     from .home import bp as home_bp
     from .imports import bp as imports_bp
+    from .indicators import bp as indicators_bp
     from .items import bp as items_bp
     from .progress import bp as progress_bp
     from .reminders import bp as reminders_bp
@@ -108,6 +109,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(tokens_bp)
     app.register_blueprint(imports_bp)
     app.register_blueprint(dashboard_bp)
+    app.register_blueprint(indicators_bp)
     app.register_blueprint(exports_bp)
     app.register_blueprint(reminders_bp)
 

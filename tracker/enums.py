@@ -204,6 +204,7 @@ class AuditEventKind(str, enum.Enum):
     RESTORE = "restore"
     REPORT_DECISION = "report_decision"  # a report verified or returned
     VALIDATOR_CHANGED = "validator_changed"  # a validator appointed or removed
+    INDICATOR_CHANGED = "indicator_changed"  # an indicator defined, changed, retired or deleted: what gets counted
 
     @property
     def label(self) -> str:

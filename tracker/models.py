@@ -241,6 +241,8 @@ class ActionItem(db.Model):
     findings: Mapped[list[Finding]] = relationship(
         secondary=item_findings, back_populates="items", order_by="(Finding.kind, Finding.code)"
     )
+    indicators: Mapped[list[Indicator]] = relationship(secondary="indicator_items", back_populates="items",
+                                                       order_by="Indicator.code")
     related: Mapped[list[ActionItem]] = relationship(
         secondary=item_relations,
         primaryjoin=lambda: ActionItem.id == item_relations.c.item_id,
@@ -372,7 +374,8 @@ class Indicator(db.Model):
 
     pillar: Mapped[Pillar] = relationship()
     agency: Mapped[Agency | None] = relationship()
-    items: Mapped[list[ActionItem]] = relationship(secondary=indicator_items, order_by="ActionItem.ref")
+    items: Mapped[list[ActionItem]] = relationship(secondary=indicator_items, order_by="ActionItem.ref",
+                                                   back_populates="indicators")
     targets: Mapped[list[IndicatorTarget]] = relationship(
         back_populates="indicator", cascade="all, delete-orphan", order_by="IndicatorTarget.period")
     values: Mapped[list[IndicatorValue]] = relationship(

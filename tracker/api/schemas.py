@@ -13,7 +13,20 @@ from marshmallow import fields, post_load, pre_dump, validate
 from .. import limits
 from ..auth.permissions import can_view_evidence
 from ..contract import CSV_COLUMNS, item_row
-from ..enums import AssignmentRole, Basis, Decision, ReportStage, ReportStep, Status, UpdateKind, UpdateOrigin
+from ..enums import (
+    AssignmentRole,
+    Basis,
+    Breakdown,
+    Decision,
+    Direction,
+    Frequency,
+    IndicatorKind,
+    ReportStage,
+    ReportStep,
+    Status,
+    UpdateKind,
+    UpdateOrigin,
+)
 from ..models import as_utc
 from ..progress.services import Figure, ProgressReport
 
@@ -41,6 +54,10 @@ class DerivedString(Derived, fields.String):
 
 
 class DerivedNested(Derived, fields.Nested):
+    pass
+
+
+class DerivedList(Derived, fields.List):
     pass
 
 
@@ -412,3 +429,68 @@ class DecisionMadeSchema(ma.Schema):
     report = fields.Nested(ReportSchema, required=True)
     update = fields.Nested(UpdateSchema, required=True, metadata={"description": "The history entry it made."})
     item = fields.Nested(ItemSchema, required=True)
+
+
+# Indicators
+
+
+class BaselineSchema(ma.Schema):
+    value = fields.Float(required=True)
+    period = fields.String(required=True)
+    source = fields.String(required=True)
+
+
+class TargetSchema(ma.Schema):
+    period = fields.String(required=True, metadata={"description": "A year (2025) or a quarter (2025-Q4)."})
+    value = fields.Float(required=True)
+
+
+class IndicatorSchema(ma.Schema):
+    """What an indicator measures, who reports it, its baseline and targets."""
+
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+    unit = fields.String(required=True)
+    kind = fields.Enum(IndicatorKind, by_value=True, required=True)
+    direction = fields.Enum(Direction, by_value=True, required=True,
+                            metadata={"description": "Whether a higher or a lower value is better."})
+    pillar = fields.String(attribute="pillar.code", required=True)
+    agency = fields.String(attribute="agency.name", allow_none=True, dump_default=None,
+                           metadata={"description": "The agency that reports it; null if none yet."})
+    frequency = fields.Enum(Frequency, by_value=True, required=True)
+    breakdowns = fields.List(fields.Enum(Breakdown, by_value=True), attribute="breakdown_list", required=True)
+    baseline = DerivedNested(BaselineSchema, allow_none=True, getter=lambda i: {
+        "value": i.baseline_value, "period": i.baseline_period, "source": i.baseline_source}
+        if i.baseline_value is not None else None, metadata={"description": "Null where no source gives one."})
+    targets = fields.List(fields.Nested(TargetSchema), required=True)
+    retired = fields.Boolean(required=True)
+    url = DerivedString(getter=lambda i: url_for("api.indicator", code=i.code))
+
+
+class IndicatorValueSchema(ma.Schema):
+    period = fields.String(required=True)
+    breakdown = fields.Dict(keys=fields.String(), values=fields.String(), attribute="cell", required=True,
+                            metadata={"description": 'The breakdown cell, e.g. {"province": "SD"}; {} for the total.'})
+    value = fields.Float(required=True)
+    origin = fields.Enum(UpdateOrigin, by_value=True, required=True)
+    as_of = fields.Date(allow_none=True)
+    source_document = fields.String()
+    locator = fields.String()
+    note = fields.String()
+
+
+class IndicatorDetailSchema(IndicatorSchema):
+    definition = fields.String(required=True)
+    means_of_verification = fields.String(required=True)
+    items = DerivedList(fields.String(), getter=lambda i: [item.ref for item in i.items], required=True,
+                        metadata={"description": "Refs of the items it measures."})
+    values = fields.List(fields.Nested(IndicatorValueSchema), required=True,
+                         metadata={"description": "Oldest period first."})
+
+
+class IndicatorPageSchema(ma.Schema):
+    indicators = fields.List(fields.Nested(IndicatorSchema), required=True)
+    page = fields.Integer(required=True)
+    per_page = fields.Integer(required=True)
+    pages = fields.Integer(required=True)
+    total = fields.Integer(required=True)

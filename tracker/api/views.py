@@ -10,6 +10,8 @@ from flask_smorest import current_api
 from ..auth.permissions import can_update_item
 from ..errors import NotAllowed, NotFound
 from ..extensions import db
+from ..indicators.filters import IndicatorListArgsSchema, IndicatorListing
+from ..indicators.services import indicator_or_404, list_indicators
 from ..items.filters import ItemFilters, ItemListArgsSchema, ItemListing, ItemStatsArgsSchema
 from ..items.services import item_or_404, list_items
 from ..models import Report
@@ -22,6 +24,8 @@ from .schemas import (
     DecisionSchema,
     ErrorSchema,
     FieldErrorsSchema,
+    IndicatorDetailSchema,
+    IndicatorPageSchema,
     ItemDetailSchema,
     ItemPageSchema,
     ProgressReportSchema,
@@ -136,6 +140,29 @@ def decide_report(decision: dict, report_id: int):
         raise NotFound(f"There is no report {report_id}.")
     update = decide(current_user, report, decision["decision"], decision["comment"], decision["expected_version"])
     return {"report": report, "update": update, "item": report.item}
+
+
+@bp.route("/indicators")
+@bp.arguments(IndicatorListArgsSchema, location="query")
+@bp.response(200, IndicatorPageSchema, description="One page of indicators, in pillar order.")
+@bp.alt_response(401, **UNAUTHORIZED)
+@bp.alt_response(400, **NUL_REFUSED)
+@bp.alt_response(422, **BAD_QUERY)
+def indicators(listing: IndicatorListing):
+    """List indicators: what each measures, who reports it, its baseline and targets."""
+    pagination = list_indicators(listing.filters, page=listing.page, per_page=listing.per_page)
+    return {"indicators": pagination.items, "page": listing.page, "per_page": listing.per_page,
+            "pages": pagination.pages, "total": pagination.total}
+
+
+@bp.route("/indicators/<code>")
+@bp.response(200, IndicatorDetailSchema, description="The indicator with its values.")
+@bp.alt_response(401, **UNAUTHORIZED)
+@bp.alt_response(400, **NUL_REFUSED)
+@bp.alt_response(404, schema=ErrorSchema, description="No indicator has this code.")
+def indicator(code: str):
+    """One indicator with its definition, the items it measures and its values (with their sources)."""
+    return indicator_or_404(code)
 
 
 @bp.route("/openapi.json")

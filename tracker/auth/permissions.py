@@ -63,6 +63,11 @@ def decides_reports(user: User) -> bool:
     return is_coordinator(user) or is_validator(user)
 
 
+def can_manage_indicators(user: User) -> bool:
+    """Coordinators and admins define, change and retire indicators."""
+    return _has_role(user, Role.COORDINATOR, Role.ADMIN)
+
+
 def can_export(user: User) -> bool:
     """Coordinators and the rapporteur download the items and the dashboard."""
     return _has_role(user, Role.COORDINATOR, Role.RAPPORTEUR)
@@ -101,7 +106,7 @@ TEMPLATE_PERMISSIONS = {
     f.__name__: f
     for f in (is_admin, is_coordinator, is_agency_user, can_export, can_manage_own_tokens, is_api_reader,
               is_responsible, can_update_item, can_view_evidence, is_validator, may_decide,
-              decides_reports)
+              decides_reports, can_manage_indicators)
 }
 
 

@@ -27,7 +27,7 @@ class Chart:
         return self.figure.to_json().replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def _layout(figure: go.Figure, height: int = 360, **extra) -> go.Figure:
+def layout(figure: go.Figure, height: int = 360, **extra) -> go.Figure:
     figure.update_layout(
         template="plotly_white",
         height=height,
@@ -74,7 +74,7 @@ def _status_bars(dashboard: Dashboard, rows: list[StatusRow], filter_name: str) 
                         "pattern": {"shape": "/", "fgcolor": STATUS_COLOURS[status.value]}},
                 hovertemplate="%{x}<br>" + label + ": %{y}<extra></extra>",
             )
-    return _layout(figure, barmode="stack", yaxis_title="Items")
+    return layout(figure, barmode="stack", yaxis_title="Items")
 
 
 def build_charts(dashboard: Dashboard) -> list[Chart]:
@@ -106,7 +106,7 @@ def _completion(dashboard: Dashboard) -> go.Figure:
             hovertemplate="%{x}: %{y}% completed<extra></extra>",
         )
     )
-    return _layout(figure, yaxis={"title": "% completed", "range": [0, 100]}, showlegend=False)
+    return layout(figure, yaxis={"title": "% completed", "range": [0, 100]}, showlegend=False)
 
 
 def _agency_load(dashboard: Dashboard) -> go.Figure:
@@ -133,7 +133,7 @@ def _agency_load(dashboard: Dashboard) -> go.Figure:
         customdata=[_items_url(dashboard, agency=row.agency.id, overdue=True) for row in rows],
         hovertemplate="%{y}: %{x} overdue<extra></extra>",
     )
-    return _layout(figure, height=max(300, 26 * len(rows) + 80), barmode="stack", xaxis_title="Open items")
+    return layout(figure, height=max(300, 26 * len(rows) + 80), barmode="stack", xaxis_title="Open items")
 
 
 def _heatmap(dashboard: Dashboard) -> go.Figure:
@@ -158,7 +158,7 @@ def _heatmap(dashboard: Dashboard) -> go.Figure:
             colorbar={"title": "Open"},
         )
     )
-    return _layout(figure, height=max(300, 26 * len(rows) + 80))
+    return layout(figure, height=max(300, 26 * len(rows) + 80))
 
 
 def _over_time(dashboard: Dashboard) -> go.Figure:
@@ -168,4 +168,4 @@ def _over_time(dashboard: Dashboard) -> go.Figure:
                    marker_color=STATUS_COLOURS["completed"])
     figure.add_scatter(name="Reports made", x=[m.month for m in months], y=[m.reported for m in months],
                        mode="lines+markers", line_color=STATUS_COLOURS["in_progress"])
-    return _layout(figure, xaxis={"type": "category", "title": "Month"}, yaxis_title="Count")
+    return layout(figure, xaxis={"type": "category", "title": "Month"}, yaxis_title="Count")

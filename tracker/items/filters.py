@@ -144,7 +144,26 @@ def _date(name: str, description: str) -> ma_fields.Date:
                           metadata={"description": description})
 
 
-class ItemFilterSchema(ma.Schema):
+class QuerySchema(ma.Schema):
+    """Filters read from a query string, by pages and the API alike."""
+
+    @pre_load
+    def given_values(self, data, **kwargs):
+        """Query strings carry text: surrounding spaces are dropped, and an empty value (a select left
+        at "All") means the filter is not set. Only the first of repeated parameters counts."""
+        values = {}
+        for name, schema_field in self.load_fields.items():
+            key = schema_field.data_key or name
+            value = data.get(key) if hasattr(data, "get") else None
+            if isinstance(value, str):
+                value = value.strip()
+            if value is None or value is ma.missing or value == "":
+                continue
+            values[key] = value
+        return values
+
+
+class ItemFilterSchema(QuerySchema):
     """The filters of /items, /dashboard, the exports, and the API's /items and /stats."""
 
     framework = QueryText(validate=Known(Framework.code, "framework"),
@@ -165,21 +184,6 @@ class ItemFilterSchema(ma.Schema):
     due_to = _date("due_to", "Only items due on or before this date.")
     sort = QueryText(load_default="ref", validate=validate.OneOf(SORT_CHOICES, error="unknown sort {input!r}"),
                      metadata={"description": "Order: " + ", ".join(SORTS) + "; a leading - reverses it."})
-
-    @pre_load
-    def given_values(self, data, **kwargs):
-        """Query strings carry text: surrounding spaces are dropped, and an empty value (a select left
-        at "All") means the filter is not set. Only the first of repeated parameters counts."""
-        values = {}
-        for name, schema_field in self.load_fields.items():
-            key = schema_field.data_key or name
-            value = data.get(key) if hasattr(data, "get") else None
-            if isinstance(value, str):
-                value = value.strip()
-            if value is None or value is ma.missing or value == "":
-                continue
-            values[key] = value
-        return values
 
     @post_load
     def make(self, data, **kwargs):

@@ -129,6 +129,7 @@ ITEM_PAGE = (
     joinedload(ActionItem.verified_by),
     selectinload(ActionItem.evidence),
     selectinload(ActionItem.laws),
+    selectinload(ActionItem.indicators),
     selectinload(ActionItem.findings),
 )
 

@@ -1,0 +1,35 @@
+"""An indicator's chart: the actual values per period against the baseline and the targets."""
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+from ..dashboard.charts import STATUS_COLOURS, Chart, layout
+from ..models import Indicator
+from .services import PeriodPoint
+
+
+def indicator_chart(indicator: Indicator, points: list[PeriodPoint]) -> Chart | None:
+    """Bars of the actual values, the targets as markers on a line, the baseline as a dashed line; None if
+    there is nothing to draw."""
+    actual = [p for p in points if p.actual is not None]
+    targets = [p for p in points if p.target is not None]
+    if not actual and not targets and indicator.baseline_value is None:
+        return None
+    periods = [p.period for p in points] or [indicator.baseline_period]
+    figure = go.Figure()
+    figure.add_bar(name="Actual", x=[p.period for p in actual], y=[p.actual for p in actual],
+                   marker_color=STATUS_COLOURS["in_progress"],
+                   text=["sum of the breakdown" if p.summed else "" for p in actual],
+                   hovertemplate="%{x}: %{y} " + indicator.unit + " %{text}<extra></extra>", textposition="none")
+    if targets:
+        figure.add_scatter(name="Target", x=[p.period for p in targets], y=[p.target for p in targets],
+                           mode="lines+markers", line={"color": STATUS_COLOURS["completed"], "dash": "dot"},
+                           marker={"symbol": "diamond", "size": 10},
+                           hovertemplate="Target %{x}: %{y}<extra></extra>")
+    if indicator.baseline_value is not None:
+        figure.add_scatter(name=f"Baseline ({indicator.baseline_period})", x=periods,
+                           y=[indicator.baseline_value] * len(periods), mode="lines",
+                           line={"color": STATUS_COLOURS["not_started"], "dash": "dash"},
+                           hovertemplate=f"Baseline {indicator.baseline_period}: %{{y}}<extra></extra>")
+    return Chart(f"indicator-{indicator.code.lower()}", f"{indicator.name}: actual, baseline and targets",
+                 layout(figure, xaxis={"type": "category", "title": "Period"}, yaxis_title=indicator.unit or "Value"))

@@ -1,0 +1,50 @@
+"""The indicator form: what is measured, by whom, how often, by which breakdowns, against what."""
+from flask_wtf import FlaskForm
+from wtforms import FloatField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField, widgets
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, Optional
+
+from .. import limits
+from ..enums import Breakdown, Direction, Frequency, IndicatorKind
+from ..forms import optional_int, record_id, strip
+
+
+def upper(value):
+    return value.strip().upper() if isinstance(value, str) else value
+
+
+class CheckboxesField(SelectMultipleField):
+    """A short multiple choice as checkboxes: nothing to Ctrl-click."""
+
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+class IndicatorForm(FlaskForm):
+    code = StringField("Code", validators=[DataRequired(message="Give the indicator a code."),
+                                           Length(max=limits.INDICATOR_CODE)], filters=[upper])
+    name = StringField("Name", validators=[DataRequired(message="Name what is measured."),
+                                           Length(max=limits.TITLE)], filters=[strip])
+    definition = TextAreaField("Definition: what exactly is counted", validators=[Length(max=limits.NOTE)],
+                               filters=[strip])
+    unit = StringField("Unit", validators=[Length(max=limits.UNIT)], filters=[strip])
+    kind = SelectField("Kind", choices=[SelectChoice(k.value, k.label) for k in IndicatorKind])
+    direction = SelectField("Direction", choices=[SelectChoice(d.value, d.label.capitalize()) for d in Direction])
+    pillar = SelectField("Pillar", coerce=record_id)
+    agency = SelectField("Reporting agency", coerce=optional_int, validate_choice=False)
+    means_of_verification = TextAreaField("Means of verification", validators=[Length(max=limits.NOTE)],
+                                          filters=[strip])
+    frequency = SelectField("Reporting frequency", choices=[SelectChoice(f.value, f.label) for f in Frequency])
+    breakdowns = CheckboxesField("Reported by", choices=[SelectChoice(b.value, b.label) for b in Breakdown])
+    items = TextAreaField("Items it measures: refs, separated by commas or new lines",
+                          validators=[Length(max=limits.LINKS_TEXT)], filters=[strip])
+    baseline_value = FloatField("Baseline value", validators=[Optional()])
+    baseline_period = StringField("Baseline period", validators=[Length(max=limits.PERIOD)], filters=[strip])
+    baseline_source = TextAreaField("Baseline source", validators=[Length(max=limits.NOTE)], filters=[strip])
+    targets = TextAreaField("Targets: one per line, period = value (e.g. 2025 = 120)",
+                            validators=[Length(max=limits.LINKS_TEXT)], filters=[strip])
+    submit = SubmitField("Save indicator")
+
+
+class RetireForm(FlaskForm):
+    submit = SubmitField("Retire")

@@ -1,0 +1,237 @@
+"""Indicators' rules, in plain functions the pages, the API and the seed call.
+
+An indicator with values is never deleted, only retired: the values stay readable and keep their
+history. Baselines and targets are optional; where no source gives one, the field stays empty.
+"""
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload, selectinload
+
+from .. import limits
+from ..audit.services import record
+from ..auth.permissions import can_manage_indicators
+from ..enums import AuditEventKind, Breakdown, Direction, Frequency, IndicatorKind
+from ..errors import Invalid, NotAllowed, NotFound
+from ..extensions import db
+from ..models import ActionItem, Agency, Indicator, IndicatorTarget, IndicatorValue, Pillar, User
+from .filters import IndicatorFilters
+
+CODE_PATTERN = r"^[A-Z0-9][A-Z0-9-]*$"
+
+
+def value_problem(kind: IndicatorKind, value: float | None) -> str | None:
+    """What is wrong with a value of an indicator of this kind, or None: the checks that catch typing errors."""
+    if value is None:
+        return None
+    if not math.isfinite(value):
+        return "A value must be a number."
+    if value < 0:
+        return "A value is never negative."
+    if kind == IndicatorKind.COUNT and value != int(value):
+        return "A count is a whole number."
+    if kind == IndicatorKind.PERCENTAGE and value > 100:
+        return "A percentage is from 0 to 100."
+    if kind == IndicatorKind.YES_NO and value not in (0, 1):
+        return "Yes / no is 1 for yes or 0 for no."
+    return None
+
+
+def period_problem(period: str) -> str | None:
+    if not re.fullmatch(limits.PERIOD_PATTERN, period):
+        return f"“{period}” is not a period: a year (2026) or a quarter (2026-Q4)."
+    return None
+
+
+@dataclass
+class IndicatorFields:
+    """What a coordinator sets on an indicator: the same fields from the form and the seed."""
+
+    code: str
+    name: str
+    kind: IndicatorKind
+    pillar: Pillar
+    definition: str = ""
+    unit: str = ""
+    direction: Direction = Direction.HIGHER
+    agency: Agency | None = None
+    means_of_verification: str = ""
+    frequency: Frequency = Frequency.QUARTERLY
+    breakdowns: list[Breakdown] = field(default_factory=list)
+    items: list[ActionItem] = field(default_factory=list)
+    baseline_value: float | None = None
+    baseline_period: str = ""
+    baseline_source: str = ""
+    targets: dict[str, float] = field(default_factory=dict)
+
+
+def check(fields: IndicatorFields, indicator: Indicator | None = None) -> None:
+    """Refuse fields that break a rule, naming each field."""
+    errors = {}
+    if not re.fullmatch(CODE_PATTERN, fields.code):
+        errors["code"] = "A code is upper-case letters, digits and dashes, e.g. PROS-CONVICTIONS."
+    else:
+        taken = db.session.scalar(sa.select(Indicator.id).where(Indicator.code == fields.code))
+        if taken is not None and (indicator is None or taken != indicator.id):
+            errors["code"] = f"Another indicator has the code {fields.code}."
+    if not fields.name.strip():
+        errors["name"] = "Name what is measured."
+    if fields.baseline_value is not None:
+        if problem := value_problem(fields.kind, fields.baseline_value):
+            errors["baseline_value"] = problem
+        elif not fields.baseline_period:
+            errors["baseline_period"] = "Say which period the baseline is of."
+        elif problem := period_problem(fields.baseline_period):
+            errors["baseline_period"] = problem
+        if not fields.baseline_source.strip():
+            errors["baseline_source"] = "Say where the baseline comes from: nothing is counted without its source."
+    elif fields.baseline_period or fields.baseline_source.strip():
+        errors["baseline_value"] = "Give the baseline's value, or leave its period and source empty too."
+    for period, value in fields.targets.items():
+        problem = period_problem(period) or value_problem(fields.kind, value)
+        if problem:
+            errors["targets"] = f"{period}: {problem}"
+            break
+    if len(set(fields.breakdowns)) != len(fields.breakdowns):
+        errors["breakdowns"] = "Each breakdown at most once."
+    if indicator is not None and indicator.values and set(indicator.breakdown_list) != set(fields.breakdowns):
+        errors["breakdowns"] = ("The breakdowns of an indicator with values stay as they are: retire it and make "
+                                "a new one.")
+    if errors:
+        raise Invalid(errors)
+
+
+def save_indicator(user: User, fields: IndicatorFields, indicator: Indicator | None = None) -> Indicator:
+    """Create an indicator, or change one; recorded in the audit log."""
+    if not can_manage_indicators(user):
+        raise NotAllowed("Only coordinators and admins define indicators.")
+    check(fields, indicator)
+    created = indicator is None
+    if created:
+        indicator = Indicator(kind=fields.kind, pillar=fields.pillar)
+        db.session.add(indicator)
+    apply_fields(indicator, fields)
+    record(AuditEventKind.INDICATOR_CHANGED, user=user, subject=f"indicator:{fields.code}",
+           detail=f"{fields.code}: {'created' if created else 'changed'}")
+    db.session.commit()
+    return indicator
+
+
+def apply_fields(indicator: Indicator, fields: IndicatorFields) -> None:
+    """Set an indicator's fields, its items and its targets (the seed and the form alike)."""
+    indicator.code, indicator.name, indicator.definition = fields.code, fields.name.strip(), fields.definition
+    indicator.unit, indicator.kind, indicator.direction = fields.unit, fields.kind, fields.direction
+    indicator.pillar, indicator.agency = fields.pillar, fields.agency
+    indicator.means_of_verification, indicator.frequency = fields.means_of_verification, fields.frequency
+    indicator.breakdowns = ",".join(b.value for b in fields.breakdowns)
+    indicator.baseline_value, indicator.baseline_period = fields.baseline_value, fields.baseline_period
+    indicator.baseline_source = fields.baseline_source
+    indicator.items = list(dict.fromkeys(fields.items))
+    wanted = dict(fields.targets)
+    for target in list(indicator.targets):
+        if target.period not in wanted:
+            indicator.targets.remove(target)
+        else:
+            target.value = wanted.pop(target.period)
+    for period, value in sorted(wanted.items()):
+        indicator.targets.append(IndicatorTarget(period=period, value=value))
+
+
+def retire(user: User, indicator: Indicator, retired: bool = True) -> None:
+    """Retire an indicator (no more values expected; its values stay), or bring it back."""
+    if not can_manage_indicators(user):
+        raise NotAllowed("Only coordinators and admins retire indicators.")
+    indicator.retired_at = datetime.now(UTC) if retired else None
+    record(AuditEventKind.INDICATOR_CHANGED, user=user, subject=f"indicator:{indicator.code}",
+           detail=f"{indicator.code}: {'retired' if retired else 'brought back'}")
+    db.session.commit()
+
+
+def delete(user: User, indicator: Indicator) -> None:
+    """Delete an indicator made by mistake: only one without values; one with values is retired instead."""
+    if not can_manage_indicators(user):
+        raise NotAllowed("Only coordinators and admins delete indicators.")
+    if indicator.values:
+        raise Invalid(f"{indicator.code} has values, so it is never deleted: retire it instead.")
+    record(AuditEventKind.INDICATOR_CHANGED, user=user, subject=f"indicator:{indicator.code}",
+           detail=f"{indicator.code}: deleted")
+    db.session.delete(indicator)
+    db.session.commit()
+
+
+def indicator_or_404(code: str) -> Indicator:
+    indicator = db.session.scalar(
+        sa.select(Indicator).where(Indicator.code == code)
+        .options(joinedload(Indicator.pillar), joinedload(Indicator.agency), selectinload(Indicator.items),
+                 selectinload(Indicator.targets),
+                 selectinload(Indicator.values).joinedload(IndicatorValue.province))
+    )
+    if indicator is None:
+        raise NotFound(f"There is no indicator with the code “{code}”.")
+    return indicator
+
+
+def list_indicators(filters: IndicatorFilters, page: int, per_page: int = 50):
+    """A page of indicators in pillar order, then as listed."""
+    query = (
+        sa.select(Indicator).join(Indicator.pillar)
+        .options(joinedload(Indicator.pillar), joinedload(Indicator.agency), selectinload(Indicator.targets))
+        .order_by(Pillar.position, Indicator.position, Indicator.code)
+    )
+    if not filters.retired:
+        query = query.where(Indicator.retired_at.is_(None))
+    if filters.pillar:
+        query = query.where(Pillar.code == filters.pillar)
+    if filters.agency:
+        query = query.where(Indicator.agency_id == filters.agency)
+    if filters.q:
+        like = f"%{filters.q.lower()}%"
+        query = query.where(sa.or_(sa.func.lower(Indicator.code).like(like), sa.func.lower(Indicator.name).like(like),
+                                   sa.func.lower(Indicator.definition).like(like)))
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
+@dataclass
+class PeriodPoint:
+    """An indicator's total for one period, and the target set for it."""
+
+    period: str
+    actual: float | None
+    summed: bool  # the total is the sum of the breakdown's cells (no total was given)
+    target: float | None
+
+
+def series(indicator: Indicator) -> list[PeriodPoint]:
+    """The indicator's total per period, oldest first, beside each period's target: what its chart draws."""
+    totals: dict[str, float] = {}
+    sums: dict[str, float] = defaultdict(float)
+    for value in indicator.values:
+        if value.cell:
+            sums[value.period] += value.value
+        else:
+            totals[value.period] = value.value
+    targets = {target.period: target.value for target in indicator.targets}
+    periods = sorted(set(totals) | set(sums) | set(targets))
+    return [PeriodPoint(period, totals.get(period, sums.get(period)), period not in totals and period in sums,
+                        targets.get(period)) for period in periods]
+
+
+def breakdown_table(indicator: Indicator, breakdown: Breakdown) -> tuple[list[str], dict[str, dict[str, float]]]:
+    """Values by period (rows) and one breakdown's categories (columns), for the page's tables."""
+    rows: dict[str, dict[str, float]] = defaultdict(dict)
+    columns: list[str] = []
+    for value in indicator.values:
+        category = value.cell.get(breakdown.value)
+        if category is None:
+            continue
+        label = value.province.name if breakdown == Breakdown.PROVINCE and value.province else category
+        rows[value.period][label] = rows[value.period].get(label, 0) + value.value
+        if label not in columns:
+            columns.append(label)
+    return columns, dict(sorted(rows.items()))

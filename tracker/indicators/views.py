@@ -1,0 +1,144 @@
+"""Indicator pages: the list, one indicator's results, and the coordinators' form."""
+from __future__ import annotations
+
+import re
+
+import sqlalchemy as sa
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ..auth.permissions import can_manage_indicators, requires
+from ..enums import Breakdown, Direction, Frequency, IndicatorKind
+from ..errors import Invalid
+from ..extensions import db
+from ..forms import agency_choices, submit
+from ..models import ActionItem, Agency, Indicator, Pillar
+from . import bp
+from .charts import indicator_chart
+from .filters import read_listing
+from .forms import IndicatorForm, RetireForm
+from .services import (
+    IndicatorFields,
+    breakdown_table,
+    delete,
+    indicator_or_404,
+    list_indicators,
+    retire,
+    save_indicator,
+    series,
+)
+
+MANAGE = "Only coordinators and admins define indicators."
+
+
+@bp.route("/indicators")
+def indicator_list():
+    listing = read_listing(request.args)
+    filters = listing.filters
+    pagination = list_indicators(filters, listing.page, listing.per_page)
+    agencies = db.session.scalars(sa.select(Agency).where(Agency.id.in_(sa.select(Indicator.agency_id)))
+                                  .order_by(Agency.name)).all()
+    pillars = db.session.scalars(sa.select(Pillar).order_by(Pillar.position)).all()
+    return render_template("indicators/list.html", pagination=pagination, filters=filters, agencies=agencies,
+                           pillars=pillars)
+
+
+@bp.route("/indicators/<code>")
+def indicator_detail(code: str):
+    indicator = indicator_or_404(code)
+    points = series(indicator)
+    tables = {breakdown: breakdown_table(indicator, breakdown) for breakdown in indicator.breakdown_list}
+    return render_template("indicators/detail.html", indicator=indicator, points=points, tables=tables,
+                           chart=indicator_chart(indicator, points), retire_form=RetireForm())
+
+
+def _choices(form: IndicatorForm) -> None:
+    form.pillar.choices = [(p.id, p.name) for p in db.session.scalars(sa.select(Pillar).order_by(Pillar.position))]
+    form.agency.choices = agency_choices("None yet")
+
+
+def _fields(form: IndicatorForm) -> IndicatorFields:
+    """The indicator the form describes; refs and targets read, each problem named beside its field."""
+    errors = {}
+    refs = [ref for ref in re.split(r"[,\s]+", form.items.data or "") if ref]
+    items = list(db.session.scalars(sa.select(ActionItem).where(ActionItem.ref.in_(refs)))) if refs else []
+    unknown = sorted(set(refs) - {item.ref for item in items})
+    if unknown:
+        errors["items"] = "No item has the ref " + ", ".join(unknown) + "."
+    targets = {}
+    for line in (form.targets.data or "").splitlines():
+        if not line.strip():
+            continue
+        match = re.fullmatch(r"\s*(\S+)\s*[=:]\s*(-?[0-9]+(?:\.[0-9]+)?)\s*", line)
+        if not match:
+            errors["targets"] = f"“{line.strip()}” is not “period = value” (e.g. 2025 = 120)."
+            break
+        targets[match.group(1)] = float(match.group(2))
+    agency = db.session.get(Agency, form.agency.data) if form.agency.data else None
+    if form.agency.data and agency is None:
+        errors["agency"] = "There is no such agency."
+    if errors:
+        raise Invalid(errors)
+    return IndicatorFields(
+        code=form.code.data, name=form.name.data, kind=IndicatorKind(form.kind.data),
+        pillar=db.session.get(Pillar, form.pillar.data), definition=form.definition.data or "",
+        unit=form.unit.data or "", direction=Direction(form.direction.data), agency=agency,
+        means_of_verification=form.means_of_verification.data or "", frequency=Frequency(form.frequency.data),
+        breakdowns=[Breakdown(b) for b in form.breakdowns.data or []], items=items,
+        baseline_value=form.baseline_value.data, baseline_period=form.baseline_period.data or "",
+        baseline_source=form.baseline_source.data or "", targets=targets,
+    )
+
+
+def _edit(indicator: Indicator | None):
+    form = IndicatorForm()
+    _choices(form)
+    if not form.is_submitted() and indicator is not None:
+        form.process(obj=indicator)
+        form.kind.data, form.direction.data = indicator.kind.value, indicator.direction.value
+        form.frequency.data, form.pillar.data = indicator.frequency.value, indicator.pillar_id
+        form.agency.data = indicator.agency_id
+        form.breakdowns.data = [b.value for b in indicator.breakdown_list]
+        form.items.data = ", ".join(item.ref for item in indicator.items)
+        form.targets.data = "\n".join(f"{t.period} = {t.value:g}" for t in indicator.targets)
+    submission = submit(form, lambda: save_indicator(current_user, _fields(form), indicator))
+    if submission.done:
+        flash(f"Indicator {submission.result.code} saved.", "success")
+        return redirect(url_for("indicators.indicator_detail", code=submission.result.code))
+    return render_template("indicators/form.html", form=form, indicator=indicator), submission.status
+
+
+@bp.route("/indicators/new", methods=["GET", "POST"])
+@requires(can_manage_indicators, MANAGE)
+def indicator_new():
+    return _edit(None)
+
+
+@bp.route("/indicators/<code>/edit", methods=["GET", "POST"])
+@requires(can_manage_indicators, MANAGE)
+def indicator_edit(code: str):
+    return _edit(indicator_or_404(code))
+
+
+@bp.route("/indicators/<code>/retire", methods=["POST"])
+@requires(can_manage_indicators, MANAGE)
+def indicator_retire(code: str):
+    indicator = indicator_or_404(code)
+    if not RetireForm().validate_on_submit():
+        raise Invalid("The form was incomplete; please try again.")
+    bring_back = request.form.get("back") == "1"
+    retire(current_user, indicator, retired=not bring_back)
+    flash(f"{indicator.code} {'is in use again' if bring_back else 'is retired: no more values are expected'}.",
+          "success")
+    return redirect(url_for("indicators.indicator_detail", code=indicator.code))
+
+
+@bp.route("/indicators/<code>/delete", methods=["POST"])
+@requires(can_manage_indicators, MANAGE)
+def indicator_delete(code: str):
+    indicator = indicator_or_404(code)
+    if not RetireForm().validate_on_submit():
+        raise Invalid("The form was incomplete; please try again.")
+    delete(current_user, indicator)
+    flash(f"{code} deleted.", "success")
+    return redirect(url_for("indicators.indicator_list"))
