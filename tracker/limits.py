@@ -30,7 +30,7 @@ UNIT = 120  # a figure's unit
 INDICATOR_CODE = 40  # e.g. PROS-CONVICTIONS
 PERIOD = 12  # a reporting period's code: 2026-Q4 or 2026
 # A reporting period: a year, or a year's quarter.
-PERIOD_PATTERN = r"^\d{4}(-Q[1-4])?$"
+PERIOD_PATTERN = r"^[0-9]{4}(-Q[1-4])?$"
 TOKEN_NAME = 80
 SEARCH = 200  # free-text search words
 

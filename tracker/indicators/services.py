@@ -14,7 +14,6 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
-from .. import limits
 from ..audit.services import record
 from ..auth.permissions import can_manage_indicators
 from ..enums import AuditEventKind, Breakdown, Direction, Frequency, IndicatorKind
@@ -22,6 +21,7 @@ from ..errors import Invalid, NotAllowed, NotFound
 from ..extensions import db
 from ..models import ActionItem, Agency, Indicator, IndicatorTarget, IndicatorValue, Pillar, User
 from .filters import IndicatorFilters
+from .periods import Period
 
 CODE_PATTERN = r"^[A-Z0-9][A-Z0-9-]*$"
 
@@ -44,8 +44,10 @@ def value_problem(kind: IndicatorKind, value: float | None) -> str | None:
 
 
 def period_problem(period: str) -> str | None:
-    if not re.fullmatch(limits.PERIOD_PATTERN, period):
-        return f"“{period}” is not a period: a year (2026) or a quarter (2026-Q4)."
+    try:
+        Period.parse(period)
+    except ValueError as exc:
+        return str(exc)
     return None
 
 
