@@ -202,7 +202,8 @@ class AuditEventKind(str, enum.Enum):
     EVIDENCE_DOWNLOAD = "evidence_download"  # confidential evidence only
     BACKUP = "backup"
     RESTORE = "restore"
-    REPORT_DECISION = "report_decision"  # a report verified or returned
+    REPORT_SUBMITTED = "report_submitted"  # an indicator's values reported (an item's report is in its history)
+    REPORT_DECISION = "report_decision"  # a report forwarded, verified or returned
     VALIDATOR_CHANGED = "validator_changed"  # a validator appointed or removed
     INDICATOR_CHANGED = "indicator_changed"  # an indicator defined, changed, retired or deleted: what gets counted
 

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from . import limits
@@ -405,11 +405,32 @@ class IndicatorTarget(db.Model):
     indicator: Mapped[Indicator] = relationship(back_populates="targets")
 
 
-class IndicatorValue(db.Model):
-    """One value of an indicator for a period and a breakdown cell (all empty: the total).
+class BreakdownCell:
+    """A breakdown cell of an indicator's value: a province, a sex, an age group, a form of exploitation —
+    each empty where the value is not broken down by it; all empty for the total."""
 
-    Values from the source documents are dated data points with their source; values agencies
-    report will go through the same verification as their progress reports.
+    province_id: Mapped[int | None] = mapped_column(sa.ForeignKey("provinces.id"))
+    sex: Mapped[Sex | None] = mapped_column(enum_column(Sex))
+    age: Mapped[AgeGroup | None] = mapped_column(enum_column(AgeGroup))
+    exploitation: Mapped[Exploitation | None] = mapped_column(enum_column(Exploitation))
+
+    @declared_attr
+    def province(cls) -> Mapped[Province | None]:
+        return relationship()
+
+    @property
+    def cell(self) -> dict[str, str]:
+        """The cell as codes: {"province": "SD", "exploitation": "bonded_labour"}; {} for the total."""
+        cell = {"province": self.province.code if self.province else None, "sex": self.sex, "age": self.age,
+                "exploitation": self.exploitation}
+        return {name: getattr(value, "value", value) for name, value in cell.items() if value is not None}
+
+
+class IndicatorValue(BreakdownCell, db.Model):
+    """One value of an indicator for a period and a breakdown cell.
+
+    Values from the source documents are dated data points with their source; an agency's values count
+    once a coordinator verifies the report that carried them (`report`).
     """
 
     __tablename__ = "indicator_values"
@@ -417,10 +438,6 @@ class IndicatorValue(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     indicator_id: Mapped[int] = mapped_column(sa.ForeignKey("indicators.id", ondelete="CASCADE"), index=True)
     period: Mapped[str] = mapped_column(sa.String(limits.PERIOD), index=True)
-    province_id: Mapped[int | None] = mapped_column(sa.ForeignKey("provinces.id"))
-    sex: Mapped[Sex | None] = mapped_column(enum_column(Sex))
-    age: Mapped[AgeGroup | None] = mapped_column(enum_column(AgeGroup))
-    exploitation: Mapped[Exploitation | None] = mapped_column(enum_column(Exploitation))
     value: Mapped[float]
     origin: Mapped[UpdateOrigin] = mapped_column(enum_column(UpdateOrigin), default=UpdateOrigin.USER)
     as_of: Mapped[date | None]
@@ -429,17 +446,12 @@ class IndicatorValue(db.Model):
     locator: Mapped[str] = mapped_column(sa.String(300), default="")
     # Identifies a value from the sources, so that seeding again refreshes it rather than adding it twice.
     seed_key: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    # The verified report it came from (an agency's values), or the coordinator's own entry.
+    report_id: Mapped[int | None] = mapped_column(sa.ForeignKey("reports.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
 
     indicator: Mapped[Indicator] = relationship(back_populates="values")
-    province: Mapped[Province | None] = relationship()
-
-    @property
-    def cell(self) -> dict[str, str]:
-        """The breakdown cell as codes: {"province": "SD", "exploitation": "bonded_labour"}; {} for the total."""
-        cell = {"province": self.province.code if self.province else None, "sex": self.sex, "age": self.age,
-                "exploitation": self.exploitation}
-        return {name: getattr(value, "value", value) for name, value in cell.items() if value is not None}
+    report: Mapped[Report | None] = relationship()
 
 
 class SectionNote(db.Model):
@@ -515,20 +527,23 @@ class Update(db.Model):
 
 
 class Report(db.Model):
-    """An agency's report on an item: the status and progress it claims, on their way to becoming official.
+    """An agency's report: on an item, the status and progress it claims; on an indicator, a period's values.
 
     A focal person's report waits for the agency's validator (if it has one), then for a coordinator;
-    only a coordinator's verification changes the item. Each step is an entry of the item's history.
+    only a coordinator's verification makes it count. Each step of an item's report is an entry of the
+    item's history; each decision on either kind is in the audit log.
     What was reported is never edited: a correction is a new report (`corrects`).
     """
 
     __tablename__ = "reports"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    item_id: Mapped[int] = mapped_column(sa.ForeignKey("action_items.id", ondelete="CASCADE"), index=True)
+    item_id: Mapped[int | None] = mapped_column(sa.ForeignKey("action_items.id", ondelete="CASCADE"), index=True)
+    indicator_id: Mapped[int | None] = mapped_column(sa.ForeignKey("indicators.id", ondelete="CASCADE"), index=True)
+    period: Mapped[str] = mapped_column(sa.String(limits.PERIOD), default="", server_default="")
     agency_id: Mapped[int] = mapped_column(sa.ForeignKey("agencies.id"), index=True)
     author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
-    status: Mapped[Status] = mapped_column(enum_column(Status))
+    status: Mapped[Status | None] = mapped_column(enum_column(Status))
     progress: Mapped[int] = mapped_column(default=0)
     note: Mapped[str] = mapped_column(sa.Text, default="")
     reason: Mapped[str] = mapped_column(sa.Text, default="")
@@ -550,11 +565,19 @@ class Report(db.Model):
         sa.Index("uq_reports_one_pending", "item_id", "agency_id", unique=True,
                  sqlite_where=sa.text("stage IN ('validation', 'coordination')"),
                  postgresql_where=sa.text("stage IN ('validation', 'coordination')")),
+        # … and per agency, indicator and period.
+        sa.Index("uq_reports_one_pending_values", "indicator_id", "period", "agency_id", unique=True,
+                 sqlite_where=sa.text("stage IN ('validation', 'coordination')"),
+                 postgresql_where=sa.text("stage IN ('validation', 'coordination')")),
+        sa.CheckConstraint("(item_id IS NULL) <> (indicator_id IS NULL)", name="report_of_one_thing"),
     )
     # Two decisions at once: the second one's UPDATE … WHERE version = n finds nothing and fails.
     __mapper_args__ = {"version_id_col": version}
 
-    item: Mapped[ActionItem] = relationship(back_populates="reports")
+    item: Mapped[ActionItem | None] = relationship(back_populates="reports")
+    indicator: Mapped[Indicator | None] = relationship()
+    values: Mapped[list[ReportValue]] = relationship(back_populates="report", cascade="all, delete-orphan",
+                                                     order_by="ReportValue.id")
     agency: Mapped[Agency] = relationship()
     author: Mapped[User | None] = relationship(foreign_keys=[author_id])
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
@@ -570,6 +593,27 @@ class Report(db.Model):
     @classmethod
     def _is_pending_expression(cls) -> sa.ColumnElement[bool]:
         return cls.stage.in_(PENDING_STAGES)
+
+    @property
+    def subject(self) -> str:
+        """What it reports on, in a few words: an item's ref, or an indicator's code and period."""
+        return self.item.ref if self.item else f"{self.indicator.code} {self.period}"
+
+    @property
+    def subject_title(self) -> str:
+        return self.item.title if self.item else self.indicator.name
+
+
+class ReportValue(BreakdownCell, db.Model):
+    """One value of an indicator report, for one breakdown cell: counted once the report is verified."""
+
+    __tablename__ = "report_values"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(sa.ForeignKey("reports.id", ondelete="CASCADE"), index=True)
+    value: Mapped[float]
+
+    report: Mapped[Report] = relationship(back_populates="values")
 
 
 class Evidence(db.Model):

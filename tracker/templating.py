@@ -41,6 +41,13 @@ def url_with(**changes) -> str:
     return url_for(request.endpoint, **(request.view_args or {}), **args)
 
 
+def report_url(report) -> str:
+    """Where a report is shown and decided: its item's page, or its indicator's."""
+    if report.item is not None:
+        return url_for("items.item_detail", ref=report.item.ref) + f"#report-{report.id}"
+    return url_for("indicators.indicator_detail", code=report.indicator.code) + f"#report-{report.id}"
+
+
 def register(app: Flask) -> None:
     app.jinja_env.filters["status_style"] = status_style
     app.jinja_env.filters["date"] = format_date
@@ -49,6 +56,7 @@ def register(app: Flask) -> None:
     app.jinja_env.tests["visible_evidence"] = lambda evidence: can_view_evidence(current_user, evidence)
     app.jinja_env.globals.update(
         url_with=url_with,
+        report_url=report_url,
         Status=Status,
         waited=waited_days,
         **TEMPLATE_PERMISSIONS,

@@ -199,15 +199,27 @@ class UpdateSchema(ma.Schema):
         "description": "Confidential evidence only for coordinators and the owning agency."})
 
 
+class ReportValueSchema(ma.Schema):
+    breakdown = fields.Dict(keys=fields.String(), values=fields.String(), attribute="cell",
+                            metadata={"description": 'The breakdown cell, e.g. {"province": "SD"}; {} for the total.'})
+    value = fields.Float()
+
+
 class ReportSchema(ma.Schema):
     """An agency's report: what it says, and where it stands on its way to becoming the official state."""
 
     id = fields.Integer()
-    item = fields.String(attribute="item.ref")
+    item = fields.String(attribute="item.ref", allow_none=True, dump_default=None,
+                         metadata={"description": "The item's ref, for a report on an item."})
+    indicator = fields.String(attribute="indicator.code", allow_none=True, dump_default=None,
+                              metadata={"description": "The indicator's code, for a report of values."})
+    period = fields.String(metadata={"description": "The period of an indicator's values; empty otherwise."})
+    values = fields.List(fields.Nested(ReportValueSchema), metadata={
+        "description": "An indicator's values for the period, by breakdown cell."})
     agency = fields.String(attribute="agency.name")
     agency_id = fields.Integer()
     author = fields.String(attribute="author.display_name", allow_none=True, dump_default=None)
-    status = fields.Enum(Status, by_value=True)
+    status = fields.Enum(Status, by_value=True, allow_none=True)
     progress = fields.Integer()
     note = fields.String()
     reason = fields.String(metadata={"description": "Why the item is to be reopened; empty otherwise."})
@@ -427,8 +439,10 @@ class DecisionSchema(ma.Schema):
 
 class DecisionMadeSchema(ma.Schema):
     report = fields.Nested(ReportSchema, required=True)
-    update = fields.Nested(UpdateSchema, required=True, metadata={"description": "The history entry it made."})
-    item = fields.Nested(ItemSchema, required=True)
+    update = fields.Nested(UpdateSchema, required=True, allow_none=True,
+                           metadata={"description": "The item history entry it made; null for indicator values."})
+    item = fields.Nested(ItemSchema, required=True, allow_none=True,
+                         metadata={"description": "The item, for a report on an item; null otherwise."})
 
 
 # Indicators

@@ -41,7 +41,7 @@ DECISIONS = {"confirmed": DeliveryState.SENT, "resend": DeliveryState.FAILED}
 def _subject_key(due: Due | None) -> str:
     if due is None:
         return "summary"
-    return f"report:{due.report.id}" if due.report is not None else f"item:{due.item.id}"
+    return due.key
 
 
 @dataclass(frozen=True)
@@ -101,8 +101,8 @@ class RunReport:
     in_app: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     failed: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     uncertain: dict[str, int] = field(default_factory=lambda: defaultdict(int))
-    # agency -> rule -> the items reminded of (an item counts once however many people heard of it)
-    items: dict[str, dict[str, set[int]]] = field(default_factory=lambda: defaultdict(lambda: defaultdict(set)))
+    # agency -> rule -> what was reminded of, by key (an item counts once however many people heard of it)
+    items: dict[str, dict[str, set[str]]] = field(default_factory=lambda: defaultdict(lambda: defaultdict(set)))
     errors: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
@@ -158,7 +158,7 @@ def run_reminders(today: date | None = None, dry_run: bool = False) -> RunReport
         for digest, dues, _summary in pending_digests(today, settings):
             report.sent[_label(digest)] += 1
             for due in dues:
-                report.items[_label(digest)][due.rule.value].add(due.item.id)
+                report.items[_label(digest)][due.rule.value].add(due.key)
         return report
     digests = plan_digests(today, settings)
     planned = [(digest, _claim_keys(digest, today)) for digest in digests]
@@ -182,7 +182,7 @@ def run_reminders(today: date | None = None, dry_run: bool = False) -> RunReport
             if digest.summary is not None and None not in claimed.values():
                 digest.summary = None  # the summary was given already; only items remain
             for due in digest.reminders:
-                report.items[name][due.rule.value].add(due.item.id)
+                report.items[name][due.rule.value].add(due.key)
             _deliver(digest, list(claimed), mailer, base_url, report, name)
             report.digests.append(digest)
     return report
@@ -195,7 +195,8 @@ def _claim_keys(digest: Digest, today: date) -> list[tuple[ClaimKey, Due | None]
     if digest.summary is not None:
         keys.append((ClaimKey(ReminderRule.SUMMARY, "summary", week_period(today), user_id, None, None), None))
     for due in digest.reminders:
-        keys.append((ClaimKey(due.rule, _subject_key(due), due.period, user_id, agency_id, due.item.id), due))
+        keys.append((ClaimKey(due.rule, _subject_key(due), due.period, user_id, agency_id,
+                              due.item.id if due.item else None), due))
     return keys
 
 
@@ -204,7 +205,7 @@ def _deliver(digest: Digest, row_ids: list[int], mailer: Mailer, base_url: str, 
     """Send (or, for users who turned e-mail off, only show) a claimed digest; record the outcome."""
     subject, text, html = _render(digest, base_url)
     user_id, address, by_email = digest.user.id, digest.user.email, digest.user.email_reminders
-    link = f"/items/{digest.reminders[0].item.ref}" if len(digest.reminders) == 1 and not digest.summary \
+    link = digest.reminders[0].path if len(digest.reminders) == 1 and not digest.summary \
         else "/notifications"
     db.session.rollback()  # end the reading; what follows starts by writing
     state, error, msgid = DeliveryState.IN_APP, "", ""

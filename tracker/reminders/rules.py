@@ -72,10 +72,32 @@ class Due:
     """A reminder to be given: its rule, item and the period it covers."""
 
     rule: ReminderRule
-    item: ActionItem
+    item: ActionItem | None  # None for an indicator's report
     period: str
     detail: str
     report: Report | None = None  # for a report awaiting the recipient's decision
+
+    @property
+    def ref(self) -> str:
+        return self.report.subject if self.report is not None else self.item.ref
+
+    @property
+    def title(self) -> str:
+        return self.report.subject_title if self.report is not None else self.item.title
+
+    @property
+    def path(self) -> str:
+        """Where it is, from the site's root (e-mails prefix the tracker's address)."""
+        if self.report is None:
+            return f"/items/{self.item.ref}"
+        if self.report.item is not None:
+            return f"/items/{self.report.item.ref}#report-{self.report.id}"
+        return f"/indicators/{self.report.indicator.code}#report-{self.report.id}"
+
+    @property
+    def key(self) -> str:
+        """What it is about, for the log's unique key: a report, or an item."""
+        return f"report:{self.report.id}" if self.report is not None else f"item:{self.item.id}"
 
 
 @dataclass

@@ -23,8 +23,9 @@ from ..auth.permissions import has_validators, is_coordinator, is_validator, may
 from ..enums import AuditEventKind, Decision, ReportStage, ReportStep, Status, UpdateKind
 from ..errors import Invalid, NotAllowed, Stale
 from ..extensions import db
+from ..indicators.values import CellValue, accept_values, report_cells
 from ..items import history
-from ..models import ActionItem, Agency, Report, Update, User, as_utc
+from ..models import ActionItem, Agency, Indicator, Report, ReportValue, Update, User, as_utc
 
 REOPEN_REASON = "Reopening a completed or superseded item needs a reason: say why it is open again."
 
@@ -42,20 +43,56 @@ def first_stage(author: User, agency: Agency) -> ReportStage:
     return ReportStage.VALIDATION
 
 
-def latest_report(item: ActionItem, agency_id: int) -> Report | None:
-    """The agency's latest report on the item: pending, returned (to be corrected) or decided."""
+def _subject(item: ActionItem | None, indicator: Indicator | None, period: str) -> sa.ColumnElement[bool]:
+    if item is not None:
+        return Report.item_id == item.id
+    return sa.and_(Report.indicator_id == indicator.id, Report.period == period)
+
+
+def latest_report(item: ActionItem | None, agency_id: int, indicator: Indicator | None = None,
+                  period: str = "") -> Report | None:
+    """The agency's latest report on the item (or on the indicator's period): pending, returned (to be
+    corrected) or decided."""
     return db.session.scalar(
-        sa.select(Report).where(Report.item_id == item.id, Report.agency_id == agency_id)
+        sa.select(Report).where(_subject(item, indicator, period), Report.agency_id == agency_id)
         .order_by(Report.id.desc()).limit(1)
     )
 
 
-def open_report(item: ActionItem, agency_id: int) -> Report | None:
-    """The agency's report on the item that a new one replaces: one awaiting a decision, or one returned."""
-    report = latest_report(item, agency_id)
+def open_report(item: ActionItem | None, agency_id: int, indicator: Indicator | None = None,
+                period: str = "") -> Report | None:
+    """The agency's report that a new one replaces: one awaiting a decision, or one returned."""
+    report = latest_report(item, agency_id, indicator, period)
     if report is not None and (report.is_pending or report.stage == ReportStage.RETURNED):
         return report
     return None
+
+
+def _replace(earlier: Report | None, now: datetime) -> None:
+    """A report still pending gives way to the new one (withdrawn, before the new one is written: the
+    partial unique index checks rows as they are written)."""
+    if earlier is not None and earlier.is_pending:
+        earlier.stage, earlier.stage_since = ReportStage.WITHDRAWN, now
+        db.session.flush()
+
+
+def submit_values(author: User, indicator: Indicator, period: str, cells: list[CellValue], note: str,
+                  now: datetime) -> Report:
+    """Record an agency's values of an indicator for a period as a report: they count once verified.
+
+    An open report of the agency for the same period is replaced by this one, which corrects it.
+    """
+    agency = author.agency
+    earlier = open_report(None, agency.id, indicator, period)
+    _replace(earlier, now)
+    report = Report(indicator=indicator, period=period, agency=agency, author=author, note=note,
+                    stage=first_stage(author, agency), submitted_at=now, stage_since=now, corrects=earlier,
+                    values=[ReportValue(value=cell.value, **cell.columns()) for cell in cells])
+    db.session.add(report)
+    db.session.flush()
+    record(AuditEventKind.REPORT_SUBMITTED, user=author, subject=f"report:{report.id}",
+           detail=f"{indicator.code} {period}: {len(cells)} value(s) from {agency.label}")
+    return report
 
 
 def submit(author: User, item: ActionItem, status: Status, progress: int, note: str, reason: str,
@@ -67,10 +104,7 @@ def submit(author: User, item: ActionItem, status: Status, progress: int, note: 
     """
     agency = author.agency
     earlier = open_report(item, agency.id)
-    if earlier is not None and earlier.is_pending:
-        earlier.stage, earlier.stage_since = ReportStage.WITHDRAWN, now
-        # The partial unique index checks rows as they are written: the old one must leave first.
-        db.session.flush()
+    _replace(earlier, now)
     stage = first_stage(author, agency)
     report = Report(item=item, agency=agency, author=author, status=status, progress=progress, note=note,
                     reason=reason, stage=stage, submitted_at=now, stage_since=now, corrects=earlier)
@@ -83,8 +117,9 @@ def submit(author: User, item: ActionItem, status: Status, progress: int, note: 
 
 
 def decide(user: User, report: Report, decision: Decision, comment: str, expected_version: int | None = None,
-           now: datetime | None = None) -> Update:
-    """Forward, verify or return a pending report, as a history entry; verifying makes it the official state.
+           now: datetime | None = None) -> Update | None:
+    """Forward, verify or return a pending report; verifying makes it count. For an item's report the
+    decision is a history entry (returned); an indicator's report has no item history (None).
 
     Exactly one of two decisions made at once wins: the other gets Stale ("already … by …").
     """
@@ -96,7 +131,11 @@ def decide(user: User, report: Report, decision: Decision, comment: str, expecte
     if decision == Decision.RETURN and not comment:
         raise Invalid({"comment": "Say why the report is returned, so that the agency can put it right."})
     item, agency = report.item, report.agency
-    if decision == Decision.VERIFY:
+    entry = None
+    if item is None:  # an indicator's values: the report and the audit log keep the steps
+        if decision == Decision.VERIFY:
+            accept_values(report.indicator, report.period, report_cells(report), report=report)
+    elif decision == Decision.VERIFY:
         reason = ""
         if reopens(item, report.status):
             reason = report.reason or comment
@@ -105,16 +144,18 @@ def decide(user: User, report: Report, decision: Decision, comment: str, expecte
         entry = history.record(item, user, UpdateKind.PROGRESS, comment or f"Verified the report of {agency.label}.",
                                now, status=report.status, progress=report.progress, agency=agency,
                                step=ReportStep.VERIFIED, report=report, reason=reason)
-        report.stage = ReportStage.VERIFIED
     else:
         entry = history.record(item, user, UpdateKind.REPORT, comment, now, agency=agency, step=decision.step,
                                report=report)
-        report.stage = ReportStage.COORDINATION if decision == Decision.FORWARD else ReportStage.RETURNED
+    report.stage = {Decision.FORWARD: ReportStage.COORDINATION, Decision.VERIFY: ReportStage.VERIFIED,
+                    Decision.RETURN: ReportStage.RETURNED}[decision]
     report.stage_since = report.decided_at = now
     report.decided_by, report.comment = user, comment
+    claimed = (f"{report.status.value}, {report.progress}%" if item is not None
+               else f"{len(report.values)} value(s)")
     record(AuditEventKind.REPORT_DECISION, user=user, subject=f"report:{report.id}",
-           detail=f"{item.ref}: {decision.value} the report of {agency.label} ({report.status.value}, "
-                  f"{report.progress}%)")
+           detail=f"{report.subject}: {decision.value} the report of {agency.label} ({claimed})"
+                  + (f": “{comment}”" if comment else ""))
     try:
         db.session.flush()  # UPDATE reports … WHERE version = n: a decision made meanwhile fails here
     except StaleDataError:
@@ -123,7 +164,8 @@ def decide(user: User, report: Report, decision: Decision, comment: str, expecte
         if not report.is_pending:
             raise already_decided(report) from None
         raise Stale(message="The item changed while you were deciding: look at it again, then decide.") from None
-    entry.item_version = item.version
+    if entry is not None:
+        entry.item_version = item.version
     db.session.commit()
     return entry
 

@@ -1,0 +1,112 @@
+"""An indicator's values for a period: the cells a report carries, the checks that catch typing errors,
+and what verification writes. Pages, the API and the reporting cycle call these.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from ..enums import AgeGroup, Breakdown, Exploitation, Sex, UpdateOrigin
+from ..extensions import db
+from ..models import Indicator, IndicatorValue, Province, Report
+from .periods import Period
+from .services import value_problem
+
+# A value more than this many times (or under this fraction of) the previous period's asks to be confirmed.
+OUTLIER_FACTOR = 3
+
+CATEGORIES = {
+    Breakdown.SEX: [(s.value, s.label) for s in Sex],
+    Breakdown.AGE: [(a.value, a.label) for a in AgeGroup],
+    Breakdown.EXPLOITATION: [(e.value, e.label) for e in Exploitation],
+}
+
+
+def categories(breakdown: Breakdown) -> list[tuple[str, str]]:
+    """A breakdown's categories as (code, label), in the order a grid shows them."""
+    if breakdown == Breakdown.PROVINCE:
+        return [(p.code, p.name) for p in db.session.scalars(sa.select(Province).order_by(Province.name))]
+    return CATEGORIES[breakdown]
+
+
+@dataclass(frozen=True)
+class CellValue:
+    """One value for one breakdown cell, given as codes ({} for the total)."""
+
+    cell: tuple[tuple[str, str], ...]  # sorted (breakdown, code) pairs, hashable
+    value: float
+
+    @classmethod
+    def of(cls, cell: dict[str, str], value: float) -> CellValue:
+        return cls(tuple(sorted(cell.items())), value)
+
+    @property
+    def is_total(self) -> bool:
+        return not self.cell
+
+    def label(self) -> str:
+        return ", ".join(code.replace("_", " ") for _, code in self.cell) or "total"
+
+    def columns(self) -> dict:
+        """The cell as a row's columns (province by id)."""
+        codes = dict(self.cell)
+        province = codes.get("province")
+        return {
+            "province_id": db.session.scalar(sa.select(Province.id).where(Province.code == province))
+            if province else None,
+            "sex": Sex(codes["sex"]) if "sex" in codes else None,
+            "age": AgeGroup(codes["age"]) if "age" in codes else None,
+            "exploitation": Exploitation(codes["exploitation"]) if "exploitation" in codes else None,
+        }
+
+
+def report_cells(report: Report) -> list[CellValue]:
+    return [CellValue.of(value.cell, value.value) for value in report.values]
+
+
+def problems(indicator: Indicator, cells: list[CellValue]) -> dict[str, str]:
+    """What cannot be right, by the cell's label: values of the wrong kind, and a total that is not the sum of
+    its breakdown when both are given (with one breakdown: its categories; with two, every cell)."""
+    found = {}
+    for cell in cells:
+        if problem := value_problem(indicator.kind, cell.value):
+            found[cell.label()] = problem
+    total = next((cell.value for cell in cells if cell.is_total), None)
+    parts = [cell.value for cell in cells if len(cell.cell) == len(indicator.breakdown_list) and cell.cell]
+    if total is not None and parts and abs(sum(parts) - total) > 1e-9:
+        found["total"] = f"The total ({total:g}) is not the sum of the values ({sum(parts):g})."
+    if not cells:
+        found["values"] = "Give at least one value."
+    return found
+
+
+def previous_values(indicator: Indicator, period: str) -> dict[tuple, float]:
+    """The values that count for the period before, by cell: what a new value is compared with."""
+    before = Period.parse(period).preceding().code
+    return {CellValue.of(v.cell, v.value).cell: v.value
+            for v in db.session.scalars(sa.select(IndicatorValue).where(IndicatorValue.indicator_id == indicator.id,
+                                                                         IndicatorValue.period == before))}
+
+
+def outliers(indicator: Indicator, period: str, cells: list[CellValue]) -> list[str]:
+    """Cells whose value is more than three times, or under a third of, the previous period's: likely typing
+    errors, saved only once confirmed."""
+    previous = previous_values(indicator, period)
+    found = []
+    for cell in cells:
+        before = previous.get(cell.cell)
+        if before and (cell.value > OUTLIER_FACTOR * before or cell.value < before / OUTLIER_FACTOR):
+            found.append(f"{cell.label()}: {cell.value:g} against {before:g} the period before")
+    return found
+
+
+def accept_values(indicator: Indicator, period: str, cells: list[CellValue], report: Report | None = None) -> None:
+    """Make these the period's values that count: they replace what agencies (or coordinators) gave before for
+    the period; values from the sources stay, being another record of it."""
+    db.session.execute(sa.delete(IndicatorValue).where(IndicatorValue.indicator_id == indicator.id,
+                                                        IndicatorValue.period == period,
+                                                        IndicatorValue.origin == UpdateOrigin.USER))
+    for cell in cells:
+        db.session.add(IndicatorValue(indicator=indicator, period=period, value=cell.value, origin=UpdateOrigin.USER,
+                                      report=report, note=report.note if report else "", **cell.columns()))
