@@ -5,9 +5,14 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from conftest import SEED_DIR, replace_in
+from tracker.enums import UpdateOrigin
 from tracker.errors import Invalid
+from tracker.extensions import db
+from tracker.models import Indicator, IndicatorTarget, IndicatorValue, indicator_items
+from tracker.seeding.loader import seed_catalogue
 from tracker.seeding.validate import read_catalogue
 
 SOURCES = Path(__file__).resolve().parent.parent.parent / "shared" / "seeds"
@@ -117,6 +122,108 @@ def test_every_value_figure_is_the_number_its_source_sentence_gives():
             if not spelled(value.value) & set(words):
                 wrong.append(f"{indicator.code} {value.period}: {value.value} is not in the note")
     assert wrong == []
+
+
+# ---------------------------------------------------------------- loading
+
+
+def indicator_rows() -> dict[str, int]:
+    return {
+        name: db.session.scalar(sa.select(sa.func.count()).select_from(table))
+        for name, table in [("indicators", Indicator), ("targets", IndicatorTarget), ("values", IndicatorValue),
+                            ("links", indicator_items)]
+    }
+
+
+def indicator(code: str) -> Indicator:
+    db.session.expire_all()
+    return db.session.scalar(sa.select(Indicator).where(Indicator.code == code))
+
+
+def test_the_catalogue_loads_every_indicator_with_its_items_pillar_and_agency(seeded):
+    loaded = db.session.scalars(sa.select(Indicator).order_by(Indicator.position)).all()
+    assert [i.code for i in loaded] == [i.code for i in catalogue().indicators]
+    for row, record in zip(loaded, catalogue().indicators, strict=True):
+        assert [item.ref for item in row.items] == sorted(record.items), row.code
+        assert row.pillar.code == record.pillar and row.agency.name == record.agency, row.code
+        assert row.origin == UpdateOrigin.SOURCE and row.retired_at is None
+    released = indicator("PROT-BONDED-RELEASED")
+    assert released.agency.short_name == "Provincial Police" and released.breakdown_list[0].value == "province"
+    assert (released.baseline_value, released.baseline_period) == (650.0, "2009")
+    assert released.baseline_source == "004_39894861599362c9.txt, paragraph 3 (law enforcement and legal reform)"
+    (value,) = released.values
+    assert value.cell == {"province": "SD"} and value.value == 650.0 and value.origin == UpdateOrigin.SOURCE
+    assert value.as_of.isoformat() == "2009-10-31" and value.seed_key
+    targets = indicator("PREV-BORDER-POSTS").targets
+    assert [(t.period, t.value) for t in targets] == [("2006-Q1", 10.0), ("2006-Q2", 28.0)]
+    convictions = indicator("PROS-PTPA-CONVICTIONS")
+    assert convictions.baseline_value is None and convictions.baseline_period == "" and convictions.values == []
+
+
+def test_loading_again_changes_nothing(seeded):
+    before = indicator_rows()
+    keys = set(db.session.scalars(sa.select(IndicatorValue.seed_key)))
+    report = seed_catalogue(str(SEED_DIR))
+    assert not report.changed, report.summary()
+    assert "nothing to change" in report.summary()
+    assert indicator_rows() == before
+    assert set(db.session.scalars(sa.select(IndicatorValue.seed_key))) == keys
+
+
+def test_loading_a_changed_file_refreshes_and_reports_it(seeded, seed_copy):
+    path = seed_copy / FILE
+    replace_in(path, 'name = "Bonded labourers released from bondage"', 'name = "Bonded labourers freed"')
+    replace_in(path, 'items = ["NAP05-PROS-a-i", "NAP05-PROT-j", "NAP05-PROT-l"]',
+               'items = ["NAP05-PROT-l", "PAPER-c"]')
+    replace_in(path, "value = 75\n", "value = 76\n")  # a corrected figure: the same value, refreshed
+    replace_in(path, ', { period = "2006-Q2", value = 28 }]', ', { period = "2006-Q2", value = 30 }, '
+                                                             '{ period = "2006-Q3", value = 40 }]')
+    replace_in(path, 'period = "2005"\nvalue = 2000', 'period = "2005"\nvalue = 2000\nprovince = "BA"')
+    add_indicator(seed_copy, extra=VALUE.format(period="2020", value=3, extra=""))
+    report = seed_catalogue(str(seed_copy))
+    # Refreshed: the released (name, items) and the border posts (targets); a value's change is the value's.
+    assert report.created["indicators"] == 1 and report.updated["indicators"] == 2, report.summary()
+    assert report.created["indicator values"] == 2  # TEST-EXTRA's, and the intercepted in its new cell …
+    assert report.removed["indicator values"] == 1  # … whose total goes
+    assert report.updated["indicator values"] == 1
+    assert "indicators: 1 new, 2 refreshed" in report.summary()
+    assert "indicator values: 2 new, 1 refreshed, 1 removed" in report.summary()
+    released = indicator("PROT-BONDED-RELEASED")
+    assert released.name == "Bonded labourers freed"
+    assert [item.ref for item in released.items] == ["NAP05-PROT-l", "PAPER-c"]
+    assert [v.value for v in indicator("PROT-HOUSING-UNITS").values] == [76.0]
+    posts = indicator("PREV-BORDER-POSTS")
+    assert [(t.period, t.value) for t in posts.targets] == [("2006-Q1", 10.0), ("2006-Q2", 30.0), ("2006-Q3", 40.0)]
+    assert [v.cell for v in indicator("PREV-MIGRANTS-INTERCEPTED").values] == [{"province": "BA"}]
+    assert indicator("TEST-EXTRA").position == len(catalogue().indicators)
+    assert not seed_catalogue(str(seed_copy)).changed
+
+
+def test_loading_never_touches_values_users_reported_or_a_retirement(seeded, seed_copy):
+    released = indicator("PROT-BONDED-RELEASED")
+    db.session.add(IndicatorValue(indicator=released, period="2009", value=700, note="Our own count.",
+                                  origin=UpdateOrigin.USER))
+    retired = indicator("PART-AGREEMENTS")
+    retired.retired_at = released.created_at
+    db.session.commit()
+    replace_in(seed_copy / FILE, "value = 650\n", "value = 651\n")
+    report = seed_catalogue(str(seed_copy))
+    assert report.updated["indicator values"] == 1 and not report.removed["indicator values"], report.summary()
+    released = indicator("PROT-BONDED-RELEASED")
+    assert sorted((v.origin.value, v.value, v.note) for v in released.values) == [
+        ("source", 651.0, catalogue().indicators[released.position].values[0].note), ("user", 700.0, "Our own count.")]
+    assert indicator("PART-AGREEMENTS").retired_at is not None
+    (seed_copy / FILE).write_text("")  # the seed no longer holds any indicator: its source values go, no more
+    seed_catalogue(str(seed_copy))
+    assert [(v.origin, v.value) for v in indicator("PROT-BONDED-RELEASED").values] == [(UpdateOrigin.USER, 700.0)]
+    assert indicator_rows()["indicators"] == len(catalogue().indicators)
+
+
+def test_a_bad_indicator_file_writes_nothing(app, seed_copy):
+    replace_in(seed_copy / FILE, 'agency = "Police"', 'agency = "Ministry of Nowhere"')
+    with pytest.raises(Invalid, match="indicators.toml: indicator PROT-BONDED-RELEASED: unknown agency"):
+        seed_catalogue(str(seed_copy))
+    assert set(indicator_rows().values()) == {0}
 
 
 # ---------------------------------------------------------------- validation
