@@ -392,6 +392,11 @@ def test_the_file_is_required(seed_copy):
     assert f"{FILE}: file: is missing" in problems_of(seed_copy)
 
 
+def test_indicators_must_be_tables(seed_copy):
+    (seed_copy / FILE).write_text('indicator = "PROS-PTPA-CONVICTIONS"\n')
+    assert f"{FILE}: file: indicator must be an array of tables ([[indicator]])" in problems_of(seed_copy)
+
+
 def test_an_empty_file_is_valid(seed_copy):
     (seed_copy / FILE).write_text("")
     assert read_catalogue(seed_copy).indicators == []

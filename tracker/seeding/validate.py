@@ -489,8 +489,12 @@ def _read_indicators(reader: _Reader, catalogue: Catalogue, refs: set[str], reso
     data = reader.load(file)
     pillar_codes = {p.get("code") for p in catalogue.pillars}
     province_codes = {p["code"] for p in catalogue.provinces}
+    records = data.get("indicator", [])
+    if not isinstance(records, list) or not all(isinstance(raw, dict) for raw in records):
+        reader.problem(file, "file", "indicator must be an array of tables ([[indicator]])")
+        records = []
     seen: set[str] = set()
-    for position, raw in enumerate(data.get("indicator", [])):
+    for position, raw in enumerate(records):
         code = raw.get("code")
         record = f"indicator {code}" if isinstance(code, str) and code.strip() else f"indicator #{position + 1}"
         for key in sorted(set(raw) - INDICATOR_KEYS):
@@ -500,7 +504,7 @@ def _read_indicators(reader: _Reader, catalogue: Catalogue, refs: set[str], reso
         if code and not INDICATOR_CODE_PATTERN.match(code):
             reader.problem(file, record, "code may hold only upper-case letters, digits and hyphens "
                                          f"(at most {limits.INDICATOR_CODE})")
-        if code in seen:
+        if code and code in seen:
             reader.problem(file, record, "duplicate indicator code")
         seen.add(code)
         for key, limit in (("name", limits.TITLE), ("unit", limits.UNIT)):
