@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 from pathlib import Path
 
 import jinja2
@@ -100,6 +101,20 @@ def seeded(app):
     # `app` chose the catalogue because this fixture was among the test's; asked for later, it comes too late.
     assert app.config["TEST_DATABASE_TEMPLATE"] == CATALOGUE, "request `seeded` as a fixture, not at run time"
     return app
+
+
+@pytest.fixture
+def seed_copy(tmp_path) -> Path:
+    """A copy of seed/ to edit: a test breaks or changes a file and loads the copy."""
+    target = tmp_path / "seed"
+    shutil.copytree(SEED_DIR, target)
+    return target
+
+
+def replace_in(path: Path, old: str, new: str, count: int = 1) -> None:
+    text = path.read_text()
+    assert old in text, f"{old!r} not in {path.name}"
+    path.write_text(text.replace(old, new, count))
 
 
 @pytest.fixture

@@ -53,6 +53,7 @@ def mini(app, tmp_path):
     (seed / "items").mkdir(parents=True)
     for name in ("catalogue.toml", "agencies.toml"):
         shutil.copy(SEED_DIR / name, seed / name)
+    (seed / "indicators.toml").write_text("# none: these tests count items\n")
     items = "".join(
         ITEM.format(ref=ref, pillar=pillar, lead=lead, supporting=repr(supporting).replace("'", '"'), status=status,
                     progress=progress, extra=extra)

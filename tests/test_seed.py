@@ -1,11 +1,8 @@
 """The seed loader: all-or-nothing validation, idempotence, and respect for users' history."""
-import shutil
-from pathlib import Path
-
 import pytest
 import sqlalchemy as sa
 
-from conftest import SEED_DIR
+from conftest import SEED_DIR, replace_in
 from tracker.enums import Status, UpdateOrigin
 from tracker.errors import Invalid
 from tracker.extensions import db
@@ -17,19 +14,6 @@ COUNTED = [ActionItem, Agency, AgencyAlias, ItemAgency, Update, Evidence]
 
 def row_counts() -> dict[str, int]:
     return {model.__name__: db.session.scalar(sa.select(sa.func.count()).select_from(model)) for model in COUNTED}
-
-
-@pytest.fixture
-def seed_copy(tmp_path) -> Path:
-    target = tmp_path / "seed"
-    shutil.copytree(SEED_DIR, target)
-    return target
-
-
-def replace_in(path: Path, old: str, new: str, count: int = 1) -> None:
-    text = path.read_text()
-    assert old in text, f"{old!r} not in {path.name}"
-    path.write_text(text.replace(old, new, count))
 
 
 def test_seed_loads_the_catalogue(app):

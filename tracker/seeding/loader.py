@@ -13,7 +13,7 @@ from datetime import UTC, datetime, time
 
 from sqlalchemy.orm import selectinload
 
-from ..enums import FindingKind, Status, UpdateKind, UpdateOrigin
+from ..enums import AgeGroup, Breakdown, Exploitation, FindingKind, Sex, Status, UpdateKind, UpdateOrigin
 from ..extensions import db
 from ..items import history
 from ..models import (
@@ -23,6 +23,9 @@ from ..models import (
     Evidence,
     Finding,
     Framework,
+    Indicator,
+    IndicatorTarget,
+    IndicatorValue,
     ItemAgency,
     Law,
     Pillar,
@@ -32,7 +35,7 @@ from ..models import (
     assign_changed,
     name_key,
 )
-from .validate import Catalogue, ItemRecord, read_catalogue
+from .validate import Catalogue, IndicatorRecord, IndicatorValueRecord, ItemRecord, read_catalogue
 
 
 @dataclass
@@ -66,6 +69,12 @@ def _evidence_key(item: str, note: str, unit: str, value) -> str:
     return hashlib.sha256(f"{item}|{note}|{unit}|{value}".encode()).hexdigest()[:40]
 
 
+def indicator_value_key(code: str, period: str, cell: dict[str, str]) -> str:
+    """A source value's identity: its indicator, period and breakdown cell, not its figure (which may be corrected)."""
+    parts = [code, period] + [f"{b.value}={cell.get(b.value, '')}" for b in Breakdown]
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:40]
+
+
 def seed_catalogue(seed_dir: str) -> SeedReport:
     """Validate every seed file, then load them in one transaction."""
     catalogue = read_catalogue(seed_dir)
@@ -90,6 +99,7 @@ def load_catalogue(catalogue: Catalogue) -> SeedReport:
     _load_evidence(catalogue, items, report)
     _load_context(catalogue, items, provinces, report)
     _load_section_notes(catalogue, frameworks, report)
+    _load_indicators(catalogue, pillars, provinces, agencies, items, report)
     db.session.flush()
     return report
 
@@ -395,3 +405,109 @@ def _load_section_notes(catalogue: Catalogue, frameworks: dict[str, Framework], 
             report.created["section notes"] += 1
         elif assign_changed(note, text=record["text"], position=record["position"]):
             report.updated["section notes"] += 1
+
+
+def _load_indicators(catalogue: Catalogue, pillars: dict, provinces: dict, agencies: dict,
+                     items: dict[str, ActionItem], report: SeedReport) -> None:
+    """Upsert indicators by code with their items and targets, and their source values by seed key.
+
+    Values users report (origin user) are never read or touched here; a retired indicator stays retired.
+    """
+    existing = {
+        row.code: row
+        for row in db.session.scalars(
+            db.select(Indicator).options(selectinload(Indicator.items), selectinload(Indicator.targets))
+        )
+    }
+    source_values = {
+        row.seed_key: row
+        for row in db.session.scalars(db.select(IndicatorValue).where(IndicatorValue.origin == UpdateOrigin.SOURCE))
+    }
+    wanted: set[str] = set()
+    for record in catalogue.indicators:
+        curated = _indicator_fields(record, pillars, agencies)
+        indicator = existing.get(record.code)
+        if indicator is None:
+            indicator = existing[record.code] = Indicator(code=record.code, **curated)
+            db.session.add(indicator)
+            report.created["indicators"] += 1
+            changed = False
+        else:
+            changed = assign_changed(indicator, **curated)
+        changed |= _link_items(indicator, record.items, items)
+        changed |= _sync_targets(indicator, record.targets)
+        if changed and indicator.id is not None:
+            report.updated["indicators"] += 1
+        for value in record.values:
+            key = indicator_value_key(record.code, value.period, value.cell)
+            wanted.add(key)
+            fields = _indicator_value_fields(indicator, value, provinces)
+            row = source_values.get(key)
+            if row is None:
+                db.session.add(IndicatorValue(origin=UpdateOrigin.SOURCE, seed_key=key, **fields))
+                report.created["indicator values"] += 1
+            elif assign_changed(row, **fields):
+                report.updated["indicator values"] += 1
+    # Like seeded evidence, source values are curated: what the seed no longer holds goes.
+    for key, row in source_values.items():
+        if key not in wanted:
+            db.session.delete(row)
+            report.removed["indicator values"] += 1
+
+
+def _indicator_fields(record: IndicatorRecord, pillars: dict, agencies: dict) -> dict:
+    baseline_source = record.baseline_source
+    if baseline_source and record.baseline_locator:
+        baseline_source = f"{baseline_source}, {record.baseline_locator}"
+    return {
+        "name": record.name,
+        "definition": record.definition,
+        "unit": record.unit,
+        "kind": record.kind,
+        "direction": record.direction,
+        "pillar": pillars[record.pillar],
+        "agency": agencies[record.agency],
+        "means_of_verification": record.means_of_verification,
+        "frequency": record.frequency,
+        "breakdowns": ",".join(b.value for b in record.breakdowns),
+        "baseline_value": record.baseline_value,
+        "baseline_period": record.baseline_period,
+        "baseline_source": baseline_source,
+        "origin": UpdateOrigin.SOURCE,
+        "position": record.position,
+    }
+
+
+def _indicator_value_fields(indicator: Indicator, record: IndicatorValueRecord, provinces: dict) -> dict:
+    cell = record.cell
+    return {
+        "indicator": indicator,
+        "period": record.period,
+        "province": provinces[cell["province"]] if "province" in cell else None,
+        "sex": Sex(cell["sex"]) if "sex" in cell else None,
+        "age": AgeGroup(cell["age"]) if "age" in cell else None,
+        "exploitation": Exploitation(cell["exploitation"]) if "exploitation" in cell else None,
+        "value": record.value,
+        "as_of": record.as_of,
+        "note": record.note,
+        "source_document": record.source,
+        "locator": record.locator,
+    }
+
+
+def _sync_targets(indicator: Indicator, targets: list[tuple[str, float]]) -> bool:
+    """Make the indicator's targets the file's, updating a period's value in place (periods are unique)."""
+    wanted = dict(targets)
+    changed = False
+    for target in list(indicator.targets):
+        if target.period not in wanted:
+            indicator.targets.remove(target)
+            changed = True
+    current = {target.period: target for target in indicator.targets}
+    for period, value in wanted.items():
+        if period not in current:
+            indicator.targets.append(IndicatorTarget(period=period, value=value))
+            changed = True
+        else:
+            changed |= assign_changed(current[period], value=value)
+    return changed

@@ -4,6 +4,8 @@ Run on its own, without an app or a database: ``python -m tracker.seeding.valida
 """
 from __future__ import annotations
 
+import math
+import re
 import sys
 import tomllib
 from dataclasses import dataclass, field
@@ -11,12 +13,34 @@ from datetime import date
 from pathlib import Path
 
 from .. import limits
-from ..enums import AgencyKind, Basis, Priority, Status
+from ..enums import (
+    AgeGroup,
+    AgencyKind,
+    Basis,
+    Breakdown,
+    Direction,
+    Exploitation,
+    Frequency,
+    IndicatorKind,
+    Priority,
+    Sex,
+    Status,
+)
 from ..errors import Invalid, Problem
 from ..models import name_key
 
 PILLAR_CODES = ("prevention", "prosecution", "protection", "partnership")
 ITEM_REQUIRED = ("ref", "label", "section", "title", "text", "locator", "pillar", "lead")
+INDICATOR_REQUIRED = ("code", "name", "definition", "unit", "pillar", "agency", "means_of_verification")
+INDICATOR_KEYS = frozenset(INDICATOR_REQUIRED + (
+    "kind", "direction", "frequency", "breakdowns", "items", "baseline", "targets", "value"))
+VALUE_KEYS = frozenset(("period", "value", "as_of", "source", "locator", "note") + tuple(b.value for b in Breakdown))
+INDICATOR_CODE_PATTERN = re.compile(rf"^[A-Z0-9][A-Z0-9-]{{0,{limits.INDICATOR_CODE - 1}}}$")
+PERIOD_PATTERN = re.compile(limits.PERIOD_PATTERN)
+# The source documents' names in shared/seeds: a number, an underscore, 16 hexadecimal digits.
+SOURCE_DOCUMENT_PATTERN = re.compile(r"^\d{3}_[0-9a-f]{16}\.txt$")
+# The codes a breakdown cell may hold, but for provinces, which come from catalogue.toml.
+CELL_ENUMS = {Breakdown.SEX: Sex, Breakdown.AGE: AgeGroup, Breakdown.EXPLOITATION: Exploitation}
 
 
 @dataclass
@@ -79,6 +103,40 @@ class ContextRecord:
 
 
 @dataclass
+class IndicatorValueRecord:
+    period: str
+    value: float
+    cell: dict[str, str]  # breakdown code -> province code or enum value; {} for the total
+    as_of: date | None
+    source: str
+    locator: str
+    note: str
+
+
+@dataclass
+class IndicatorRecord:
+    code: str
+    position: int
+    name: str
+    definition: str
+    unit: str
+    kind: IndicatorKind
+    direction: Direction
+    pillar: str
+    agency: str  # canonical agency name
+    means_of_verification: str
+    frequency: Frequency
+    breakdowns: list[Breakdown]
+    items: list[str]
+    baseline_value: float | None
+    baseline_period: str
+    baseline_source: str
+    baseline_locator: str
+    targets: list[tuple[str, float]]  # (period, value)
+    values: list[IndicatorValueRecord]
+
+
+@dataclass
 class Catalogue:
     pillars: list[dict] = field(default_factory=list)
     provinces: list[dict] = field(default_factory=list)
@@ -88,6 +146,7 @@ class Catalogue:
     section_notes: list[dict] = field(default_factory=list)
     evidence: list[EvidenceRecord] = field(default_factory=list)
     context: list[ContextRecord] = field(default_factory=list)
+    indicators: list[IndicatorRecord] = field(default_factory=list)
 
 
 class _Reader:
@@ -168,6 +227,7 @@ def read_catalogue(seed_dir: str | Path) -> Catalogue:
     refs = {item.ref for item in catalogue.items}
     _read_evidence(reader, catalogue, refs)
     _read_context(reader, catalogue, refs)
+    _read_indicators(reader, catalogue, refs, resolve_agency)
     if reader.problems:
         raise Invalid(reader.problems)
     return catalogue
@@ -422,6 +482,215 @@ def _read_context(reader: _Reader, catalogue: Catalogue, refs: set[str]) -> None
             catalogue.context.append(ContextRecord(kind=kind, code=code, fields=fields, items=items))
 
 
+def _read_indicators(reader: _Reader, catalogue: Catalogue, refs: set[str], resolve_agency) -> None:
+    """Read indicators.toml: what each indicator counts, who reports it, the items it measures, and the
+    baselines, targets and values the sources give."""
+    file = "indicators.toml"
+    data = reader.load(file)
+    pillar_codes = {p.get("code") for p in catalogue.pillars}
+    province_codes = {p["code"] for p in catalogue.provinces}
+    records = data.get("indicator", [])
+    if not isinstance(records, list) or not all(isinstance(raw, dict) for raw in records):
+        reader.problem(file, "file", "indicator must be an array of tables ([[indicator]])")
+        records = []
+    seen: set[str] = set()
+    for position, raw in enumerate(records):
+        code = raw.get("code")
+        record = f"indicator {code}" if isinstance(code, str) and code.strip() else f"indicator #{position + 1}"
+        for key in sorted(set(raw) - INDICATOR_KEYS):
+            reader.problem(file, record, f"unknown field {key!r}")
+        values = {key: reader.text(raw, key, file, record, required=True) for key in INDICATOR_REQUIRED}
+        code = values["code"]
+        if code and not INDICATOR_CODE_PATTERN.match(code):
+            reader.problem(file, record, "code may hold only upper-case letters, digits and hyphens "
+                                         f"(at most {limits.INDICATOR_CODE})")
+        if code and code in seen:
+            reader.problem(file, record, "duplicate indicator code")
+        seen.add(code)
+        for key, limit in (("name", limits.TITLE), ("unit", limits.UNIT)):
+            if len(values[key]) > limit:
+                reader.problem(file, record, f"{key} is longer than {limit} characters")
+        if values["pillar"] and values["pillar"] not in pillar_codes:
+            reader.problem(file, record, f"pillar {values['pillar']!r} is not one of {', '.join(PILLAR_CODES)}")
+        agency = resolve_agency(values["agency"]) if values["agency"] else None
+        if values["agency"] and agency is None:
+            reader.problem(file, record, f"unknown agency {values['agency']!r}")
+        kind = reader.choice(IndicatorKind, raw, "kind", file, record)
+        if kind is None and raw.get("kind") in (None, ""):
+            reader.problem(file, record, "kind is required")
+        frequency = reader.choice(Frequency, raw, "frequency", file, record, Frequency.QUARTERLY)
+        breakdowns: list[Breakdown] = []
+        for name in reader.string_list(raw, "breakdowns", file, record):
+            try:
+                breakdown = Breakdown(name)
+            except ValueError:
+                allowed = ", ".join(b.value for b in Breakdown)
+                reader.problem(file, record, f"breakdown {name!r} is not one of: {allowed}")
+                continue
+            if breakdown in breakdowns:
+                reader.problem(file, record, f"breakdown {name!r} is given twice")
+            else:
+                breakdowns.append(breakdown)
+        items = reader.string_list(raw, "items", file, record)
+        if not items:
+            reader.problem(file, record, "items: at least one item ref is required (the items it measures)")
+        for ref in items:
+            if ref not in refs:
+                reader.problem(file, record, f"unknown item {ref!r}")
+        figures = _IndicatorFigures(reader, file, record, kind, frequency)
+        baseline = raw.get("baseline")
+        baseline_value, baseline_period, baseline_source, baseline_locator = None, "", "", ""
+        if baseline is not None:
+            if isinstance(baseline, dict):
+                where = f"{record}, baseline"
+                baseline_value = figures.number(baseline.get("value"), where, "value")
+                baseline_period = figures.period(baseline, where)
+                baseline_source = figures.source(baseline, where)
+                baseline_locator = reader.text(baseline, "locator", file, where)
+            else:
+                reader.problem(file, record, "baseline must be a table: { value, period, source, locator }")
+        targets: list[tuple[str, float]] = []
+        raw_targets = raw.get("targets", [])
+        if not isinstance(raw_targets, list) or not all(isinstance(t, dict) for t in raw_targets):
+            reader.problem(file, record, "targets must be a list of tables: [{ period, value }]")
+            raw_targets = []
+        for index, target in enumerate(raw_targets, start=1):
+            where = f"{record}, target #{index}"
+            period = figures.period(target, where)
+            value = figures.number(target.get("value"), where, "value")
+            if period in dict(targets):
+                reader.problem(file, where, f"a second target for {period}")
+            elif period and value is not None:
+                targets.append((period, value))
+        indicator_values = _read_indicator_values(reader, file, record, raw, figures, breakdowns, province_codes)
+        if not code:
+            continue
+        catalogue.indicators.append(
+            IndicatorRecord(
+                code=code,
+                position=position,
+                name=values["name"],
+                definition=values["definition"],
+                unit=values["unit"],
+                kind=kind or IndicatorKind.COUNT,
+                direction=reader.choice(Direction, raw, "direction", file, record, Direction.HIGHER),
+                pillar=values["pillar"],
+                agency=agency or "",
+                means_of_verification=values["means_of_verification"],
+                frequency=frequency,
+                breakdowns=breakdowns,
+                items=list(dict.fromkeys(items)),
+                baseline_value=baseline_value,
+                baseline_period=baseline_period,
+                baseline_source=baseline_source,
+                baseline_locator=baseline_locator,
+                targets=targets,
+                values=indicator_values,
+            )
+        )
+
+
+def _read_indicator_values(reader: _Reader, file: str, record: str, raw: dict, figures: _IndicatorFigures,
+                           breakdowns: list[Breakdown], province_codes: set[str]) -> list[IndicatorValueRecord]:
+    """An indicator's [[indicator.value]] tables: dated figures from the sources, one per period and cell."""
+    raw_values = raw.get("value", [])
+    if not isinstance(raw_values, list) or not all(isinstance(v, dict) for v in raw_values):
+        reader.problem(file, record, "value must be a list of tables ([[indicator.value]])")
+        return []
+    result: list[IndicatorValueRecord] = []
+    cells: set[tuple] = set()
+    for index, raw_value in enumerate(raw_values, start=1):
+        where = f"{record}, value #{index}"
+        for key in sorted(set(raw_value) - VALUE_KEYS):
+            reader.problem(file, where, f"unknown field {key!r}")
+        period = figures.period(raw_value, where)
+        value = figures.number(raw_value.get("value"), where, "value")
+        cell: dict[str, str] = {}
+        for breakdown in Breakdown:
+            code = reader.text(raw_value, breakdown.value, file, where)
+            if not code:
+                continue
+            if breakdown not in breakdowns:
+                reader.problem(file, where, f"{breakdown.value} is not one of this indicator's breakdowns "
+                                            f"({', '.join(b.value for b in breakdowns) or 'none'})")
+            elif breakdown == Breakdown.PROVINCE and code not in province_codes:
+                reader.problem(file, where, f"unknown province {code!r}")
+            elif breakdown in CELL_ENUMS and code not in {m.value for m in CELL_ENUMS[breakdown]}:
+                allowed = ", ".join(m.value for m in CELL_ENUMS[breakdown])
+                reader.problem(file, where, f"{breakdown.value} {code!r} is not one of: {allowed}")
+            else:
+                cell[breakdown.value] = code
+        as_of = reader.date(raw_value, "as_of", file, where)
+        if as_of and period and as_of < period_start(period):
+            reader.problem(file, where, f"as_of {as_of.isoformat()} is before its period {period} begins")
+        source = figures.source(raw_value, where)
+        locator = reader.text(raw_value, "locator", file, where, required=True)
+        if len(locator) > limits.LOCATOR:
+            reader.problem(file, where, f"locator is longer than {limits.LOCATOR} characters")
+        note = reader.text(raw_value, "note", file, where, required=True)
+        key = (period, tuple(sorted(cell.items())))
+        if period and key in cells:
+            shown = ", ".join(f"{name} {code}" for name, code in sorted(cell.items())) or "the total"
+            reader.problem(file, where, f"a second value for {period}, {shown}")
+        cells.add(key)
+        if period and value is not None:
+            result.append(IndicatorValueRecord(period=period, value=value, cell=cell, as_of=as_of, source=source,
+                                               locator=locator, note=note))
+    return result
+
+
+def period_start(period: str) -> date:
+    """The first day of a period: 2009 -> 1 Jan 2009, 2009-Q3 -> 1 Jul 2009."""
+    year, _, quarter = period.partition("-Q")
+    return date(int(year), 3 * (int(quarter or 1) - 1) + 1, 1)
+
+
+class _IndicatorFigures:
+    """The checks an indicator's baseline, targets and values share: its kind's numbers, its periods, sources."""
+
+    def __init__(self, reader: _Reader, file: str, record: str, kind: IndicatorKind | None, frequency: Frequency):
+        self.reader, self.file, self.record, self.kind, self.frequency = reader, file, record, kind, frequency
+
+    def number(self, value, where: str, key: str) -> float | None:
+        problem = None
+        if value is None:
+            problem = f"{key} is required"
+        elif isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            problem = f"{key} {value!r} must be a number"
+        elif self.kind == IndicatorKind.COUNT and (value < 0 or value != int(value)):
+            problem = f"{key} {value!r} must be a whole number, not negative (the indicator is a count)"
+        elif self.kind == IndicatorKind.PERCENTAGE and not 0 <= value <= 100:
+            problem = f"{key} {value!r} must be from 0 to 100 (the indicator is a percentage)"
+        elif self.kind == IndicatorKind.YES_NO and value not in (0, 1):
+            problem = f"{key} {value!r} must be 1 (yes) or 0 (no)"
+        elif self.kind == IndicatorKind.AMOUNT and value < 0:
+            problem = f"{key} {value!r} must not be negative (the indicator is an amount)"
+        if problem:
+            self.reader.problem(self.file, where, problem)
+            return None
+        return float(value)
+
+    def period(self, data: dict, where: str) -> str:
+        if isinstance(data.get("period"), int):
+            self.reader.problem(self.file, where, f"period {data['period']} must be a string: \"{data['period']}\"")
+            return ""
+        period = self.reader.text(data, "period", self.file, where, required=True)
+        if period and not PERIOD_PATTERN.match(period):
+            self.reader.problem(self.file, where, f"period {period!r} is not a year or a quarter (2009, 2009-Q3)")
+            return ""
+        if period and self.frequency == Frequency.YEARLY and "-Q" in period:
+            self.reader.problem(self.file, where, f"period {period!r} is a quarter; the indicator is yearly")
+            return ""
+        return period
+
+    def source(self, data: dict, where: str) -> str:
+        source = self.reader.text(data, "source", self.file, where, required=True)
+        if source and not SOURCE_DOCUMENT_PATTERN.match(source):
+            self.reader.problem(self.file, where, f"source {source!r} is not a document's name in shared/seeds "
+                                                  "(such as 004_39894861599362c9.txt)")
+        return source
+
+
 def main(argv: list[str]) -> int:
     seed_dir = argv[1] if len(argv) > 1 else "seed"
     try:
@@ -434,7 +703,8 @@ def main(argv: list[str]) -> int:
     print(
         f"ok: {len(catalogue.frameworks)} frameworks, {len(catalogue.agencies)} agencies, "
         f"{len(catalogue.items)} items, {len(catalogue.evidence)} evidence, "
-        f"{len(catalogue.context)} context records"
+        f"{len(catalogue.context)} context records, {len(catalogue.indicators)} indicators "
+        f"({sum(len(i.values) for i in catalogue.indicators)} values)"
     )
     return 0
 
