@@ -116,7 +116,8 @@ def save_indicator(user: User, fields: IndicatorFields, indicator: Indicator | N
     check(fields, indicator)
     created = indicator is None
     if created:
-        indicator = Indicator(kind=fields.kind, pillar=fields.pillar)
+        last = db.session.scalar(sa.select(sa.func.max(Indicator.position))) or 0
+        indicator = Indicator(kind=fields.kind, pillar=fields.pillar, position=last + 1)  # after those there
         db.session.add(indicator)
     apply_fields(indicator, fields)
     record(AuditEventKind.INDICATOR_CHANGED, user=user, subject=f"indicator:{fields.code}",
