@@ -23,6 +23,7 @@ from tracker.models import (
     AuditEvent,
     Evidence,
     Indicator,
+    IndicatorValue,
     ItemAgency,
     Report,
     Update,
@@ -112,6 +113,9 @@ ROUTES = {
     "indicators.indicator_edit": Route("/indicators/TEST-IND/edit", get=expect({"coordinator": 200, "admin": 200}),
                                        post=Post(("coordinator", "admin"), {"code": "TEST-IND", "name": "Renamed",
                                                                             "kind": "count", "pillar": "1"})),
+    # TEST-IND has no reporting agency yet: only a coordinator gives its values.
+    "indicators.report_values_page": Route("/indicators/TEST-IND/values", get=expect({"coordinator": 200}),
+                                           post=Post(("coordinator",), {"period": "2026-Q3", "total": "5"})),
     "indicators.indicator_retire": Route("/indicators/TEST-IND/retire", post=Post(("coordinator", "admin"))),
     "indicators.indicator_delete": Route("/indicators/TEST-IND/delete", post=Post(("coordinator", "admin"))),
     "verification.queue": Route("/queue", get=expect({"validator": 200, "coordinator": 200})),
@@ -246,6 +250,7 @@ def snapshot() -> dict:
         "agencies": db.session.execute(sa.select(Agency.id, Agency.name).order_by(Agency.id)).all(),
         "reports": db.session.execute(sa.select(Report.id, Report.stage, Report.version).order_by(Report.id)).all(),
         "indicators": db.session.execute(sa.select(Indicator.code, Indicator.name, Indicator.retired_at)).all(),
+        "indicator_values": db.session.scalar(sa.select(sa.func.count()).select_from(IndicatorValue)),
     }
 
 

@@ -68,6 +68,14 @@ def can_manage_indicators(user: User) -> bool:
     return _has_role(user, Role.COORDINATOR, Role.ADMIN)
 
 
+def can_report_values(user: User, indicator) -> bool:
+    """The indicator's reporting agency reports its values (verified before they count); a coordinator's
+    entry counts at once."""
+    if indicator.retired:
+        return False
+    return is_coordinator(user) or (is_agency_user(user) and user.agency_id == indicator.agency_id)
+
+
 def can_export(user: User) -> bool:
     """Coordinators and the rapporteur download the items and the dashboard."""
     return _has_role(user, Role.COORDINATOR, Role.RAPPORTEUR)
@@ -106,7 +114,7 @@ TEMPLATE_PERMISSIONS = {
     f.__name__: f
     for f in (is_admin, is_coordinator, is_agency_user, can_export, can_manage_own_tokens, is_api_reader,
               is_responsible, can_update_item, can_view_evidence, is_validator, may_decide,
-              decides_reports, can_manage_indicators)
+              decides_reports, can_manage_indicators, can_report_values)
 }
 
 

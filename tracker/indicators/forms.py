@@ -1,6 +1,15 @@
 """The indicator form: what is measured, by whom, how often, by which breakdowns, against what."""
 from flask_wtf import FlaskForm
-from wtforms import FloatField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField, widgets
+from wtforms import (
+    BooleanField,
+    FloatField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+    widgets,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -48,3 +57,13 @@ class IndicatorForm(FlaskForm):
 
 class RetireForm(FlaskForm):
     submit = SubmitField("Retire")
+
+
+class ValuesForm(FlaskForm):
+    """The grid's fixed fields; its cells are read by the view (their names follow the breakdowns)."""
+
+    period = SelectField("Period", validate_choice=False)
+    note = TextAreaField("Note: where the figures come from, what they leave out",
+                         validators=[Length(max=limits.NOTE)], filters=[strip])
+    confirm = BooleanField("The values far from the period before are right")
+    submit = SubmitField("Send the values")

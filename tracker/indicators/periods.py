@@ -24,7 +24,8 @@ class Period:
     def parse(cls, code: str) -> Period:
         """The period a code names; ValueError for anything else."""
         if not re.fullmatch(limits.PERIOD_PATTERN, code or ""):
-            raise ValueError(f"“{code}” is not a period: a year (2026) or a quarter (2026-Q4).")
+            shown = code if len(code or "") <= 40 else code[:40] + "…"
+            raise ValueError(f"“{shown}” is not a period: a year (2026) or a quarter (2026-Q4).")
         year, _, quarter = code.partition("-Q")
         return cls(int(year), int(quarter or 0))
 

@@ -2,21 +2,25 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ..auth.permissions import can_manage_indicators, requires
+from ..auth.permissions import can_manage_indicators, can_report_values, is_agency_user, requires
 from ..enums import Breakdown, Direction, Frequency, IndicatorKind
-from ..errors import Invalid
+from ..errors import Invalid, NotAllowed
 from ..extensions import db
 from ..forms import agency_choices, submit
-from ..models import ActionItem, Agency, Indicator, Pillar
+from ..models import ActionItem, Agency, Indicator, Pillar, Report
+from ..verification.services import open_report
 from . import bp
 from .charts import indicator_chart
 from .filters import read_listing
-from .forms import IndicatorForm, RetireForm
+from .forms import IndicatorForm, RetireForm, ValuesForm
+from .reporting import report_values, reportable_periods
 from .services import (
     IndicatorFields,
     breakdown_table,
@@ -27,6 +31,7 @@ from .services import (
     save_indicator,
     series,
 )
+from .values import CellValue, categories, previous_values
 
 MANAGE = "Only coordinators and admins define indicators."
 
@@ -48,8 +53,11 @@ def indicator_detail(code: str):
     indicator = indicator_or_404(code)
     points = series(indicator)
     tables = {breakdown: breakdown_table(indicator, breakdown) for breakdown in indicator.breakdown_list}
+    reports = db.session.scalars(sa.select(Report).where(Report.indicator_id == indicator.id, Report.is_pending)
+                                 .order_by(Report.period.desc(), Report.id)).all()
     return render_template("indicators/detail.html", indicator=indicator, points=points, tables=tables,
-                           chart=indicator_chart(indicator, points), retire_form=RetireForm())
+                           chart=indicator_chart(indicator, points), retire_form=RetireForm(), reports=reports,
+                           now=datetime.now(UTC))
 
 
 def _choices(form: IndicatorForm) -> None:
@@ -142,3 +150,104 @@ def indicator_delete(code: str):
     delete(current_user, indicator)
     flash(f"{code} deleted.", "success")
     return redirect(url_for("indicators.indicator_list"))
+
+
+@dataclass
+class Grid:
+    """The value grid of an indicator: rows (first breakdown), columns (second), a total; cell inputs by name."""
+
+    rows: list[tuple[str, str]]
+    columns: list[tuple[str, str]]
+    row_breakdown: Breakdown | None
+    column_breakdown: Breakdown | None
+
+    @classmethod
+    def of(cls, indicator: Indicator) -> Grid | None:
+        dims = indicator.breakdown_list
+        if len(dims) > 2:
+            return None  # more than a grid can show
+        rows = categories(dims[0]) if dims else []
+        columns = categories(dims[1]) if len(dims) > 1 else []
+        return cls(rows, columns, dims[0] if dims else None, dims[1] if len(dims) > 1 else None)
+
+    def cell(self, row: str, column: str = "") -> dict[str, str]:
+        cell = {self.row_breakdown.value: row}
+        if column:
+            cell[self.column_breakdown.value] = column
+        return cell
+
+    def names(self) -> list[tuple[str, dict[str, str]]]:
+        """Every input's name and the cell it holds, the total first."""
+        names = [("total", {})]
+        for row, _ in self.rows:
+            for column, _ in self.columns or [("", "")]:
+                names.append((f"v.{row}.{column}" if column else f"v.{row}", self.cell(row, column)))
+        return names
+
+
+def _read_cells(grid: Grid, form) -> tuple[list[CellValue], dict[str, str], list[str]]:
+    """The values typed in the grid: the cells, what each input held (to show again), and what is not a number."""
+    cells, typed, wrong = [], {}, []
+    for name, cell in grid.names():
+        raw = (form.get(name) or "").strip().replace(",", "")
+        typed[name] = raw
+        if not raw:
+            continue
+        try:
+            value = float(raw)
+        except ValueError:
+            wrong.append(f"“{raw[:40]}” is not a number")
+            continue
+        cells.append(CellValue.of(cell, value))
+    return cells, typed, wrong
+
+
+@bp.route("/indicators/<code>/values", methods=["GET", "POST"])
+def report_values_page(code: str):
+    indicator = indicator_or_404(code)
+    if not can_report_values(current_user, indicator):
+        raise NotAllowed("Only the indicator's reporting agency and the coordinators give its values.")
+    grid = Grid.of(indicator)
+    form = ValuesForm()
+    periods = reportable_periods(indicator, date.today())
+    form.period.choices = [(p.code, p.code) for p in periods]
+    codes = [p.code for p in periods]
+    # The period asked for, if it is one the grid offers; else the last one ended.
+    period = request.args.get("period") if request.args.get("period") in codes else codes[1]
+    earlier = (open_report(None, current_user.agency_id, indicator, form.period.data if form.period.data in codes
+                           else period)
+               if is_agency_user(current_user) else None)
+    typed = {}
+    if not form.is_submitted():
+        form.period.data = period
+        if earlier is not None:
+            form.note.data = earlier.note
+            by_cell = {tuple(sorted(v.cell.items())): v.value for v in earlier.values}
+            typed = {name: f"{by_cell[tuple(sorted(cell.items()))]:g}" for name, cell in grid.names()
+                     if tuple(sorted(cell.items())) in by_cell} if grid else {}
+    cells, wrong = [], []
+    if form.is_submitted() and grid is not None:
+        cells, typed, wrong = _read_cells(grid, request.form)
+
+    def send():
+        if wrong:
+            raise Invalid({"values": "; ".join(wrong) + "."})
+        return report_values(current_user, indicator, form.period.data or "", cells, form.note.data or "",
+                             confirmed=form.confirm.data)
+
+    submission = submit(form, send) if grid is not None else None
+    if submission is not None and submission.done:
+        report = submission.result
+        if report is None:
+            flash(f"{indicator.code} {form.period.data}: the values count now.", "success")
+        else:
+            flash(f"{indicator.code} {form.period.data}: your values are {report.stage.label}; they count once a "
+                  "coordinator verifies them.", "success")
+        return redirect(url_for("indicators.indicator_detail", code=indicator.code))
+    previous = {}
+    if grid is not None and form.period.data in codes:
+        before = previous_values(indicator, form.period.data)
+        previous = {name: before[tuple(sorted(cell.items()))] for name, cell in grid.names()
+                    if tuple(sorted(cell.items())) in before}
+    return render_template("indicators/values.html", indicator=indicator, grid=grid, form=form, typed=typed,
+                           previous=previous, earlier=earlier), submission.status if submission else 200

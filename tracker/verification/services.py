@@ -13,6 +13,7 @@ and progress become the item's official state — or returns it. Every step is a
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
@@ -23,9 +24,11 @@ from ..auth.permissions import has_validators, is_coordinator, is_validator, may
 from ..enums import AuditEventKind, Decision, ReportStage, ReportStep, Status, UpdateKind
 from ..errors import Invalid, NotAllowed, Stale
 from ..extensions import db
-from ..indicators.values import CellValue, accept_values, report_cells
 from ..items import history
 from ..models import ActionItem, Agency, Indicator, Report, ReportValue, Update, User, as_utc
+
+if TYPE_CHECKING:
+    from ..indicators.values import CellValue
 
 REOPEN_REASON = "Reopening a completed or superseded item needs a reason: say why it is open again."
 
@@ -134,6 +137,9 @@ def decide(user: User, report: Report, decision: Decision, comment: str, expecte
     entry = None
     if item is None:  # an indicator's values: the report and the audit log keep the steps
         if decision == Decision.VERIFY:
+            # Imported here: the indicators' pages report through this module.
+            from ..indicators.values import accept_values, report_cells
+
             accept_values(report.indicator, report.period, report_cells(report), report=report)
     elif decision == Decision.VERIFY:
         reason = ""

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request
 from flask_login import current_user
 
 from ..auth.permissions import decides_reports, requires
@@ -13,6 +13,7 @@ from ..errors import Invalid
 from ..extensions import db
 from ..forms import page_number, parse_version
 from ..models import Report
+from ..templating import report_url
 from . import bp
 from .forms import DecisionForm
 from .services import awaiting_page, decide
@@ -42,7 +43,7 @@ def decision(report_id: int):
     if chosen is None:
         raise Invalid({"decision": "Choose to forward, verify or return the report."})
     decide(current_user, report, chosen, form.comment.data or "", parse_version(form.version.data))
-    flash(f"{report.item.ref}: the report of {report.agency.label} is {DONE[chosen]}.", "success")
+    flash(f"{report.subject}: the report of {report.agency.label} is {DONE[chosen]}.", "success")
     if request.form.get("next"):
         return redirect(safe_next(request.form["next"]))
-    return redirect(url_for("items.item_detail", ref=report.item.ref) + f"#report-{report.id}")
+    return redirect(report_url(report))

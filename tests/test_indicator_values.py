@@ -1,0 +1,123 @@
+"""An indicator's values for a period: entered in a grid, checked for typing errors, and counted only once
+verified — by the same validator and coordinator as progress reports; a coordinator's entry counts at once."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from conftest import csrf_token
+from tracker.catalogue.services import find_agency
+from tracker.enums import Frequency, IndicatorKind, ReportStage, UpdateOrigin
+from tracker.extensions import db
+from tracker.indicators.periods import Period
+from tracker.models import AuditEvent, Indicator, IndicatorValue, Pillar, Province, Report
+
+CODE = "TEST-VICTIMS"
+PERIOD = "2026-Q3"
+
+
+def make_indicator(breakdowns: str = "province", agency: str = "FIA") -> Indicator:
+    indicator = Indicator(code=CODE, name="Victims identified", unit="victims", kind=IndicatorKind.COUNT,
+                          frequency=Frequency.QUARTERLY, breakdowns=breakdowns, agency=find_agency(agency),
+                          pillar=db.session.scalar(sa.select(Pillar).where(Pillar.code == "protection")))
+    db.session.add(indicator)
+    db.session.commit()
+    return indicator
+
+
+def values() -> list[tuple]:
+    db.session.expire_all()
+    return sorted((v.period, v.province.code if v.province else "", v.value, v.origin.value)
+                  for v in db.session.scalars(sa.select(IndicatorValue).join(Indicator).where(Indicator.code == CODE)))
+
+
+def send(client, period: str = PERIOD, **cells):
+    page = client.get(f"/indicators/{CODE}/values?period={period}")
+    assert page.status_code == 200, page.status_code
+    data = {"csrf_token": csrf_token(page.get_data(as_text=True)), "period": period, "note": "From the ATU registers.",
+            **{name.replace("_", "."): str(value) for name, value in cells.items()}}
+    return client.post(f"/indicators/{CODE}/values", data=data)
+
+
+def test_an_agencys_values_count_once_a_coordinator_verifies_them(as_role):
+    make_indicator()
+    focal, coordinator = as_role("agency", "FIA"), as_role("coordinator")
+    response = send(focal, v_SD=12, v_PB=30, total=42)
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    (report,) = db.session.scalars(sa.select(Report).where(Report.indicator_id.is_not(None))).all()
+    assert (report.period, report.stage, sorted(v.value for v in report.values)) == (
+        PERIOD, ReportStage.COORDINATION, [12.0, 30.0, 42.0])
+    assert values() == []  # nothing counts yet
+    page = coordinator.get(f"/indicators/{CODE}").get_data(as_text=True)
+    assert f'id="report-{report.id}"' in page and "Sindh" not in page.split("Values awaiting verification")[0]
+    assert f"{CODE} {PERIOD}" in coordinator.get("/queue").get_data(as_text=True)
+    token = csrf_token(page)
+    verified = coordinator.post(f"/reports/{report.id}/decision", data={"csrf_token": token, "verify": "Verify"})
+    assert verified.status_code == 302 and verified.headers["Location"].startswith(f"/indicators/{CODE}")
+    assert values() == [(PERIOD, "", 42.0, "user"), (PERIOD, "PB", 30.0, "user"), (PERIOD, "SD", 12.0, "user")]
+    details = db.session.scalars(sa.select(AuditEvent.detail).where(AuditEvent.subject == f"report:{report.id}")).all()
+    assert any("3 value(s) from FIA" in d for d in details) and any("verify the report of FIA" in d for d in details)
+
+
+def test_a_total_that_is_not_the_sum_and_words_are_refused_keeping_the_grid(as_role):
+    make_indicator()
+    focal = as_role("agency", "FIA")
+    refused = send(focal, v_SD=12, v_PB=30, total=50)
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "The total (50) is not the sum of the values (42)." in html
+    assert 'value="12"' in html and 'value="50"' in html
+    words = send(focal, v_SD="twelve")
+    assert words.status_code == 422 and "“twelve” is not a number" in words.get_data(as_text=True)
+    fractional = send(focal, v_SD=2.5)
+    assert fractional.status_code == 422 and "A count is a whole number." in fractional.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Report)) == 0
+
+
+def test_a_value_far_from_the_period_before_is_saved_only_once_confirmed(as_role):
+    indicator = make_indicator()
+    sindh = db.session.scalar(sa.select(Province).where(Province.code == "SD"))
+    before = Period.parse(PERIOD).preceding().code
+    db.session.add(IndicatorValue(indicator=indicator, period=before, value=10, province=sindh,
+                                  origin=UpdateOrigin.USER))
+    db.session.commit()
+    coordinator = as_role("coordinator")
+    page = coordinator.get(f"/indicators/{CODE}/values?period={PERIOD}").get_data(as_text=True)
+    assert 'placeholder="10"' in page  # the period before, beside the cell
+    unconfirmed = send(coordinator, v_SD=100)
+    assert unconfirmed.status_code == 422 and "sd: 100 against 10 the period before" in unconfirmed.get_data(
+        as_text=True).lower()
+    assert send(coordinator, v_SD=100, confirm="y").status_code == 302
+    assert (PERIOD, "SD", 100.0, "user") in values()  # a coordinator's entry counts at once
+
+
+def test_only_the_reporting_agency_and_coordinators_give_values(as_role):
+    indicator = make_indicator()
+    for client in (as_role("agency", "NADRA"), as_role("rapporteur")):
+        assert client.get(f"/indicators/{CODE}/values").status_code == 403
+    indicator.retired_at = sa.func.now()
+    db.session.commit()
+    assert as_role("agency", "FIA").get(f"/indicators/{CODE}/values").status_code == 403
+
+
+def test_a_period_not_begun_or_of_the_wrong_frequency_is_refused(as_role):
+    make_indicator()
+    focal = as_role("agency", "FIA")
+    assert "has not begun" in send(focal, period="2099-Q1", total=1).get_data(as_text=True)
+    assert "reported quarterly" in send(focal, period="2025", total=1).get_data(as_text=True)
+
+
+def test_returned_values_come_back_to_the_agency_in_the_grid(as_role):
+    make_indicator()
+    focal, coordinator = as_role("agency", "FIA"), as_role("coordinator")
+    send(focal, v_SD=12)
+    report = db.session.scalar(sa.select(Report).where(Report.indicator_id.is_not(None)))
+    token = csrf_token(coordinator.get(f"/indicators/{CODE}").get_data(as_text=True))
+    coordinator.post(f"/reports/{report.id}/decision",
+                     data={"csrf_token": token, "send_back": "Return", "comment": "Sindh's figure is last year's."})
+    home = focal.get("/").get_data(as_text=True)
+    assert "Sindh&#39;s figure is last year&#39;s." in home and f"/indicators/{CODE}/values?period={PERIOD}" in home
+    grid = focal.get(f"/indicators/{CODE}/values?period={PERIOD}").get_data(as_text=True)
+    assert "were returned" in grid and 'value="12"' in grid
+    assert send(focal, v_SD=14).status_code == 302
+    latest = db.session.scalars(sa.select(Report).where(Report.indicator_id.is_not(None)).order_by(Report.id)).all()
+    assert [r.stage for r in latest] == [ReportStage.RETURNED, ReportStage.COORDINATION]
+    assert latest[1].corrects_id == latest[0].id and values() == []

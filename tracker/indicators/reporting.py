@@ -1,0 +1,70 @@
+"""Reporting an indicator's values for a period: an agency's become a report that counts once verified; a
+coordinator's count at once. The grid page and the API call `report_values`.
+"""
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy.exc import IntegrityError
+
+from ..audit.services import record
+from ..auth.permissions import can_report_values, is_coordinator
+from ..enums import AuditEventKind
+from ..errors import Invalid, NotAllowed, Stale
+from ..extensions import db
+from ..models import Indicator, Report, User
+from ..verification.services import submit_values
+from .periods import Period
+from .values import CellValue, accept_values, outliers, problems
+
+
+def reportable_periods(indicator: Indicator, today: date, count: int = 8) -> list[Period]:
+    """The periods values may be given for, newest first: the one under way and those before it."""
+    period = Period.containing(today, indicator.frequency)
+    periods = []
+    for _ in range(count):
+        periods.append(period)
+        period = period.preceding()
+    return periods
+
+
+def report_values(user: User, indicator: Indicator, period: str, cells: list[CellValue], note: str,
+                  confirmed: bool = False, today: date | None = None) -> Report | None:
+    """Check and record a period's values: a pending report (an agency), or the values that count (a coordinator,
+    returning None). Values far from the period before are saved only when `confirmed`."""
+    if not can_report_values(user, indicator):
+        raise NotAllowed("Only the indicator's reporting agency and the coordinators give its values"
+                         + (" (it is retired)." if indicator.retired else "."))
+    today = today or date.today()
+    try:
+        chosen = Period.parse(period)
+    except ValueError as exc:
+        raise Invalid({"period": str(exc)}) from None
+    if chosen.frequency != indicator.frequency:
+        raise Invalid({"period": f"{indicator.code} is reported {indicator.frequency.label.lower()}: "
+                                 f"choose a {'quarter' if chosen.frequency.value == 'yearly' else 'year'}."})
+    if chosen.start > today:
+        raise Invalid({"period": f"{chosen.code} has not begun."})
+    found = problems(indicator, cells)
+    if found:
+        raise Invalid({"values": " ".join(f"{where}: {what}" for where, what in found.items())})
+    unusual = outliers(indicator, chosen.code, cells)
+    if unusual and not confirmed:
+        raise Invalid({"confirm": "Far from the period before — check them, then tick to confirm: "
+                                  + "; ".join(unusual) + "."})
+    now = datetime.now(UTC)
+    try:
+        if is_coordinator(user):
+            accept_values(indicator, chosen.code, cells)
+            record(AuditEventKind.REPORT_DECISION, user=user, subject=f"indicator:{indicator.code}",
+                   detail=f"{indicator.code} {chosen.code}: {len(cells)} value(s) entered by a coordinator, "
+                          "counted at once")
+            db.session.commit()
+            return None
+        report = submit_values(user, indicator, chosen.code, cells, note.strip(), now)
+        db.session.commit()
+        return report
+    except IntegrityError:
+        db.session.rollback()
+        raise Stale(message="Someone else of your agency reported this period meanwhile: look at their report, "
+                            "then send yours again if it still needs saying.") from None
