@@ -171,6 +171,8 @@ ROUTES = {
     "api.stats": Route("/api/v1/stats", get=expect({r: 200 for r in USERS}, anonymous=401)),
     "api.indicators": Route("/api/v1/indicators", get=expect({r: 200 for r in USERS}, anonymous=401)),
     "api.indicator": Route("/api/v1/indicators/TEST-IND", get=expect({r: 200 for r in USERS}, anonymous=401)),
+    "api.report_indicator_values": Route("/api/v1/indicators/TEST-IND/values", post=Post(
+        ("coordinator",), {"period": "2026-Q3", "values": [{"value": 5}]}, json=True, anonymous=401)),
     "api.report": Route("/api/v1/items/PAPER-g/updates", post=Post(
         ("agency_responsible", "validator", "coordinator"), {"status": "in_progress", "progress": 50, "note": "n"},
         json=True, anonymous=401)),

@@ -121,3 +121,35 @@ def test_returned_values_come_back_to_the_agency_in_the_grid(as_role):
     latest = db.session.scalars(sa.select(Report).where(Report.indicator_id.is_not(None)).order_by(Report.id)).all()
     assert [r.stage for r in latest] == [ReportStage.RETURNED, ReportStage.COORDINATION]
     assert latest[1].corrects_id == latest[0].id and values() == []
+
+
+def test_the_api_reports_values_by_the_same_rules(seeded, client, make_user):
+    from tracker.api.tokens import issue_token
+
+    make_indicator()
+
+    def bearer(role, agency=None, email=None):
+        user = make_user(role, email=email or f"api-{role}@example.org", agency=agency)
+        return {"Authorization": "Bearer " + issue_token(user, "t")[1]}
+
+    focal, coordinator = bearer("agency", "FIA"), bearer("coordinator")
+    url = f"/api/v1/indicators/{CODE}/values"
+    body = {"period": PERIOD, "values": [{"breakdown": {"province": "SD"}, "value": 12}, {"value": 12}]}
+    created = client.post(url, headers=focal, json=body)
+    assert created.status_code == 201 and created.json["stage"] == "coordination", created.json
+    assert created.json["indicator"]["values"] == []  # not counted until verified
+    wrong_cell = client.post(url, headers=focal, json={"period": PERIOD, "values": [
+        {"breakdown": {"sex": "female"}, "value": 1}]})
+    assert wrong_cell.status_code == 422 and "not reported by sex" in wrong_cell.json["errors"]["values"]
+    not_sum = client.post(url, headers=coordinator, json={"period": PERIOD, "values": [
+        {"breakdown": {"province": "SD"}, "value": 12}, {"value": 13}]})
+    assert not_sum.status_code == 422 and "not the sum" in not_sum.json["errors"]["values"]
+    assert client.post(url, headers=bearer("agency", "NADRA", "nadra@example.org"), json=body).status_code == 403
+    decided = client.post(f"/api/v1/reports/{created.json['id']}/decisions", headers=coordinator,
+                          json={"decision": "verify"})
+    assert decided.status_code == 200 and decided.json["item"] is None and decided.json["update"] is None
+    assert decided.json["report"]["indicator"] == CODE and decided.json["report"]["period"] == PERIOD
+    assert values() == [(PERIOD, "", 12.0, "user"), (PERIOD, "SD", 12.0, "user")]
+    official = client.post(url, headers=coordinator, json={"period": PERIOD, "values": [{"value": 20}]})
+    assert official.status_code == 201 and (official.json["id"], official.json["stage"]) == (None, "official")
+    assert values() == [(PERIOD, "", 20.0, "user")]

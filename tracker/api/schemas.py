@@ -508,3 +508,31 @@ class IndicatorPageSchema(ma.Schema):
     per_page = fields.Integer(required=True)
     pages = fields.Integer(required=True)
     total = fields.Integer(required=True)
+
+
+class CellValueSchema(ma.Schema):
+    breakdown = fields.Dict(keys=fields.String(validate=validate.OneOf([b.value for b in Breakdown])),
+                            values=fields.String(validate=validate.Length(max=40)), load_default=dict,
+                            metadata={"description": 'The cell, e.g. {"province": "SD"}; {} or absent for the total.'})
+    value = StrictNumber(required=True, error_messages=_messages("A value must be a number."))
+
+
+class ValuesReportSchema(ma.Schema):
+    """A period's values of an indicator, by the same rules as the grid."""
+
+    period = fields.String(required=True, validate=validate.Length(max=limits.PERIOD),
+                           metadata={"description": "A quarter (2026-Q3) or a year (2026), as the indicator is "
+                                                    "reported."})
+    values = fields.List(fields.Nested(CellValueSchema), required=True,
+                         validate=validate.Length(min=1, max=2000, error="Give from 1 to 2000 values."))
+    note = Text(load_default="", validate=validate.Length(max=limits.NOTE))
+    confirm = StrictBoolean(load_default=False, metadata={
+        "description": "True to save values more than three times (or under a third of) the period before's."})
+
+
+class ValuesReportedSchema(ma.Schema):
+    id = fields.Integer(required=True, allow_none=True,
+                        metadata={"description": "The report awaiting verification; null for a coordinator's entry."})
+    stage = fields.String(required=True, metadata={
+        "description": "validation or coordination; official for a coordinator's entry, which counts at once."})
+    indicator = fields.Nested(IndicatorDetailSchema, required=True)

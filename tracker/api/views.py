@@ -8,10 +8,12 @@ from flask_login import current_user
 from flask_smorest import current_api
 
 from ..auth.permissions import can_update_item
-from ..errors import NotAllowed, NotFound
+from ..errors import Invalid, NotAllowed, NotFound
 from ..extensions import db
 from ..indicators.filters import IndicatorListArgsSchema, IndicatorListing
+from ..indicators.reporting import report_values
 from ..indicators.services import indicator_or_404, list_indicators
+from ..indicators.values import CellValue, cell_problem
 from ..items.filters import ItemFilters, ItemListArgsSchema, ItemListing, ItemStatsArgsSchema
 from ..items.services import item_or_404, list_items
 from ..models import Report
@@ -32,6 +34,8 @@ from .schemas import (
     QueryErrorSchema,
     ReportCreatedSchema,
     StatsSchema,
+    ValuesReportedSchema,
+    ValuesReportSchema,
 )
 from .services import item_stats
 
@@ -163,6 +167,33 @@ def indicators(listing: IndicatorListing):
 def indicator(code: str):
     """One indicator with its definition, the items it measures and its values (with their sources)."""
     return indicator_or_404(code)
+
+
+@bp.route("/indicators/<code>/values", methods=["POST"])
+@bp.arguments(ValuesReportSchema)
+@bp.response(201, ValuesReportedSchema, description="Saved: a report awaiting verification, or (a coordinator's) "
+                                                    "the period's values.")
+@bp.alt_response(400, schema=ErrorSchema, description="The body is not a JSON object, the request holds a NUL "
+                                                      "character, or a session call lacks its CSRF token.")
+@bp.alt_response(401, **UNAUTHORIZED)
+@bp.alt_response(403, schema=ErrorSchema, description="Not the indicator's reporting agency nor a coordinator, or "
+                                                      "the indicator is retired.")
+@bp.alt_response(404, schema=ErrorSchema, description="No indicator has this code.")
+@bp.alt_response(409, schema=ConflictSchema, description="Someone of the agency reported the period meanwhile.")
+@bp.alt_response(422, schema=FieldErrorsSchema, description="A bad period or value, a cell of another breakdown, "
+                                                            "a total that is not the sum, or an unconfirmed outlier.")
+def report_indicator_values(args: dict, code: str):
+    """Report an indicator's values for a period: an agency's count once verified, a coordinator's at once."""
+    found = indicator_or_404(code)
+    cells = []
+    for entry in args["values"]:
+        problem = cell_problem(found, entry["breakdown"])
+        if problem:
+            raise Invalid({"values": problem})
+        cells.append(CellValue.of(entry["breakdown"], entry["value"]))
+    report = report_values(current_user, found, args["period"], cells, args["note"], confirmed=args["confirm"])
+    return {"id": report.id if report else None, "stage": report.stage.value if report else "official",
+            "indicator": indicator_or_404(code)}, 201
 
 
 @bp.route("/openapi.json")

@@ -61,6 +61,18 @@ class CellValue:
         }
 
 
+def cell_problem(indicator: Indicator, cell: dict[str, str]) -> str | None:
+    """What is wrong with a cell given as codes: a breakdown the indicator is not reported by, or an unknown
+    category."""
+    for name, code in cell.items():
+        breakdown = Breakdown(name)
+        if breakdown not in indicator.breakdown_list:
+            return f"{indicator.code} is not reported by {breakdown.label.lower()}."
+        if code not in {known for known, _ in categories(breakdown)}:
+            return f"“{code[:40]}” is not a category of {breakdown.label.lower()}."
+    return None
+
+
 def report_cells(report: Report) -> list[CellValue]:
     return [CellValue.of(value.cell, value.value) for value in report.values]
 
