@@ -106,6 +106,7 @@ ROUTES = {
     # The report awaits NADRA's validator: only the validator may decide it now (forward or return);
     # its own focal person, other agencies, the coordinators (before the validator) and the rest may not.
     "indicators.indicator_list": Route("/indicators", get=EVERYONE),
+    "indicators.reporting_rates_page": Route("/indicators/rates", get=EVERYONE),
     "indicators.indicator_detail": Route("/indicators/TEST-IND", get=EVERYONE),
     "indicators.indicator_new": Route("/indicators/new", get=expect({"coordinator": 200, "admin": 200}), post=Post(
         ("coordinator", "admin"), {"code": "NEW-IND", "name": "n", "kind": "count", "direction": "higher",

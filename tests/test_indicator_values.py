@@ -153,3 +153,57 @@ def test_the_api_reports_values_by_the_same_rules(seeded, client, make_user):
     official = client.post(url, headers=coordinator, json={"period": PERIOD, "values": [{"value": 20}]})
     assert official.status_code == 201 and (official.json["id"], official.json["stage"]) == (None, "official")
     assert values() == [(PERIOD, "", 20.0, "user")]
+
+
+def test_reporting_rates_count_what_was_expected_reported_verified_and_on_time(as_role):
+    """A hand-counted period: FIA owes two quarterly indicators (one on time and verified, one late and
+    pending), NADRA one (nothing sent); a retired and a yearly indicator are not expected."""
+    from datetime import UTC, datetime
+
+    from tracker.enums import Frequency
+    from tracker.indicators.rates import reporting_rates
+    from tracker.models import ReportValue
+
+    fia, nadra = find_agency("FIA"), find_agency("NADRA")
+    pillar = db.session.scalar(sa.select(Pillar).where(Pillar.code == "protection"))
+
+    def counts(rows):
+        return {r.label: (r.expected, r.reported, r.verified, r.on_time) for r in rows}
+
+    def added(after, before):  # the seeded starter set is expected too: count what this fixture adds
+        return {k: tuple(a - b for a, b in zip(v, before.get(k, (0, 0, 0, 0)), strict=True))
+                for k, v in after.items() if v != before.get(k)}
+
+    seeded = reporting_rates(Period.parse(PERIOD))
+    seeded_agency, seeded_province = counts(seeded.by_agency), counts(seeded.by_province)
+    sindh, punjab = (db.session.scalar(sa.select(Province).where(Province.code == c)) for c in ("SD", "PB"))
+
+    def new(code, agency, breakdowns="", frequency=Frequency.QUARTERLY, retired=False):
+        made = Indicator(code=code, name=code, kind=IndicatorKind.COUNT, pillar=pillar, agency=agency,
+                         breakdowns=breakdowns, frequency=frequency,
+                         retired_at=datetime(2026, 1, 1, tzinfo=UTC) if retired else None)
+        db.session.add(made)
+        return made
+
+    on_time, late = new("RATE-A", fia, "province"), new("RATE-B", fia)
+    new("RATE-C", fia, retired=True), new("RATE-D", fia, frequency=Frequency.YEARLY), new("RATE-E", nadra)
+    db.session.add_all([
+        Report(indicator=on_time, period=PERIOD, agency=fia, stage=ReportStage.VERIFIED,
+               submitted_at=datetime(2026, 10, 10, tzinfo=UTC), stage_since=datetime(2026, 10, 12, tzinfo=UTC),
+               values=[ReportValue(province=sindh, value=5), ReportValue(province=punjab, value=7)]),
+        IndicatorValue(indicator=on_time, period=PERIOD, province=sindh, value=5, origin=UpdateOrigin.USER),
+        IndicatorValue(indicator=on_time, period=PERIOD, province=punjab, value=7, origin=UpdateOrigin.USER),
+        Report(indicator=late, period=PERIOD, agency=fia, stage=ReportStage.COORDINATION,
+               submitted_at=datetime(2026, 11, 15, tzinfo=UTC), stage_since=datetime(2026, 11, 15, tzinfo=UTC),
+               values=[ReportValue(value=3)]),
+    ])
+    db.session.commit()
+    rates = reporting_rates(Period.parse(PERIOD))
+    assert added(counts(rates.by_agency), seeded_agency) == {"FIA": (2, 2, 1, 1), "NADRA": (1, 0, 0, 0)}
+    by_province = added(counts(rates.by_province), seeded_province)
+    assert by_province["Sindh"] == (1, 1, 1, 1) and by_province["Punjab"] == (1, 1, 1, 1)
+    assert by_province["Balochistan"] == (1, 0, 0, 0) and len(by_province) == 5
+    page = as_role("rapporteur").get(f"/indicators/rates?period={PERIOD}").get_data(as_text=True)
+    assert "Reporting rates, 2026-Q3" in page and "By reporting agency" in page
+    ignored = as_role("coordinator").get("/indicators/rates?period=2099-Q9").get_data(as_text=True)
+    assert "Ignored" in ignored

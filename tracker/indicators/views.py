@@ -20,6 +20,8 @@ from . import bp
 from .charts import indicator_chart
 from .filters import read_listing
 from .forms import IndicatorForm, RetireForm, ValuesForm
+from .periods import Period, ended_periods, open_period
+from .rates import reporting_rates
 from .reporting import report_values, reportable_periods
 from .services import (
     IndicatorFields,
@@ -46,6 +48,19 @@ def indicator_list():
     pillars = db.session.scalars(sa.select(Pillar).order_by(Pillar.position)).all()
     return render_template("indicators/list.html", pagination=pagination, filters=filters, agencies=agencies,
                            pillars=pillars)
+
+
+@bp.route("/indicators/rates")
+def reporting_rates_page():
+    today = date.today()
+    choices = [p for frequency in (Frequency.QUARTERLY, Frequency.YEARLY)
+               for p in ended_periods(frequency, today.replace(year=today.year - 2), today)][::-1]
+    choices.sort(key=lambda p: (p.end, p.quarter == 0), reverse=True)
+    codes = [p.code for p in choices]
+    asked = request.args.get("period")
+    period = Period.parse(asked) if asked in codes else open_period(Frequency.QUARTERLY, today)
+    return render_template("indicators/rates.html", rates=reporting_rates(period), periods=codes,
+                           ignored=asked if asked and asked not in codes else "")
 
 
 @bp.route("/indicators/<code>")
