@@ -281,3 +281,35 @@ def test_a_report_goes_through_validator_and_coordinator_and_counts_only_when_ve
     steps = coordinator.locator(".history-step").all_inner_texts()
     assert steps[:6] == ["verified: now the official state", "forwarded to the coordinators", "report submitted",
                          "returned to the agency", "forwarded to the coordinators", "report submitted"]
+
+
+def test_an_agency_enters_a_period_in_the_grid_and_it_counts_once_verified(page_as):
+    code = "PROS-PSMA-CONVICTIONS"  # the FIA reports it quarterly, by province
+    focal, validator, coordinator = page_as(FIA), page_as(FIA_VALIDATOR), page_as(COORDINATOR)
+    focal.goto(f"/indicators/{code}")
+    focal.get_by_role("link", name="Report values").click()
+    period = focal.get_by_label("Period").input_value()
+    focal.get_by_label("Sindh").fill("4")
+    focal.get_by_label("Punjab").fill("6")
+    focal.get_by_label("Total").fill("11")
+    focal.get_by_role("button", name="Send the values").click()
+    # Refused whole, and nothing typed is lost.
+    assert focal.get_by_text("The total (11) is not the sum of the values (10).").is_visible()
+    assert focal.get_by_label("Sindh").input_value() == "4" and focal.get_by_label("Total").input_value() == "11"
+    focal.get_by_label("Total").fill("10")
+    focal.get_by_role("button", name="Send the values").click()
+    focal.wait_for_url(f"**/indicators/{code}")
+    assert focal.get_by_text("awaiting the agency's validator").first.is_visible()
+    assert focal.locator("#no-values").is_visible()  # nothing counts yet
+
+    subject = f"{code} {period}"
+    validator.goto("/queue")
+    validator.locator("ol > li", has=validator.get_by_role("link", name=subject)).get_by_role(
+        "button", name="Forward").click()
+    coordinator.goto("/queue")
+    coordinator.locator("ol > li", has=coordinator.get_by_role("link", name=subject)).get_by_role(
+        "button", name="Verify").click()
+    coordinator.goto(f"/indicators/{code}")
+    row = coordinator.get_by_role("table", name="Per period").locator("tr", has=coordinator.get_by_role(
+        "rowheader", name=period))
+    assert row.inner_text().split("\t")[1] == "10"  # the total given, now counted
