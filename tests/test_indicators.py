@@ -195,3 +195,24 @@ def test_an_item_lists_no_indicators_until_one_measures_it(as_role):
     post_form(as_role("coordinator"), items=ref)
     assert "Indicators measuring its results" in client.get(f"/items/{ref}").get_data(as_text=True)
     assert [i.code for i in fresh_item(ref).indicators] == ["PROS-CONVICTIONS"] and date.today()
+
+
+def test_the_dashboard_judges_each_indicator_against_its_target_respecting_direction(as_role):
+    from tracker.indicators.services import track
+
+    coordinator = as_role("coordinator")
+    post_form(coordinator, targets="2025 = 50\n2026 = 80")
+    post_form(coordinator, code="PROS-BACKLOG", name="Cases pending trial", direction="lower", targets="2025 = 60",
+              breakdowns=[])
+    add_values(indicator())  # 2024: 40; 2025: 55 (the sum of its provinces)
+    db.session.add(IndicatorValue(indicator=indicator("PROS-BACKLOG"), period="2025-Q2", value=70))
+    db.session.commit()
+    convictions, backlog = track(indicator()), track(indicator("PROS-BACKLOG"))
+    assert (convictions.period, convictions.actual, convictions.target, convictions.state) == (
+        "2025", 55, 50, "on_track")
+    # A quarter is judged against its year's target; lower is better here, and 70 is above 60.
+    assert (backlog.period, backlog.target_period, backlog.state) == ("2025-Q2", "2025", "off_track")
+    page = coordinator.get("/dashboard?pillar=prosecution").get_data(as_text=True)
+    table = page.split('id="results-table"')[1].split("</table>")[0]
+    assert "PROS-CONVICTIONS" in table and "on track" in table and "off track" in table
+    assert "PROT-" not in table  # the pillar filter applies

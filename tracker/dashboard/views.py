@@ -5,6 +5,7 @@ from pathlib import Path
 import plotly
 from flask import render_template, request, send_from_directory
 
+from ..indicators.services import results
 from ..items.filters import ItemFilters
 from ..items.services import filter_options
 from . import bp
@@ -22,6 +23,7 @@ def dashboard():
         "dashboard/index.html",
         dashboard=data,
         charts=build_charts(data),
+        results=results(filters.pillar, filters.agency),
         filters=filters,
         options=filter_options(),
     )

@@ -238,3 +238,59 @@ def breakdown_table(indicator: Indicator, breakdown: Breakdown) -> tuple[list[st
         if label not in columns:
             columns.append(label)
     return columns, dict(sorted(rows.items()))
+
+
+@dataclass
+class Track:
+    """Where an indicator stands: its latest actual against that period's target (or the latest target)."""
+
+    indicator: Indicator
+    period: str | None
+    actual: float | None
+    target: float | None
+    target_period: str | None
+
+    @property
+    def state(self) -> str:
+        """on_track, off_track, no_target or no_values."""
+        if self.actual is None:
+            return "no_values"
+        if self.target is None:
+            return "no_target"
+        better_high = self.indicator.direction == Direction.HIGHER
+        return "on_track" if (self.actual >= self.target if better_high else self.actual <= self.target) \
+            else "off_track"
+
+    @property
+    def label(self) -> str:
+        return {"on_track": "on track", "off_track": "off track", "no_target": "no target set",
+                "no_values": "no values yet"}[self.state]
+
+
+def track(indicator: Indicator) -> Track:
+    """The latest period with a value, judged against its own target if set, else the nearest later target
+    (a year's or the plan's end), else the latest one — respecting whether higher or lower is better."""
+    points = [p for p in series(indicator) if p.actual is not None]
+    if not points:
+        return Track(indicator, None, None, None, None)
+    latest = points[-1]
+    ends = {t.period: Period.parse(t.period).end for t in indicator.targets}
+    targets = sorted(((t.period, t.value) for t in indicator.targets), key=lambda target: ends[target[0]])
+    reached = Period.parse(latest.period).end
+    chosen = next(((p, v) for p, v in targets if ends[p] >= reached), targets[-1] if targets else (None, None))
+    return Track(indicator, latest.period, latest.actual, chosen[1], chosen[0])
+
+
+def results(pillar: str = "", agency: int | None = None) -> list[Track]:
+    """Every indicator in use (of a pillar, of a reporting agency) and where it stands, in pillar order."""
+    query = (
+        sa.select(Indicator).join(Indicator.pillar).where(Indicator.retired_at.is_(None))
+        .options(joinedload(Indicator.pillar), joinedload(Indicator.agency), selectinload(Indicator.targets),
+                 selectinload(Indicator.values))
+        .order_by(Pillar.position, Indicator.position, Indicator.code)
+    )
+    if pillar:
+        query = query.where(Pillar.code == pillar)
+    if agency:
+        query = query.where(Indicator.agency_id == agency)
+    return [track(indicator) for indicator in db.session.scalars(query)]
