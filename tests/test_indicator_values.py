@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from conftest import csrf_token
+from test_reminders import smtp  # noqa: F401 (the fixture)
 from tracker.catalogue.services import find_agency
 from tracker.enums import Frequency, IndicatorKind, ReportStage, UpdateOrigin
 from tracker.extensions import db
@@ -207,3 +208,23 @@ def test_reporting_rates_count_what_was_expected_reported_verified_and_on_time(a
     assert "Reporting rates, 2026-Q3" in page and "By reporting agency" in page
     ignored = as_role("coordinator").get("/indicators/rates?period=2099-Q9").get_data(as_text=True)
     assert "Ignored" in ignored
+
+
+def test_an_agency_is_reminded_weekly_of_a_period_overdue_until_it_reports(as_role, smtp):  # noqa: F811
+    from datetime import date
+
+    from test_reminders import body
+    from tracker.reminders.delivery import run_reminders
+
+    make_indicator()
+    as_role("agency", "FIA", email="focal@fia.example")
+    today = date(2026, 11, 30)  # 2026-Q3 was due 2026-10-30
+    run_reminders(today)
+    text = body(smtp.to("focal@fia.example")[0])
+    assert "Indicator values overdue" in text and f"{CODE}: Victims identified" in text
+    assert "2026-Q3 values were due 2026-10-30, 31 days ago" in text and f"/indicators/{CODE}/values" in text
+    run_reminders(today)  # the same week: once
+    assert len([m for m in smtp.to("focal@fia.example") if CODE in body(m)]) == 1
+    send(as_role("agency", "FIA"), v_SD=3)
+    run_reminders(date(2026, 12, 8))  # a week on, the period was reported: no more reminders of it
+    assert all(CODE not in body(m) for m in smtp.to("focal@fia.example")[1:])

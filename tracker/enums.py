@@ -166,6 +166,7 @@ class ReminderRule(str, enum.Enum):
     OVERDUE = "overdue"
     STALE = "stale"
     SUMMARY = "summary"  # coordinators' weekly summary
+    VALUES_OVERDUE = "values_overdue"  # an indicator's period past its due date with nothing sent
     REPORT_WAITING = "report_waiting"  # a report has waited too long for a validator's or coordinator's decision
 
 

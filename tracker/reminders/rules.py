@@ -14,15 +14,28 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from ..auth.permissions import decides_reports
-from ..enums import ReminderRule, ReportStep, Role
+from ..enums import ReminderRule, ReportStage, ReportStep, Role, UpdateOrigin
 from ..extensions import db
-from ..models import ActionItem, Agency, ItemAgency, ReminderSettings, Report, Update, User, as_utc
+from ..indicators.periods import open_period
+from ..models import (
+    ActionItem,
+    Agency,
+    Indicator,
+    IndicatorValue,
+    ItemAgency,
+    ReminderSettings,
+    Report,
+    Update,
+    User,
+    as_utc,
+)
 from ..verification.services import awaiting_decision
 
 RULE_TITLES = {
     ReminderRule.OVERDUE: "Overdue",
     ReminderRule.DUE_SOON: "Due soon",
     ReminderRule.STALE: "No update for a long time",
+    ReminderRule.VALUES_OVERDUE: "Indicator values overdue",
     ReminderRule.REPORT_WAITING: "Reports awaiting your decision",
 }
 
@@ -76,18 +89,25 @@ class Due:
     period: str
     detail: str
     report: Report | None = None  # for a report awaiting the recipient's decision
+    indicator: Indicator | None = None  # for an indicator whose period's values are overdue
 
     @property
     def ref(self) -> str:
+        if self.indicator is not None:
+            return self.indicator.code
         return self.report.subject if self.report is not None else self.item.ref
 
     @property
     def title(self) -> str:
+        if self.indicator is not None:
+            return self.indicator.name
         return self.report.subject_title if self.report is not None else self.item.title
 
     @property
     def path(self) -> str:
         """Where it is, from the site's root (e-mails prefix the tracker's address)."""
+        if self.indicator is not None:
+            return f"/indicators/{self.indicator.code}/values"
         if self.report is None:
             return f"/items/{self.item.ref}"
         if self.report.item is not None:
@@ -96,7 +116,9 @@ class Due:
 
     @property
     def key(self) -> str:
-        """What it is about, for the log's unique key: a report, or an item."""
+        """What it is about, for the log's unique key: an indicator, a report, or an item."""
+        if self.indicator is not None:
+            return f"indicator:{self.indicator.id}"
         return f"report:{self.report.id}" if self.report is not None else f"item:{self.item.id}"
 
 
@@ -170,11 +192,12 @@ def plan_digests(today: date, settings: ReminderSettings | None = None) -> list[
             assignments[assignment.agency_id].append(assignment)
     per_agency = {agency_id: agency_reminders(rows, today, settings) for agency_id, rows in assignments.items()}
     waiting = waiting_reports(today, settings)
+    values_due = overdue_values(agency_ids, today)
     digests = []
     for user in users:
         if user.role != Role.AGENCY:
             continue
-        dues = per_agency.get(user.agency_id, []) + waiting(user)
+        dues = per_agency.get(user.agency_id, []) + values_due.get(user.agency_id, []) + waiting(user)
         if dues:
             digests.append(Digest(user, user.agency, dues))
     coordinators = [u for u in users if u.role == Role.COORDINATOR]
@@ -183,6 +206,34 @@ def plan_digests(today: date, settings: ReminderSettings | None = None) -> list[
         for user in coordinators:
             digests.append(Digest(user, None, waiting(user), summary))
     return digests
+
+
+def overdue_values(agency_ids: set[int], today: date) -> dict[int, list[Due]]:
+    """Per agency, its indicators whose last ended period is past its due date with nothing sent: reminded
+    weekly until a report comes (or a coordinator enters the values)."""
+    found: dict[int, list[Due]] = defaultdict(list)
+    if not agency_ids:
+        return found
+    indicators = db.session.scalars(
+        sa.select(Indicator).where(Indicator.retired_at.is_(None), Indicator.agency_id.in_(agency_ids))
+        .order_by(Indicator.code)
+    ).all()
+    for indicator in indicators:
+        period = open_period(indicator.frequency, today)
+        if today <= period.due:
+            continue
+        sent = db.session.scalar(sa.select(
+            sa.exists().where(Report.indicator_id == indicator.id, Report.period == period.code,
+                              Report.stage != ReportStage.WITHDRAWN)
+            | sa.exists().where(IndicatorValue.indicator_id == indicator.id, IndicatorValue.period == period.code,
+                                IndicatorValue.origin == UpdateOrigin.USER)))
+        if not sent:
+            days = (today - period.due).days
+            found[indicator.agency_id].append(Due(
+                ReminderRule.VALUES_OVERDUE, None, f"{period.code}/{week_period(today)}",
+                f"{period.code} values were due {period.due.isoformat()}, {days} day{'s' if days != 1 else ''} ago",
+                indicator=indicator))
+    return found
 
 
 def waiting_reports(today: date, settings: ReminderSettings):
