@@ -1,0 +1,186 @@
+"""Indicator values in the exports: the long-format CSV (web and command line), with the indicator list's
+filters, for those who may export, each download audited."""
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, date, datetime
+
+import pytest
+import sqlalchemy as sa
+
+from tracker.catalogue.services import find_agency
+from tracker.enums import AgeGroup, AuditEventKind, Direction, Exploitation, IndicatorKind, Sex, UpdateOrigin
+from tracker.extensions import db
+from tracker.indicators.contract import INDICATOR_VALUE_COLUMNS
+from tracker.models import AuditEvent, Indicator, IndicatorTarget, IndicatorValue, Pillar, Province
+
+HEADER = ("indicator,indicator_name,pillar,unit,period,province,sex,age,exploitation,value,status,origin,as_of,"
+          "source,locator")
+
+
+def pillar(code: str) -> Pillar:
+    return db.session.scalar(sa.select(Pillar).where(Pillar.code == code))
+
+
+def province(code: str) -> Province:
+    return db.session.scalar(sa.select(Province).where(Province.code == code))
+
+
+def source_value(period: str, value: float, **cell) -> IndicatorValue:
+    return IndicatorValue(period=period, value=value, origin=UpdateOrigin.SOURCE, **cell)
+
+
+@pytest.fixture
+def indicators(seeded):
+    """Four indicators: convictions (a total in 2024, a breakdown by province in 2025), shelter referrals
+    (a percentage, a unit that looks like a formula), a retired one with a value, and one with no values."""
+    convictions = Indicator(
+        code="PROS-CONVICTIONS", name="Convictions for trafficking in persons", kind=IndicatorKind.COUNT,
+        pillar=pillar("prosecution"), agency=find_agency("FIA"), unit="convictions", breakdowns="province,exploitation",
+        baseline_value=12, baseline_period="2023", baseline_source="FIA annual report 2023",
+        targets=[IndicatorTarget(period="2025", value=60), IndicatorTarget(period="2026", value=80)],
+        values=[
+            source_value("2024", 40, as_of=date(2024, 12, 31), source_document="FIA annual report 2024",
+                         locator="table 4"),
+            source_value("2025", 30, province=province("SD"), exploitation=Exploitation.BONDED_LABOUR),
+            source_value("2025", 25, province=province("PB")),
+        ],
+    )
+    sheltered = Indicator(
+        code="PROT-SHELTERED", name="Identified victims referred to shelters", kind=IndicatorKind.PERCENTAGE,
+        pillar=pillar("protection"), unit="=1+2 %", breakdowns="sex,age", direction=Direction.HIGHER,
+        definition="Share of identified victims referred to a shelter.",
+        values=[source_value("2025-Q4", 12.5, sex=Sex.FEMALE, age=AgeGroup.CHILD,
+                             source_document="@Shelter survey", locator="p. 2")],
+    )
+    retired = Indicator(code="PREV-CAMPAIGNS", name="Awareness campaigns held", kind=IndicatorKind.COUNT,
+                        pillar=pillar("prevention"), retired_at=datetime(2025, 1, 1, tzinfo=UTC),
+                        values=[source_value("2023", 3)])
+    unreported = Indicator(code="PART-MOUS", name="Cooperation agreements signed", kind=IndicatorKind.COUNT,
+                           pillar=pillar("partnership"), direction=Direction.HIGHER)
+    db.session.add_all([convictions, sheltered, retired, unreported])
+    db.session.commit()
+
+
+def read_csv(text: str) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def codes(rows: list[dict]) -> list[str]:
+    return [row["indicator"] for row in rows]
+
+
+def export_events() -> list[AuditEvent]:
+    db.session.expire_all()
+    return list(db.session.scalars(sa.select(AuditEvent).where(AuditEvent.event == AuditEventKind.EXPORT)
+                                   .order_by(AuditEvent.id)))
+
+
+def test_the_csv_has_one_row_per_value_in_long_format(indicators, as_role):
+    response = as_role("coordinator").get("/exports/indicator-values.csv")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert response.headers["Content-Disposition"] == (
+        f'attachment; filename="indicator-values-{date.today().isoformat()}.csv"')
+    text = response.get_data(as_text=True)
+    assert text.splitlines()[0] == HEADER == ",".join(INDICATOR_VALUE_COLUMNS)
+    rows = read_csv(text)
+    # Pillar order, then period; the retired indicator's value left out, the one without values has no row.
+    assert [(r["indicator"], r["period"], r["value"]) for r in rows] == [
+        ("PROS-CONVICTIONS", "2024", "40"), ("PROS-CONVICTIONS", "2025", "30"), ("PROS-CONVICTIONS", "2025", "25"),
+        ("PROT-SHELTERED", "2025-Q4", "12.5")]
+    total, sindh, punjab, sheltered = rows
+    assert total == {
+        "indicator": "PROS-CONVICTIONS", "indicator_name": "Convictions for trafficking in persons",
+        "pillar": "prosecution", "unit": "convictions", "period": "2024", "province": "", "sex": "", "age": "",
+        "exploitation": "", "value": "40", "status": "verified", "origin": "source", "as_of": "2024-12-31",
+        "source": "FIA annual report 2024", "locator": "table 4"}
+    breakdowns = ("province", "sex", "age", "exploitation")
+    assert [sindh[b] for b in breakdowns] == ["SD", "", "", "bonded_labour"]
+    assert [punjab[b] for b in breakdowns] == ["PB", "", "", ""] and punjab["as_of"] == ""
+    assert [sheltered[b] for b in breakdowns] == ["", "female", "child", ""]
+    # Cells a spreadsheet would run as formulas are made inert, as in the item export.
+    assert (sheltered["unit"], sheltered["source"]) == ("'=1+2 %", "'@Shelter survey")
+
+
+def test_the_csv_takes_the_indicator_lists_filters_and_its_link_carries_them(indicators, as_role):
+    client = as_role("rapporteur")
+
+    def exported(query: str) -> list[str]:
+        response = client.get(f"/exports/indicator-values.csv{query}")
+        assert response.status_code == 200, response.get_data(as_text=True)[:500]
+        return sorted(set(codes(read_csv(response.get_data(as_text=True)))))
+
+    assert exported("?pillar=prosecution") == ["PROS-CONVICTIONS"]
+    assert exported(f"?agency={find_agency('FIA').id}") == ["PROS-CONVICTIONS"]
+    assert exported("?q=shelter") == ["PROT-SHELTERED"]  # the definition and name are searched, as on the list
+    assert exported("?retired=1") == ["PREV-CAMPAIGNS", "PROS-CONVICTIONS", "PROT-SHELTERED"]
+    assert exported("?pillar=partnership") == []
+    refused = client.get("/exports/indicator-values.csv?pillar=poverty")
+    assert refused.status_code == 400 and "unknown pillar" in refused.get_data(as_text=True)
+    # The list's link downloads what the list shows.
+    page = client.get("/indicators?pillar=prosecution&q=conv").get_data(as_text=True)
+    assert 'href="/exports/indicator-values.csv?pillar=prosecution&amp;q=conv">CSV</a>' in page
+    assert exported("?pillar=prosecution&q=conv") == ["PROS-CONVICTIONS"]
+    assert 'href="/exports/indicator-values.csv">CSV</a>' in client.get("/indicators").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("role, status", [("coordinator", 200), ("rapporteur", 200), ("agency", 403),
+                                          ("admin", 403)])
+def test_the_values_are_for_those_who_may_export(indicators, as_role, role, status):
+    client = as_role(role, "NADRA" if role == "agency" else None)
+    assert client.get("/exports/indicator-values.csv").status_code == status
+    link = "/exports/indicator-values.csv" in client.get("/indicators").get_data(as_text=True)
+    assert link == (status == 200)
+
+
+def test_anonymous_users_are_sent_to_log_in(indicators, client):
+    response = client.get("/exports/indicator-values.csv")
+    assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+    assert export_events() == []
+
+
+def test_each_download_is_audited_with_its_filters(indicators, as_role):
+    client = as_role("rapporteur")
+    assert client.get("/exports/indicator-values.csv?pillar=prosecution&retired=1").status_code == 200
+    (event,) = export_events()
+    assert (event.actor, event.address, event.subject, event.detail) == (
+        "rapporteur-x@example.org", "127.0.0.1", "export:indicator-values-csv",
+        "pillar=prosecution, retired=1; 3 indicator values")
+    assert client.get("/exports/indicator-values.csv?agency=abc").status_code == 400
+    assert len(export_events()) == 1  # a refused export is no export
+
+
+def test_the_command_exports_the_values_with_the_same_filters(indicators, runner, tmp_path):
+    result = runner.invoke(args=["export", "--format", "indicator-values-csv", "--out", "-", "--pillar", "prosecution"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[0] == HEADER
+    assert codes(read_csv(result.stdout)) == ["PROS-CONVICTIONS"] * 3
+    assert "3 indicator values exported" in result.stderr
+    out = tmp_path / "values.csv"
+    result = runner.invoke(args=["export", "--format", "indicator-values-csv", "--out", str(out), "--agency", "DG FIA",
+                                 "--search", "trafficking"])
+    assert result.exit_code == 0 and f"3 indicator values exported to {out}" in result.output
+    assert set(codes(read_csv(out.read_text(encoding="utf-8")))) == {"PROS-CONVICTIONS"}
+    everything = runner.invoke(args=["export", "--format", "indicator-values-csv", "--out", "-", "--retired"])
+    assert "PREV-CAMPAIGNS" in codes(read_csv(everything.stdout))
+    events = export_events()
+    assert [(e.subject, e.detail) for e in events] == [
+        ("export:indicator-values-csv", "pillar=prosecution; 3 indicator values"),
+        ("export:indicator-values-csv", f"agency={find_agency('FIA').id}, q=trafficking; 3 indicator values"),
+        ("export:indicator-values-csv", "retired=1; 5 indicator values")]
+    assert events[0].actor.startswith("command line (")
+
+
+def test_the_command_refuses_filters_of_the_other_kind(indicators, runner):
+    mixed = runner.invoke(args=["export", "--format", "indicator-values-csv", "--out", "-", "--framework", "NAP05",
+                                "--overdue"])
+    assert mixed.exit_code == 2 and "--framework, --overdue select items" in mixed.output
+    retired = runner.invoke(args=["export", "--format", "csv", "--out", "-", "--retired"])
+    assert retired.exit_code == 2 and "--retired selects indicators" in retired.output
+    unknown = runner.invoke(args=["export", "--format", "indicator-values-csv", "--out", "-", "--pillar", "poverty"])
+    assert unknown.exit_code != 0 and "unknown pillar" in unknown.output
+    assert export_events() == []
+    # --search reads the items' words too.
+    items = runner.invoke(args=["export", "--format", "csv", "--out", "-", "--search", "PAPER-g"])
+    assert items.exit_code == 0 and "PAPER-g" in [row["ref"] for row in read_csv(items.stdout)]
