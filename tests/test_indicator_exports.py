@@ -6,6 +6,7 @@ import csv
 import io
 from datetime import UTC, date, datetime
 
+import openpyxl
 import pytest
 import sqlalchemy as sa
 
@@ -184,3 +185,36 @@ def test_the_command_refuses_filters_of_the_other_kind(indicators, runner):
     # --search reads the items' words too.
     items = runner.invoke(args=["export", "--format", "csv", "--out", "-", "--search", "PAPER-g"])
     assert items.exit_code == 0 and "PAPER-g" in [row["ref"] for row in read_csv(items.stdout)]
+
+
+# --- The workbook's sheet --------------------------------------------------------------------------------
+
+
+def test_the_workbook_has_every_indicators_values_whatever_the_item_filters(indicators, as_role, tmp_path):
+    response = as_role("coordinator").get("/exports/items.xlsx?pillar=prevention&framework=PAPER")
+    assert response.status_code == 200
+    path = tmp_path / "items.xlsx"
+    path.write_bytes(response.data)
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames[-1] == "Indicator values"
+    sheet = book["Indicator values"]
+    assert [cell.value for cell in sheet[1]] == list(INDICATOR_VALUE_COLUMNS)
+    assert all(cell.font.b for cell in sheet[1]) and sheet.freeze_panes == "A2"
+    assert "whatever the filters" in sheet["A1"].comment.text
+    rows = [dict(zip(INDICATOR_VALUE_COLUMNS, (cell.value for cell in row), strict=True))
+            for row in sheet.iter_rows(min_row=2)]
+    # Not only prevention's: the item filters select items, and the retired indicator stays out.
+    assert [(r["indicator"], r["period"], r["value"]) for r in rows] == [
+        ("PROS-CONVICTIONS", "2024", 40), ("PROS-CONVICTIONS", "2025", 30), ("PROS-CONVICTIONS", "2025", 25),
+        ("PROT-SHELTERED", "2025-Q4", 12.5)]
+    total, sindh, _punjab, sheltered = rows
+    column = {name: index for index, name in enumerate(INDICATOR_VALUE_COLUMNS, start=1)}
+    assert total["as_of"] == datetime(2024, 12, 31) and sheet.cell(2, column["as_of"]).is_date
+    assert (sindh["province"], sindh["exploitation"], sindh["status"]) == ("SD", "bonded_labour", "verified")
+    assert (sheltered["sex"], sheltered["age"]) == ("female", "child")
+    # Numbers are numbers; text is text, never a formula.
+    assert sheet.cell(2, column["value"]).data_type == "n"
+    unit = sheet.cell(5, column["unit"])
+    assert (unit.value, unit.data_type) == ("=1+2 %", "s")
+    summary = {row[0].value: row[1].value for row in book["Summary"].iter_rows() if row[0].value}
+    assert summary["Indicator values"] == 4 and summary["Filters"] == "framework=PAPER, pillar=prevention"
