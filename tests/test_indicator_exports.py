@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import UTC, date, datetime
 
 import openpyxl
@@ -218,3 +219,46 @@ def test_the_workbook_has_every_indicators_values_whatever_the_item_filters(indi
     assert (unit.value, unit.data_type) == ("=1+2 %", "s")
     summary = {row[0].value: row[1].value for row in book["Summary"].iter_rows() if row[0].value}
     assert summary["Indicator values"] == 4 and summary["Filters"] == "framework=PAPER, pillar=prevention"
+
+
+# --- The HTML report's Results ---------------------------------------------------------------------------
+
+
+def result_cells(html: str, code: str) -> list[str]:
+    """The text of each cell of an indicator's row of the Results table."""
+    row = re.search(rf'<tr id="result-{code}">(.*?)</tr>', html, re.S).group(1)
+    cells = re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)
+    return [" ".join(re.sub(r"<[^>]+>", " ", cell).split()) for cell in cells]
+
+
+def test_the_report_gives_each_indicators_latest_actual_against_baseline_and_target(indicators, as_role):
+    response = as_role("rapporteur").get("/exports/items.html?pillar=prevention")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    results = html.split('<section id="results">')[1].split("</section>")[0]
+    assert "whatever the filters above" in results
+    # 2025 has only the breakdown by province: its sum, 30 + 25, said to be one.
+    assert result_cells(results, "PROS-CONVICTIONS") == [
+        "PROS-CONVICTIONS Convictions for trafficking in persons (convictions)", "Prosecution", "2025",
+        "55 (sum of the breakdown)", "12 (2023)", "80 (2026)", "higher is better"]
+    assert result_cells(results, "PROT-SHELTERED") == [
+        "PROT-SHELTERED Identified victims referred to shelters (=1+2 %)", "Protection", "2025-Q4",
+        "12.5 (sum of the breakdown)", "none in the sources", "none set", "higher is better"]
+    assert result_cells(results, "PART-MOUS") == [
+        "PART-MOUS Cooperation agreements signed", "Partnership", "no values yet", "none in the sources", "none set",
+        "higher is better"]
+    assert "PREV-CAMPAIGNS" not in results  # retired
+    assert results.index("PROS-CONVICTIONS") < results.index("PROT-SHELTERED") < results.index("PART-MOUS")
+
+
+def test_the_command_lines_report_has_the_results_too(indicators, runner, tmp_path):
+    out = tmp_path / "report.html"
+    result = runner.invoke(args=["export", "--format", "html", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert result_cells(out.read_text(encoding="utf-8"), "PROS-CONVICTIONS")[2:4] == [
+        "2025", "55 (sum of the breakdown)"]
+
+
+def test_a_report_without_indicators_says_so(seeded, as_role):
+    html = as_role("coordinator").get("/exports/items.html").get_data(as_text=True)
+    assert "<h2>Results</h2>" in html and "No indicators yet." in html

@@ -250,6 +250,31 @@ def series(indicator: Indicator) -> list[PeriodPoint]:
                         targets.get(period)) for period in periods]
 
 
+@dataclass(frozen=True)
+class IndicatorResult:
+    """Where an indicator stands: its latest period's actual beside its baseline and its latest target."""
+
+    indicator: Indicator
+    latest: PeriodPoint | None  # the latest period that has an actual; None while it has no values
+    target: IndicatorTarget | None  # the target of the latest period that has one
+
+
+def indicator_results() -> list[IndicatorResult]:
+    """Every indicator not retired, in the list's order, with where it stands: the report's Results."""
+    query = (
+        sa.select(Indicator).join(Indicator.pillar)
+        .options(contains_eager(Indicator.pillar), selectinload(Indicator.targets),
+                 selectinload(Indicator.values).joinedload(IndicatorValue.province))
+        .order_by(*LISTED_ORDER)
+    )
+    results = []
+    for indicator in db.session.scalars(filtered(query, IndicatorFilters())):
+        actuals = [point for point in series(indicator) if point.actual is not None]
+        results.append(IndicatorResult(indicator, actuals[-1] if actuals else None,
+                                       indicator.targets[-1] if indicator.targets else None))
+    return results
+
+
 def breakdown_table(indicator: Indicator, breakdown: Breakdown) -> tuple[list[str], dict[str, dict[str, float]]]:
     """Values by period (rows) and one breakdown's categories (columns), for the page's tables."""
     rows: dict[str, dict[str, float]] = defaultdict(dict)
