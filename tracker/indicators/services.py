@@ -181,7 +181,7 @@ def indicator_or_404(code: str) -> Indicator:
 LISTED_ORDER = (Pillar.position, Indicator.position, Indicator.code)
 
 
-def filtered(query: sa.Select, filters: IndicatorFilters) -> sa.Select:
+def filter_indicators(query: sa.Select, filters: IndicatorFilters) -> sa.Select:
     """A query over indicators (joined with their pillar) narrowed to the list's filters: what the list shows
     is what its export holds."""
     if not filters.retired:
@@ -204,7 +204,7 @@ def list_indicators(filters: IndicatorFilters, page: int, per_page: int = 50):
         .options(joinedload(Indicator.pillar), joinedload(Indicator.agency), selectinload(Indicator.targets))
         .order_by(*LISTED_ORDER)
     )
-    return db.paginate(filtered(query, filters), page=page, per_page=per_page, error_out=False)
+    return db.paginate(filter_indicators(query, filters), page=page, per_page=per_page, error_out=False)
 
 
 def indicator_values(filters: IndicatorFilters) -> list[IndicatorValue]:
@@ -215,13 +215,13 @@ def indicator_values(filters: IndicatorFilters) -> list[IndicatorValue]:
                  joinedload(IndicatorValue.province))
         .order_by(*LISTED_ORDER, IndicatorValue.period, IndicatorValue.id)
     )
-    return list(db.session.scalars(filtered(query, filters)))
+    return list(db.session.scalars(filter_indicators(query, filters)))
 
 
 def value_status(value: IndicatorValue) -> ReportStage:
-    """Where a value stands in the reporting cycle. A value from the sources is verified by its document, and
-    the seed is the only writer of values so far; once values carry the agency report they came in, a reported
-    value will stand where its report does (pending, returned …), and only verified ones count."""
+    """Where a value stands in the reporting cycle: the exports' `status`. A value from the sources is verified
+    by its document, and the seed is the only writer of values so far; values agencies report count only once a
+    coordinator verifies them, and whatever stage such a value can be in is decided here, nowhere else."""
     return ReportStage.VERIFIED
 
 
@@ -268,7 +268,7 @@ def indicator_results() -> list[IndicatorResult]:
         .order_by(*LISTED_ORDER)
     )
     results = []
-    for indicator in db.session.scalars(filtered(query, IndicatorFilters())):
+    for indicator in db.session.scalars(filter_indicators(query, IndicatorFilters())):
         actuals = [point for point in series(indicator) if point.actual is not None]
         results.append(IndicatorResult(indicator, actuals[-1] if actuals else None,
                                        indicator.targets[-1] if indicator.targets else None))
