@@ -133,6 +133,8 @@ ROUTES = {
                                                         {"refs": "PAPER-g", "action": "priority", "priority": "low"})),
     # Coordinators and the rapporteur.
     "exports.export_items": Route("/exports/items.csv", get=expect({"coordinator": 200, "rapporteur": 200})),
+    "exports.export_indicator_values": Route("/exports/indicator-values.csv",
+                                             get=expect({"coordinator": 200, "rapporteur": 200})),
     # Admins.
     "admin.users": Route("/admin/users", get=expect({"admin": 200}), post=Post(
         ("admin",), {"email": "x@example.org", "role": "rapporteur", "password": "long enough passphrase"})),

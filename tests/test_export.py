@@ -120,7 +120,8 @@ def test_xlsx_has_summary_pillar_sheets_overdue_real_dates_and_frozen_header(rap
     path = tmp_path / "items.xlsx"
     path.write_bytes(response.data)
     book = openpyxl.load_workbook(path)
-    assert book.sheetnames == ["Summary", "Prevention", "Prosecution", "Protection", "Partnership", "Overdue"]
+    assert book.sheetnames == ["Summary", "Prevention", "Prosecution", "Protection", "Partnership", "Overdue",
+                               "Indicator values"]
     total = db.session.scalar(sa.select(sa.func.count()).select_from(ActionItem))
     assert sum(book[name].max_row - 1 for name in book.sheetnames[1:5]) == total
     overdue = book["Overdue"]

@@ -12,9 +12,10 @@ from flask.cli import AppGroup
 from .auth.services import create_user, ensure_admin
 from .enums import Role
 from .errors import DomainError, Invalid
-from .exports.services import EXPORT_FORMATS, render_export
+from .exports.services import EXPORT_FORMATS, INDICATOR_VALUES, counted, render_export
 from .extensions import db
 from .imports.writer import import_plan
+from .indicators.filters import read_listing
 from .items.services import ItemFilters
 from .models import ActionItem, User, normalise_email
 from .seeding.loader import seed_catalogue
@@ -44,18 +45,23 @@ def seed_command(seed_dir: str | None, if_empty: bool) -> None:
 
 
 @click.command("export")
-@click.option("--format", "export_format", type=click.Choice(EXPORT_FORMATS), default="csv", show_default=True)
+@click.option("--format", "export_format", type=click.Choice(EXPORT_FORMATS), default="csv", show_default=True,
+              help="csv, xlsx, html: the items; indicator-values-csv: the indicators' values, one row per value.")
 @click.option("--out", "out", required=True, help="File to write, or - for standard output.")
 @click.option("--framework", default="", help="Framework code, e.g. NAP05.")
 @click.option("--pillar", default="", help="prevention, prosecution, protection or partnership.")
-@click.option("--agency", default="", help="Agency name, short name or alias.")
+@click.option("--agency", default="", help="Agency name, short name or alias (of an indicator: the one reporting it).")
 @click.option("--province", default="", help="Province code, e.g. PB.")
 @click.option("--status", default="", help="Status code, e.g. in_progress.")
 @click.option("--overdue", is_flag=True, help="Only overdue items.")
 @click.option("--due-from", default="", help="Only items due on or after this date (YYYY-MM-DD).")
 @click.option("--due-to", default="", help="Only items due on or before this date (YYYY-MM-DD).")
-def export_command(export_format, out, framework, pillar, agency, province, status, overdue, due_from, due_to) -> None:
-    """Export the items (all, or filtered) as a file."""
+@click.option("--search", default="", help="Words in an item's ref, title or text (an indicator's code, name or "
+                                           "definition).")
+@click.option("--retired", is_flag=True, help="Indicator values: of retired indicators too.")
+def export_command(export_format, out, framework, pillar, agency, province, status, overdue, due_from, due_to,
+                   search, retired) -> None:
+    """Export the items (all, or filtered) as a file, or the values of the indicators."""
     from .catalogue.services import find_agency
 
     agency_id = None
@@ -64,26 +70,40 @@ def export_command(export_format, out, framework, pillar, agency, province, stat
         if found is None:
             raise click.BadParameter(f"unknown agency {agency!r}", param_hint="--agency")
         agency_id = found.id
-    filters = ItemFilters.from_args(
-        {"framework": framework, "pillar": pillar, "province": province, "status": status,
-         "overdue": "1" if overdue else "", "due_from": due_from, "due_to": due_to}
-    )
+    if export_format == INDICATOR_VALUES:
+        # The indicator list's filters: an option that selects items would be ignored here without a word.
+        item_options = {"--framework": framework, "--province": province, "--status": status, "--overdue": overdue,
+                        "--due-from": due_from, "--due-to": due_to}
+        given = [name for name, value in item_options.items() if value]
+        if given:
+            raise click.UsageError(f"{', '.join(given)} select items; indicator values are filtered by --pillar, "
+                                   "--agency, --search and --retired.")
+        listing = read_listing({"pillar": pillar, "q": search, "retired": "1" if retired else ""})
+        filters = listing.filters
+    else:
+        if retired:
+            raise click.UsageError(f"--retired selects indicators: use it with --format {INDICATOR_VALUES}.")
+        filters = ItemFilters.from_args(
+            {"framework": framework, "pillar": pillar, "province": province, "status": status,
+             "overdue": "1" if overdue else "", "q": search, "due_from": due_from, "due_to": due_to}
+        )
     if filters.problems:
         raise click.BadParameter("; ".join(filters.problems))
     filters = replace(filters, agency=agency_id)
     content, count = render_export(export_format, filters)
+    what = counted(export_format)
     if out == "-":
         sys.stdout.flush()
         sys.stdout.buffer.write(content)
         sys.stdout.buffer.flush()
-        click.echo(f"{count} items exported", err=True)
+        click.echo(f"{count} {what} exported", err=True)
         return
     tmp = f"{out}.part"
     # Written beside the target and renamed, so a failed export never leaves half a file.
     with open(tmp, "wb") as handle:
         handle.write(content)
     os.replace(tmp, out)
-    click.echo(f"{count} items exported to {out}")
+    click.echo(f"{count} {what} exported to {out}")
 
 
 @click.command("import-plan")

@@ -9,11 +9,13 @@ from markupsafe import Markup
 
 from ..dashboard.charts import build_charts
 from ..dashboard.services import build_dashboard
+from ..indicators.services import indicator_results
 from ..items.services import ItemFilters
 
 
 def report_html(filters: ItemFilters, today: date, with_pending: bool = False) -> tuple[bytes, int]:
-    """The dashboard as one HTML file with its charts, their numbers and the overdue list."""
+    """The dashboard as one HTML file with its charts, their numbers and the overdue list, and the results of
+    every indicator not retired (the filters select items, not indicators)."""
     if not has_request_context():
         # From the command line: chart links are built as relative URLs, as a page would.
         with current_app.test_request_context():
@@ -29,6 +31,7 @@ def report_html(filters: ItemFilters, today: date, with_pending: bool = False) -
         dashboard=dashboard,
         charts=charts,
         filters=filters,
+        results=indicator_results(),
         plotly_js=Markup(plotly.offline.get_plotlyjs()),
     )
     return html.encode("utf-8"), dashboard.total

@@ -1,8 +1,10 @@
-"""The export formats: the filtered items as CSV (the contract), an Excel workbook or the HTML report."""
+"""The export formats: the filtered items as CSV (the contract), an Excel workbook or the HTML report; the
+filtered indicators' values as CSV in long format."""
 from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from datetime import date
 from typing import TextIO
 
@@ -10,16 +12,29 @@ from ..audit.services import record
 from ..contract import CSV_COLUMNS, item_row, neutralise
 from ..enums import AuditEventKind
 from ..extensions import db
+from ..indicators.contract import INDICATOR_VALUE_COLUMNS, indicator_value_row
+from ..indicators.filters import IndicatorFilters
+from ..indicators.services import indicator_values
 from ..items.services import ItemFilters, all_items
 from .report import report_html
 from .xlsx import workbook_bytes
 
-EXPORT_FORMATS = ("csv", "xlsx", "html")
+ITEM_FORMATS = ("csv", "xlsx", "html")
+# The indicators' values, filtered as the indicator list is (IndicatorFilters, not ItemFilters).
+INDICATOR_VALUES = "indicator-values-csv"
+EXPORT_FORMATS = (*ITEM_FORMATS, INDICATOR_VALUES)
+Filters = ItemFilters | IndicatorFilters
 MIMETYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "html": "text/html; charset=utf-8",
+    INDICATOR_VALUES: "text/csv; charset=utf-8",
 }
+
+
+def inert(row: dict[str, object]) -> dict[str, object]:
+    """A row whose text cells a spreadsheet will never run as formulas."""
+    return {key: neutralise(value) if isinstance(value, str) else value for key, value in row.items()}
 
 
 def write_csv(filters: ItemFilters, stream: TextIO) -> int:
@@ -28,25 +43,41 @@ def write_csv(filters: ItemFilters, stream: TextIO) -> int:
     writer.writeheader()
     count = 0
     for item in all_items(filters):
-        writer.writerow({k: neutralise(v) if isinstance(v, str) else v for k, v in item_row(item).items()})
+        writer.writerow(inert(item_row(item)))
         count += 1
     return count
 
 
-def csv_bytes(filters: ItemFilters) -> tuple[bytes, int]:
+def write_indicator_values_csv(filters: IndicatorFilters, stream: TextIO) -> int:
+    """Write the values of the filtered indicators in long format, one row per value; return how many."""
+    writer = csv.DictWriter(stream, fieldnames=INDICATOR_VALUE_COLUMNS, lineterminator="\r\n")
+    writer.writeheader()
+    values = indicator_values(filters)
+    writer.writerows(inert(indicator_value_row(value)) for value in values)
+    return len(values)
+
+
+def csv_bytes(write: Callable[[Filters, TextIO], int], filters: Filters) -> tuple[bytes, int]:
+    """What a CSV writer writes for these filters, as UTF-8, and how many rows."""
     buffer = io.StringIO()
-    count = write_csv(filters, buffer)
+    count = write(filters, buffer)
     return buffer.getvalue().encode("utf-8"), count
 
 
-def render_export(export_format: str, filters: ItemFilters, today: date | None = None,
+def render_export(export_format: str, filters: Filters, today: date | None = None,
                   with_pending: bool = False) -> tuple[bytes, int]:
-    """The filtered items as a file in a format: its bytes and how many items it holds (audited). The CSV
-    and the workbook always carry the pending report beside the official values (the contract's last
-    columns); the HTML report counts reports awaiting verification apart `with_pending`."""
+    """The filtered items (or, for INDICATOR_VALUES, the filtered indicators' values) as a file in a format:
+    its bytes and how many rows of its kind it holds, recorded in the audit log. The CSV and the workbook
+    always carry the pending report beside the official values (the contract's last columns); the HTML
+    report counts reports awaiting verification apart `with_pending`."""
     today = today or date.today()
+    wanted = IndicatorFilters if export_format == INDICATOR_VALUES else ItemFilters
+    if not isinstance(filters, wanted):
+        raise TypeError(f"the {export_format} export takes {wanted.__name__}, not {type(filters).__name__}")
     if export_format == "csv":
-        content, count = csv_bytes(filters)
+        content, count = csv_bytes(write_csv, filters)
+    elif export_format == INDICATOR_VALUES:
+        content, count = csv_bytes(write_indicator_values_csv, filters)
     elif export_format == "xlsx":
         content, count = workbook_bytes(filters, today)
     elif export_format == "html":
@@ -54,15 +85,24 @@ def render_export(export_format: str, filters: ItemFilters, today: date | None =
     else:
         raise ValueError(f"unknown export format {export_format!r}")
     detail = describe_filters(filters) + (", pending=1" if with_pending else "")
-    record(AuditEventKind.EXPORT, subject=f"export:{export_format}", detail=f"{detail}; {count} items")
+    record(AuditEventKind.EXPORT, subject=f"export:{export_format}",
+           detail=f"{detail}; {count} {counted(export_format)}")
     db.session.commit()
     return content, count
 
 
-def describe_filters(filters: ItemFilters) -> str:
+def counted(export_format: str) -> str:
+    """What an export's count counts."""
+    return "indicator values" if export_format == INDICATOR_VALUES else "items"
+
+
+def describe_filters(filters: Filters) -> str:
     """The filters an export was made with, as the query string names them: "pillar=prevention, overdue=1"."""
     return ", ".join(f"{name}={value}" for name, value in filters.to_args().items()) or "no filters"
 
 
 def export_filename(export_format: str, today: date | None = None) -> str:
-    return f"action-items-{(today or date.today()).isoformat()}.{export_format}"
+    day = (today or date.today()).isoformat()
+    if export_format == INDICATOR_VALUES:
+        return f"indicator-values-{day}.csv"
+    return f"action-items-{day}.{export_format}"

@@ -1,27 +1,44 @@
-"""Downloads of the items, honouring the filters of the page they come from."""
+"""Downloads of the items and of the indicators' values, honouring the filters of the page they come from."""
 from datetime import date
 
 from flask import Response, abort, request
 
 from ..auth.permissions import can_export, requires
 from ..dashboard.services import include_pending
+from ..indicators.filters import read_listing
 from ..items.filters import ItemFilters
 from . import bp
-from .services import EXPORT_FORMATS, MIMETYPES, export_filename, render_export
+from .services import INDICATOR_VALUES, ITEM_FORMATS, MIMETYPES, export_filename, render_export
+
+
+def download(export_format: str, content: bytes, today: date) -> Response:
+    return Response(
+        content,
+        mimetype=MIMETYPES[export_format],
+        headers={"Content-Disposition": f'attachment; filename="{export_filename(export_format, today)}"'},
+    )
 
 
 @bp.route("/exports/items.<export_format>")
 @requires(can_export)
 def export_items(export_format: str):
-    if export_format not in EXPORT_FORMATS:
+    if export_format not in ITEM_FORMATS:
         abort(404, description=f"There is no {export_format} export; choose CSV, XLSX or HTML.")
     filters = ItemFilters.from_args(request.args)
     if filters.problems:
         abort(400, description="; ".join(filters.problems))
     today = date.today()
     content, _count = render_export(export_format, filters, today, include_pending(request.args))
-    return Response(
-        content,
-        mimetype=MIMETYPES[export_format],
-        headers={"Content-Disposition": f'attachment; filename="{export_filename(export_format, today)}"'},
-    )
+    return download(export_format, content, today)
+
+
+@bp.route("/exports/indicator-values.csv")
+@requires(can_export)
+def export_indicator_values():
+    """The values of the indicators the list shows with these filters, one row per value."""
+    filters = read_listing(request.args).filters
+    if filters.problems:
+        abort(400, description="; ".join(filters.problems))
+    today = date.today()
+    content, _count = render_export(INDICATOR_VALUES, filters, today)
+    return download(INDICATOR_VALUES, content, today)

@@ -1,20 +1,29 @@
-"""The Excel export: a summary, one sheet per pillar, and the overdue list."""
+"""The Excel export: a summary, one sheet per pillar, the overdue list, and the indicators' values."""
 from __future__ import annotations
 
 import io
 from datetime import date
 
 from openpyxl import Workbook
+from openpyxl.comments import Comment
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from ..contract import CSV_COLUMNS, typed_item_row
 from ..dashboard.services import build_dashboard
 from ..enums import Status
+from ..indicators.contract import INDICATOR_VALUE_COLUMNS, typed_indicator_value_row
+from ..indicators.filters import IndicatorFilters
+from ..indicators.services import indicator_values
 from ..items.services import ItemFilters, all_items
 
 WIDTHS = {"ref": 16, "framework": 20, "section": 30, "title": 48, "text": 80, "lead_agency": 36,
           "supporting_agencies": 40, "source": 40}
+VALUES_SHEET = "Indicator values"
+VALUE_WIDTHS = {"indicator": 20, "indicator_name": 48, "unit": 16, "exploitation": 18, "source": 40, "locator": 24}
+# The item filters have no meaning for indicators: the sheet holds them all, whatever the export was filtered by.
+VALUES_SCOPE = "Every indicator not retired, whatever the filters: they select items, not indicators."
 
 
 def _text_cell(cell) -> None:
@@ -23,29 +32,45 @@ def _text_cell(cell) -> None:
         cell.data_type = "s"
 
 
-def _items_sheet(workbook: Workbook, title: str, rows: list[dict]) -> None:
+def _table(workbook: Workbook, title: str, columns: tuple[str, ...], rows: list[dict],
+           widths: dict[str, int]) -> Worksheet:
+    """A sheet of rows under a bold header that stays put: text as text, dates as dates, numbers as numbers."""
     sheet = workbook.create_sheet(title[:31])
-    sheet.append(list(CSV_COLUMNS))
+    sheet.append(list(columns))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append([row[column] for column in CSV_COLUMNS])
+        sheet.append([row[column] for column in columns])
     for row_cells in sheet.iter_rows(min_row=2):
         for cell in row_cells:
             _text_cell(cell)
             if isinstance(cell.value, date):
                 cell.number_format = "yyyy-mm-dd"
-    for index, column in enumerate(CSV_COLUMNS, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = WIDTHS.get(column, 12)
+    for index, column in enumerate(columns, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = widths.get(column, 12)
     sheet.freeze_panes = "A2"  # the header row stays put
     if rows:
         sheet.auto_filter.ref = sheet.dimensions
+    return sheet
+
+
+def _items_sheet(workbook: Workbook, title: str, rows: list[dict]) -> None:
+    _table(workbook, title, CSV_COLUMNS, rows, WIDTHS)
+
+
+def _indicator_values_sheet(workbook: Workbook, rows: list[dict]) -> None:
+    """The indicators' values in the CSV's long format."""
+    sheet = _table(workbook, VALUES_SHEET, INDICATOR_VALUE_COLUMNS, rows, VALUE_WIDTHS)
+    # The header stays the first row, as on every sheet and in the CSV, so the sheet reads back as a table; what
+    # it holds is said in a note on its first cell, and on the Summary beside its count.
+    sheet["A1"].comment = Comment(VALUES_SCOPE, "Tracker")
 
 
 def workbook_bytes(filters: ItemFilters, today: date) -> tuple[bytes, int]:
-    """The workbook for the filtered items, and how many items it holds."""
+    """The workbook for the filtered items (and every indicator's values), and how many items it holds."""
     items = all_items(filters)
     dashboard = build_dashboard(filters, today)
+    value_rows = [typed_indicator_value_row(value) for value in indicator_values(IndicatorFilters())]
     workbook = Workbook()
     summary = workbook.active
     summary.title = "Summary"
@@ -62,6 +87,8 @@ def workbook_bytes(filters: ItemFilters, today: date) -> tuple[bytes, int]:
                     dashboard.total])
     summary.append([])
     summary.append(["Overdue items", dashboard.overdue_total])
+    summary.append([])
+    summary.append([VALUES_SHEET, len(value_rows), VALUES_SCOPE])
     summary.column_dimensions["A"].width = 22
     for row_cells in summary.iter_rows():
         for cell in row_cells:
@@ -72,6 +99,7 @@ def workbook_bytes(filters: ItemFilters, today: date) -> tuple[bytes, int]:
     for pillar in dashboard.heatmap_pillars:
         _items_sheet(workbook, pillar.name, [row for item, row in rows if item.pillar_id == pillar.id])
     _items_sheet(workbook, "Overdue", [row for item, row in rows if item.is_overdue(today)])
+    _indicator_values_sheet(workbook, value_rows)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue(), len(items)

@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from ..audit.services import record
 from ..auth.permissions import can_manage_indicators
-from ..enums import AuditEventKind, Breakdown, Direction, Frequency, IndicatorKind
+from ..enums import AuditEventKind, Breakdown, Direction, Frequency, IndicatorKind, ReportStage
 from ..errors import Invalid, NotAllowed, NotFound
 from ..extensions import db
 from ..models import ActionItem, Agency, Indicator, IndicatorTarget, IndicatorValue, Pillar, User
@@ -180,13 +180,13 @@ def indicator_or_404(code: str) -> Indicator:
     return indicator
 
 
-def list_indicators(filters: IndicatorFilters, page: int, per_page: int = 50):
-    """A page of indicators in pillar order, then as listed."""
-    query = (
-        sa.select(Indicator).join(Indicator.pillar)
-        .options(joinedload(Indicator.pillar), joinedload(Indicator.agency), selectinload(Indicator.targets))
-        .order_by(Pillar.position, Indicator.position, Indicator.code)
-    )
+# Indicators in pillar order, then as listed: the list, the exports and the report alike.
+LISTED_ORDER = (Pillar.position, Indicator.position, Indicator.code)
+
+
+def filter_indicators(query: sa.Select, filters: IndicatorFilters) -> sa.Select:
+    """A query over indicators (joined with their pillar) narrowed to the list's filters: what the list shows
+    is what its export holds."""
     if not filters.retired:
         query = query.where(Indicator.retired_at.is_(None))
     if filters.pillar:
@@ -197,7 +197,35 @@ def list_indicators(filters: IndicatorFilters, page: int, per_page: int = 50):
         like = f"%{filters.q.lower()}%"
         query = query.where(sa.or_(sa.func.lower(Indicator.code).like(like), sa.func.lower(Indicator.name).like(like),
                                    sa.func.lower(Indicator.definition).like(like)))
-    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+    return query
+
+
+def list_indicators(filters: IndicatorFilters, page: int, per_page: int = 50):
+    """A page of indicators in pillar order, then as listed."""
+    query = (
+        sa.select(Indicator).join(Indicator.pillar)
+        .options(joinedload(Indicator.pillar), joinedload(Indicator.agency), selectinload(Indicator.targets))
+        .order_by(*LISTED_ORDER)
+    )
+    return db.paginate(filter_indicators(query, filters), page=page, per_page=per_page, error_out=False)
+
+
+def indicator_values(filters: IndicatorFilters) -> list[IndicatorValue]:
+    """Every value of the filtered indicators, in the list's order, then by period: the rows of their export."""
+    query = (
+        sa.select(IndicatorValue).join(IndicatorValue.indicator).join(Indicator.pillar)
+        .options(contains_eager(IndicatorValue.indicator).contains_eager(Indicator.pillar),
+                 joinedload(IndicatorValue.province))
+        .order_by(*LISTED_ORDER, IndicatorValue.period, IndicatorValue.id)
+    )
+    return list(db.session.scalars(filter_indicators(query, filters)))
+
+
+def value_status(value: IndicatorValue) -> ReportStage:
+    """Where a value stands in the reporting cycle: the exports' `status`. A value from the sources is verified
+    by its document, and the seed is the only writer of values so far; values agencies report count only once a
+    coordinator verifies them, and whatever stage such a value can be in is decided here, nowhere else."""
+    return ReportStage.VERIFIED
 
 
 @dataclass
@@ -223,6 +251,31 @@ def series(indicator: Indicator) -> list[PeriodPoint]:
     periods = sorted(set(totals) | set(sums) | set(targets))
     return [PeriodPoint(period, totals.get(period, sums.get(period)), period not in totals and period in sums,
                         targets.get(period)) for period in periods]
+
+
+@dataclass(frozen=True)
+class IndicatorResult:
+    """Where an indicator stands: its latest period's actual beside its baseline and its latest target."""
+
+    indicator: Indicator
+    latest: PeriodPoint | None  # the latest period that has an actual; None while it has no values
+    target: IndicatorTarget | None  # the target of the latest period that has one
+
+
+def indicator_results() -> list[IndicatorResult]:
+    """Every indicator not retired, in the list's order, with where it stands: the report's Results."""
+    query = (
+        sa.select(Indicator).join(Indicator.pillar)
+        .options(contains_eager(Indicator.pillar), selectinload(Indicator.targets),
+                 selectinload(Indicator.values).joinedload(IndicatorValue.province))
+        .order_by(*LISTED_ORDER)
+    )
+    results = []
+    for indicator in db.session.scalars(filter_indicators(query, IndicatorFilters())):
+        actuals = [point for point in series(indicator) if point.actual is not None]
+        results.append(IndicatorResult(indicator, actuals[-1] if actuals else None,
+                                       indicator.targets[-1] if indicator.targets else None))
+    return results
 
 
 def breakdown_table(indicator: Indicator, breakdown: Breakdown) -> tuple[list[str], dict[str, dict[str, float]]]:
