@@ -216,3 +216,17 @@ def test_the_dashboard_judges_each_indicator_against_its_target_respecting_direc
     table = page.split('id="results-table"')[1].split("</table>")[0]
     assert "PROS-CONVICTIONS" in table and "on track" in table and "off track" in table
     assert "PROT-" not in table  # the pillar filter applies
+
+
+def test_periods_run_by_the_day_they_end_and_percentages_are_never_summed(seeded):
+    from tracker.indicators.services import series
+
+    pillar = db.session.scalar(sa.select(Pillar).where(Pillar.code == "protection"))
+    sindh = db.session.scalar(sa.select(Province).where(Province.code == "SD"))
+    share = Indicator(code="PROT-SHARE", name="Share referred", kind=IndicatorKind.PERCENTAGE, pillar=pillar,
+                      breakdowns="province")
+    db.session.add_all([share, IndicatorValue(indicator=share, period="2026", value=50),
+                        IndicatorValue(indicator=share, period="2026-Q1", value=40, province=sindh)])
+    db.session.commit()
+    points = series(share)
+    assert [(p.period, p.actual) for p in points] == [("2026", 50)]  # no sum of shares for 2026-Q1

@@ -9,7 +9,7 @@ from markupsafe import Markup
 
 from ..dashboard.charts import build_charts
 from ..dashboard.services import build_dashboard
-from ..indicators.services import indicator_results
+from ..indicators.services import results
 from ..items.services import ItemFilters
 
 
@@ -31,7 +31,7 @@ def report_html(filters: ItemFilters, today: date, with_pending: bool = False) -
         dashboard=dashboard,
         charts=charts,
         filters=filters,
-        results=indicator_results(),
+        results=results(),
         plotly_js=Markup(plotly.offline.get_plotlyjs()),
     )
     return html.encode("utf-8"), dashboard.total

@@ -239,43 +239,21 @@ class PeriodPoint:
 
 
 def series(indicator: Indicator) -> list[PeriodPoint]:
-    """The indicator's total per period, oldest first, beside each period's target: what its chart draws."""
+    """The indicator's total per period, oldest first (by the day it ends: 2026-Q1 before 2026), beside each
+    period's target: what its chart draws. Without a total, a count or an amount is the sum of its cells; a
+    percentage or a yes/no is not summed."""
     totals: dict[str, float] = {}
     sums: dict[str, float] = defaultdict(float)
+    summable = indicator.kind in (IndicatorKind.COUNT, IndicatorKind.AMOUNT)
     for value in indicator.values:
-        if value.cell:
-            sums[value.period] += value.value
-        else:
+        if not value.cell:
             totals[value.period] = value.value
+        elif summable:
+            sums[value.period] += value.value
     targets = {target.period: target.value for target in indicator.targets}
-    periods = sorted(set(totals) | set(sums) | set(targets))
+    periods = sorted(set(totals) | set(sums) | set(targets), key=lambda code: (Period.parse(code).end, code))
     return [PeriodPoint(period, totals.get(period, sums.get(period)), period not in totals and period in sums,
                         targets.get(period)) for period in periods]
-
-
-@dataclass(frozen=True)
-class IndicatorResult:
-    """Where an indicator stands: its latest period's actual beside its baseline and its latest target."""
-
-    indicator: Indicator
-    latest: PeriodPoint | None  # the latest period that has an actual; None while it has no values
-    target: IndicatorTarget | None  # the target of the latest period that has one
-
-
-def indicator_results() -> list[IndicatorResult]:
-    """Every indicator not retired, in the list's order, with where it stands: the report's Results."""
-    query = (
-        sa.select(Indicator).join(Indicator.pillar)
-        .options(contains_eager(Indicator.pillar), selectinload(Indicator.targets),
-                 selectinload(Indicator.values).joinedload(IndicatorValue.province))
-        .order_by(*LISTED_ORDER)
-    )
-    results = []
-    for indicator in db.session.scalars(filter_indicators(query, IndicatorFilters())):
-        actuals = [point for point in series(indicator) if point.actual is not None]
-        results.append(IndicatorResult(indicator, actuals[-1] if actuals else None,
-                                       indicator.targets[-1] if indicator.targets else None))
-    return results
 
 
 def breakdown_table(indicator: Indicator, breakdown: Breakdown) -> tuple[list[str], dict[str, dict[str, float]]]:
@@ -302,12 +280,13 @@ class Track:
     actual: float | None
     target: float | None
     target_period: str | None
+    summed: bool = False  # the actual is the sum of the breakdown's cells (no total was given)
 
     @property
     def state(self) -> str:
-        """on_track, off_track, no_target or no_values."""
+        """on_track, off_track, no_target, no_total (values by cell only, which cannot be summed) or no_values."""
         if self.actual is None:
-            return "no_values"
+            return "no_total" if self.indicator.values else "no_values"
         if self.target is None:
             return "no_target"
         better_high = self.indicator.direction == Direction.HIGHER
@@ -317,7 +296,7 @@ class Track:
     @property
     def label(self) -> str:
         return {"on_track": "on track", "off_track": "off track", "no_target": "no target set",
-                "no_values": "no values yet"}[self.state]
+                "no_total": "no total to judge by", "no_values": "no values yet"}[self.state]
 
 
 def track(indicator: Indicator) -> Track:
@@ -331,7 +310,7 @@ def track(indicator: Indicator) -> Track:
     targets = sorted(((t.period, t.value) for t in indicator.targets), key=lambda target: ends[target[0]])
     reached = Period.parse(latest.period).end
     chosen = next(((p, v) for p, v in targets if ends[p] >= reached), targets[-1] if targets else (None, None))
-    return Track(indicator, latest.period, latest.actual, chosen[1], chosen[0])
+    return Track(indicator, latest.period, latest.actual, chosen[1], chosen[0], latest.summed)
 
 
 def results(pillar: str = "", agency: int | None = None) -> list[Track]:
