@@ -318,12 +318,17 @@ class ItemDetailSchema(ItemSchema):
         }
 
 
-class ItemPageSchema(ma.Schema):
-    items = fields.List(fields.Nested(ItemSchema), required=True)
+class PageSchema(ma.Schema):
+    """Which page of a list this is, and how many there are."""
+
     page = fields.Integer(required=True)
     per_page = fields.Integer(required=True)
     pages = fields.Integer(required=True)
     total = fields.Integer(required=True)
+
+
+class ItemPageSchema(PageSchema):
+    items = fields.List(fields.Nested(ItemSchema), required=True)
 
 
 # Counts
@@ -502,12 +507,8 @@ class IndicatorDetailSchema(IndicatorSchema):
                          metadata={"description": "Oldest period first."})
 
 
-class IndicatorPageSchema(ma.Schema):
+class IndicatorPageSchema(PageSchema):
     indicators = fields.List(fields.Nested(IndicatorSchema), required=True)
-    page = fields.Integer(required=True)
-    per_page = fields.Integer(required=True)
-    pages = fields.Integer(required=True)
-    total = fields.Integer(required=True)
 
 
 class CellValueSchema(ma.Schema):
