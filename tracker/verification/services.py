@@ -223,7 +223,8 @@ def _awaiting_query(user: User) -> sa.Select | None:
         return None
     return (
         sa.select(Report).where(clause)
-        .options(joinedload(Report.item), joinedload(Report.agency), joinedload(Report.author))
+        .options(joinedload(Report.item), joinedload(Report.indicator), joinedload(Report.agency),
+                 joinedload(Report.author))
         .order_by(Report.stage_since, Report.id)
     )
 
@@ -259,7 +260,7 @@ def returned_reports(agency_id: int) -> list[Report]:
             .where(Report.agency_id == agency_id, Report.stage == ReportStage.RETURNED,
                    ~sa.exists().where(later.item_id == Report.item_id, later.agency_id == Report.agency_id,
                                       later.id > Report.id))
-            .options(joinedload(Report.item), joinedload(Report.decided_by))
+            .options(joinedload(Report.item), joinedload(Report.indicator), joinedload(Report.decided_by))
             .order_by(Report.decided_at.desc(), Report.id.desc())
         )
     )
