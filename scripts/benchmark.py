@@ -1,6 +1,6 @@
-"""Measure the main pages at a given catalogue size: median and 95th-percentile times, and queries.
+"""Measure the main pages at a given catalogue and results size: median and 95th-percentile times, and queries.
 
-    .venv/bin/python scripts/benchmark.py [--items 2000] [--repeat 20]
+    .venv/bin/python scripts/benchmark.py [--items 2000] [--indicators 300] [--repeat 20]
 
 Runs in-process against a temporary SQLite file (or DATABASE_URL): the seeded catalogue plus
 synthetic items up to --items. Figures are for comparing commits on one machine, not pass/fail.
@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # The app, and the tests' factories (factory_boy is in the `test` extra: `make bench` installs it).
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from factories import synthetic_items  # noqa: E402
+from factories import synthetic_indicators, synthetic_items  # noqa: E402
 from tracker import create_app  # noqa: E402
 from tracker.auth.services import create_user  # noqa: E402
 from tracker.extensions import db  # noqa: E402
@@ -37,6 +37,10 @@ PAGES = [
     "/api/v1/stats",
     "/exports/items.csv",
     "/exports/items.xlsx",
+    "/indicators",
+    "/indicators/SYN-1",
+    "/indicators/rates",
+    "/api/v1/indicators/SYN-1",
 ]
 
 
@@ -73,6 +77,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--items", type=int, default=2000)
     parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--indicators", type=int, default=300,
+                        help="synthetic indicators, each with 20 quarters × 4 provinces × 7 forms of values")
     args = parser.parse_args()
     workdir = tempfile.mkdtemp(prefix="tracker-bench-")
     url = os.environ.get("DATABASE_URL") or f"sqlite:///{workdir}/bench.db"
@@ -83,10 +89,12 @@ def main() -> None:
         db.create_all()
         seed_catalogue(str(ROOT / "seed"))
         grow(args.items)
+        synthetic_indicators(args.indicators)
         create_user("rapporteur@example.org", "rapporteur", "benchmark-pw")
         client = app.test_client()
         client.post("/login", data={"email": "rapporteur@example.org", "password": "benchmark-pw"})
-        print(f"{args.items} items, {args.repeat} runs each, {db.engine.dialect.name}")
+        print(f"{args.items} items, {args.indicators} indicators × 560 values, {args.repeat} runs each, "
+              f"{db.engine.dialect.name}")
         print(f"{'page':<40} {'median ms':>10} {'p95 ms':>8} {'queries':>8}")
         for path in PAGES:
             median, p95, queries = measure(client, path, args.repeat)

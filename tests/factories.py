@@ -204,3 +204,40 @@ def synthetic_items(count: int) -> list[ActionItem]:
         count, varied=True, framework=framework, pillar=factory.Iterator(pillars),
         lead__agency=factory.Iterator(agencies),
     )
+
+
+def synthetic_indicators(count: int, periods: int = 20, provinces: int = 4, forms: int = 7) -> list[str]:
+    """`count` quarterly indicators (codes SYN-1 …), each with a value for every period × province × form of
+    exploitation, written in bulk: the plan's results at scale. Returns their codes."""
+    from tracker.enums import Exploitation, IndicatorKind, UpdateOrigin
+    from tracker.indicators.periods import Period
+    from tracker.models import Indicator, IndicatorValue, Province
+
+    pillars = db.session.scalars(db.select(Pillar).order_by(Pillar.position)).all()
+    agencies = db.session.scalars(db.select(Agency).order_by(Agency.id).limit(20)).all()
+    province_ids = db.session.scalars(db.select(Province.id).order_by(Province.id).limit(provinces)).all()
+    period, codes = Period(2026, 3), []
+    for _ in range(periods - 1):
+        period = period.preceding()
+    quarters = []
+    for _ in range(periods):
+        quarters.append(period.code)
+        period = period.following()
+    base = (db.session.scalar(db.select(db.func.max(Indicator.position))) or 0) + 1
+    for n in range(count):
+        codes.append(f"SYN-{n + 1}")
+        db.session.add(Indicator(code=codes[-1], name=f"Synthetic indicator {n + 1}", kind=IndicatorKind.COUNT,
+                                 pillar=pillars[n % len(pillars)], agency=agencies[n % len(agencies)],
+                                 breakdowns="province,exploitation", position=base + n))
+    db.session.flush()
+    ids = dict(db.session.execute(db.select(Indicator.code, Indicator.id).where(Indicator.code.in_(codes))).all())
+    forms_used = list(Exploitation)[:forms]
+    db.session.execute(db.insert(IndicatorValue), [
+        {"indicator_id": ids[code], "period": quarter, "province_id": province_id, "exploitation": form,
+         "value": float((n + p + f) % 50), "origin": UpdateOrigin.USER, "note": "", "source_document": "",
+         "locator": ""}
+        for n, code in enumerate(codes) for quarter in quarters for p, province_id in enumerate(province_ids)
+        for f, form in enumerate(forms_used)
+    ])
+    db.session.commit()
+    return codes

@@ -230,3 +230,34 @@ def test_periods_run_by_the_day_they_end_and_percentages_are_never_summed(seeded
     db.session.commit()
     points = series(share)
     assert [(p.period, p.actual) for p in points] == [("2026", 50)]  # no sum of shares for 2026-Q1
+
+
+def test_the_results_pages_run_the_same_queries_at_a_tenth_of_the_size(as_role):
+    """What `make bench` times at 300 indicators: the query count must not grow with them."""
+    from factories import synthetic_indicators
+
+    client = as_role("rapporteur")
+
+    def queries(path: str) -> int:
+        statements = []
+
+        def count(_conn, _cursor, statement, *_args):
+            statements.append(statement)
+
+        db.session.expire_all()  # every request loads what it needs, as in its own process
+        sa.event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            assert client.get(path).status_code == 200
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", count)
+        return len(statements)
+
+    pages = ["/indicators", "/indicators/SYN-1", "/indicators/rates", "/dashboard", "/api/v1/indicators/SYN-1"]
+    synthetic_indicators(3, periods=2, provinces=2, forms=2)
+    small = {page: queries(page) for page in pages}
+    db.session.execute(sa.delete(IndicatorValue).where(IndicatorValue.indicator_id.in_(
+        sa.select(Indicator.id).where(Indicator.code.like("SYN-%")))))
+    db.session.execute(sa.delete(Indicator).where(Indicator.code.like("SYN-%")))
+    db.session.commit()
+    synthetic_indicators(30, periods=4, provinces=4, forms=4)
+    assert {page: queries(page) for page in pages} == small

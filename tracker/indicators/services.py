@@ -318,7 +318,7 @@ def results(pillar: str = "", agency: int | None = None) -> list[Track]:
     query = (
         sa.select(Indicator).join(Indicator.pillar).where(Indicator.retired_at.is_(None))
         .options(joinedload(Indicator.pillar), joinedload(Indicator.agency), selectinload(Indicator.targets),
-                 selectinload(Indicator.values))
+                 selectinload(Indicator.values).joinedload(IndicatorValue.province))
         .order_by(Pillar.position, Indicator.position, Indicator.code)
     )
     if pillar:
