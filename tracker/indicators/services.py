@@ -244,12 +244,22 @@ def series(indicator: Indicator) -> list[PeriodPoint]:
     percentage or a yes/no is not summed."""
     totals: dict[str, float] = {}
     sums: dict[str, float] = defaultdict(float)
-    summable = indicator.kind in (IndicatorKind.COUNT, IndicatorKind.AMOUNT)
     for value in indicator.values:
         if not value.cell:
             totals[value.period] = value.value
-        elif summable:
+        else:
             sums[value.period] += value.value
+    return points(indicator, totals, sums)
+
+
+def summable(indicator: Indicator) -> bool:
+    """Whether its cells add up to a total: counts and amounts do; percentages and yes/no do not."""
+    return indicator.kind in (IndicatorKind.COUNT, IndicatorKind.AMOUNT)
+
+
+def points(indicator: Indicator, totals: dict[str, float], sums: dict[str, float]) -> list[PeriodPoint]:
+    """The periods' points from their totals and the sums of their cells (used only where they add up)."""
+    sums = sums if summable(indicator) else {}
     targets = {target.period: target.value for target in indicator.targets}
     periods = sorted(set(totals) | set(sums) | set(targets), key=lambda code: (Period.parse(code).end, code))
     return [PeriodPoint(period, totals.get(period, sums.get(period)), period not in totals and period in sums,
@@ -281,12 +291,13 @@ class Track:
     target: float | None
     target_period: str | None
     summed: bool = False  # the actual is the sum of the breakdown's cells (no total was given)
+    has_values: bool = False
 
     @property
     def state(self) -> str:
         """on_track, off_track, no_target, no_total (values by cell only, which cannot be summed) or no_values."""
         if self.actual is None:
-            return "no_total" if self.indicator.values else "no_values"
+            return "no_total" if self.has_values else "no_values"
         if self.target is None:
             return "no_target"
         better_high = self.indicator.direction == Direction.HIGHER
@@ -299,30 +310,50 @@ class Track:
                 "no_total": "no total to judge by", "no_values": "no values yet"}[self.state]
 
 
-def track(indicator: Indicator) -> Track:
+def track(indicator: Indicator, known: list[PeriodPoint] | None = None, has_values: bool | None = None) -> Track:
     """The latest period with a value, judged against its own target if set, else the nearest later target
-    (a year's or the plan's end), else the latest one — respecting whether higher or lower is better."""
-    points = [p for p in series(indicator) if p.actual is not None]
-    if not points:
-        return Track(indicator, None, None, None, None)
-    latest = points[-1]
+    (a year's or the plan's end), else the latest one — respecting whether higher or lower is better.
+    `known` are its points when counted in SQL (`results`); otherwise its values are read."""
+    if known is None:
+        known, has_values = series(indicator), bool(indicator.values)
+    actual = [p for p in known if p.actual is not None]
+    if not actual:
+        return Track(indicator, None, None, None, None, has_values=bool(has_values))
+    latest = actual[-1]
     ends = {t.period: Period.parse(t.period).end for t in indicator.targets}
     targets = sorted(((t.period, t.value) for t in indicator.targets), key=lambda target: ends[target[0]])
     reached = Period.parse(latest.period).end
     chosen = next(((p, v) for p, v in targets if ends[p] >= reached), targets[-1] if targets else (None, None))
-    return Track(indicator, latest.period, latest.actual, chosen[1], chosen[0], latest.summed)
+    return Track(indicator, latest.period, latest.actual, chosen[1], chosen[0], latest.summed, True)
 
 
 def results(pillar: str = "", agency: int | None = None) -> list[Track]:
-    """Every indicator in use (of a pillar, of a reporting agency) and where it stands, in pillar order."""
+    """Every indicator in use (of a pillar, of a reporting agency) and where it stands, in pillar order: each
+    period's total and cell sum counted in SQL, so the cost does not grow with the values."""
     query = (
         sa.select(Indicator).join(Indicator.pillar).where(Indicator.retired_at.is_(None))
-        .options(joinedload(Indicator.pillar), joinedload(Indicator.agency), selectinload(Indicator.targets),
-                 selectinload(Indicator.values).joinedload(IndicatorValue.province))
+        .options(joinedload(Indicator.pillar), joinedload(Indicator.agency), selectinload(Indicator.targets))
         .order_by(Pillar.position, Indicator.position, Indicator.code)
     )
     if pillar:
         query = query.where(Pillar.code == pillar)
     if agency:
         query = query.where(Indicator.agency_id == agency)
-    return [track(indicator) for indicator in db.session.scalars(query)]
+    indicators = list(db.session.scalars(query))
+    total_cell = sa.and_(IndicatorValue.province_id.is_(None), IndicatorValue.sex.is_(None),
+                         IndicatorValue.age.is_(None), IndicatorValue.exploitation.is_(None))
+    totals: dict[int, dict[str, float]] = defaultdict(dict)
+    sums: dict[int, dict[str, float]] = defaultdict(dict)
+    for indicator_id, period, total, cell_sum in db.session.execute(
+        sa.select(IndicatorValue.indicator_id, IndicatorValue.period,
+                  sa.func.max(sa.case((total_cell, IndicatorValue.value))),
+                  sa.func.sum(sa.case((~total_cell, IndicatorValue.value))))
+        .where(IndicatorValue.indicator_id.in_([i.id for i in indicators]))
+        .group_by(IndicatorValue.indicator_id, IndicatorValue.period)
+    ):
+        if total is not None:
+            totals[indicator_id][period] = total
+        if cell_sum is not None:
+            sums[indicator_id][period] = cell_sum
+    with_values = set(totals) | set(sums)
+    return [track(i, points(i, totals.get(i.id, {}), sums.get(i.id, {})), i.id in with_values) for i in indicators]
