@@ -30,6 +30,11 @@ def categories(breakdown: Breakdown) -> list[tuple[str, str]]:
     return CATEGORIES[breakdown]
 
 
+def cell_key(cell: dict[str, str]) -> tuple[tuple[str, str], ...]:
+    """A cell given as codes, in a form that can key a dict: its (breakdown, code) pairs, sorted."""
+    return tuple(sorted(cell.items()))
+
+
 @dataclass(frozen=True)
 class CellValue:
     """One value for one breakdown cell, given as codes ({} for the total)."""
@@ -39,7 +44,7 @@ class CellValue:
 
     @classmethod
     def of(cls, cell: dict[str, str], value: float) -> CellValue:
-        return cls(tuple(sorted(cell.items())), value)
+        return cls(cell_key(cell), value)
 
     @property
     def is_total(self) -> bool:
@@ -96,7 +101,7 @@ def problems(indicator: Indicator, cells: list[CellValue]) -> dict[str, str]:
 def previous_values(indicator: Indicator, period: str) -> dict[tuple, float]:
     """The values that count for the period before, by cell: what a new value is compared with."""
     before = Period.parse(period).preceding().code
-    return {CellValue.of(v.cell, v.value).cell: v.value
+    return {cell_key(v.cell): v.value
             for v in db.session.scalars(sa.select(IndicatorValue).where(IndicatorValue.indicator_id == indicator.id,
                                                                          IndicatorValue.period == before))}
 

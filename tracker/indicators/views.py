@@ -33,7 +33,7 @@ from .services import (
     save_indicator,
     series,
 )
-from .values import CellValue, categories, previous_values
+from .values import CellValue, categories, cell_key, previous_values
 
 MANAGE = "Only coordinators and admins define indicators."
 
@@ -237,9 +237,9 @@ def report_values_page(code: str):
         form.period.data = period
         if earlier is not None:
             form.note.data = earlier.note
-            by_cell = {tuple(sorted(v.cell.items())): v.value for v in earlier.values}
-            typed = {name: f"{by_cell[tuple(sorted(cell.items()))]:g}" for name, cell in grid.names()
-                     if tuple(sorted(cell.items())) in by_cell} if grid else {}
+            by_cell = {cell_key(v.cell): v.value for v in earlier.values}
+            typed = {name: f"{by_cell[cell_key(cell)]:g}" for name, cell in grid.names()
+                     if cell_key(cell) in by_cell} if grid else {}
     cells, wrong = [], []
     if form.is_submitted() and grid is not None:
         cells, typed, wrong = _read_cells(grid, request.form)
@@ -262,7 +262,6 @@ def report_values_page(code: str):
     previous = {}
     if grid is not None and form.period.data in codes:
         before = previous_values(indicator, form.period.data)
-        previous = {name: before[tuple(sorted(cell.items()))] for name, cell in grid.names()
-                    if tuple(sorted(cell.items())) in before}
+        previous = {name: before[cell_key(cell)] for name, cell in grid.names() if cell_key(cell) in before}
     return render_template("indicators/values.html", indicator=indicator, grid=grid, form=form, typed=typed,
                            previous=previous, earlier=earlier), submission.status if submission else 200
