@@ -218,21 +218,28 @@ def overdue_values(agency_ids: set[int], today: date) -> dict[int, list[Due]]:
         sa.select(Indicator).where(Indicator.retired_at.is_(None), Indicator.agency_id.in_(agency_ids))
         .order_by(Indicator.code)
     ).all()
+    owed = {indicator.id: open_period(indicator.frequency, today) for indicator in indicators}
+    owed = {indicator_id: period for indicator_id, period in owed.items() if today > period.due}
+    if not owed:
+        return found
+    # What was sent, for every owed period at once (a report not withdrawn, or values that count).
+    codes = {period.code for period in owed.values()}
+    sent = set(db.session.execute(
+        sa.select(Report.indicator_id, Report.period)
+        .where(Report.indicator_id.in_(owed), Report.period.in_(codes), Report.stage != ReportStage.WITHDRAWN)
+        .union(sa.select(IndicatorValue.indicator_id, IndicatorValue.period)
+               .where(IndicatorValue.indicator_id.in_(owed), IndicatorValue.period.in_(codes),
+                      IndicatorValue.origin == UpdateOrigin.USER))
+    ).tuples())
     for indicator in indicators:
-        period = open_period(indicator.frequency, today)
-        if today <= period.due:
+        period = owed.get(indicator.id)
+        if period is None or (indicator.id, period.code) in sent:
             continue
-        sent = db.session.scalar(sa.select(
-            sa.exists().where(Report.indicator_id == indicator.id, Report.period == period.code,
-                              Report.stage != ReportStage.WITHDRAWN)
-            | sa.exists().where(IndicatorValue.indicator_id == indicator.id, IndicatorValue.period == period.code,
-                                IndicatorValue.origin == UpdateOrigin.USER)))
-        if not sent:
-            days = (today - period.due).days
-            found[indicator.agency_id].append(Due(
-                ReminderRule.VALUES_OVERDUE, None, f"{period.code}/{week_period(today)}",
-                f"{period.code} values were due {period.due.isoformat()}, {days} day{'s' if days != 1 else ''} ago",
-                indicator=indicator))
+        days = (today - period.due).days
+        found[indicator.agency_id].append(Due(
+            ReminderRule.VALUES_OVERDUE, None, f"{period.code}/{week_period(today)}",
+            f"{period.code} values were due {period.due.isoformat()}, {days} day{'s' if days != 1 else ''} ago",
+            indicator=indicator))
     return found
 
 
