@@ -10,10 +10,10 @@ from sqlalchemy.exc import IntegrityError
 from ..audit.services import record
 from ..auth.permissions import can_report_values, is_coordinator
 from ..enums import AuditEventKind
-from ..errors import Invalid, NotAllowed, Stale
+from ..errors import Invalid, NotAllowed
 from ..extensions import db
 from ..models import Indicator, Report, User
-from ..verification.services import submit_values
+from ..verification.services import reported_meanwhile, submit_values
 from .periods import Period
 from .values import CellValue, accept_values, outliers, problems
 
@@ -66,5 +66,4 @@ def report_values(user: User, indicator: Indicator, period: str, cells: list[Cel
         return report
     except IntegrityError:
         db.session.rollback()
-        raise Stale(message="Someone else of your agency reported this period meanwhile: look at their report, "
-                            "then send yours again if it still needs saying.") from None
+        raise reported_meanwhile("this period") from None

@@ -9,11 +9,11 @@ from sqlalchemy.exc import IntegrityError
 
 from ..auth.permissions import can_update_item, is_coordinator
 from ..enums import Status, UpdateKind, UpdateOrigin
-from ..errors import Invalid, NotAllowed, Stale
+from ..errors import Invalid, NotAllowed
 from ..extensions import db
 from ..items import history
 from ..models import ActionItem, Evidence, Update, User
-from ..verification.services import REOPEN_REASON, reopens, submit
+from ..verification.services import REOPEN_REASON, reopens, reported_meanwhile, submit
 from .uploads import CheckedFile, discard, store
 
 
@@ -107,12 +107,10 @@ def report_progress(user: User, item: ActionItem, report: ProgressReport, upload
                                     as_of=report.figure.as_of, **evidence_common))
         history.save([update], report.expected_version)
     except IntegrityError:
-        # Two people of one agency reported on the item at once: the one-pending-report index kept the first.
         db.session.rollback()
         discard(stored, upload_dir)
-        raise Stale(history.changes_since(item, report.expected_version or item.version),
-                    message="Someone else of your agency reported on this item meanwhile: look at their report, "
-                            "then send yours again if it still needs saying.", version=item.version) from None
+        raise reported_meanwhile("on this item", history.changes_since(item, report.expected_version or item.version),
+                                 item.version) from None
     except Exception:
         db.session.rollback()
         discard(stored, upload_dir)

@@ -196,6 +196,12 @@ def _check_decision(user: User, report: Report, decision: Decision) -> None:
         raise Invalid({"decision": "Coordinators verify or return a report; forwarding is the validator's step."})
 
 
+def reported_meanwhile(subject: str, changes: list[Update] | None = None, version: int | None = None) -> Stale:
+    """Two people of one agency reported at once: the one-pending-report index kept the first."""
+    return Stale(changes, message=f"Someone else of your agency reported {subject} meanwhile: look at their report, "
+                                  "then send yours again if it still needs saying.", version=version)
+
+
 def already_decided(report: Report) -> Stale:
     if report.stage == ReportStage.WITHDRAWN:
         message = "The agency replaced this report with a later one: decide on that one."
