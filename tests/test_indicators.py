@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from conftest import csrf_token, fresh_item
+from test_dashboard import count_queries
 from tracker.catalogue.services import find_agency
 from tracker.enums import AuditEventKind, Exploitation, IndicatorKind, UpdateOrigin
 from tracker.extensions import db
@@ -239,18 +240,8 @@ def test_the_results_pages_run_the_same_queries_at_a_tenth_of_the_size(as_role):
     client = as_role("rapporteur")
 
     def queries(path: str) -> int:
-        statements = []
-
-        def count(_conn, _cursor, statement, *_args):
-            statements.append(statement)
-
         db.session.expire_all()  # every request loads what it needs, as in its own process
-        sa.event.listen(db.engine, "before_cursor_execute", count)
-        try:
-            assert client.get(path).status_code == 200
-        finally:
-            sa.event.remove(db.engine, "before_cursor_execute", count)
-        return len(statements)
+        return count_queries(client, path)
 
     pages = ["/indicators", "/indicators/SYN-1", "/indicators/rates", "/dashboard", "/api/v1/indicators/SYN-1"]
     synthetic_indicators(3, periods=2, provinces=2, forms=2)
