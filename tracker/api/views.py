@@ -49,6 +49,12 @@ NUL_REFUSED = {"schema": ErrorSchema, "description": "The request holds a NUL ch
 BAD_QUERY = {"schema": QueryErrorSchema, "description": "A query parameter matches nothing; each is named."}
 
 
+def page_body(name: str, pagination, listing) -> dict:
+    """One page of a list as PageSchema answers it: the rows under `name`, and where the page stands."""
+    return {name: pagination.items, "page": listing.page, "per_page": listing.per_page, "pages": pagination.pages,
+            "total": pagination.total}
+
+
 @bp.route("/items")
 @bp.arguments(ItemListArgsSchema, location="query")
 @bp.response(200, ItemPageSchema, description="One page of items.")
@@ -57,9 +63,7 @@ BAD_QUERY = {"schema": QueryErrorSchema, "description": "A query parameter match
 @bp.alt_response(422, **BAD_QUERY)
 def items(listing: ItemListing):
     """List items, filtered and paginated."""
-    pagination = list_items(listing.filters, page=listing.page, per_page=listing.per_page)
-    return {"items": pagination.items, "page": listing.page, "per_page": listing.per_page,
-            "pages": pagination.pages, "total": pagination.total}
+    return page_body("items", list_items(listing.filters, page=listing.page, per_page=listing.per_page), listing)
 
 
 @bp.route("/items/<ref>")
@@ -154,9 +158,8 @@ def decide_report(decision: dict, report_id: int):
 @bp.alt_response(422, **BAD_QUERY)
 def indicators(listing: IndicatorListing):
     """List indicators: what each measures, who reports it, its baseline and targets."""
-    pagination = list_indicators(listing.filters, page=listing.page, per_page=listing.per_page)
-    return {"indicators": pagination.items, "page": listing.page, "per_page": listing.per_page,
-            "pages": pagination.pages, "total": pagination.total}
+    return page_body("indicators", list_indicators(listing.filters, page=listing.page, per_page=listing.per_page),
+                     listing)
 
 
 @bp.route("/indicators/<code>")
