@@ -331,15 +331,11 @@ def results(pillar: str = "", agency: int | None = None) -> list[Track]:
     """Every indicator in use (of a pillar, of a reporting agency) and where it stands, in pillar order: each
     period's total and cell sum counted in SQL, so the cost does not grow with the values."""
     query = (
-        sa.select(Indicator).join(Indicator.pillar).where(Indicator.retired_at.is_(None))
+        sa.select(Indicator).join(Indicator.pillar)
         .options(joinedload(Indicator.pillar), joinedload(Indicator.agency), selectinload(Indicator.targets))
-        .order_by(Pillar.position, Indicator.position, Indicator.code)
+        .order_by(*LISTED_ORDER)
     )
-    if pillar:
-        query = query.where(Pillar.code == pillar)
-    if agency:
-        query = query.where(Indicator.agency_id == agency)
-    indicators = list(db.session.scalars(query))
+    indicators = list(db.session.scalars(filter_indicators(query, IndicatorFilters(pillar=pillar, agency=agency))))
     total_cell = sa.and_(IndicatorValue.province_id.is_(None), IndicatorValue.sex.is_(None),
                          IndicatorValue.age.is_(None), IndicatorValue.exploitation.is_(None))
     totals: dict[int, dict[str, float]] = defaultdict(dict)
