@@ -6,7 +6,7 @@ from dataclasses import dataclass, field, replace
 from marshmallow import post_load
 
 from .. import limits
-from ..items.filters import Flag, Known, QuerySchema, QueryText, WholeNumber, load_leniently
+from ..items.filters import Flag, Known, QuerySchema, QueryText, WholeNumber, lenient_listing
 from ..models import Agency, Pillar
 
 
@@ -54,6 +54,4 @@ class IndicatorListArgsSchema(QuerySchema):
 
 
 def read_listing(args) -> IndicatorListing:
-    """The page's listing, leniently."""
-    listing, problems = load_leniently(IndicatorListArgsSchema(), args)
-    return replace(listing, filters=replace(listing.filters, problems=tuple(problems)))
+    return lenient_listing(IndicatorListArgsSchema(), args)

@@ -229,7 +229,12 @@ def load_leniently(schema: ma.Schema, args):
         return schema.load(kept), problems
 
 
-def read_listing(args) -> ItemListing:
-    """A page's list query (filters and page), leniently."""
-    listing, problems = load_leniently(ItemListArgsSchema(), args)
+def lenient_listing(schema: ma.Schema, args):
+    """A page's list query (filters and page) by a listing schema, leniently: what made no sense is dropped
+    and named in the filters' `problems`."""
+    listing, problems = load_leniently(schema, args)
     return replace(listing, filters=replace(listing.filters, problems=tuple(problems)))
+
+
+def read_listing(args) -> ItemListing:
+    return lenient_listing(ItemListArgsSchema(), args)
