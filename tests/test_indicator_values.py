@@ -31,11 +31,14 @@ def values() -> list[tuple]:
                   for v in db.session.scalars(sa.select(IndicatorValue).join(Indicator).where(Indicator.code == CODE)))
 
 
-def send(client, period: str = PERIOD, **cells):
+def send(client, period: str = PERIOD, named: dict | None = None, **cells):
+    """Post the grid: cells as v_SD=12 (underscores become dots), or by their inputs' names in `named`."""
     page = client.get(f"/indicators/{CODE}/values?period={period}")
     assert page.status_code == 200, page.status_code
     data = {"csrf_token": csrf_token(page.get_data(as_text=True)), "period": period, "note": "From the ATU registers.",
-            **{name.replace("_", "."): str(value) for name, value in cells.items()}}
+            **{name.replace("_", ".") if name.startswith("v_") else name:
+               value if isinstance(value, list) else str(value) for name, value in cells.items()},
+            **(named or {})}
     return client.post(f"/indicators/{CODE}/values", data=data)
 
 
@@ -228,3 +231,104 @@ def test_an_agency_is_reminded_weekly_of_a_period_overdue_until_it_reports(as_ro
     send(as_role("agency", "FIA"), v_SD=3)
     run_reminders(date(2026, 12, 8))  # a week on, the period was reported: no more reminders of it
     assert all(CODE not in body(m) for m in smtp.to("focal@fia.example")[1:])
+
+
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+def test_values_carry_their_evidence_to_verification_and_onto_the_indicator_page(app, as_role):
+    import io
+    from pathlib import Path
+
+    from tracker.models import Evidence
+
+    make_indicator()
+    focal, coordinator = as_role("agency", "FIA"), as_role("coordinator")
+    other_agency = as_role("agency", "NADRA")
+    refused = send(focal, v_SD=12, total=13, links="https://fia.gov.pk/atu-register-q3",
+                   files=[(io.BytesIO(PDF), "register.pdf")])
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "choose again register.pdf" in html
+    assert "https://fia.gov.pk/atu-register-q3" in html  # the links typed are kept
+    folder = Path(app.config["UPLOAD_DIR"])
+    assert not (folder.exists() and any(folder.iterdir())) and db.session.scalar(
+        sa.select(sa.func.count()).select_from(Evidence).where(Evidence.indicator_id.is_not(None))) == 0
+    bad_link = send(focal, v_SD=12, links="fia.gov.pk/register")
+    assert bad_link.status_code == 422 and "is not a web address" in bad_link.get_data(as_text=True)
+
+    assert send(focal, v_SD=12, links="https://fia.gov.pk/atu-register-q3",
+                files=[(io.BytesIO(PDF), "register.pdf")]).status_code == 302
+    report = db.session.scalar(sa.select(Report).where(Report.indicator_id.is_not(None)))
+    assert sorted((e.original_name or e.url, e.period, e.indicator.code) for e in report.evidence) == [
+        ("https://fia.gov.pk/atu-register-q3", PERIOD, CODE), ("register.pdf", PERIOD, CODE)]
+    stored = next(e for e in report.evidence if e.stored_name)
+    assert (folder / stored.stored_name).read_bytes() == PDF
+    page = coordinator.get(f"/indicators/{CODE}").get_data(as_text=True)
+    pending_card = page.split(f'id="report-{report.id}"')[1]
+    assert "register.pdf" in pending_card and "None given with the values that count." in page
+
+    # A correction takes the evidence over, with one more confidential link, hidden from other agencies.
+    assert send(focal, v_SD=14, links="https://fia.gov.pk/case-list", confidential="y").status_code == 302
+    latest = db.session.scalars(sa.select(Report).where(Report.indicator_id.is_not(None))
+                                .order_by(Report.id.desc())).first()
+    assert len(latest.evidence) == 3 and latest.corrects_id == report.id
+    token = csrf_token(coordinator.get(f"/indicators/{CODE}").get_data(as_text=True))
+    coordinator.post(f"/reports/{latest.id}/decision", data={"csrf_token": token, "verify": "Verify"})
+    page = coordinator.get(f"/indicators/{CODE}").get_data(as_text=True)
+    behind = page.split('id="values-evidence"')[1]
+    assert "register.pdf" in behind and "https://fia.gov.pk/case-list" in behind
+    assert "reported by FIA, verified" in page and "verified" in page.split("Values and their sources")[1]
+    seen_elsewhere = other_agency.get(f"/indicators/{CODE}").get_data(as_text=True)
+    assert "register.pdf" in seen_elsewhere and "https://fia.gov.pk/case-list" not in seen_elsewhere
+    assert focal.get(f"/evidence/{stored.id}/download").data == PDF
+
+
+def test_a_coordinators_entry_keeps_its_evidence_without_a_report(as_role):
+    make_indicator()
+    coordinator = as_role("coordinator")
+    assert send(coordinator, v_SD=5, links="https://moi.gov.pk/atu-summary").status_code == 302
+    page = coordinator.get(f"/indicators/{CODE}").get_data(as_text=True)
+    assert "https://moi.gov.pk/atu-summary" in page.split('id="values-evidence"')[1]
+    assert "entered by a coordinator" in page
+
+
+def test_the_api_shows_each_values_verification_its_evidence_and_what_awaits_a_decision(seeded, client, make_user):
+    from tracker.api.tokens import issue_token
+
+    make_indicator()
+    focal = {"Authorization": "Bearer " + issue_token(make_user("agency", email="f@example.org", agency="FIA"),
+                                                      "t")[1]}
+    coordinator = {"Authorization": "Bearer " + issue_token(make_user("coordinator", email="c@example.org"), "t")[1]}
+    url = f"/api/v1/indicators/{CODE}"
+    bad = client.post(url + "/values", headers=focal, json={"period": PERIOD, "values": [{"value": 3}],
+                                                            "links": ["ftp://x"]})
+    assert bad.status_code == 422 and "not a web address" in bad.json["errors"]["links"]
+    created = client.post(url + "/values", headers=focal, json={
+        "period": PERIOD, "values": [{"value": 3}], "links": ["https://fia.gov.pk/q3"]})
+    assert created.status_code == 201
+    pending = client.get(url, headers=coordinator).json
+    assert [(r["id"], r["period"], r["stage"]) for r in pending["pending_reports"]] == [
+        (created.json["id"], PERIOD, "coordination")]
+    assert [e["url"] for e in pending["pending_reports"][0]["evidence"]] == ["https://fia.gov.pk/q3"]
+    assert pending["values"] == [] and pending["evidence"] == []
+    client.post(f"/api/v1/reports/{created.json['id']}/decisions", headers=coordinator, json={"decision": "verify"})
+    after = client.get(url, headers=focal).json
+    (value,) = after["values"]
+    assert (value["status"], value["report_id"], value["verified_at"] is not None) == (
+        "verified", created.json["id"], True)
+    assert [(e["period"], e["url"]) for e in after["evidence"]] == [(PERIOD, "https://fia.gov.pk/q3")]
+    assert after["pending_reports"] == []
+
+
+def test_an_indicator_of_three_breakdowns_is_entered_in_one_grid(as_role):
+    make_indicator(breakdowns="province,sex,exploitation")
+    coordinator = as_role("coordinator")
+    page = coordinator.get(f"/indicators/{CODE}/values?period={PERIOD}").get_data(as_text=True)
+    assert "Sindh · Female" in page and 'name="v.SD.female.sexual"' in page and "Forced labour" in page
+    named = {"v.SD.female.sexual": "2", "v.SD.male.forced_labour": "3", "total": "5"}
+    assert send(coordinator, named=named).status_code == 302
+    counted = {(v.province.code if v.province else "", v.sex.value if v.sex else "",
+                v.exploitation.value if v.exploitation else "", v.value)
+               for v in db.session.scalars(sa.select(IndicatorValue))
+               if v.indicator.code == CODE}
+    assert counted == {("SD", "female", "sexual", 2.0), ("SD", "male", "forced_labour", 3.0), ("", "", "", 5.0)}

@@ -617,12 +617,19 @@ class ReportValue(BreakdownCell, db.Model):
 
 
 class Evidence(db.Model):
-    """What backs an update: a link, a note, a figure; seeded evidence cites its source."""
+    """What backs an update or an indicator's values for a period: a file, a link, a note, a figure; seeded
+    evidence cites its source."""
 
     __tablename__ = "evidence"
+    __table_args__ = (
+        sa.CheckConstraint("item_id IS NOT NULL OR indicator_id IS NOT NULL", name="backs_something"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    item_id: Mapped[int] = mapped_column(sa.ForeignKey("action_items.id", ondelete="CASCADE"), index=True)
+    item_id: Mapped[int | None] = mapped_column(sa.ForeignKey("action_items.id", ondelete="CASCADE"), index=True)
+    # Or the indicator and period whose values it backs (an agency's report of them, or a coordinator's entry).
+    indicator_id: Mapped[int | None] = mapped_column(sa.ForeignKey("indicators.id", ondelete="CASCADE"), index=True)
+    period: Mapped[str] = mapped_column(sa.String(limits.PERIOD), default="", server_default="")
     update_id: Mapped[int | None] = mapped_column(sa.ForeignKey("updates.id"), index=True)
     origin: Mapped[UpdateOrigin] = mapped_column(enum_column(UpdateOrigin), default=UpdateOrigin.USER)
     # Identifies seeded evidence so that re-seeding refreshes it instead of duplicating it.
@@ -648,10 +655,16 @@ class Evidence(db.Model):
     # The report it backs; a correction of a returned report takes its evidence over.
     report_id: Mapped[int | None] = mapped_column(sa.ForeignKey("reports.id", ondelete="SET NULL"), index=True)
 
-    item: Mapped[ActionItem] = relationship(back_populates="evidence")
+    item: Mapped[ActionItem | None] = relationship(back_populates="evidence")
+    indicator: Mapped[Indicator | None] = relationship()
     update: Mapped[Update | None] = relationship(back_populates="evidence")
     report: Mapped[Report | None] = relationship(back_populates="evidence")
     uploaded_by: Mapped[User | None] = relationship()
+
+    @property
+    def backs(self) -> str:
+        """What it backs, in a few words: the item's ref, or the indicator's code and period."""
+        return self.item.ref if self.item is not None else f"{self.indicator.code} {self.period}"
 
 
 class User(UserMixin, db.Model):

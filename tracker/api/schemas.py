@@ -27,8 +27,9 @@ from ..enums import (
     UpdateKind,
     UpdateOrigin,
 )
+from ..indicators.services import pending_reports, value_evidence, value_status
 from ..models import as_utc
-from ..progress.services import Figure, ProgressReport
+from ..progress.services import EvidenceGiven, Figure, ProgressReport
 
 UNIT_MESSAGE = f"Say in at most {limits.UNIT} characters what the figure counts (e.g. “labourers rescued”)."
 LINKS_MESSAGE = "Links are a list of web addresses."
@@ -73,6 +74,10 @@ class UtcDateTime(fields.DateTime):
 
     def _serialize(self, value, attr, obj, **kwargs):
         return super()._serialize(as_utc(value) if value is not None else None, attr, obj, **kwargs)
+
+
+class DerivedUtcDateTime(Derived, UtcDateTime):
+    pass
 
 
 class StrictNumber(fields.Float):
@@ -159,11 +164,19 @@ class EvidenceSchema(ma.Schema):
     confidential = fields.Boolean()
 
 
+class PeriodEvidenceSchema(EvidenceSchema):
+    period = fields.String(metadata={"description": "The period whose values it backs."})
+
+
 class VisibleEvidence(fields.List):
     """Evidence as the caller may see it: confidential evidence only for coordinators and the owning agency."""
 
-    def __init__(self, **kwargs):
-        super().__init__(fields.Nested(EvidenceSchema), **kwargs)
+    def __init__(self, schema: type[ma.Schema] = EvidenceSchema, getter=None, **kwargs):
+        self.getter = getter  # the evidence, where it is not an attribute of the object
+        super().__init__(fields.Nested(schema), **kwargs)
+
+    def get_value(self, obj, attr, accessor=None, default=ma.missing):
+        return self.getter(obj) if self.getter else super().get_value(obj, attr, accessor, default)
 
     def _serialize(self, value, attr, obj, **kwargs):
         visible = [evidence for evidence in value or [] if can_view_evidence(current_user, evidence)]
@@ -364,7 +377,19 @@ class StatsSchema(ma.Schema):
 # Reporting progress
 
 
-class ProgressReportSchema(ma.Schema):
+class LinkedEvidenceSchema(ma.Schema):
+    """The evidence a report sent to the API may carry: links (files are given in the browser)."""
+
+    links = fields.List(
+        Text(validate=validate.Length(max=limits.LINK, error=LINKS_LIMIT), error_messages=_messages(LINKS_MESSAGE)),
+        load_default=list, validate=validate.Length(max=limits.LINKS, error=LINKS_LIMIT),
+        error_messages=_messages(LINKS_MESSAGE),
+        metadata={"description": "Web addresses (http or https)."})
+    confidential = StrictBoolean(load_default=False, error_messages=_messages("Confidential is true or false."),
+                                 metadata={"description": "The evidence is for coordinators and your agency only."})
+
+
+class ProgressReportSchema(LinkedEvidenceSchema):
     """A progress report, by the same rules as the update form: the types and sizes are checked here,
     whether the values make sense together by the service both share (validate_report)."""
 
@@ -383,14 +408,7 @@ class ProgressReportSchema(ma.Schema):
         strict=True, allow_none=True, load_default=None, validate=validate.Range(1, limits.ID_MAX),
         error_messages=_messages("The expected version is the item's version number, as the API gave it."),
         metadata={"description": "The version you read; a later one makes the report a 409."})
-    links = fields.List(
-        Text(validate=validate.Length(max=limits.LINK, error=LINKS_LIMIT), error_messages=_messages(LINKS_MESSAGE)),
-        load_default=list, validate=validate.Length(max=limits.LINKS, error=LINKS_LIMIT),
-        error_messages=_messages(LINKS_MESSAGE),
-        metadata={"description": "Web addresses (http or https)."})
     figure = fields.Nested(FigureSchema, allow_none=True, load_default=None)
-    confidential = StrictBoolean(load_default=False, error_messages=_messages("Confidential is true or false."),
-                                 metadata={"description": "The evidence is for coordinators and your agency only."})
     reason = Text(load_default="", validate=validate.Length(max=limits.NOTE, error=f"The reason has at most "
                                                                                    f"{limits.NOTE} characters."),
                   error_messages=_messages("The reason is text."),
@@ -403,9 +421,8 @@ class ProgressReportSchema(ma.Schema):
             progress=data["progress"],
             note=data["note"],
             expected_version=data["expected_version"],
-            links=[link for link in data["links"] if link],
-            figure=data["figure"],
-            confidential=data["confidential"],
+            evidence=EvidenceGiven(links=[link for link in data["links"] if link], figure=data["figure"],
+                                   confidential=data["confidential"]),
             reason=data["reason"],
         )
 
@@ -496,6 +513,12 @@ class IndicatorValueSchema(ma.Schema):
     source_document = fields.String()
     locator = fields.String()
     note = fields.String()
+    status = DerivedString(getter=lambda v: value_status(v).value, required=True, metadata={
+        "description": "verified: it counts. Values awaiting a decision are in the indicator's pending_reports."})
+    report_id = fields.Integer(allow_none=True, metadata={
+        "description": "The verified report it comes from; null for the sources' values and a coordinator's."})
+    verified_at = DerivedUtcDateTime(getter=lambda v: v.report.decided_at if v.report else None, allow_none=True,
+                                     metadata={"description": "When its report was verified."})
 
 
 class IndicatorDetailSchema(IndicatorSchema):
@@ -505,6 +528,10 @@ class IndicatorDetailSchema(IndicatorSchema):
                         metadata={"description": "Refs of the items it measures."})
     values = fields.List(fields.Nested(IndicatorValueSchema), required=True,
                          metadata={"description": "Oldest period first."})
+    evidence = VisibleEvidence(PeriodEvidenceSchema, getter=value_evidence, required=True, metadata={
+        "description": "What backs the values that count, newest period first."})
+    pending_reports = DerivedList(fields.Nested(ReportSchema), getter=pending_reports, required=True, metadata={
+        "description": "Agencies' values awaiting a decision, newest period first."})
 
 
 class IndicatorPageSchema(PageSchema):
@@ -518,7 +545,7 @@ class CellValueSchema(ma.Schema):
     value = StrictNumber(required=True, error_messages=_messages("A value must be a number."))
 
 
-class ValuesReportSchema(ma.Schema):
+class ValuesReportSchema(LinkedEvidenceSchema):
     """A period's values of an indicator, by the same rules as the grid."""
 
     period = fields.String(required=True, validate=validate.Length(max=limits.PERIOD),

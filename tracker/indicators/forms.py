@@ -16,6 +16,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from .. import limits
 from ..enums import Breakdown, Direction, Frequency, IndicatorKind
 from ..forms import optional_int, record_id, strip
+from ..progress.forms import EvidenceFields
 
 
 def upper(value):
@@ -59,8 +60,9 @@ class RetireForm(FlaskForm):
     submit = SubmitField("Retire")
 
 
-class ValuesForm(FlaskForm):
-    """The grid's fixed fields; its cells are read by the view (their names follow the breakdowns)."""
+class ValuesForm(EvidenceFields):
+    """The grid's fixed fields and the evidence; its cells are read by the grid (their names follow the
+    breakdowns)."""
 
     period = SelectField("Period", validate_choice=False)
     note = TextAreaField("Note: where the figures come from, what they leave out",

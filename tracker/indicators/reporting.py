@@ -13,6 +13,8 @@ from ..enums import AuditEventKind
 from ..errors import Invalid, NotAllowed
 from ..extensions import db
 from ..models import Indicator, Report, User
+from ..progress.services import EvidenceGiven, add_evidence
+from ..progress.uploads import discard
 from ..verification.services import reported_meanwhile, submit_values
 from .periods import Period
 from .values import CellValue, accept_values, outliers, problems
@@ -29,9 +31,11 @@ def reportable_periods(indicator: Indicator, today: date, count: int = 8) -> lis
 
 
 def report_values(user: User, indicator: Indicator, period: str, cells: list[CellValue], note: str,
-                  confirmed: bool = False, today: date | None = None) -> Report | None:
-    """Check and record a period's values: a pending report (an agency), or the values that count (a coordinator,
-    returning None). Values far from the period before are saved only when `confirmed`."""
+                  confirmed: bool = False, today: date | None = None, evidence: EvidenceGiven | None = None,
+                  upload_dir: str = "") -> Report | None:
+    """Check and record a period's values with the evidence that backs them: a pending report (an agency), or
+    the values that count (a coordinator, returning None). Values far from the period before are saved only
+    when `confirmed`."""
     if not can_report_values(user, indicator):
         raise NotAllowed("Only the indicator's reporting agency and the coordinators give its values"
                          + (" (it is retired)." if indicator.retired else "."))
@@ -45,25 +49,35 @@ def report_values(user: User, indicator: Indicator, period: str, cells: list[Cel
                                  f"choose a {'quarter' if chosen.frequency.value == 'yearly' else 'year'}."})
     if chosen.start > today:
         raise Invalid({"period": f"{chosen.code} has not begun."})
+    evidence = evidence or EvidenceGiven()
     found = problems(indicator, cells)
-    if found:
-        raise Invalid({"values": " ".join(f"{where}: {what}" for where, what in found.items())})
+    errors = {"values": " ".join(f"{where}: {what}" for where, what in found.items())} if found else {}
+    if errors := errors | evidence.problems():
+        raise Invalid(errors)
     unusual = outliers(indicator, chosen.code, cells)
     if unusual and not confirmed:
         raise Invalid({"confirm": "Far from the period before — check them, then tick to confirm: "
                                   + "; ".join(unusual) + "."})
     now = datetime.now(UTC)
+    stored: list[str] = []
     try:
         if is_coordinator(user):
             accept_values(indicator, chosen.code, cells)
+            add_evidence(user, evidence, upload_dir, stored, indicator=indicator, period=chosen.code)
             record(AuditEventKind.REPORT_DECISION, user=user, subject=f"indicator:{indicator.code}",
                    detail=f"{indicator.code} {chosen.code}: {len(cells)} value(s) entered by a coordinator, "
                           "counted at once")
             db.session.commit()
             return None
         report = submit_values(user, indicator, chosen.code, cells, note.strip(), now)
+        add_evidence(user, evidence, upload_dir, stored, indicator=indicator, period=chosen.code, report=report)
         db.session.commit()
         return report
     except IntegrityError:
         db.session.rollback()
+        discard(stored, upload_dir)
         raise reported_meanwhile("this period") from None
+    except Exception:
+        db.session.rollback()
+        discard(stored, upload_dir)
+        raise

@@ -19,7 +19,7 @@ from ..auth.permissions import can_manage_indicators
 from ..enums import AuditEventKind, Breakdown, Direction, Frequency, IndicatorKind, ReportStage
 from ..errors import Invalid, NotAllowed, NotFound
 from ..extensions import db
-from ..models import ActionItem, Agency, Indicator, IndicatorTarget, IndicatorValue, Pillar, User
+from ..models import ActionItem, Agency, Evidence, Indicator, IndicatorTarget, IndicatorValue, Pillar, Report, User
 from .filters import IndicatorFilters
 from .periods import Period
 
@@ -222,10 +222,26 @@ def indicator_values(filters: IndicatorFilters) -> list[IndicatorValue]:
 
 
 def value_status(value: IndicatorValue) -> ReportStage:
-    """Where a value stands in the reporting cycle: the exports' `status`. A value from the sources is verified
-    by its document, and the seed is the only writer of values so far; values agencies report count only once a
-    coordinator verifies them, and whatever stage such a value can be in is decided here, nowhere else."""
+    """Where a value stands in the reporting cycle: the exports' and the API's `status`. Only values that count
+    are rows of indicator_values — from the sources (verified by their document), entered by a coordinator, or
+    of a report a coordinator verified; values still on their way are a report's (see `pending_reports`)."""
     return ReportStage.VERIFIED
+
+
+def pending_reports(indicator: Indicator) -> list[Report]:
+    """The agencies' values of the indicator awaiting a decision, newest period first."""
+    return list(db.session.scalars(sa.select(Report).where(Report.indicator_id == indicator.id, Report.is_pending)
+                                   .order_by(Report.period.desc(), Report.id)))
+
+
+def value_evidence(indicator: Indicator) -> list[Evidence]:
+    """The evidence behind the values that count, newest period first: a coordinator's entry's, and verified
+    reports' (a report still pending or returned shows its evidence with the report)."""
+    return list(db.session.scalars(
+        sa.select(Evidence).outerjoin(Report, Evidence.report_id == Report.id)
+        .where(Evidence.indicator_id == indicator.id,
+               sa.or_(Evidence.report_id.is_(None), Report.stage == ReportStage.VERIFIED))
+        .order_by(Evidence.period.desc(), Evidence.id)))
 
 
 @dataclass

@@ -2,11 +2,10 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..auth.permissions import can_manage_indicators, can_report_values, is_agency_user, requires
@@ -14,12 +13,14 @@ from ..enums import Breakdown, Direction, Frequency, IndicatorKind
 from ..errors import Invalid, NotAllowed
 from ..extensions import db
 from ..forms import agency_choices, submit
-from ..models import ActionItem, Agency, Indicator, Pillar, Report
+from ..models import ActionItem, Agency, Indicator, Pillar
+from ..progress.uploads import upload_limits
 from ..verification.services import open_report
 from . import bp
 from .charts import indicator_chart
 from .filters import read_listing
 from .forms import IndicatorForm, RetireForm, ValuesForm
+from .grid import Grid
 from .periods import Period, ended_periods, open_period
 from .rates import reporting_rates
 from .reporting import report_values, reportable_periods
@@ -29,11 +30,13 @@ from .services import (
     delete,
     indicator_or_404,
     list_indicators,
+    pending_reports,
     retire,
     save_indicator,
     series,
+    value_evidence,
 )
-from .values import CellValue, categories, cell_key, previous_values
+from .values import cell_key, previous_values
 
 MANAGE = "Only coordinators and admins define indicators."
 
@@ -68,10 +71,9 @@ def indicator_detail(code: str):
     indicator = indicator_or_404(code)
     points = series(indicator)
     tables = {breakdown: breakdown_table(indicator, breakdown) for breakdown in indicator.breakdown_list}
-    reports = db.session.scalars(sa.select(Report).where(Report.indicator_id == indicator.id, Report.is_pending)
-                                 .order_by(Report.period.desc(), Report.id)).all()
     return render_template("indicators/detail.html", indicator=indicator, points=points, tables=tables,
-                           chart=indicator_chart(indicator, points), retire_form=RetireForm(), reports=reports,
+                           chart=indicator_chart(indicator, points), retire_form=RetireForm(),
+                           reports=pending_reports(indicator), evidence=value_evidence(indicator),
                            now=datetime.now(UTC))
 
 
@@ -167,56 +169,6 @@ def indicator_delete(code: str):
     return redirect(url_for("indicators.indicator_list"))
 
 
-@dataclass
-class Grid:
-    """The value grid of an indicator: rows (first breakdown), columns (second), a total; cell inputs by name."""
-
-    rows: list[tuple[str, str]]
-    columns: list[tuple[str, str]]
-    row_breakdown: Breakdown | None
-    column_breakdown: Breakdown | None
-
-    @classmethod
-    def of(cls, indicator: Indicator) -> Grid | None:
-        dims = indicator.breakdown_list
-        if len(dims) > 2:
-            return None  # more than a grid can show
-        rows = categories(dims[0]) if dims else []
-        columns = categories(dims[1]) if len(dims) > 1 else []
-        return cls(rows, columns, dims[0] if dims else None, dims[1] if len(dims) > 1 else None)
-
-    def cell(self, row: str, column: str = "") -> dict[str, str]:
-        cell = {self.row_breakdown.value: row}
-        if column:
-            cell[self.column_breakdown.value] = column
-        return cell
-
-    def names(self) -> list[tuple[str, dict[str, str]]]:
-        """Every input's name and the cell it holds, the total first."""
-        names = [("total", {})]
-        for row, _ in self.rows:
-            for column, _ in self.columns or [("", "")]:
-                names.append((f"v.{row}.{column}" if column else f"v.{row}", self.cell(row, column)))
-        return names
-
-
-def _read_cells(grid: Grid, form) -> tuple[list[CellValue], dict[str, str], list[str]]:
-    """The values typed in the grid: the cells, what each input held (to show again), and what is not a number."""
-    cells, typed, wrong = [], {}, []
-    for name, cell in grid.names():
-        raw = (form.get(name) or "").strip().replace(",", "")
-        typed[name] = raw
-        if not raw:
-            continue
-        try:
-            value = float(raw)
-        except ValueError:
-            wrong.append(f"“{raw[:40]}” is not a number")
-            continue
-        cells.append(CellValue.of(cell, value))
-    return cells, typed, wrong
-
-
 @bp.route("/indicators/<code>/values", methods=["GET", "POST"])
 def report_values_page(code: str):
     indicator = indicator_or_404(code)
@@ -238,20 +190,21 @@ def report_values_page(code: str):
         if earlier is not None:
             form.note.data = earlier.note
             by_cell = {cell_key(v.cell): v.value for v in earlier.values}
-            typed = {name: f"{by_cell[cell_key(cell)]:g}" for name, cell in grid.names()
-                     if cell_key(cell) in by_cell} if grid else {}
+            typed = {field.name: f"{by_cell[cell_key(field.cell)]:g}" for field in grid.inputs()
+                     if cell_key(field.cell) in by_cell}
     cells, wrong = [], []
-    if form.is_submitted() and grid is not None:
-        cells, typed, wrong = _read_cells(grid, request.form)
+    if form.is_submitted():
+        cells, typed, wrong = grid.read(request.form)
 
     def send():
         if wrong:
             raise Invalid({"values": "; ".join(wrong) + "."})
         return report_values(current_user, indicator, form.period.data or "", cells, form.note.data or "",
-                             confirmed=form.confirm.data)
+                             confirmed=form.confirm.data, evidence=form.evidence(),
+                             upload_dir=current_app.config["UPLOAD_DIR"])
 
-    submission = submit(form, send) if grid is not None else None
-    if submission is not None and submission.done:
+    submission = submit(form, send)
+    if submission.done:
         report = submission.result
         if report is None:
             flash(f"{indicator.code} {form.period.data}: the values count now.", "success")
@@ -260,8 +213,10 @@ def report_values_page(code: str):
                   "coordinator verifies them.", "success")
         return redirect(url_for("indicators.indicator_detail", code=indicator.code))
     previous = {}
-    if grid is not None and form.period.data in codes:
+    if form.period.data in codes:
         before = previous_values(indicator, form.period.data)
-        previous = {name: before[cell_key(cell)] for name, cell in grid.names() if cell_key(cell) in before}
+        previous = {field.name: before[cell_key(field.cell)] for field in grid.inputs()
+                    if cell_key(field.cell) in before}
     return render_template("indicators/values.html", indicator=indicator, grid=grid, form=form, typed=typed,
-                           previous=previous, earlier=earlier), submission.status if submission else 200
+                           previous=previous, earlier=earlier, chosen=form.chosen(),
+                           **upload_limits(current_app.config["UPLOAD_MAX_BYTES"])), submission.status

@@ -25,6 +25,26 @@ class Figure:
 
 
 @dataclass
+class EvidenceGiven:
+    """The evidence a report comes with, typed in a form or sent to the API: files, links, a figure."""
+
+    files: list[CheckedFile] = field(default_factory=list)
+    links: list[str] = field(default_factory=list)
+    figure: Figure | None = None
+    confidential: bool = False
+
+    def problems(self) -> dict[str, str]:
+        """What is wrong with it, by field."""
+        errors = {}
+        if self.figure is not None and figure_problem(self.figure.value):
+            errors["figure"] = figure_problem(self.figure.value)
+        for link in self.links:
+            if not link.startswith(("http://", "https://")):
+                errors["links"] = f"“{link}” is not a web address (it must start with http:// or https://)."
+        return errors
+
+
+@dataclass
 class ProgressReport:
     """What a user reports: the same fields whether typed in the form or sent to the API."""
 
@@ -32,10 +52,7 @@ class ProgressReport:
     progress: int
     note: str
     expected_version: int | None = None
-    files: list[CheckedFile] = field(default_factory=list)
-    links: list[str] = field(default_factory=list)
-    figure: Figure | None = None
-    confidential: bool = False
+    evidence: EvidenceGiven = field(default_factory=EvidenceGiven)
     reason: str = ""  # why a closed item is reopened
 
 
@@ -60,13 +77,28 @@ def validate_report(report: ProgressReport) -> None:
         errors["progress"] = "An item that has not started has 0% progress."
     if not report.note.strip():
         errors["note"] = "Say what happened: the note is what others read."
-    if report.figure is not None and figure_problem(report.figure.value):
-        errors["figure"] = figure_problem(report.figure.value)
-    for link in report.links:
-        if not link.startswith(("http://", "https://")):
-            errors["links"] = f"“{link}” is not a web address (it must start with http:// or https://)."
+    errors |= report.evidence.problems()
     if errors:
         raise Invalid(errors)
+
+
+def add_evidence(user: User, given: EvidenceGiven, upload_dir: str, stored: list[str], **backs) -> None:
+    """Add the evidence to the session, backing what `backs` names (an item and its update, or an indicator and
+    period; the report if any). Stored files' names are appended to `stored`, for `discard` if the save fails.
+    Confidential evidence an agency gives is its own; a coordinator's is for the coordinators alone."""
+    common = {"origin": UpdateOrigin.USER, "confidential": given.confidential, "uploaded_by": user,
+              "agency_id": None if is_coordinator(user) else user.agency_id, **backs}
+    for checked in given.files:
+        stored_name = store(checked, upload_dir)
+        stored.append(stored_name)
+        db.session.add(Evidence(stored_name=stored_name, original_name=checked.original_name,
+                                content_type=checked.content_type, size=checked.size, sha256=checked.sha256,
+                                **common))
+    for link in given.links:
+        db.session.add(Evidence(url=link, **common))
+    if given.figure is not None:
+        db.session.add(Evidence(value=given.figure.value, unit=given.figure.unit, as_of=given.figure.as_of,
+                                **common))
 
 
 def report_progress(user: User, item: ActionItem, report: ProgressReport, upload_dir: str) -> Update:
@@ -85,26 +117,11 @@ def report_progress(user: User, item: ActionItem, report: ProgressReport, upload
     if is_coordinator(user):
         update = history.record(item, user, UpdateKind.PROGRESS, report.note.strip(), now, status=report.status,
                                 progress=report.progress, reason=reason if reopens(item, report.status) else "")
-        owner = None
     else:
         update = submit(user, item, report.status, report.progress, report.note.strip(), reason, now)
-        owner = user.agency
-    evidence_common = {"item": item, "update": update, "report": update.report, "origin": UpdateOrigin.USER,
-                       "confidential": report.confidential, "agency_id": owner.id if owner else None,
-                       "uploaded_by": user}
     stored: list[str] = []
     try:
-        for checked in report.files:
-            stored_name = store(checked, upload_dir)
-            stored.append(stored_name)
-            db.session.add(Evidence(stored_name=stored_name, original_name=checked.original_name,
-                                    content_type=checked.content_type, size=checked.size, sha256=checked.sha256,
-                                    **evidence_common))
-        for link in report.links:
-            db.session.add(Evidence(url=link, **evidence_common))
-        if report.figure is not None:
-            db.session.add(Evidence(value=report.figure.value, unit=report.figure.unit,
-                                    as_of=report.figure.as_of, **evidence_common))
+        add_evidence(user, report.evidence, upload_dir, stored, item=item, update=update, report=update.report)
         history.save([update], report.expected_version)
     except IntegrityError:
         db.session.rollback()

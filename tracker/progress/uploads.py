@@ -207,6 +207,11 @@ def check_upload(stream, raw_name: str, max_bytes: int) -> CheckedFile:
     )
 
 
+def upload_limits(max_bytes: int) -> dict:
+    """What a file field's template shows: the types accepted, in words and for the browser, and the size."""
+    return {"accept": ACCEPT_ATTRIBUTE, "allowed": ALLOWED_DESCRIPTION, "max_mb": max_bytes // (1024 * 1024)}
+
+
 def store(checked: CheckedFile, upload_dir: str) -> str:
     """Write the file under a fresh random name; return that name."""
     folder = Path(upload_dir)

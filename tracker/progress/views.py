@@ -5,7 +5,7 @@ from flask_login import current_user
 from ..audit.services import record
 from ..auth.permissions import can_update_item, can_view_evidence, is_agency_user
 from ..enums import AuditEventKind, Status
-from ..errors import Invalid, NotAllowed
+from ..errors import NotAllowed
 from ..extensions import db
 from ..forms import parse_version, submit
 from ..items.services import item_or_404
@@ -14,27 +14,17 @@ from ..verification.services import first_stage, open_report
 from . import bp
 from .forms import UpdateForm
 from .services import Figure, ProgressReport, report_progress
-from .uploads import ACCEPT_ATTRIBUTE, ALLOWED_DESCRIPTION, check_upload
+from .uploads import upload_limits
 
 
 def _report(form: UpdateForm) -> ProgressReport:
-    """The report the form describes, its files checked (every refused file named beside the field)."""
-    files, problems = [], []
-    for upload in form.files.data or []:
-        if not upload or not upload.filename:
-            continue
-        try:
-            files.append(check_upload(upload.stream, upload.filename, current_app.config["UPLOAD_MAX_BYTES"]))
-        except Invalid as exc:
-            problems.extend(exc.problems)
-    if problems:
-        raise Invalid(problems)
+    """The report the form describes."""
     figure = None
     if form.figure_value.data is not None:
         figure = Figure(form.figure_value.data, form.figure_unit.data, form.figure_as_of.data)
     return ProgressReport(status=Status(form.status.data), progress=form.progress.data, note=form.note.data,
-                          expected_version=parse_version(form.version.data), files=files, links=form.link_list,
-                          figure=figure, confidential=form.confidential.data, reason=form.reason.data or "")
+                          expected_version=parse_version(form.version.data), evidence=form.evidence(figure),
+                          reason=form.reason.data or "")
 
 
 @bp.route("/items/<ref>/update", methods=["GET", "POST"])
@@ -50,7 +40,6 @@ def update_item(ref: str):
         if earlier is not None:
             form.status.data, form.progress.data = earlier.status.value, earlier.progress
             form.note.data, form.reason.data = earlier.note, earlier.reason
-    chosen = [f.filename for f in (form.files.data or []) if f and f.filename]
     submission = submit(form, lambda: report_progress(current_user, item, _report(form),
                                                       current_app.config["UPLOAD_DIR"]))
     if submission.done:
@@ -72,10 +61,8 @@ def update_item(ref: str):
         earlier=earlier,
         first_stage=first_stage(current_user, current_user.agency).value if is_agency_user(current_user) else None,
         changes=changes,
-        chosen=chosen if form.is_submitted() else [],
-        accept=ACCEPT_ATTRIBUTE,
-        allowed=ALLOWED_DESCRIPTION,
-        max_mb=current_app.config["UPLOAD_MAX_BYTES"] // (1024 * 1024),
+        chosen=form.chosen(),
+        **upload_limits(current_app.config["UPLOAD_MAX_BYTES"]),
     ), submission.status
 
 
@@ -88,7 +75,7 @@ def download_evidence(evidence_id: int):
         abort(404, description="This evidence has no file.")
     if evidence.confidential:
         record(AuditEventKind.EVIDENCE_DOWNLOAD, subject=f"evidence:{evidence.id}",
-               detail=f"{evidence.original_name} of {evidence.item.ref}")
+               detail=f"{evidence.original_name} of {evidence.backs}")
         db.session.commit()
     return send_from_directory(
         current_app.config["UPLOAD_DIR"],

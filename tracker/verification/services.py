@@ -79,6 +79,13 @@ def _replace(earlier: Report | None, now: datetime) -> None:
         db.session.flush()
 
 
+def _take_evidence_over(earlier: Report | None, report: Report) -> None:
+    """A correction keeps the evidence of the report it replaces, so that nothing has to be given twice."""
+    if earlier is not None:
+        for evidence in list(earlier.evidence):
+            evidence.report = report
+
+
 def submit_values(author: User, indicator: Indicator, period: str, cells: list[CellValue], note: str,
                   now: datetime) -> Report:
     """Record an agency's values of an indicator for a period as a report: they count once verified.
@@ -92,6 +99,7 @@ def submit_values(author: User, indicator: Indicator, period: str, cells: list[C
                     stage=first_stage(author, agency), submitted_at=now, stage_since=now, corrects=earlier,
                     values=[ReportValue(value=cell.value, **cell.columns()) for cell in cells])
     db.session.add(report)
+    _take_evidence_over(earlier, report)
     db.session.flush()
     record(AuditEventKind.REPORT_SUBMITTED, user=author, subject=f"report:{report.id}",
            detail=f"{indicator.code} {period}: {len(cells)} value(s) from {agency.label}")
@@ -112,9 +120,7 @@ def submit(author: User, item: ActionItem, status: Status, progress: int, note: 
     report = Report(item=item, agency=agency, author=author, status=status, progress=progress, note=note,
                     reason=reason, stage=stage, submitted_at=now, stage_since=now, corrects=earlier)
     db.session.add(report)
-    if earlier is not None:
-        for evidence in list(earlier.evidence):
-            evidence.report = report
+    _take_evidence_over(earlier, report)
     return history.record(item, author, UpdateKind.REPORT, note, now, agency=agency, step=ReportStep.SUBMITTED,
                           report=report, reason=reason)
 
