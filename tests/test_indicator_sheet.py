@@ -1,7 +1,8 @@
 """A period's values of one indicator read from an uploaded CSV or Excel sheet in the export's long format: every
-problem named by row and column, the whole file refused for one."""
+problem named by row and column, the whole file refused for one; and the template that reads back as filled."""
 from __future__ import annotations
 
+import csv
 import io
 import zipfile
 from datetime import date
@@ -18,7 +19,7 @@ from tracker.exports.xlsx import workbook_bytes
 from tracker.extensions import db
 from tracker.indicators.contract import INDICATOR_VALUE_COLUMNS, VALUES_SHEET
 from tracker.indicators.filters import IndicatorFilters
-from tracker.indicators.sheet import MAX_ROWS, read_sheet
+from tracker.indicators.sheet import MAX_ROWS, read_sheet, sheet_template, template_cells
 from tracker.indicators.values import CellValue, categories, cell_key
 from tracker.items.services import ItemFilters
 from tracker.models import Indicator, IndicatorValue, Pillar, Province
@@ -163,6 +164,41 @@ def test_a_percentage_typed_as_one_in_a_workbook_reads_as_shown(seeded):
     assert read_sheet(shares, PERIOD, "shares.xlsx", buffer.getvalue()) == [
         CellValue.of({"sex": "female"}, 12.5), CellValue.of({"sex": "male"}, 10),
         CellValue.of({"sex": "transgender"}, 45)]
+
+
+def test_the_template_has_a_row_per_cell_in_breakdown_order_and_reads_back_filled(seeded):
+    # Stored in another order: the columns and the combinations still follow enums.Breakdown.
+    indicator = make_indicator("exploitation,province", kind=IndicatorKind.AMOUNT)
+    provinces = [code for code, _ in categories(Breakdown.PROVINCE)]
+    forms = [e.value for e in Exploitation]
+    text = sheet_template(indicator, PERIOD, {cell(province="SD", exploitation="begging"): 4.0, cell(): 9.5})
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0] == HEADER.split(",")
+    assert rows[1] == [CODE, PERIOD, "", "", "9.5"]
+    assert [row[2:4] for row in rows[2:]] == [[p, f] for p in provinces for f in forms]
+    assert {tuple(row[2:]) for row in rows[1:] if row[4]} == {("", "", "9.5"), ("SD", "begging", "4")}
+    assert [cell_key(c) for c in template_cells(indicator)] == [cell_key({})] + [
+        cell(province=p, exploitation=f) for p in provinces for f in forms]
+
+    # Filled in (one value taken out, two added), it reads back as exactly the filled cells.
+    filled = [rows[0]]
+    for row in rows[1:]:
+        if row[2:4] == ["SD", "begging"]:
+            row[4] = ""
+        elif row[2:4] in (["PB", "sexual"], ["ICT", "other"]):
+            row[4] = "2"
+        filled.append(row)
+    stream = io.StringIO()
+    csv.writer(stream).writerows(filled)
+    assert by_cell(read(indicator, stream.getvalue())) == {
+        cell(): 9.5, cell(province="PB", exploitation="sexual"): 2, cell(province="ICT", exploitation="other"): 2}
+
+
+def test_the_template_of_an_indicator_without_breakdowns_is_its_total_and_its_cells_are_inert(seeded):
+    indicator = make_indicator("", code="=SUM-CODE")
+    text = sheet_template(indicator, PERIOD)
+    assert text == f"indicator,period,value\r\n'=SUM-CODE,{PERIOD},\r\n"
+    assert read(indicator, text.replace(f"{PERIOD},", f"{PERIOD},3")) == [CellValue.of({}, 3)]
 
 
 def test_every_problem_is_named_by_row_and_column_and_one_refuses_the_whole_file(indicator):

@@ -1,4 +1,4 @@
-"""A period's values of one indicator read from an uploaded sheet (CSV or Excel).
+"""A period's values of one indicator read from an uploaded sheet (CSV or Excel), and the sheet to fill in.
 
 The layout is the long format of the values export (contract.INDICATOR_VALUE_COLUMNS): a header row, then one
 row per value. Only `value`, the breakdown columns and, when present, `indicator` and `period` are read; the
@@ -12,19 +12,19 @@ import csv
 import io
 import re
 from collections.abc import Sequence
-from itertools import islice
+from itertools import islice, product
 
 from openpyxl import load_workbook
 from openpyxl.cell.read_only import EmptyCell, ReadOnlyCell
 
-from ..contract import restore_cell
+from ..contract import inert, restore_cell
 from ..enums import Breakdown
 from ..errors import Invalid, Problem
 from ..imports.reader import decode_plan
 from ..models import Indicator
-from .contract import VALUES_SHEET
+from .contract import VALUES_SHEET, number
 from .services import value_problem
-from .values import CellValue, categories
+from .values import CellValue, categories, cell_key
 
 # A period's values are a few hundred rows at most (every province by every form of exploitation, by sex and
 # age): a longer sheet is not one period's values, and is refused before it is read any further.
@@ -233,3 +233,28 @@ def read_sheet(indicator: Indicator, period: str, filename: str, data: bytes) ->
         raise Invalid(reader.problems)
     return cells
 
+
+def template_cells(indicator: Indicator) -> list[dict[str, str]]:
+    """The cells the sheet to fill in has a row for, as codes: the total, then every combination of the
+    indicator's breakdowns' categories (the grid's cells; no subtotals)."""
+    breakdowns = [breakdown for breakdown in Breakdown if breakdown in indicator.breakdown_list]
+    if not breakdowns:
+        return [{}]
+    axes = [[(breakdown.value, code) for code, _ in categories(breakdown)] for breakdown in breakdowns]
+    return [{}, *(dict(pairs) for pairs in product(*axes))]
+
+
+def sheet_template(indicator: Indicator, period: str, given: dict[tuple, float] | None = None) -> str:
+    """The sheet to fill in with a period's values, as CSV: a row per cell (`template_cells`), the values
+    `given` by cell_key already in; what `read_sheet` reads back."""
+    given = given or {}
+    breakdowns = [breakdown.value for breakdown in Breakdown if breakdown in indicator.breakdown_list]
+    stream = io.StringIO()
+    writer = csv.DictWriter(stream, fieldnames=("indicator", "period", *breakdowns, "value"), lineterminator="\r\n")
+    writer.writeheader()
+    for cell in template_cells(indicator):
+        value = given.get(cell_key(cell))
+        writer.writerow(inert({"indicator": indicator.code, "period": period,
+                               **{name: cell.get(name, "") for name in breakdowns},
+                               "value": "" if value is None else number(value)}))
+    return stream.getvalue()
