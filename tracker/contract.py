@@ -44,6 +44,11 @@ def neutralise(value: str) -> str:
     return "'" + value if value.startswith(FORMULA_PREFIXES) else value
 
 
+def inert(row: dict[str, object]) -> dict[str, object]:
+    """A row whose text cells a spreadsheet will never run as formulas."""
+    return {key: neutralise(value) if isinstance(value, str) else value for key, value in row.items()}
+
+
 def restore_cell(value: str) -> str:
     """A cell as it was before `neutralise` (the leading quote dropped), trimmed."""
     if len(value) > 1 and value[0] == "'" and value[1] in FORMULA_PREFIXES:

@@ -9,7 +9,7 @@ from datetime import date
 from typing import TextIO
 
 from ..audit.services import record
-from ..contract import CSV_COLUMNS, item_row, neutralise
+from ..contract import CSV_COLUMNS, inert, item_row
 from ..enums import AuditEventKind
 from ..extensions import db
 from ..indicators.contract import INDICATOR_VALUE_COLUMNS, indicator_value_row
@@ -30,11 +30,6 @@ MIMETYPES = {
     "html": "text/html; charset=utf-8",
     INDICATOR_VALUES: "text/csv; charset=utf-8",
 }
-
-
-def inert(row: dict[str, object]) -> dict[str, object]:
-    """A row whose text cells a spreadsheet will never run as formulas."""
-    return {key: neutralise(value) if isinstance(value, str) else value for key, value in row.items()}
 
 
 def write_csv(filters: ItemFilters, stream: TextIO) -> int:

@@ -13,14 +13,13 @@ from openpyxl.worksheet.worksheet import Worksheet
 from ..contract import CSV_COLUMNS, typed_item_row
 from ..dashboard.services import build_dashboard
 from ..enums import Status
-from ..indicators.contract import INDICATOR_VALUE_COLUMNS, typed_indicator_value_row
+from ..indicators.contract import INDICATOR_VALUE_COLUMNS, VALUES_SHEET, typed_indicator_value_row
 from ..indicators.filters import IndicatorFilters
 from ..indicators.services import indicator_values
 from ..items.services import ItemFilters, all_items
 
 WIDTHS = {"ref": 16, "framework": 20, "section": 30, "title": 48, "text": 80, "lead_agency": 36,
           "supporting_agencies": 40, "source": 40}
-VALUES_SHEET = "Indicator values"
 VALUE_WIDTHS = {"indicator": 20, "indicator_name": 48, "unit": 16, "exploitation": 18, "source": 40, "locator": 24}
 # The item filters have no meaning for indicators: the sheet holds them all, whatever the export was filtered by.
 VALUES_SCOPE = "Every indicator not retired, whatever the filters: they select items, not indicators."

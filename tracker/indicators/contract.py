@@ -33,6 +33,8 @@ INDICATOR_VALUE_COLUMNS = (
     "source",
     "locator",
 )
+# The workbook's sheet of these rows: the Excel export writes it, and an uploaded workbook is read from it.
+VALUES_SHEET = "Indicator values"
 
 
 def number(value: float) -> float | int:
