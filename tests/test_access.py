@@ -117,6 +117,7 @@ ROUTES = {
     # TEST-IND has no reporting agency yet: only a coordinator gives its values.
     "indicators.report_values_page": Route("/indicators/TEST-IND/values", get=expect({"coordinator": 200}),
                                            post=Post(("coordinator",), {"period": "2026-Q3", "total": "5"})),
+    "indicators.values_sheet": Route("/indicators/TEST-IND/values/sheet.csv", get=expect({"coordinator": 200})),
     "indicators.indicator_retire": Route("/indicators/TEST-IND/retire", post=Post(("coordinator", "admin"))),
     "indicators.indicator_delete": Route("/indicators/TEST-IND/delete", post=Post(("coordinator", "admin"))),
     "verification.queue": Route("/queue", get=expect({"validator": 200, "coordinator": 200})),

@@ -332,3 +332,66 @@ def test_an_indicator_of_three_breakdowns_is_entered_in_one_grid(as_role):
                for v in db.session.scalars(sa.select(IndicatorValue))
                if v.indicator.code == CODE}
     assert counted == {("SD", "female", "sexual", 2.0), ("SD", "male", "forced_labour", 3.0), ("", "", "", 5.0)}
+
+
+def test_a_sheet_upload_reports_the_period_and_a_bad_cell_refuses_it_whole(as_role):
+    import io
+
+    make_indicator(breakdowns="province,exploitation")
+    focal = as_role("agency", "FIA")
+    layout = focal.get(f"/indicators/{CODE}/values/sheet.csv?period={PERIOD}")
+    assert layout.status_code == 200 and layout.mimetype == "text/csv"
+    lines = layout.get_data(as_text=True).splitlines()
+    assert lines[0] == "indicator,period,province,exploitation,value" and lines[1] == f"{CODE},{PERIOD},,,"
+    assert f"{CODE},{PERIOD},SD,bonded_labour," in lines
+    filled = [lines[0], f"{CODE},{PERIOD},,,7",
+              f"{CODE},{PERIOD},SD,bonded_labour,4", f"{CODE},{PERIOD},Punjab,Sexual exploitation,3"]
+    bad = [*filled, f"{CODE},{PERIOD},Atlantis,begging,1", f"{CODE},{PERIOD},KP,sexual,-2"]
+
+    def upload(rows, **extra):
+        return send(focal, sheet=[(io.BytesIO("\n".join(rows).encode()), "q3.csv")], **extra)
+
+    refused = upload(bad)
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert "row 5, column province: “Atlantis” is not a category of province" in html
+    assert "row 6, column value: A value is never negative." in html
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Report)) == 0  # nothing of it was kept
+    both = upload(filled, v_SD_sexual=1)
+    assert both.status_code == 422 and "not both" in both.get_data(as_text=True)
+    not_sum = upload([*filled[:1], f"{CODE},{PERIOD},,,9", *filled[2:]])
+    assert not_sum.status_code == 422 and "The total (9) is not the sum of the values (7)." in not_sum.get_data(
+        as_text=True)
+
+    assert upload(filled).status_code == 302
+    report = db.session.scalar(sa.select(Report).where(Report.indicator_id.is_not(None)))
+    assert sorted((v.province.code if v.province else "", v.exploitation.value if v.exploitation else "", v.value)
+                  for v in report.values) == [("", "", 7.0), ("PB", "sexual", 3.0), ("SD", "bonded_labour", 4.0)]
+    again = focal.get(f"/indicators/{CODE}/values/sheet.csv?period={PERIOD}").get_data(as_text=True)
+    assert f"{CODE},{PERIOD},SD,bonded_labour,4" in again.splitlines()  # the sheet starts from what was sent
+    assert as_role("agency", "NADRA").get(f"/indicators/{CODE}/values/sheet.csv").status_code == 403
+
+
+def test_values_of_some_breakdowns_but_not_all_or_given_twice_are_refused(seeded, client, make_user):
+    from tracker.api.tokens import issue_token
+
+    make_indicator(breakdowns="province,exploitation")
+    coordinator = {"Authorization": "Bearer " + issue_token(make_user("coordinator", email="c@example.org"), "t")[1]}
+    url = f"/api/v1/indicators/{CODE}/values"
+    partial = client.post(url, headers=coordinator, json={"period": PERIOD, "values": [
+        {"breakdown": {"province": "SD"}, "value": 4}]})
+    assert partial.status_code == 422 and "one cell of every breakdown" in partial.json["errors"]["values"]
+    twice = client.post(url, headers=coordinator, json={"period": PERIOD, "values": [
+        {"breakdown": {"province": "SD", "exploitation": "begging"}, "value": 4},
+        {"breakdown": {"exploitation": "begging", "province": "SD"}, "value": 5}]})
+    assert twice.status_code == 422 and "Given twice" in twice.json["errors"]["values"]
+    assert values() == []
+
+
+def test_the_grid_reads_commas_only_between_thousands(as_role):
+    make_indicator()
+    coordinator = as_role("coordinator")
+    decimal_comma = send(coordinator, v_SD="2,5")
+    assert decimal_comma.status_code == 422 and "“2,5” is not a number" in decimal_comma.get_data(as_text=True)
+    assert send(coordinator, v_SD="1,250").status_code == 302
+    assert values() == [(PERIOD, "SD", 1250.0, "user")]

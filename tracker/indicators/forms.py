@@ -1,5 +1,6 @@
 """The indicator form: what is measured, by whom, how often, by which breakdowns, against what."""
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     FloatField,
@@ -67,5 +68,6 @@ class ValuesForm(EvidenceFields):
     period = SelectField("Period", validate_choice=False)
     note = TextAreaField("Note: where the figures come from, what they leave out",
                          validators=[Length(max=limits.NOTE)], filters=[strip])
+    sheet = FileField("Or upload them as a sheet (CSV or Excel)")
     confirm = BooleanField("The values far from the period before are right")
     submit = SubmitField("Send the values")

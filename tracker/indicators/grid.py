@@ -10,6 +10,7 @@ from itertools import product
 
 from ..enums import Breakdown
 from ..models import Indicator
+from .sheet import cell_number
 from .values import CellValue, categories
 
 
@@ -59,13 +60,12 @@ class Grid:
         """The values typed: the cells, what each input held (to show again), and what is not a number."""
         cells, typed, wrong = [], {}, []
         for field in self.inputs():
-            raw = (form.get(field.name) or "").strip().replace(",", "")
+            raw = (form.get(field.name) or "").strip()
             typed[field.name] = raw
             if not raw:
                 continue
-            try:
-                value = float(raw)
-            except ValueError:
+            value = cell_number(raw)  # as in a sheet: commas only between thousands, so 2,5 is not 25
+            if value is None:
                 wrong.append(f"{field.label}: “{raw[:40]}” is not a number")
                 continue
             cells.append(CellValue.of(field.cell, value))

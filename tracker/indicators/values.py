@@ -83,14 +83,24 @@ def report_cells(report: Report) -> list[CellValue]:
 
 
 def problems(indicator: Indicator, cells: list[CellValue]) -> dict[str, str]:
-    """What cannot be right, by the cell's label: values of the wrong kind, and a total that is not the sum of
-    its breakdown when both are given (with one breakdown: its categories; with two, every cell)."""
+    """What cannot be right, by the cell's label: values of the wrong kind, a cell of some breakdowns but not all
+    (a subtotal the grid has no place for), a cell given twice, and a total that is not the sum of its cells
+    when both are given."""
     found = {}
     for cell in cells:
         if problem := value_problem(indicator.kind, cell.value):
             found[cell.label()] = problem
     total = next((cell.value for cell in cells if cell.is_total), None)
-    parts = [cell.value for cell in cells if len(cell.cell) == len(indicator.breakdown_list) and cell.cell]
+    width = len(indicator.breakdown_list)
+    seen = set()
+    for cell in cells:
+        if cell.cell in seen:
+            found[cell.label()] = "Given twice: one value per cell."
+        seen.add(cell.cell)
+        if cell.cell and len(cell.cell) != width:
+            found[cell.label()] = ("A value is for one cell of every breakdown ("
+                                   + ", ".join(b.label.lower() for b in indicator.breakdown_list) + ") or the total.")
+    parts = [cell.value for cell in cells if len(cell.cell) == width and cell.cell]
     if total is not None and parts and abs(sum(parts) - total) > 1e-9:
         found["total"] = f"The total ({total:g}) is not the sum of the values ({sum(parts):g})."
     if not cells:

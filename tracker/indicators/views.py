@@ -5,15 +5,16 @@ import re
 from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import Response, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from werkzeug.datastructures import FileStorage
 
 from ..auth.permissions import can_manage_indicators, can_report_values, is_agency_user, requires
 from ..enums import Breakdown, Direction, Frequency, IndicatorKind
-from ..errors import Invalid, NotAllowed
+from ..errors import Invalid, NotAllowed, Problem
 from ..extensions import db
 from ..forms import agency_choices, submit
-from ..models import ActionItem, Agency, Indicator, Pillar
+from ..models import ActionItem, Agency, Indicator, Pillar, Report
 from ..progress.uploads import upload_limits
 from ..verification.services import open_report
 from . import bp
@@ -36,7 +37,8 @@ from .services import (
     series,
     value_evidence,
 )
-from .values import cell_key, previous_values
+from .sheet import read_sheet, sheet_template
+from .values import CellValue, cell_key, previous_values
 
 MANAGE = "Only coordinators and admins define indicators."
 
@@ -169,27 +171,66 @@ def indicator_delete(code: str):
     return redirect(url_for("indicators.indicator_list"))
 
 
+def _values_form_start(indicator: Indicator) -> tuple[list[str], str]:
+    """The periods values may be given for, newest first, and the one the page starts at: the one asked for
+    if offered, else the last one ended."""
+    if not can_report_values(current_user, indicator):
+        raise NotAllowed("Only the indicator's reporting agency and the coordinators give its values.")
+    codes = [p.code for p in reportable_periods(indicator, date.today())]
+    asked = request.args.get("period")
+    return codes, asked if asked in codes else codes[1]
+
+
+def _reported_before(indicator: Indicator, period: str) -> tuple[Report | None, dict[tuple, float]]:
+    """The user's agency's report of the period that a new one replaces (pending or returned), and its values by
+    cell: what the grid and the sheet to fill in start from."""
+    earlier = open_report(None, current_user.agency_id, indicator, period) if is_agency_user(current_user) else None
+    return earlier, {cell_key(v.cell): v.value for v in earlier.values} if earlier else {}
+
+
+@bp.route("/indicators/<code>/values/sheet.csv")
+def values_sheet(code: str):
+    """The sheet to fill in for a period and upload on the values page: a row per cell, what the agency
+    reported already filled in."""
+    indicator = indicator_or_404(code)
+    _, period = _values_form_start(indicator)
+    _, given = _reported_before(indicator, period)
+    return Response(sheet_template(indicator, period, given), mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="{indicator.code}-{period}-values.csv"'})
+
+
+def _sheet_cells(form: ValuesForm, indicator: Indicator, typed_cells: list) -> list[CellValue] | None:
+    """The values of the uploaded sheet, or None when none was chosen; every problem is named beside the field,
+    by row and column."""
+    upload = form.sheet.data
+    if not isinstance(upload, FileStorage) or not upload.filename:
+        return None
+    if typed_cells:
+        raise Invalid({"sheet": "Type the values in the grid or upload a sheet, not both: clear the grid or "
+                                "leave the sheet out."})
+    data = upload.stream.read(current_app.config["UPLOAD_MAX_BYTES"] + 1)
+    if len(data) > current_app.config["UPLOAD_MAX_BYTES"]:
+        raise Invalid({"sheet": f"The sheet is over {current_app.config['UPLOAD_MAX_BYTES'] // 1048576} MB: "
+                                "keep the rows of this indicator and period."})
+    try:
+        return read_sheet(indicator, form.period.data or "", upload.filename, data)
+    except Invalid as exc:
+        raise Invalid([Problem(str(problem), field="sheet") for problem in exc.problems]) from None
+
+
 @bp.route("/indicators/<code>/values", methods=["GET", "POST"])
 def report_values_page(code: str):
     indicator = indicator_or_404(code)
-    if not can_report_values(current_user, indicator):
-        raise NotAllowed("Only the indicator's reporting agency and the coordinators give its values.")
+    codes, period = _values_form_start(indicator)
     grid = Grid.of(indicator)
     form = ValuesForm()
-    periods = reportable_periods(indicator, date.today())
-    form.period.choices = [(p.code, p.code) for p in periods]
-    codes = [p.code for p in periods]
-    # The period asked for, if it is one the grid offers; else the last one ended.
-    period = request.args.get("period") if request.args.get("period") in codes else codes[1]
-    earlier = (open_report(None, current_user.agency_id, indicator, form.period.data if form.period.data in codes
-                           else period)
-               if is_agency_user(current_user) else None)
+    form.period.choices = [(code, code) for code in codes]
+    earlier, by_cell = _reported_before(indicator, form.period.data if form.period.data in codes else period)
     typed = {}
     if not form.is_submitted():
         form.period.data = period
         if earlier is not None:
             form.note.data = earlier.note
-            by_cell = {cell_key(v.cell): v.value for v in earlier.values}
             typed = {field.name: f"{by_cell[cell_key(field.cell)]:g}" for field in grid.inputs()
                      if cell_key(field.cell) in by_cell}
     cells, wrong = [], []
@@ -197,9 +238,11 @@ def report_values_page(code: str):
         cells, typed, wrong = grid.read(request.form)
 
     def send():
-        if wrong:
+        from_sheet = _sheet_cells(form, indicator, cells or wrong)
+        if wrong and from_sheet is None:
             raise Invalid({"values": "; ".join(wrong) + "."})
-        return report_values(current_user, indicator, form.period.data or "", cells, form.note.data or "",
+        return report_values(current_user, indicator, form.period.data or "",
+                             cells if from_sheet is None else from_sheet, form.note.data or "",
                              confirmed=form.confirm.data, evidence=form.evidence(),
                              upload_dir=current_app.config["UPLOAD_DIR"])
 
