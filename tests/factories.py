@@ -9,7 +9,7 @@ view it calls) commits. `ActionItemFactory()` makes an item with its framework, 
 """
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import factory
 from factory.alchemy import SQLAlchemyModelFactory
@@ -209,9 +209,9 @@ def synthetic_items(count: int) -> list[ActionItem]:
 def synthetic_indicators(count: int, periods: int = 20, provinces: int = 4, forms: int = 7) -> list[str]:
     """`count` quarterly indicators (codes SYN-1 …), each with a value for every period × province × form of
     exploitation, written in bulk: the plan's results at scale. Returns their codes."""
-    from tracker.enums import Exploitation, IndicatorKind, UpdateOrigin
+    from tracker.enums import Exploitation, IndicatorKind, ReportStage, UpdateOrigin
     from tracker.indicators.periods import Period
-    from tracker.models import Indicator, IndicatorValue, Province
+    from tracker.models import Evidence, Indicator, IndicatorValue, Province, Report
 
     pillars = db.session.scalars(db.select(Pillar).order_by(Pillar.position)).all()
     agencies = db.session.scalars(db.select(Agency).order_by(Agency.id).limit(20)).all()
@@ -232,10 +232,25 @@ def synthetic_indicators(count: int, periods: int = 20, provinces: int = 4, form
     db.session.flush()
     ids = dict(db.session.execute(db.select(Indicator.code, Indicator.id).where(Indicator.code.in_(codes))).all())
     forms_used = list(Exploitation)[:forms]
+    # Each period's values come from a report the agency sent and a coordinator verified, with a link behind it.
+    now = datetime.now(UTC)
+    db.session.execute(db.insert(Report), [
+        {"indicator_id": ids[code], "period": quarter, "agency_id": agencies[n % len(agencies)].id,
+         "stage": ReportStage.VERIFIED, "submitted_at": now, "stage_since": now, "decided_at": now, "note": "",
+         "progress": 0, "reason": "", "comment": "", "version": 2}
+        for n, code in enumerate(codes) for quarter in quarters])
+    reports = {(indicator_id, period): report_id for report_id, indicator_id, period in db.session.execute(
+        db.select(Report.id, Report.indicator_id, Report.period).where(Report.indicator_id.in_(ids.values())))}
+    db.session.execute(db.insert(Evidence), [
+        {"indicator_id": indicator_id, "period": period, "report_id": report_id, "origin": UpdateOrigin.USER,
+         "url": f"https://example.org/registers/{report_id}", "note": "", "unit": "", "source_document": "",
+         "locator": "", "confidential": False, "original_name": "", "content_type": "", "sha256": "",
+         "created_at": now}
+        for (indicator_id, period), report_id in reports.items()])
     db.session.execute(db.insert(IndicatorValue), [
         {"indicator_id": ids[code], "period": quarter, "province_id": province_id, "exploitation": form,
          "value": float((n + p + f) % 50), "origin": UpdateOrigin.USER, "note": "", "source_document": "",
-         "locator": ""}
+         "locator": "", "report_id": reports[ids[code], quarter]}
         for n, code in enumerate(codes) for quarter in quarters for p, province_id in enumerate(province_ids)
         for f, form in enumerate(forms_used)
     ])

@@ -14,7 +14,7 @@ from test_dashboard import count_queries
 from tracker.catalogue.services import find_agency
 from tracker.enums import AuditEventKind, Exploitation, IndicatorKind, UpdateOrigin
 from tracker.extensions import db
-from tracker.models import AuditEvent, Indicator, IndicatorValue, Pillar, Province
+from tracker.models import AuditEvent, Evidence, Indicator, IndicatorValue, Pillar, Province, Report
 
 FORM = {"code": "PROS-CONVICTIONS", "name": "Convictions for trafficking in persons", "kind": "count",
         "direction": "higher", "unit": "convictions", "frequency": "yearly", "breakdowns": ["province", "exploitation"],
@@ -246,8 +246,9 @@ def test_the_results_pages_run_the_same_queries_at_a_tenth_of_the_size(as_role):
     pages = ["/indicators", "/indicators/SYN-1", "/indicators/rates", "/dashboard", "/api/v1/indicators/SYN-1"]
     synthetic_indicators(3, periods=2, provinces=2, forms=2)
     small = {page: queries(page) for page in pages}
-    db.session.execute(sa.delete(IndicatorValue).where(IndicatorValue.indicator_id.in_(
-        sa.select(Indicator.id).where(Indicator.code.like("SYN-%")))))
+    synthetic = sa.select(Indicator.id).where(Indicator.code.like("SYN-%"))
+    for table in (IndicatorValue, Evidence, Report):
+        db.session.execute(sa.delete(table).where(table.indicator_id.in_(synthetic)))
     db.session.execute(sa.delete(Indicator).where(Indicator.code.like("SYN-%")))
     db.session.commit()
     synthetic_indicators(30, periods=4, provinces=4, forms=4)

@@ -173,7 +173,11 @@ def indicator_or_404(code: str) -> Indicator:
         sa.select(Indicator).where(Indicator.code == code)
         .options(joinedload(Indicator.pillar), joinedload(Indicator.agency), selectinload(Indicator.items),
                  selectinload(Indicator.targets),
-                 selectinload(Indicator.values).joinedload(IndicatorValue.province))
+                 selectinload(Indicator.values).options(
+                     joinedload(IndicatorValue.province),
+                     # who reported and verified each value: the page's and the API's values show it
+                     joinedload(IndicatorValue.report).options(joinedload(Report.agency),
+                                                               joinedload(Report.decided_by))))
     )
     if indicator is None:
         raise NotFound(f"There is no indicator with the code “{code}”.")
