@@ -118,6 +118,8 @@ class Framework(db.Model):
     source_date: Mapped[date | None]
     description: Mapped[str] = mapped_column(sa.Text, default="")
     position: Mapped[int] = mapped_column(default=0)
+    # When the tracker took it in (by the seed or an import): what "new frameworks" between two dates reads.
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
 
     items: Mapped[list[ActionItem]] = relationship(back_populates="framework")
 
