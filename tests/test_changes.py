@@ -1,9 +1,10 @@
-"""What changed between two dates, read from a hand-built history whose every moment is chosen, counted by
-hand below, through the pages."""
+"""What changed between two dates, and the dashboard as of a past day: both read from a hand-built history
+whose every moment is chosen, counted by hand below, through the pages."""
 from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 from datetime import UTC, date, datetime
 
@@ -371,3 +372,105 @@ def test_the_page_query_count_does_not_grow_with_the_changes(plan, as_role):
     html = page(client, Q3)
     assert counts(html)["status_changed"] == 2 + 153 and counts(html)["assigned"] == 1 + 153
     assert (count_queries(client, Q3), count_queries(client, csv_url)) == (small, small_csv)
+
+
+# The dashboard as of a past day.
+
+
+def chart(html: str, key: str) -> dict:
+    source = re.search(rf'<script type="application/json" id="{key}-data">(.*?)</script>', html, re.S).group(1)
+    return json.loads(source)
+
+
+def status_by_pillar(html: str) -> dict[str, dict[str, int]]:
+    """The pillar × status chart's numbers, without the zeros."""
+    figure = chart(html, "pillar-status")
+    counts: dict[str, dict[str, int]] = {}
+    for trace in figure["data"]:
+        for pillar, value in zip(trace["x"], trace["y"], strict=True):
+            if value:
+                counts.setdefault(pillar, {})[trace["name"]] = value
+    return counts
+
+
+def test_the_dashboard_as_of_a_past_day_shows_the_counts_of_then(plan, as_role):
+    client = as_role("rapporteur")
+    then = page(client, "/dashboard?as_of=2025-08-31&framework=OLD")
+    assert status_by_pillar(then) == {
+        "Prevention": {"Not started": 1, "In progress": 1, "Completed": 1},  # G, A at 50%, E
+        "Prosecution": {"Not started": 1, "In progress": 1},  # I, B
+        "Protection": {"Not started": 2},  # C (its report never verified), H
+    }
+    now = page(client, "/dashboard?framework=OLD")
+    assert status_by_pillar(now) == {
+        "Prevention": {"Not started": 1, "In progress": 1, "Completed": 2},  # G, F (taken in since), A, E
+        "Prosecution": {"Not started": 1, "Blocked": 1},
+        "Protection": {"Not started": 2},
+    }
+    assert 'id="as-of-banner"' in then and "As of 31 Aug 2025" in then and 'id="as-of-banner"' not in now
+    assert 'name="as_of" max="' in now and 'value="2025-08-31"' in then
+    completion = chart(then, "pillar-completion")["data"][0]
+    assert completion["y"][:3] == [33.3, 0, 0]
+    # Overdue at the end of 31 August: due on or before it and open then (C that very day, H), with their progress then.
+    assert "<strong>7</strong> items match these filters · 2 overdue" in then
+    overdue = re.search(r'aria-label="Overdue items">(.*?)</table>', then, re.S).group(1)
+    assert re.findall(r'/items/(CH-[A-Z])"', overdue) == ["CH-H", "CH-C"]
+    # The agencies' numbers then: the FIA leads A (50% then) and E (done), and supports B (10%) and C (0%, overdue).
+    agencies = re.search(r'id="agency-table">(.*?)</table>', then, re.S).group(1)
+    fia = re.search(r"Federal Investigation Agency \(FIA\)</th>(.*?)</tr>", agencies, re.S).group(1)
+    assert re.findall(r">([\d.]+)<", fia) == ["4", "3", "1", "1", "40.0"]
+
+
+def test_the_dashboard_as_of_leaves_out_items_created_later_and_cuts_the_months(plan, as_role):
+    client = as_role("coordinator")
+    assert "<strong>8</strong> items · 2 overdue · as of 31 Aug 2025" in page(client, "/dashboard?as_of=2025-08-31") \
+        .replace(" match these filters", "")
+    before_d = page(client, "/dashboard?as_of=2025-08-14")
+    assert "<strong>7</strong> items" in before_d and "Partnership" not in status_by_pillar(before_d)
+    # Completed per month (E in May; A only in September) and reports made, up to the end of 31 August.
+    months = chart(page(client, "/dashboard?as_of=2025-08-31&framework=OLD"), "over-time")["data"]
+    assert months[0]["x"] == ["2025-03", "2025-05", "2025-06", "2025-07", "2025-08"]
+    assert months[0]["y"] == [0, 1, 0, 0, 0] and months[1]["y"] == [1, 1, 1, 1, 1]
+    assert "2025-09" in chart(page(client, "/dashboard?framework=OLD"), "over-time")["data"][0]["x"]
+
+
+def test_the_dashboard_as_of_has_no_pending_overlay_and_no_links_to_todays_list(plan, as_role):
+    client = as_role("coordinator")
+    item = db.session.scalar(sa.select(ActionItem).where(ActionItem.ref == "CH-G"))
+    ReportFactory(item=item, author=UserFactory(role=Role.AGENCY, agency=find_agency("NADRA")),
+                  agency=find_agency("NADRA"))
+    db.session.commit()
+    live = page(client, "/dashboard?pending=1&framework=OLD")
+    assert "awaiting verification" in json.dumps(chart(live, "pillar-status"))
+    then = page(client, "/dashboard?as_of=2025-08-31&pending=1&framework=OLD")
+    assert "awaiting verification" not in json.dumps(chart(then, "pillar-status"))
+    assert "pending: reports awaiting verification are not shown as of a past day" in then
+    assert all(link is None for trace in chart(then, "pillar-status")["data"] for link in trace["customdata"])
+    assert 'id="results-today-only"' in then and 'id="results-table"' not in then
+    assert 'href="/changes?start=2025-09-01&amp;end=' in then
+    # The HTML report stands as of that day too; the CSV and Excel files hold today's items.
+    assert 'href="/exports/items.html?as_of=2025-08-31&amp;framework=OLD"' in then
+    report = client.get("/exports/items.html?as_of=2025-08-31&framework=OLD").get_data(as_text=True)
+    assert "As of the end of 2025-08-31 (24:00 UTC)" in report and "7 items" in report
+    assert client.get("/exports/items.csv?as_of=2025-08-31").status_code == 400
+
+
+@pytest.mark.parametrize("as_of", ["2999-12-31", "31/08/2025", "", "today"])
+def test_a_future_or_malformed_day_shows_todays_dashboard_with_a_note(plan, as_role, as_of):
+    html = page(as_role("coordinator"), f"/dashboard?as_of={as_of}")
+    assert 'id="as-of-banner"' not in html and 'id="results-table"' in html
+    if as_of:
+        assert "Ignored: as of" in html
+    today = date.today().isoformat()
+    assert "that day has not ended yet" in page(as_role("rapporteur", email="r2@example.org"),
+                                                f"/dashboard?as_of={today}")
+
+
+def test_the_dashboard_as_of_query_count_does_not_grow_with_the_history(plan, as_role):
+    client = as_role("rapporteur")
+    more_changes(3, 0)
+    assert "<strong>11</strong> items" in page(client, "/dashboard?as_of=2025-08-31")
+    small = count_queries(client, "/dashboard?as_of=2025-08-31")
+    more_changes(150, 3)
+    assert "<strong>161</strong> items" in page(client, "/dashboard?as_of=2025-08-31")
+    assert small == count_queries(client, "/dashboard?as_of=2025-08-31")
