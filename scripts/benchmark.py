@@ -13,6 +13,7 @@ import statistics
 import sys
 import tempfile
 import time
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -24,8 +25,9 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 from factories import synthetic_indicators, synthetic_items  # noqa: E402
 from tracker import create_app  # noqa: E402
 from tracker.auth.services import create_user  # noqa: E402
+from tracker.enums import Status, UpdateKind, UpdateOrigin  # noqa: E402
 from tracker.extensions import db  # noqa: E402
-from tracker.models import ActionItem  # noqa: E402
+from tracker.models import ActionItem, Update  # noqa: E402
 from tracker.seeding.loader import seed_catalogue  # noqa: E402
 
 PAGES = [
@@ -42,6 +44,13 @@ PAGES = [
     "/indicators/rates",
     "/api/v1/indicators/SYN-1",
 ]
+# Measured once the items have a year of history (add_history): the pages that read the past from it.
+HISTORY_PAGES = [
+    f"/dashboard?as_of={date.today() - timedelta(days=30)}",
+    "/changes",
+    "/changes?preset=year",
+    "/changes.csv?preset=year",
+]
 
 
 def grow(total: int) -> None:
@@ -49,6 +58,26 @@ def grow(total: int) -> None:
     have = db.session.scalar(sa.select(sa.func.count()).select_from(ActionItem))
     db.session.add_all(synthetic_items(max(0, total - have)))
     db.session.commit()
+
+
+def add_history() -> int:
+    """Take every item in a year and a half ago and give each two official changes within the last year, written
+    in bulk: what the comparison of dates and the dashboard as of a day read. Returns the entries written."""
+    now = datetime.now(UTC)
+    db.session.execute(sa.update(ActionItem).values(created_at=now - timedelta(days=540)))
+    items = db.session.execute(sa.select(ActionItem.id, ActionItem.status, ActionItem.progress)).all()
+    rows = []
+    for n, (item_id, status, progress) in enumerate(items):
+        middle = Status.IN_PROGRESS if status != Status.IN_PROGRESS else Status.BLOCKED
+        for step, (before, after, days) in enumerate((((Status.NOT_STARTED, 0), (middle, 10), 300 - n % 200),
+                                                       ((middle, 10), (status, progress), 100 - n % 90))):
+            rows.append({"item_id": item_id, "kind": UpdateKind.PROGRESS, "origin": UpdateOrigin.USER,
+                         "created_at": now - timedelta(days=days, minutes=step), "status_before": before[0],
+                         "progress_before": before[1], "status_after": after[0], "progress_after": after[1],
+                         "note": "Benchmark change.", "source_document": "", "reason": ""})
+    db.session.execute(sa.insert(Update), rows)
+    db.session.commit()
+    return len(rows)
 
 
 def measure(client, path: str, repeat: int) -> tuple[float, float, int]:
@@ -97,6 +126,10 @@ def main() -> None:
               f"{db.engine.dialect.name}")
         print(f"{'page':<40} {'median ms':>10} {'p95 ms':>8} {'queries':>8}")
         for path in PAGES:
+            median, p95, queries = measure(client, path, args.repeat)
+            print(f"{path:<40} {median:>10.1f} {p95:>8.1f} {queries:>8}")
+        print(f"with {add_history()} history entries over the last year:")
+        for path in HISTORY_PAGES:
             median, p95, queries = measure(client, path, args.repeat)
             print(f"{path:<40} {median:>10.1f} {p95:>8.1f} {queries:>8}")
         db.session.remove()

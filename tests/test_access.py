@@ -136,6 +136,9 @@ ROUTES = {
     "exports.export_items": Route("/exports/items.csv", get=expect({"coordinator": 200, "rapporteur": 200})),
     "exports.export_indicator_values": Route("/exports/indicator-values.csv",
                                              get=expect({"coordinator": 200, "rapporteur": 200})),
+    # What changed between two dates: coordinators, the rapporteur and admins; its CSV, as every export.
+    "changes.changes_page": Route("/changes", get=expect({"coordinator": 200, "rapporteur": 200, "admin": 200})),
+    "changes.changes_download": Route("/changes.csv", get=expect({"coordinator": 200, "rapporteur": 200})),
     # Admins.
     "admin.users": Route("/admin/users", get=expect({"admin": 200}), post=Post(
         ("admin",), {"email": "x@example.org", "role": "rapporteur", "password": "long enough passphrase"})),

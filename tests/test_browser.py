@@ -2,6 +2,7 @@
 import os
 import shutil
 import threading
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -161,7 +162,9 @@ def axe_violations(page) -> list[str]:
 
 
 @pytest.mark.parametrize("path", ["/", "/items", "/items/PAPER-g", "/items/PAPER-g/update", "/dashboard",
-                                  "/agencies", "/pillars/prevention", "/context", "/notifications"])
+                                  f"/dashboard?as_of={date.today() - timedelta(days=1)}", "/changes",
+                                  "/changes?start=2026-09-30&end=2026-07-01", "/agencies", "/pillars/prevention",
+                                  "/context", "/notifications"])
 def test_pages_pass_axe_accessibility_checks(page_as, path):
     page = page_as(COORDINATOR)
     page.goto(path)

@@ -9,6 +9,8 @@ import sqlalchemy as sa
 from conftest import csrf_token
 from test_access import IDS, ROUTES, world  # noqa: F401 (the fixture)
 from tracker.audit.forms import AuditFilterForm
+from tracker.changes.window import WindowSchema
+from tracker.dashboard.services import AsOfSchema
 from tracker.extensions import db
 from tracker.indicators.filters import IndicatorListArgsSchema
 from tracker.items.filters import ItemListArgsSchema
@@ -26,7 +28,8 @@ PAYLOADS = {
     "nan": "nan",
 }
 # Every query parameter any page or the API reads, plus one nobody reads.
-QUERY_PARAMETERS = [*dict.fromkeys([*ItemListArgsSchema().fields, *IndicatorListArgsSchema().fields]),
+QUERY_PARAMETERS = [*dict.fromkeys([*ItemListArgsSchema().fields, *IndicatorListArgsSchema().fields,
+                                     *WindowSchema().fields, *AsOfSchema().fields]),
                     *(field.name for field in AuditFilterForm()), "unknown"]
 # The admin last: resetting the agency user's password (one of the routes) ends that login.
 FUZZ_ROLES = ("agency_responsible", "coordinator", "admin")

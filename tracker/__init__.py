@@ -84,6 +84,7 @@ def register_blueprints(app: Flask) -> None:
     from .audit import bp as audit_bp
     from .auth import bp as auth_bp
     from .catalogue import bp as catalogue_bp
+    from .changes import bp as changes_bp
     from .coordination import bp as coordination_bp
     from .dashboard import bp as dashboard_bp
     from .exports import bp as exports_bp
@@ -109,6 +110,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(tokens_bp)
     app.register_blueprint(imports_bp)
     app.register_blueprint(dashboard_bp)
+    app.register_blueprint(changes_bp)
     app.register_blueprint(indicators_bp)
     app.register_blueprint(exports_bp)
     app.register_blueprint(reminders_bp)

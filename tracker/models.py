@@ -118,6 +118,8 @@ class Framework(db.Model):
     source_date: Mapped[date | None]
     description: Mapped[str] = mapped_column(sa.Text, default="")
     position: Mapped[int] = mapped_column(default=0)
+    # When the tracker took it in (by the seed or an import): what "new frameworks" between two dates reads.
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
 
     items: Mapped[list[ActionItem]] = relationship(back_populates="framework")
 
@@ -283,8 +285,13 @@ class ActionItem(db.Model):
     @classmethod
     def _is_overdue_expression(cls, today: date | None = None) -> sa.ColumnElement[bool]:
         """The same rule in SQL, for filters, counts and reminders."""
-        today = today or date.today()
-        return sa.and_(cls.due_date.is_not(None), cls.due_date < today, cls.is_open)
+        return cls.overdue_with(cls.status, today or date.today())
+
+    @classmethod
+    def overdue_with(cls, status: sa.ColumnElement, today: date) -> sa.ColumnElement[bool]:
+        """The overdue rule in SQL for a status read elsewhere than the item's own column: the official
+        status at a past moment, read from the history (items.history.official_states)."""
+        return sa.and_(cls.due_date.is_not(None), cls.due_date < today, status.not_in(CLOSED_STATUSES))
 
 
 class Law(db.Model):

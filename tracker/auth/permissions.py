@@ -81,6 +81,11 @@ def can_export(user: User) -> bool:
     return _has_role(user, Role.COORDINATOR, Role.RAPPORTEUR)
 
 
+def can_see_changes(user: User) -> bool:
+    """Coordinators, the rapporteur and admins compare the plan at two dates (what changed between them)."""
+    return _has_role(user, Role.COORDINATOR, Role.RAPPORTEUR, Role.ADMIN)
+
+
 def can_manage_own_tokens(user: User) -> bool:
     """Coordinators and admins make and revoke their own API tokens in the browser (anyone, by an admin's command)."""
     return _has_role(user, Role.COORDINATOR, Role.ADMIN)
@@ -112,8 +117,8 @@ def can_view_evidence(user: User, evidence: Evidence) -> bool:
 # Every permission a template may ask about, under the same names.
 TEMPLATE_PERMISSIONS = {
     f.__name__: f
-    for f in (is_admin, is_coordinator, is_agency_user, can_export, can_manage_own_tokens, is_api_reader,
-              is_responsible, can_update_item, can_view_evidence, is_validator, may_decide,
+    for f in (is_admin, is_coordinator, is_agency_user, can_export, can_see_changes, can_manage_own_tokens,
+              is_api_reader, is_responsible, can_update_item, can_view_evidence, is_validator, may_decide,
               decides_reports, can_manage_indicators, can_report_values)
 }
 

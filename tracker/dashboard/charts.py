@@ -41,7 +41,10 @@ def layout(figure: go.Figure, height: int = 360, **extra) -> go.Figure:
     return figure
 
 
-def _items_url(dashboard: Dashboard, **changes) -> str:
+def _items_url(dashboard: Dashboard, **changes) -> str | None:
+    """The item list a bar opens; none as of a past day, as the list shows the items as they are now."""
+    if dashboard.as_of is not None:
+        return None
     return url_for("items.item_list", **dashboard.filters.to_args(**changes))
 
 

@@ -1,15 +1,22 @@
-"""The dashboard's numbers, each counted in SQL with GROUP BY: a fixed number of queries at any size."""
+"""The dashboard's numbers, each counted in SQL with GROUP BY: a fixed number of queries at any size.
+
+Now, or "as of" a past day: then every count reads the official state each item had at the end of that day
+from its history (items.history.official_states), leaves out items created later, and cuts the chart over
+time at that moment.
+"""
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
-from ..enums import ReportStep, Status
+from ..enums import CLOSED_STATUSES, ReportStep, Status
 from ..extensions import db
+from ..items.filters import QuerySchema, load_leniently, query_date
+from ..items.history import day_end, official_states
 from ..items.services import ItemFilters, filter_clauses
 from ..models import ActionItem, Agency, Framework, ItemAgency, Pillar, Province, Report, Update
 
@@ -77,6 +84,8 @@ class Dashboard:
     overdue_total: int
     include_pending: bool = False  # reports awaiting verification shown as their own segment
     pending_total: int = 0  # filtered items with a report awaiting verification
+    as_of: date | None = None  # the past day whose end the figures stand at; None: now
+    overdue_progress: dict[int, int] = field(default_factory=dict)  # the overdue items' progress then, by id
 
 
 PENDING_CHOICES = ("1", "true", "on", "y", "yes")
@@ -85,6 +94,55 @@ PENDING_CHOICES = ("1", "true", "on", "y", "yes")
 def include_pending(args) -> bool:
     """Whether the page or export was asked to show reports awaiting verification (?pending=1)."""
     return (args.get("pending") or "").strip().lower() in PENDING_CHOICES
+
+
+class AsOfSchema(QuerySchema):
+    as_of = query_date("as_of", "The dashboard as it stood at the end of this past day (24:00 UTC).", bounded=True)
+
+
+def read_as_of(args, today: date) -> tuple[date | None, list[str]]:
+    """The past day the dashboard is asked to stand at (?as_of=YYYY-MM-DD), leniently: a day that is not a
+    date, or has not ended yet, is dropped and named, and today's figures are shown."""
+    values, problems = load_leniently(AsOfSchema(), args)
+    as_of = values.get("as_of")
+    if as_of is not None and as_of >= today:
+        problems.append(f"as of {as_of.isoformat()}: that day has not ended yet, so these are today's figures")
+        as_of = None
+    if as_of is not None and include_pending(args):
+        problems.append("pending: reports awaiting verification are not shown as of a past day")
+    return as_of, problems
+
+
+@dataclass
+class Scope:
+    """The items the dashboard counts and the official state it counts them by: the items' own columns now,
+    or, as of a past day, their state at its end read from the history (joined to each query by `join`)."""
+
+    clauses: list
+    status: sa.ColumnElement
+    progress: sa.ColumnElement
+    overdue: sa.ColumnElement[bool]
+    state: sa.Subquery | None = None
+    moment: datetime | None = None
+
+    @classmethod
+    def of(cls, filters: ItemFilters, today: date, as_of: date | None) -> Scope:
+        if as_of is None:
+            return cls(filter_clauses(filters, today), ActionItem.status, ActionItem.progress,
+                       ActionItem.is_overdue(today))
+        moment = day_end(as_of)
+        state = official_states(moment)
+        # At the end of the day, a due date on or before it has passed.
+        cutoff = as_of + timedelta(days=1)
+        clauses = [*filter_clauses(filters, cutoff, status=state.c.status), ActionItem.created_at < moment]
+        return cls(clauses, state.c.status, state.c.progress, ActionItem.overdue_with(state.c.status, cutoff),
+                   state, moment)
+
+    def join(self, query: sa.Select) -> sa.Select:
+        """The query (whose FROM holds the items) with the state as of the day joined, when there is one."""
+        if self.state is None:
+            return query
+        return query.join(self.state, self.state.c.item_id == ActionItem.id)
 
 
 def latest_pending_report() -> sa.Subquery:
@@ -106,17 +164,18 @@ def _month(column) -> sa.ColumnElement:
     return sa.func.strftime("%Y-%m", column)
 
 
-def _status_rows(group_column, clauses, rows_by_key: dict, pending: sa.Subquery | None) -> list[StatusRow]:
+def _status_rows(group_column, scope: Scope, rows_by_key: dict, pending: sa.Subquery | None) -> list[StatusRow]:
     """Count filtered items by (group, status) in one query and fill the prepared rows; with `pending`,
     items with a report awaiting verification by the status it claims, apart."""
     if pending is None:
-        query = sa.select(group_column, ActionItem.status, sa.null(), sa.func.count()).group_by(
-            group_column, ActionItem.status)
+        query = scope.join(sa.select(group_column, scope.status, sa.null(), sa.func.count()).select_from(ActionItem))
+        query = query.group_by(group_column, scope.status)
     else:
-        query = (sa.select(group_column, ActionItem.status, pending.c.status, sa.func.count())
+        query = (scope.join(sa.select(group_column, scope.status, pending.c.status, sa.func.count())
+                            .select_from(ActionItem))
                  .outerjoin(pending, pending.c.item_id == ActionItem.id)
-                 .group_by(group_column, ActionItem.status, pending.c.status))
-    for group_id, status, claimed, count in db.session.execute(query.where(*clauses)):
+                 .group_by(group_column, scope.status, pending.c.status))
+    for group_id, status, claimed, count in db.session.execute(query.where(*scope.clauses)):
         row = rows_by_key.get(group_id)
         if row is None:
             continue
@@ -127,49 +186,57 @@ def _status_rows(group_column, clauses, rows_by_key: dict, pending: sa.Subquery 
     return [row for row in rows_by_key.values() if row.total]
 
 
-def build_dashboard(filters: ItemFilters, today: date | None = None, with_pending: bool = False) -> Dashboard:
+def build_dashboard(filters: ItemFilters, today: date | None = None, with_pending: bool = False,
+                    as_of: date | None = None) -> Dashboard:
     """Every aggregate of the dashboard for the filtered items: official states, and with `with_pending`
-    the reports awaiting verification as a segment of their own."""
+    the reports awaiting verification as a segment of their own.
+
+    With `as_of` (a past day), the same aggregates as they stood at its end (24:00 UTC): the official state
+    then, read from the history; items created later left out; overdue by the due dates passed by then; the
+    months up to that moment; no reports awaiting verification.
+    """
     today = today or date.today()
-    clauses = filter_clauses(filters, today)
-    pending = latest_pending_report()
-    pending_total = db.session.scalar(
-        sa.select(sa.func.count()).select_from(ActionItem).join(pending, pending.c.item_id == ActionItem.id)
-        .where(*clauses)) or 0
-    pending = pending if with_pending else None
+    scope = Scope.of(filters, today, as_of)
+    clauses = scope.clauses
+    pending, pending_total = None, 0
+    if as_of is None:
+        pending = latest_pending_report()
+        pending_total = db.session.scalar(
+            sa.select(sa.func.count()).select_from(ActionItem).join(pending, pending.c.item_id == ActionItem.id)
+            .where(*clauses)) or 0
+    pending = pending if with_pending and as_of is None else None
     pillars = list(db.session.scalars(sa.select(Pillar).order_by(Pillar.position)))
     frameworks = list(db.session.scalars(sa.select(Framework).order_by(Framework.position)))
     provinces = list(db.session.scalars(sa.select(Province).order_by(Province.name)))
 
-    pillar_rows = _status_rows(ActionItem.pillar_id, clauses,
+    pillar_rows = _status_rows(ActionItem.pillar_id, scope,
                                {p.id: StatusRow(p.code, p.name) for p in pillars}, pending)
     # Every pillar keeps its bar, even at zero: an empty pillar is a finding, not noise.
     pillar_rows = [next((r for r in pillar_rows if r.key == p.code), StatusRow(p.code, p.name)) for p in pillars]
-    framework_rows = _status_rows(ActionItem.framework_id, clauses,
+    framework_rows = _status_rows(ActionItem.framework_id, scope,
                                   {f.id: StatusRow(f.code, f.name) for f in frameworks}, pending)
-    province_rows = _status_rows(ActionItem.province_id, clauses,
+    province_rows = _status_rows(ActionItem.province_id, scope,
                                  {None: StatusRow("", "National (no province)"),
                                   **{p.id: StatusRow(p.code, p.name) for p in provinces}}, pending)
 
-    is_open = ActionItem.is_open
-    overdue = ActionItem.is_overdue(today)
+    is_open = scope.status.not_in(CLOSED_STATUSES)
+    overdue = scope.overdue
     as_int = lambda condition: sa.func.sum(sa.case((condition, 1), else_=0))  # noqa: E731
     agency_stats = db.session.execute(
-        sa.select(
+        scope.join(sa.select(
             ItemAgency.agency_id,
             sa.func.count(sa.distinct(ActionItem.id)),
             as_int(is_open),
             as_int(overdue),
-            as_int(ActionItem.status == Status.COMPLETED),
-            sa.func.avg(ActionItem.progress),
-        )
-        .join(ActionItem, ActionItem.id == ItemAgency.item_id)
+            as_int(scope.status == Status.COMPLETED),
+            sa.func.avg(scope.progress),
+        ).join(ActionItem, ActionItem.id == ItemAgency.item_id))
         .where(*clauses)
         .group_by(ItemAgency.agency_id)
     ).all()
     heat_rows = db.session.execute(
-        sa.select(ItemAgency.agency_id, ActionItem.pillar_id, as_int(is_open), as_int(overdue))
-        .join(ActionItem, ActionItem.id == ItemAgency.item_id)
+        scope.join(sa.select(ItemAgency.agency_id, ActionItem.pillar_id, as_int(is_open), as_int(overdue))
+                   .join(ActionItem, ActionItem.id == ItemAgency.item_id))
         .where(*clauses)
         .group_by(ItemAgency.agency_id, ActionItem.pillar_id)
     ).all()
@@ -189,18 +256,17 @@ def build_dashboard(filters: ItemFilters, today: date | None = None, with_pendin
     for agency_id, pillar_id, open_, late in heat_rows:
         heatmap[agency_id][pillar_id] = (int(open_ or 0), int(late or 0))
 
-    months = _months(filters, clauses)
-    overdue_items = list(
-        db.session.scalars(
-            sa.select(ActionItem)
-            .where(*clauses, overdue)
-            .options(joinedload(ActionItem.pillar),
-                     selectinload(ActionItem.assignments).joinedload(ItemAgency.agency))
-            .order_by(ActionItem.due_date, ActionItem.position)
-            .limit(OVERDUE_SHOWN)
-        )
-    )
-    overdue_total = db.session.scalar(sa.select(sa.func.count()).select_from(ActionItem).where(*clauses, overdue))
+    months = _months(filters, scope)
+    overdue_rows = db.session.execute(
+        scope.join(sa.select(ActionItem, scope.progress).select_from(ActionItem))
+        .where(*clauses, overdue)
+        .options(joinedload(ActionItem.pillar),
+                 selectinload(ActionItem.assignments).joinedload(ItemAgency.agency))
+        .order_by(ActionItem.due_date, ActionItem.position)
+        .limit(OVERDUE_SHOWN)
+    ).all()
+    overdue_total = db.session.scalar(
+        scope.join(sa.select(sa.func.count()).select_from(ActionItem)).where(*clauses, overdue))
     return Dashboard(
         filters=filters,
         today=today,
@@ -212,18 +278,23 @@ def build_dashboard(filters: ItemFilters, today: date | None = None, with_pendin
         heatmap_pillars=pillars,
         heatmap=dict(heatmap),
         months=months,
-        overdue=overdue_items,
+        overdue=[item for item, _progress in overdue_rows],
         overdue_total=overdue_total,
-        include_pending=with_pending,
+        include_pending=pending is not None,
         pending_total=pending_total,
+        as_of=as_of,
+        overdue_progress={item.id: progress for item, progress in overdue_rows},
     )
 
 
-def _months(filters: ItemFilters, clauses: list) -> list[MonthRow]:
-    """Items completed and progress reports made, per month of the history of the filtered items."""
+def _months(filters: ItemFilters, scope: Scope) -> list[MonthRow]:
+    """Items completed and progress reports made, per month of the history of the filtered items (up to the
+    moment the scope stands at)."""
     month = _month(Update.created_at)
-    filtered_items = sa.select(ActionItem.id).where(*clauses)
+    filtered_items = scope.join(sa.select(ActionItem.id).select_from(ActionItem)).where(*scope.clauses)
     conditions = [Update.item_id.in_(filtered_items)]
+    if scope.moment is not None:
+        conditions.append(Update.created_at < scope.moment)
     if filters.due_from:
         conditions.append(Update.created_at >= datetime.combine(filters.due_from, time.min, tzinfo=UTC))
     if filters.due_to:

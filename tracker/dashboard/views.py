@@ -1,5 +1,5 @@
 """The dashboard page and the plotly.js it needs, served from the installed package."""
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import plotly
@@ -10,7 +10,7 @@ from ..items.filters import ItemFilters
 from ..items.services import filter_options
 from . import bp
 from .charts import build_charts
-from .services import build_dashboard, include_pending
+from .services import build_dashboard, include_pending, read_as_of
 
 PLOTLY_DIR = Path(plotly.__file__).parent / "package_data"
 
@@ -18,14 +18,20 @@ PLOTLY_DIR = Path(plotly.__file__).parent / "package_data"
 @bp.route("/dashboard")
 def dashboard():
     filters = ItemFilters.from_args(request.args)
-    data = build_dashboard(filters, date.today(), include_pending(request.args))
+    today = date.today()
+    as_of, problems = read_as_of(request.args, today)
+    data = build_dashboard(filters, today, include_pending(request.args), as_of=as_of)
     return render_template(
         "dashboard/index.html",
         dashboard=data,
         charts=build_charts(data),
-        results=results(filters.pillar, filters.agency),
+        # Indicators' values are replaced when corrected: their results are shown as they are now only.
+        results=results(filters.pillar, filters.agency) if as_of is None else None,
         filters=filters,
+        problems=[*filters.problems, *problems],
         options=filter_options(),
+        yesterday=today - timedelta(days=1),
+        day_after=as_of + timedelta(days=1) if as_of else None,
     )
 
 

@@ -13,14 +13,16 @@ from ..indicators.services import results
 from ..items.services import ItemFilters
 
 
-def report_html(filters: ItemFilters, today: date, with_pending: bool = False) -> tuple[bytes, int]:
+def report_html(filters: ItemFilters, today: date, with_pending: bool = False,
+                as_of: date | None = None) -> tuple[bytes, int]:
     """The dashboard as one HTML file with its charts, their numbers and the overdue list, and the results of
-    every indicator not retired (the filters select items, not indicators)."""
+    every indicator not retired (the filters select items, not indicators); `as_of` a past day, the dashboard
+    as it stood at its end, without the results (shown as they are now only)."""
     if not has_request_context():
         # From the command line: chart links are built as relative URLs, as a page would.
         with current_app.test_request_context():
-            return report_html(filters, today, with_pending)
-    dashboard = build_dashboard(filters, today, with_pending)
+            return report_html(filters, today, with_pending, as_of)
+    dashboard = build_dashboard(filters, today, with_pending, as_of=as_of)
     charts = [
         (chart, Markup(chart.figure.to_html(full_html=False, include_plotlyjs=False, div_id=f"report-{chart.key}",
                                             config={"displaylogo": False, "responsive": True})))
@@ -31,7 +33,7 @@ def report_html(filters: ItemFilters, today: date, with_pending: bool = False) -
         dashboard=dashboard,
         charts=charts,
         filters=filters,
-        results=results(),
+        results=results() if as_of is None else None,
         plotly_js=Markup(plotly.offline.get_plotlyjs()),
     )
     return html.encode("utf-8"), dashboard.total

@@ -60,11 +60,13 @@ def csv_bytes(write: Callable[[Filters, TextIO], int], filters: Filters) -> tupl
 
 
 def render_export(export_format: str, filters: Filters, today: date | None = None,
-                  with_pending: bool = False) -> tuple[bytes, int]:
+                  with_pending: bool = False, as_of: date | None = None) -> tuple[bytes, int]:
     """The filtered items (or, for INDICATOR_VALUES, the filtered indicators' values) as a file in a format:
     its bytes and how many rows of its kind it holds, recorded in the audit log. The CSV and the workbook
     always carry the pending report beside the official values (the contract's last columns); the HTML
-    report counts reports awaiting verification apart `with_pending`."""
+    report counts reports awaiting verification apart `with_pending`, or stands `as_of` a past day."""
+    if as_of is not None and export_format != "html":
+        raise ValueError(f"the {export_format} export holds the items as they are now: no as_of")
     today = today or date.today()
     wanted = IndicatorFilters if export_format == INDICATOR_VALUES else ItemFilters
     if not isinstance(filters, wanted):
@@ -76,10 +78,11 @@ def render_export(export_format: str, filters: Filters, today: date | None = Non
     elif export_format == "xlsx":
         content, count = workbook_bytes(filters, today)
     elif export_format == "html":
-        content, count = report_html(filters, today, with_pending)
+        content, count = report_html(filters, today, with_pending, as_of)
     else:
         raise ValueError(f"unknown export format {export_format!r}")
-    detail = describe_filters(filters) + (", pending=1" if with_pending else "")
+    detail = (describe_filters(filters) + (", pending=1" if with_pending and as_of is None else "")
+              + (f", as_of={as_of.isoformat()}" if as_of else ""))
     record(AuditEventKind.EXPORT, subject=f"export:{export_format}",
            detail=f"{detail}; {count} {counted(export_format)}")
     db.session.commit()

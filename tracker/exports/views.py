@@ -4,7 +4,7 @@ from datetime import date
 from flask import Response, abort, request
 
 from ..auth.permissions import can_export, requires
-from ..dashboard.services import include_pending
+from ..dashboard.services import include_pending, read_as_of
 from ..indicators.filters import read_listing
 from ..items.filters import ItemFilters
 from . import bp
@@ -25,10 +25,17 @@ def export_items(export_format: str):
     if export_format not in ITEM_FORMATS:
         abort(404, description=f"There is no {export_format} export; choose CSV, XLSX or HTML.")
     filters = ItemFilters.from_args(request.args)
-    if filters.problems:
-        abort(400, description="; ".join(filters.problems))
     today = date.today()
-    content, _count = render_export(export_format, filters, today, include_pending(request.args))
+    as_of, problems = None, list(filters.problems)
+    if export_format == "html":
+        as_of, as_of_problems = read_as_of(request.args, today)
+        problems += as_of_problems
+    elif "as_of" in request.args:
+        problems.append("as_of: the CSV and Excel exports hold the items as they are now; only the HTML report "
+                        "stands as of a past day")
+    if problems:
+        abort(400, description="; ".join(problems))
+    content, _count = render_export(export_format, filters, today, include_pending(request.args), as_of=as_of)
     return download(export_format, content, today)
 
 

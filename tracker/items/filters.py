@@ -138,10 +138,19 @@ class Known(validate.Validator):
         return value
 
 
-def _date(name: str, description: str) -> ma_fields.Date:
+# The days a comparison of dates or an "as of" may name: the end of each (the next day's 00:00) must be a
+# moment that Python and both databases hold.
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)
+
+
+def query_date(name: str, description: str, *, bounded: bool = False) -> ma_fields.Date:
+    """A day in a query string (YYYY-MM-DD); `bounded`, from FIRST_DAY to LAST_DAY."""
     label = name.replace("_", " ")
+    validators = [validate.Range(min=FIRST_DAY, max=LAST_DAY,
+                                 error=f"{label} {{input}} is not between {FIRST_DAY.year} and {LAST_DAY.year}")
+                  ] if bounded else []
     return ma_fields.Date(error_messages={"invalid": f"{label} {{input!r}} is not a date (YYYY-MM-DD)"},
-                          metadata={"description": description})
+                          validate=validators, metadata={"description": description})
 
 
 class QuerySchema(ma.Schema):
@@ -180,8 +189,8 @@ class ItemFilterSchema(QuerySchema):
         "description": "Only overdue items (a past due date, neither completed nor superseded)."})
     q = QueryText(max_length=limits.SEARCH, metadata={
         "description": "Words that must all appear in the ref, title or text."})
-    due_from = _date("due_from", "Only items due on or after this date.")
-    due_to = _date("due_to", "Only items due on or before this date.")
+    due_from = query_date("due_from", "Only items due on or after this date.")
+    due_to = query_date("due_to", "Only items due on or before this date.")
     sort = QueryText(load_default="ref", validate=validate.OneOf(SORT_CHOICES, error="unknown sort {input!r}"),
                      metadata={"description": "Order: " + ", ".join(SORTS) + "; a leading - reverses it."})
 

@@ -3,12 +3,16 @@
 Every change a person (or an import) makes to an item — its status and progress, its agencies, its
 due date or priority — is a new entry here, with what it was before and after; nothing is edited in
 place. Coordination, progress reports, the plan import and the seed all call these functions.
+
+Being append-only, the history also says what an item's official state was at any past moment
+(`official_states`): the page of what changed between two dates and the dashboard "as of" a day read it.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 
+import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -183,3 +187,62 @@ def _day(value: date | None) -> str:
 
 def _priority(value: Priority | None) -> str:
     return value.value if value else "none"
+
+
+# The state at a past moment, read back from the entries.
+
+
+def day_start(day: date) -> datetime:
+    """The moment a day begins: 00:00 UTC. Every comparison of days with moments is made in UTC."""
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+def day_end(day: date) -> datetime:
+    """The moment a day ends: 24:00 UTC, which is the next day's 00:00; an entry written then is the next
+    day's, so the state "at the end of a day" is the state just before this moment."""
+    return day_start(day + timedelta(days=1))
+
+
+def official_states(moment: datetime) -> sa.Subquery:
+    """Every item's official status and progress just before `moment` (aware, UTC), read from its history.
+
+    The official state changes only by an official entry (kind PROGRESS: a coordinator's update, a verified
+    report, an import, or the source's first entry the seed writes); a step of an agency's report, an
+    assignment or a planning entry leaves it as it was. So the state before the moment is the "after" of the
+    item's last official entry written before it (the latest `created_at`, then the highest id); an item with
+    none had, until then, the "before" of its first official entry; an item with no official entry at all
+    has the state it has now, which nothing has changed.
+
+    One statement for all items, whatever their number (two window functions over the official entries), on
+    SQLite and PostgreSQL alike: columns `item_id`, `status`, `progress`. It does not say whether an item
+    existed then: items created at or after the moment (`ActionItem.created_at`) are among the rows, and a
+    caller that wants what existed adds `ActionItem.created_at < moment`.
+    """
+    official = Update.kind == UpdateKind.PROGRESS
+
+    def ranked(before: bool) -> sa.Subquery:
+        newest_first = (Update.created_at.desc(), Update.id.desc())
+        oldest_first = (Update.created_at.asc(), Update.id.asc())
+        rank = sa.func.row_number().over(partition_by=Update.item_id,
+                                         order_by=newest_first if before else oldest_first)
+        columns = ((Update.status_after, Update.progress_after) if before
+                   else (Update.status_before, Update.progress_before))
+        inner = (sa.select(Update.item_id, columns[0].label("status"), columns[1].label("progress"),
+                           rank.label("rank"))
+                 .where(official, Update.created_at < moment if before else Update.created_at >= moment)
+                 .subquery())
+        return sa.select(inner.c.item_id, inner.c.status, inner.c.progress).where(inner.c.rank == 1).subquery(
+            "last_before" if before else "first_after")
+
+    last, first = ranked(before=True), ranked(before=False)
+    return (
+        sa.select(
+            ActionItem.id.label("item_id"),
+            sa.func.coalesce(last.c.status, first.c.status, ActionItem.status, type_=ActionItem.status.type)
+            .label("status"),
+            sa.func.coalesce(last.c.progress, first.c.progress, ActionItem.progress).label("progress"),
+        )
+        .outerjoin(last, last.c.item_id == ActionItem.id)
+        .outerjoin(first, first.c.item_id == ActionItem.id)
+        .subquery()
+    )

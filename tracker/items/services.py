@@ -20,9 +20,14 @@ def _escape_like(term: str) -> str:
     return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def filter_clauses(filters: ItemFilters, today: date | None = None) -> list:
-    """WHERE clauses for the filters, shared by the list, the API and the exports."""
+def filter_clauses(filters: ItemFilters, today: date | None = None, status: sa.ColumnElement | None = None) -> list:
+    """WHERE clauses for the filters, shared by the list, the API and the exports.
+
+    `status` is the official status the status and overdue filters judge by: the item's own column unless
+    told otherwise (the status at a past moment, read from the history, joined by the caller).
+    """
     today = today or date.today()
+    status = ActionItem.status if status is None else status
     clauses = []
     if filters.framework:
         clauses.append(ActionItem.framework.has(Framework.code == filters.framework))
@@ -31,11 +36,11 @@ def filter_clauses(filters: ItemFilters, today: date | None = None) -> list:
     if filters.province:
         clauses.append(ActionItem.province.has(Province.code == filters.province))
     if filters.status:
-        clauses.append(ActionItem.status == Status(filters.status))
+        clauses.append(status == Status(filters.status))
     if filters.agency is not None:
         clauses.append(ActionItem.assignments.any(ItemAgency.agency_id == filters.agency))
     if filters.overdue:
-        clauses.append(ActionItem.is_overdue(today))
+        clauses.append(ActionItem.overdue_with(status, today))
     if filters.due_from:
         clauses.append(ActionItem.due_date >= filters.due_from)
     if filters.due_to:
