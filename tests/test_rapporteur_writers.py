@@ -1,0 +1,157 @@
+"""The Rapporteur's report written as Word and PDF files, and its chart images, from a Document made by hand.
+
+The files are read back as a reader's software would (python-docx, pypdf, Pillow): what a reader finds, not how
+the writers built it. The two files are written once for the module: each takes a second or so.
+"""
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime
+
+from PIL import Image
+
+from tracker.rapporteur.charts import PALETTE, chart_png
+from tracker.rapporteur.document import BarChart, Bullets, Document, Paragraph, Series, Table, cell_text
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+CHAPTERS = ["Summary of progress", "Victims’ protection and “safe houses”", "Agencies and provinces"]
+LONG_TABLE_ROWS = 120
+LONG_CELL = ("The Federal Investigation Agency reported that the anti-trafficking circles in Lahore, Karachi and "
+             "Quetta shared case files through the new system; the provinces' police joined in the third quarter "
+             "and the café-run helpline « Madadgar » referred 1,204 callers. ") * 3
+URDU = "انسانی اسمگلنگ"  # "human trafficking"
+
+
+def long_table() -> Table:
+    rows = [[f"Row {number:03d} agency", number * 1000 + 7, number / 4, "" if number % 7 else "—"]
+            for number in range(1, LONG_TABLE_ROWS + 1)]
+    return Table(["Reporting agency", "Cases registered", "Share (%)", "Remark"], rows,
+                 caption="Cases registered by each reporting agency", widths=[3, 2, 1.5, 1.5])
+
+
+CHARTS = [
+    BarChart("Status of items per pillar", ["Prevention", "Protection", "Prosecution", "Partnership"],
+             [Series("Completed", [12, 5, None, 3], colour="#198754"), Series("In progress", [4, 9, 7, None]),
+              Series("Blocked", [1, 0, 2, 1])], stacked=True, unit="Items"),
+    BarChart("Victims identified per quarter against the target", ["Q1", "Q2", "Q3", "Q4"],
+             [Series("Identified", [1200, 1530, None, 2100])], unit="Victims",
+             line=Series("Target", [1500, 1500, 1800, None])),
+    BarChart("Open items per agency", ["Federal Investigation Agency", "National Database and Registration Authority",
+                                       "Punjab Police", "Ministry of Interior and Narcotics Control"],
+             [Series("Open, on time", [20, 14, 8, 3]), Series("Overdue", [5, 2, 0, None])], horizontal=True,
+             stacked=True, unit="Open items"),
+    BarChart("Cases registered per province — 2025 and 2026", ["Punjab", "Sindh", "Balochistan"],
+             [Series("2025", [10234, None, 2100]), Series("2026", [11002, 4321, None])], unit="Cases"),
+]
+
+
+def sample_document(**changes) -> Document:
+    """A cover, three chapters with sections of levels 2 and 3, and every kind of block."""
+    document = Document(**{
+        "title": "Annual report of the National Rapporteur on trafficking in persons",
+        "subtitle": "Implementation of the National Action Plan, 1 January – 31 December 2026",
+        "cover_lines": ["Issued by the National Rapporteur", "Generated on 5 January 2027", "Verified values only"],
+        "created": datetime(2027, 1, 5, 9, 30, tzinfo=UTC),
+        **changes,
+    })
+    document.chapter(CHAPTERS[0]).add(
+        Paragraph("Most commitments moved forward this year; the résumé below says where.", style="lead"),
+        Paragraph("Plain text stays plain: <b>not bold</b> & R&D are written as they are."),
+        Bullets(["Twelve items completed", "Four items blocked, each with its reason", f"Urdu: {URDU}"]),
+        CHARTS[0],
+    )
+    document.section("Method").add(
+        Paragraph("Figures are the agencies' verified values; pending reports are left out.", style="note"),
+    )
+    document.section("Sources", level=3).add(
+        Paragraph("“We could not have traced the network without the provinces' records.”", style="quote"),
+        Paragraph(f"A paragraph with an Urdu word, {URDU}, in the middle of English text."),
+    )
+    document.chapter(CHAPTERS[1]).add(
+        Paragraph("Identification against the plan's target, quarter by quarter."),
+        CHARTS[1],
+        Table(["Measure", "Detail", "Value"], [["Helpline", LONG_CELL, 1204], ["Shelters", "Open all year", 14]],
+              caption="Protection measures", widths=[1, 4, 1]),
+    )
+    document.section("Shelters").add(Paragraph("Fourteen shelters were open all year."))
+    document.chapter(CHAPTERS[2]).add(CHARTS[2], CHARTS[3])
+    document.section("Every agency").add(long_table())
+    return document
+
+
+def small_document(**changes) -> Document:
+    """One chapter with a chart and a table: enough to show what could differ between two writes (dates, ids)."""
+    document = Document(**{"title": "Brief", "subtitle": "Q1 2027", "cover_lines": ["Draft"],
+                           "created": datetime(2027, 4, 2, 8, 0, tzinfo=UTC), **changes})
+    document.chapter("Only chapter").add(Paragraph("Text."), CHARTS[1], Table(["Agency", "Cases"], [["FIA", 1204]]))
+    return document
+
+
+# --- Chart images ---------------------------------------------------------------------------------------------
+
+def test_a_chart_is_a_png_of_the_requested_size():
+    png = chart_png(CHARTS[0], width_px=800, dpi=100, height_px=420)
+    assert png.startswith(PNG_SIGNATURE)
+    image = Image.open(io.BytesIO(png))
+    image.load()
+    assert image.format == "PNG" and image.size == (800, 420)
+    default = Image.open(io.BytesIO(chart_png(CHARTS[2], width_px=900, dpi=150)))
+    assert default.size[0] == 900 and default.size[1] > 0
+
+
+def test_a_chart_is_the_same_bytes_each_time_and_carries_no_software_stamp():
+    first = chart_png(CHARTS[1], width_px=600, dpi=100)
+    assert first == chart_png(CHARTS[1], width_px=600, dpi=100)
+    assert b"matplotlib" not in first.lower()
+    assert first != chart_png(CHARTS[1], width_px=600, dpi=100, title=False)
+
+
+def _bar_columns(png: bytes, colour: str) -> int:
+    """How many separate runs of columns hold a pixel of exactly that colour (one run per bar)."""
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    wanted = tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    width, height = image.size
+    pixels = image.load()
+    present = [any(pixels[x, y] == wanted for y in range(0, height, 2)) for x in range(width)]
+    return sum(1 for x in range(width) if present[x] and (x == 0 or not present[x - 1]))
+
+
+def test_a_missing_value_is_a_gap_not_a_zero_bar():
+    categories = ["North", "Centre", "South"]
+    with_gap = BarChart("Gap", categories, [Series("Cases", [10, None, 10], colour="#ff0000")])
+    with_value = BarChart("Gap", categories, [Series("Cases", [10, 4, 10], colour="#ff0000")])
+    assert _bar_columns(chart_png(with_value, width_px=600, dpi=100), "#ff0000") == 3
+    assert _bar_columns(chart_png(with_gap, width_px=600, dpi=100), "#ff0000") == 2
+
+
+def test_series_take_the_palette_of_the_dashboard_in_turn():
+    from tracker.dashboard.charts import BOOTSTRAP_COLOURS, STATUS_COLOURS
+
+    assert {BOOTSTRAP_COLOURS[name] for name in ("primary", "success", "danger", "secondary")} == set(PALETTE[:4])
+    # The dashboard's status colours, passed as series' colours, come out in the picture.
+    chart = BarChart("Status", ["A", "B"], [Series("Completed", [3, 4], colour=STATUS_COLOURS["completed"])])
+    assert _bar_columns(chart_png(chart, width_px=500, dpi=100), STATUS_COLOURS["completed"]) == 2
+    uncoloured = BarChart("Status", ["A", "B"], [Series("First", [3, 4]), Series("Second", [1, 2])])
+    png = chart_png(uncoloured, width_px=500, dpi=100)
+    assert _bar_columns(png, PALETTE[0]) >= 2 and _bar_columns(png, PALETTE[1]) >= 2
+
+
+def test_charts_of_every_shape_draw_without_error():
+    shapes = [
+        BarChart("Nothing yet", [], []),
+        BarChart("All missing", ["A"], [Series("x", [None])], stacked=True, line=Series("Target", [])),
+        BarChart("Many months", [f"2026-{month:02d}" for month in range(1, 13)], [Series("x", list(range(12)))]),
+        BarChart(URDU, ["پنجاب", "Sindh"], [Series("x", [1, 2])], horizontal=True, line=Series("t", [2, None])),
+    ]
+    for chart in shapes:
+        assert chart_png(chart, width_px=400, dpi=80).startswith(PNG_SIGNATURE)
+
+
+def test_cells_are_written_as_the_pages_write_figures(app):
+    from tracker.templating import format_number  # importable once an app has loaded the views it imports
+
+    for value in (0, 7, 1234, 1234567, 2.5, 1234.0, 1234.75, -4321):
+        assert cell_text(value) == format_number(value)
+    assert cell_text("1234") == "1234" and cell_text(None) == "" and cell_text(True) == "True"
+    assert long_table().numeric_columns == [False, True, True, False]
+
