@@ -6,12 +6,19 @@ the writers built it. The two files are written once for the module: each takes 
 from __future__ import annotations
 
 import io
+import zipfile
 from datetime import UTC, datetime
 
+import docx
+import pytest
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
+from docx.shared import Pt
 from PIL import Image
 
-from tracker.rapporteur.charts import PALETTE, chart_png
+from tracker.rapporteur.charts import PALETTE, PRINT_DPI, PRINT_WIDTH_PX, chart_png
 from tracker.rapporteur.document import BarChart, Bullets, Document, Paragraph, Series, Table, cell_text
+from tracker.rapporteur.docx_writer import write_docx
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 CHAPTERS = ["Summary of progress", "Victims’ protection and “safe houses”", "Agencies and provinces"]
@@ -154,4 +161,110 @@ def test_cells_are_written_as_the_pages_write_figures(app):
         assert cell_text(value) == format_number(value)
     assert cell_text("1234") == "1234" and cell_text(None) == "" and cell_text(True) == "True"
     assert long_table().numeric_columns == [False, True, True, False]
+
+
+# --- The Word file ---------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def docx_bytes() -> bytes:
+    return write_docx(sample_document())
+
+
+@pytest.fixture(scope="module")
+def word(docx_bytes):
+    return docx.Document(io.BytesIO(docx_bytes))
+
+
+def test_word_headings_use_the_built_in_styles_in_reading_order(word):
+    document = sample_document()
+    headings = [(p.style.name, p.text) for p in word.paragraphs if p.style.name.startswith("Heading")]
+    assert headings == [(f"Heading {section.level}", section.title) for section in document.sections]
+    assert [style for style, _ in headings] == ["Heading 1", "Heading 2", "Heading 3", "Heading 1", "Heading 2",
+                                                "Heading 1", "Heading 2"]
+    chapters = [p for p in word.paragraphs if p.style.name == "Heading 1"]
+    assert all(p.paragraph_format.page_break_before for p in chapters)  # each chapter on a new page
+
+
+def test_word_cover_and_contents(word, docx_bytes):
+    paragraphs = word.paragraphs
+    assert (paragraphs[0].style.name, paragraphs[0].text) == ("Title", sample_document().title)
+    assert paragraphs[1].style.name == "Subtitle" and paragraphs[1].text.endswith("31 December 2026")
+    assert [p.text for p in paragraphs[2:5]] == sample_document().cover_lines
+    contents = next(i for i, p in enumerate(paragraphs) if p.text == "Contents")
+    assert paragraphs[contents].paragraph_format.page_break_before
+    listed = [p.text for p in paragraphs if p.style.name == "List Number"]
+    assert listed == CHAPTERS == sample_document().contents
+    # After the list, a TOC field for Word to fill in with page numbers, and the setting that offers to.
+    body = word.element.body.xml
+    assert body.index(CHAPTERS[-1]) < body.index('TOC \\o "1-1"') < body.index('w:val="Heading1"')
+    with zipfile.ZipFile(io.BytesIO(docx_bytes)) as package:
+        settings = package.read("word/settings.xml").decode()
+    assert '<w:updateFields w:val="true"/>' in settings
+    # In the schema's place: before w:compat, which follows it in CT_Settings.
+    assert settings.index("<w:updateFields") < settings.index("<w:compat>")
+
+
+def test_word_blocks_keep_their_kinds(word):
+    styles = {p.text: p.style for p in word.paragraphs}
+    assert styles["Plain text stays plain: <b>not bold</b> & R&D are written as they are."].name == "Normal"
+    assert styles["Twelve items completed"].name == "List Bullet"
+    assert styles[f"Urdu: {URDU}"].name == "List Bullet"
+    note = styles["Figures are the agencies' verified values; pending reports are left out."]
+    assert note.font.size < Pt(10)  # smaller type than the body's
+    quote = styles["“We could not have traced the network without the provinces' records.”"]
+    assert quote.name == "Quote" and quote.font.italic and quote.paragraph_format.left_indent > 0
+    lead = styles["Most commitments moved forward this year; the résumé below says where."]
+    assert lead.font.size > Pt(11)
+
+
+def test_word_tables_repeat_their_header_and_right_align_figures(word):
+    tables = {table.rows[0].cells[0].text: table for table in word.tables}
+    assert set(tables) == {"Measure", "Reporting agency"}
+    long = tables["Reporting agency"]
+    assert long.style.name == "Light Grid Accent 1"
+    assert len(long.rows) == LONG_TABLE_ROWS + 1
+    assert [cell.text for cell in long.rows[0].cells] == long_table().columns
+    assert [cell.text for cell in long.rows[1].cells] == ["Row 001 agency", "1,007", "0.25", ""]
+    assert [cell.text for cell in long.rows[-1].cells] == ["Row 120 agency", "120,007", "30", ""]
+    header = long.rows[0]._tr.trPr
+    assert header.find(qn("w:tblHeader")) is not None
+    assert all(row._tr.trPr.find(qn("w:tblHeader")) is None for row in long.rows[1:4])
+    right = WD_ALIGN_PARAGRAPH.RIGHT
+    assert [cell.paragraphs[0].alignment == right for cell in long.rows[0].cells] == [False, True, True, False]
+    assert [cell.paragraphs[0].alignment == right for cell in long.rows[5].cells] == [False, True, True, False]
+    widths = [cell.width for cell in long.rows[3].cells]
+    assert widths[0] == 2 * widths[3]  # relative widths 3 : 2 : 1.5 : 1.5
+    measures = tables["Measure"]
+    assert measures.rows[1].cells[1].text == LONG_CELL
+    captions = [p.text for p in word.paragraphs if p.style.name == "Caption"]
+    assert "Cases registered by each reporting agency" in captions and "Protection measures" in captions
+
+
+def test_word_charts_are_the_chart_images_captioned_with_their_titles(word):
+    pictures = [part for part in word.part.package.parts if part.partname.startswith("/word/media/")]
+    assert len(pictures) == len(word.inline_shapes) == len(CHARTS)
+    blobs = {part.blob for part in pictures}
+    assert blobs == {chart_png(chart, width_px=PRINT_WIDTH_PX, dpi=PRINT_DPI, title=False) for chart in CHARTS}
+    captions = [p.text for p in word.paragraphs if p.style.name == "Caption"]
+    assert all(chart.title in captions for chart in CHARTS)
+
+
+def test_word_page_numbers_and_properties(word, docx_bytes):
+    section = word.sections[0]
+    assert "PAGE" in section.footer._element.xml and section.different_first_page_header_footer
+    properties = word.core_properties
+    assert properties.title == sample_document().title
+    assert properties.author == properties.last_modified_by == "National Rapporteur"
+    assert properties.created == datetime(2027, 1, 5, 9, 30, tzinfo=UTC) == properties.modified
+    assert properties.comments == "" and "python-docx" not in docx_bytes.decode("latin-1")
+
+
+def test_word_file_is_the_same_bytes_for_the_same_report():
+    dated = write_docx(small_document())
+    assert dated == write_docx(small_document())
+    undated = write_docx(small_document(created=None))
+    assert docx.Document(io.BytesIO(undated)).core_properties.created is None
+    assert undated != dated
+    with zipfile.ZipFile(io.BytesIO(undated)) as package:
+        assert {entry.date_time for entry in package.infolist()} == {(1980, 1, 1, 0, 0, 0)}
 
