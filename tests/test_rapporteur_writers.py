@@ -6,6 +6,7 @@ the writers built it. The two files are written once for the module: each takes 
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from datetime import UTC, datetime
 
@@ -15,10 +16,13 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Pt
 from PIL import Image
+from pypdf import PdfReader
+from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from tracker.rapporteur.charts import PALETTE, PRINT_DPI, PRINT_WIDTH_PX, chart_png
 from tracker.rapporteur.document import BarChart, Bullets, Document, Paragraph, Series, Table, cell_text
 from tracker.rapporteur.docx_writer import write_docx
+from tracker.rapporteur.pdf_writer import write_pdf
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 CHAPTERS = ["Summary of progress", "Victims’ protection and “safe houses”", "Agencies and provinces"]
@@ -268,3 +272,160 @@ def test_word_file_is_the_same_bytes_for_the_same_report():
     with zipfile.ZipFile(io.BytesIO(undated)) as package:
         assert {entry.date_time for entry in package.infolist()} == {(1980, 1, 1, 0, 0, 0)}
 
+
+# --- The PDF ---------------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def pdf_bytes() -> bytes:
+    return write_pdf(sample_document())
+
+
+@pytest.fixture(scope="module")
+def pdf(pdf_bytes):
+    return PdfReader(io.BytesIO(pdf_bytes))
+
+
+@pytest.fixture(scope="module")
+def pages(pdf) -> list[str]:
+    """Each page's text laid out as on the page (lines in order, columns by position)."""
+    return [page.extract_text(extraction_mode="layout") for page in pdf.pages]
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def test_pdf_has_the_cover_then_the_contents_with_page_numbers_that_match(pdf, pages):
+    assert len(pdf.pages) > 1
+    assert _lines(pages[0])[0].startswith("Annual report of the National")
+    assert "Issued by the National Rapporteur" in pages[0]
+    assert _lines(pages[1])[0] == "Contents"
+    listed = {}
+    for title in CHAPTERS:
+        match = re.search(re.escape(title) + r"[ .]*?(\d+)$", pages[1], re.MULTILINE)
+        assert match, f"{title!r} is not in the contents"
+        listed[title] = int(match.group(1))
+    for title in CHAPTERS:  # each chapter starts the page the contents gives
+        found = [number for number, text in enumerate(pages, start=1) if number > 2 and title in text]
+        assert found and found[0] == listed[title]
+        assert _lines(pages[found[0] - 1])[0] == title
+    assert list(listed.values()) == sorted(listed.values()) and len(set(listed.values())) == len(CHAPTERS)
+
+
+def test_pdf_page_numbers_in_the_footer(pages):
+    assert str(1) not in _lines(pages[0])  # the cover has none
+    for number, text in enumerate(pages[1:], start=2):
+        assert _lines(text)[-1] == str(number)
+
+
+def test_pdf_outline_has_the_chapters_and_their_sections(pdf):
+    def walk(entries, depth=0):
+        for entry in entries:
+            if isinstance(entry, list):
+                yield from walk(entry, depth + 1)
+            else:
+                yield depth, entry.title, pdf.get_destination_page_number(entry) + 1
+
+    outline = list(walk(pdf.outline))
+    assert [(depth, title) for depth, title, _ in outline] == [
+        (0, CHAPTERS[0]), (1, "Method"), (2, "Sources"), (0, CHAPTERS[1]), (1, "Shelters"), (0, CHAPTERS[2]),
+        (1, "Every agency"),
+    ]
+    chapter_pages = [page for depth, _, page in outline if depth == 0]
+    assert chapter_pages == sorted(chapter_pages) and chapter_pages[0] == 3
+
+
+def _right_edges(page, pattern: str) -> list[float]:
+    """Where each piece of text matching the pattern ends on the page, in points from the left."""
+    edges = []
+
+    def visit(text, matrix, text_matrix, font, size):
+        if re.fullmatch(pattern, text.strip()):
+            x = matrix[4] + text_matrix[4]
+            edges.append(x + stringWidth(text.strip(), font["/BaseFont"].lstrip("/"), size))
+
+    page.extract_text(visitor_text=visit)
+    return edges
+
+
+def test_pdf_long_table_splits_across_pages_with_its_header_on_each(pdf, pages):
+    row = re.compile(r"^\s*Row (\d{3}) agency\s+([\d,]+)", re.MULTILINE)
+    table_pages = [text for text in pages if row.search(text)]
+    assert len(table_pages) >= 2
+    seen = [int(match.group(1)) for text in table_pages for match in row.finditer(text)]
+    assert seen == list(range(1, LONG_TABLE_ROWS + 1))  # every row once, in order, from both ends
+    for text in table_pages:
+        header = next(line for line in _lines(text) if "Reporting agency" in line)
+        assert re.fullmatch(r"Reporting agency\s+Cases registered\s+Share \(%\)\s+Remark", header)
+    for page in pdf.pages[pages.index(table_pages[0]):][:len(table_pages)]:
+        edges = _right_edges(page, r"\d{1,3}(,\d{3})+")  # the cases: 1,007 … 120,007
+        assert len(edges) >= 2 and max(edges) - min(edges) < 0.5  # figures are right-aligned
+
+
+def test_pdf_long_cells_wrap_and_text_stays_plain(pages):
+    text = " ".join(" ".join(pages).split())
+    words = LONG_CELL.split()
+    assert " ".join(words[:12]) in text and " ".join(words[-12:]) in text
+    assert "Plain text stays plain: <b>not bold</b> & R&D are written as they are." in text
+    assert "Victims’ protection and “safe houses”" in text and "résumé" in text
+    assert all(chart.title in text for chart in CHARTS)  # the captions
+
+
+def test_pdf_holds_one_picture_per_chart(pdf):
+    assert sum(len(page.images) for page in pdf.pages) == len(CHARTS)
+
+
+def test_pdf_properties(pdf):
+    assert pdf.metadata.title == sample_document().title
+    assert pdf.metadata.author == "National Rapporteur"
+    assert pdf.metadata.subject == sample_document().subtitle
+    assert pdf.metadata.creation_date == datetime(2027, 1, 5, 9, 30, tzinfo=UTC)
+    assert pdf.trailer["/Root"]["/PageMode"] == "/UseOutlines"  # readers open on the bookmarks
+
+
+def test_pdf_is_the_same_bytes_for_the_same_report():
+    first = write_pdf(small_document())
+    assert first == write_pdf(small_document())
+    assert PdfReader(io.BytesIO(first)).metadata.creation_date == datetime(2027, 4, 2, 8, 0, tzinfo=UTC)
+    # Undated, the file carries reportlab's fixed date, not the clock's (two writes in one second would hide it).
+    undated = PdfReader(io.BytesIO(write_pdf(small_document(created=None))))
+    assert undated.metadata.creation_date == datetime(2000, 1, 1, tzinfo=UTC)
+
+
+def test_pdf_survives_urdu_with_the_built_in_font(pages):
+    # Helvetica has no Arabic-script glyphs: the Urdu word is drawn as blanks, the rest of the line is intact.
+    line = next(line for line in _lines(pages[2]) if line.startswith("A paragraph with an Urdu word"))
+    assert line.endswith("in the middle of English text.")
+
+
+# --- Both files --------------------------------------------------------------------------------------------------
+
+def test_documents_of_any_shape_are_written():
+    bare = Document("Bare", "Nothing to report", [])
+    assert len(PdfReader(io.BytesIO(write_pdf(bare))).pages) == 1  # the cover; no contents without chapters
+    assert "Contents" not in [p.text for p in docx.Document(io.BytesIO(write_docx(bare))).paragraphs]
+
+    odd = Document("Odd", "Shapes", [])
+    odd.section("Before any chapter").add(Bullets([]))  # still starts a page of its own, after the cover
+    odd.chapter("Evidence").add(
+        Table(["Agency", "Evidence"], [["FIA", "A statement of many pages. " * 900], ["NDRA", "Short."]]),
+        BarChart("Every agency", [f"Agency {number}" for number in range(60)], [Series("Open", list(range(60)))],
+                 horizontal=True),
+    )
+    odd.section("First detail", level=3)
+    odd.section("Second detail", level=3)
+    reader = PdfReader(io.BytesIO(write_pdf(odd)))
+    # Level 3s straight under a chapter sit one step below it in the outline, side by side.
+    outline = [entry.title if not isinstance(entry, list) else [child.title for child in entry]
+               for entry in reader.outline]
+    assert outline == ["Before any chapter", "Evidence", ["First detail", "Second detail"]]
+    texts = [page.extract_text() for page in reader.pages]
+    assert texts[1].startswith("Contents") and texts[2].startswith("Before any chapter")
+    evidence = [number for number, text in enumerate(texts) if "A statement of many pages" in text]
+    assert len(evidence) > 1 and "NDRA" in texts[evidence[-1]]  # the row taller than a page split across pages
+    word = docx.Document(io.BytesIO(write_docx(odd)))
+    first = next(p for p in word.paragraphs if p.text == "Before any chapter")
+    assert first.paragraph_format.page_break_before
+    section = word.sections[0]
+    usable = section.page_height - section.top_margin - section.bottom_margin
+    assert word.inline_shapes[0].height < usable  # the tall chart fits the page

@@ -17,13 +17,14 @@ from docx.opc.constants import RELATIONSHIP_TYPE
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
+from PIL import Image
 
 from .charts import PRINT_DPI, PRINT_WIDTH_PX, chart_png
 from .document import BarChart, Bullets, Document, Paragraph, Table, cell_text, is_number
 
 AUTHOR = "National Rapporteur"
 PAGE_WIDTH, PAGE_HEIGHT, MARGIN = Cm(21), Cm(29.7), Cm(2.5)  # A4, as printed in Pakistan's offices
-TEXT_WIDTH = PAGE_WIDTH - 2 * MARGIN
+TEXT_WIDTH, TEXT_HEIGHT = PAGE_WIDTH - 2 * MARGIN, PAGE_HEIGHT - 2 * MARGIN
 TABLE_STYLE = "Light Grid Accent 1"
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # the earliest a zip entry can carry: the same bytes for the same report
 # What follows w:updateFields in the settings' schema (CT_Settings, ECMA-376 part 1, 17.15.1.78), in order.
@@ -42,9 +43,9 @@ def write_docx(document: Document) -> bytes:
     _set_up_styles(word)
     _cover(word, document)
     _contents(word, document)
-    for section in document.sections:
+    for index, section in enumerate(document.sections):
         heading = word.add_heading(section.title, level=section.level)
-        if section.level == 1:
+        if section.level == 1 or index == 0:  # chapters, and whatever comes first, start a page
             heading.paragraph_format.page_break_before = True
         for block in section.blocks:
             _block(word, block)
@@ -94,6 +95,8 @@ def _cover(word, document: Document) -> None:
 def _contents(word, document: Document) -> None:
     """The chapters as a numbered list, then a TOC field: Word fills in page numbers when fields are updated,
     which it offers to do on opening (see _ask_to_update_fields); other readers show the list."""
+    if not document.contents:
+        return
     heading = word.add_paragraph("Contents", style="TOC Heading")  # not in the navigation pane, nor in the TOC
     heading.paragraph_format.page_break_before = True
     for title in document.contents:
@@ -173,7 +176,11 @@ def _table(word, table: Table) -> None:
 def _chart(word, chart: BarChart) -> None:
     """The chart's picture across the text width, its title as the caption beneath (not in the picture twice)."""
     png = chart_png(chart, width_px=PRINT_WIDTH_PX, dpi=PRINT_DPI, title=False)
-    word.add_picture(io.BytesIO(png), width=TEXT_WIDTH)
+    width, height = Image.open(io.BytesIO(png)).size
+    if TEXT_WIDTH * height / width <= TEXT_HEIGHT * 0.85:
+        word.add_picture(io.BytesIO(png), width=TEXT_WIDTH)
+    else:  # a tall chart (many agencies down the side) is made to fit the page with its caption
+        word.add_picture(io.BytesIO(png), height=int(TEXT_HEIGHT * 0.85))
     picture = word.paragraphs[-1]
     picture.alignment = WD_ALIGN_PARAGRAPH.CENTER
     picture.paragraph_format.keep_with_next = True
