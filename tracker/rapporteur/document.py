@@ -2,12 +2,13 @@
 data and what the Word and PDF writers lay out, so that both files say exactly the same.
 
 A document is a cover, then sections in reading order; a section of level 1 is a chapter (a new page, an
-entry of the contents list), levels 2 and 3 sit inside it. Blocks are plain text, never markup: the writers
-escape nothing because nothing here is HTML.
+entry of the contents list), levels 2 and 3 sit inside it. Blocks are plain text, never markup: nothing here is
+HTML to unescape, and a writer whose format reads markup (reportlab's paragraphs) escapes the text itself.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 
 @dataclass(frozen=True)
@@ -28,11 +29,37 @@ class Table:
     caption: str = ""
     widths: list[float] | None = None  # relative column widths; even when None
 
+    @property
+    def numeric_columns(self) -> list[bool]:
+        """Whether each column holds numbers only (blanks aside): its header is right-aligned over them."""
+        return [
+            any(is_number(row[index]) for row in self.rows)
+            and all(is_number(row[index]) or row[index] in ("", None) for row in self.rows)
+            for index in range(len(self.columns))
+        ]
+
+
+def is_number(value) -> bool:
+    """A cell to right-align (a bool is not a figure, though Python counts it as an int)."""
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def cell_text(value: str | int | float | None) -> str:
+    """A cell as both files write it: figures with thousands separators and no needless ".0", as the pages'
+    `number` filter writes them (tracker.templating.format_number, which a test holds this to: that module is
+    not imported here as it can only be imported once the app has loaded the views it imports, and back)."""
+    if value is None:
+        return ""
+    if not is_number(value):
+        return str(value)
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,}"
+
 
 @dataclass(frozen=True)
 class Series:
     name: str
     values: list[float | None]  # one per category; None where there is no value
+    colour: str | None = None  # "#rrggbb", e.g. a status's colour on the dashboard; None takes the next of the palette
 
 
 @dataclass(frozen=True)
@@ -70,6 +97,9 @@ class Document:
     cover_lines: list[str]  # under the subtitle: who issues it, when it was generated, the options it was built with
     sections: list[Section] = field(default_factory=list)
     language: str = "en"
+    # When it was composed: the files' creation date. None leaves the Word file undated and gives the PDF
+    # reportlab's fixed 1 January 2000 (it always writes a date); either way equal documents give equal bytes.
+    created: datetime | None = None
 
     def chapter(self, title: str) -> Section:
         section = Section(title, 1)

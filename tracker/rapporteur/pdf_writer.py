@@ -1,0 +1,202 @@
+"""The Rapporteur's report as a PDF (reportlab's platypus), laid out from the same Document as the Word file.
+
+Fonts: the PDF's built-in Helvetica, whose encoding covers English and Western European text (curly quotes,
+dashes, accents) and keeps the text extractable. It has no Arabic-script glyphs: Urdu comes out as blank boxes,
+never an error. Urdu headings will need a TrueType font registered with reportlab (Noto Nastaliq Urdu) and text
+shaping (reportlab's shaping with uharfbuzz, or the text reshaped and reordered before it is set): a piece of
+work of its own.
+"""
+from __future__ import annotations
+
+import io
+from xml.sax.saxutils import escape
+
+from reportlab import platypus  # as platypus.Paragraph, platypus.Table: our Document has its own of those names
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER, TA_RIGHT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import cm
+from reportlab.lib.utils import ImageReader
+from reportlab.platypus.tableofcontents import TableOfContents
+
+from .charts import PRINT_DPI, PRINT_WIDTH_PX, chart_png
+from .document import BarChart, Bullets, Document, Paragraph, Table, cell_text, is_number
+
+AUTHOR = "National Rapporteur"
+CREATOR = "Anti-trafficking action-plan tracker"
+MARGIN = 2.5 * cm  # as the Word file's, on the same A4
+TEXT = colors.HexColor("#212529")
+MUTED = colors.HexColor("#595f66")
+BRAND = colors.HexColor("#0b4f3c")  # the navigation bar's green (static/css/tracker.css)
+RULE = colors.HexColor("#adb5bd")
+BAND = colors.HexColor("#f1f3f5")
+
+BODY = ParagraphStyle("body", fontName="Helvetica", fontSize=10, leading=14, textColor=TEXT, spaceAfter=6)
+STYLES = {
+    "title": ParagraphStyle("title", BODY, fontName="Helvetica-Bold", fontSize=26, leading=32, textColor=BRAND,
+                            spaceBefore=5 * cm, spaceAfter=14),
+    "subtitle": ParagraphStyle("subtitle", BODY, fontSize=14, leading=19, textColor=MUTED, spaceAfter=24),
+    "cover": ParagraphStyle("cover", BODY, fontSize=11, leading=16, spaceAfter=4),
+    "contents": ParagraphStyle("contents", BODY, fontName="Helvetica-Bold", fontSize=18, leading=24,
+                               textColor=BRAND, spaceAfter=14),
+    1: ParagraphStyle("heading1", BODY, fontName="Helvetica-Bold", fontSize=18, leading=24, textColor=BRAND,
+                      spaceAfter=10, keepWithNext=1),
+    2: ParagraphStyle("heading2", BODY, fontName="Helvetica-Bold", fontSize=14, leading=18, spaceBefore=10,
+                      spaceAfter=6, keepWithNext=1),
+    3: ParagraphStyle("heading3", BODY, fontName="Helvetica-BoldOblique", fontSize=11.5, leading=15, spaceBefore=8,
+                      spaceAfter=4, keepWithNext=1),
+    "body": BODY,
+    "lead": ParagraphStyle("lead", BODY, fontSize=12.5, leading=17, spaceAfter=10),
+    "note": ParagraphStyle("note", BODY, fontSize=8.5, leading=11, textColor=MUTED),
+    "quote": ParagraphStyle("quote", BODY, fontName="Helvetica-Oblique", leftIndent=1 * cm, rightIndent=1 * cm,
+                            spaceBefore=4, spaceAfter=10),
+    "caption": ParagraphStyle("caption", BODY, fontName="Helvetica-Bold", fontSize=9, leading=12, textColor=BRAND,
+                              spaceBefore=4, spaceAfter=10),
+    "cell": ParagraphStyle("cell", BODY, fontSize=9, leading=11.5, spaceAfter=0),
+    "footer": ParagraphStyle("footer", BODY, fontSize=9, alignment=TA_CENTER),
+}
+STYLES["table caption"] = ParagraphStyle("table caption", STYLES["caption"], spaceBefore=8, spaceAfter=4,
+                                         keepWithNext=1)
+STYLES["cell right"] = ParagraphStyle("cell right", STYLES["cell"], alignment=TA_RIGHT)
+STYLES["header"] = ParagraphStyle("header", STYLES["cell"], fontName="Helvetica-Bold", textColor=colors.white)
+STYLES["header right"] = ParagraphStyle("header right", STYLES["header"], alignment=TA_RIGHT)
+TOC_STYLE = ParagraphStyle("toc", BODY, fontSize=11.5, leading=20)
+
+
+def write_pdf(document: Document) -> bytes:
+    """The report as the bytes of a PDF file."""
+    buffer = io.BytesIO()
+    template = _ReportTemplate(buffer, document)
+    template.multiBuild(_story(document, template.width, template.height))  # a second pass numbers the contents
+    return buffer.getvalue()
+
+
+class _ReportTemplate(platypus.BaseDocTemplate):
+    """A4 pages with the page number at the foot (not on the cover); headings become bookmarks, chapters entries
+    of the contents."""
+
+    def __init__(self, buffer: io.BytesIO, document: Document):
+        super().__init__(
+            buffer, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN, bottomMargin=MARGIN,
+            title=document.title, author=AUTHOR, subject=document.subtitle, creator=CREATOR,
+            lang=document.language,
+            # No clock in the file (nor in its ID): the same report gives the same bytes; a date only if given.
+            invariant=True,
+        )
+        self.created = document.created
+        frame = platypus.Frame(self.leftMargin, self.bottomMargin, self.width, self.height, id="text")
+        self.addPageTemplates([platypus.PageTemplate("page", [frame], onPageEnd=_footer)])
+        self._open_levels: list[int] = []  # the levels of the sections the next heading may sit under
+
+    def beforeDocument(self) -> None:
+        """At the start of each pass of multiBuild, on its new canvas."""
+        self._open_levels = []
+        self.canv.showOutline()  # readers open with the bookmarks shown
+        if self.created is not None:
+            stamp = self.created.strftime("D:%Y%m%d%H%M%S") + _offset(self.created)
+            self.canv.setDateFormatter(lambda *_parts: stamp)
+
+    def afterFlowable(self, flowable) -> None:
+        heading = getattr(flowable, "heading", None)
+        if heading is None:
+            return
+        level, title, key = heading
+        # An outline goes down one step at a time: a level 3 straight under a chapter sits one step below it,
+        # beside the level 2s and 3s that follow, as deep as the sections it is inside.
+        while self._open_levels and self._open_levels[-1] >= level:
+            self._open_levels.pop()
+        depth = len(self._open_levels)
+        self._open_levels.append(level)
+        self.canv.bookmarkPage(key)
+        self.canv.addOutlineEntry(title, key, level=depth, closed=level > 1)
+        if level == 1:
+            self.notify("TOCEntry", (0, escape(title), self.page, key))
+
+
+def _offset(moment) -> str:
+    """The time zone of a PDF date, as +05'00' (Pakistan); a time without a zone counts as UTC, as in Word."""
+    delta = moment.utcoffset()
+    minutes = int(delta.total_seconds() // 60) if delta else 0
+    sign = "+" if minutes >= 0 else "-"
+    return f"{sign}{abs(minutes) // 60:02d}'{abs(minutes) % 60:02d}'"
+
+
+def _footer(canvas, template) -> None:
+    if template.page == 1:
+        return  # the cover
+    canvas.saveState()
+    canvas.setFont("Helvetica", 9)
+    canvas.setFillColor(MUTED)
+    canvas.drawCentredString(template.pagesize[0] / 2, MARGIN / 2, str(template.page))
+    canvas.restoreState()
+
+
+def _text(text: str, style: str | ParagraphStyle) -> platypus.Paragraph:
+    """Plain text as a paragraph: reportlab reads its own markup in paragraphs, so <, > and & are escaped."""
+    return platypus.Paragraph(escape(text), STYLES[style] if isinstance(style, str) else style)
+
+
+def _story(document: Document, width: float, height: float) -> list:
+    story = [_text(document.title, "title"), _text(document.subtitle, "subtitle")]
+    story += [_text(line, "cover") for line in document.cover_lines]
+    if document.contents:  # without chapters, reportlab would print its placeholder text
+        contents = TableOfContents(levelStyles=[TOC_STYLE], dotsMinLevel=0, rightColumnWidth=1.5 * cm)
+        story += [platypus.PageBreak(), _text("Contents", "contents"), contents]
+    for index, section in enumerate(document.sections):
+        if section.level == 1 or index == 0:  # chapters, and whatever comes first, start a page
+            story.append(platypus.PageBreak())
+        heading = _text(section.title, STYLES[min(max(section.level, 1), 3)])
+        heading.heading = (section.level, section.title, f"section-{index}")
+        story.append(heading)
+        for block in section.blocks:
+            story += _block(block, width, height)
+    return story
+
+
+def _block(block, width: float, height: float) -> list:
+    if isinstance(block, Paragraph):
+        return [_text(block.text, block.style)]
+    if isinstance(block, Bullets):
+        if not block.items:
+            return []
+        items = [platypus.ListItem(_text(item, "body"), leftIndent=14) for item in block.items]
+        return [platypus.ListFlowable(items, bulletType="bullet", start="•", leftIndent=14, bulletFontSize=9),
+                platypus.Spacer(0, 4)]
+    if isinstance(block, Table):
+        return _table(block, width)
+    if isinstance(block, BarChart):
+        return [_chart(block, width, height)]
+    raise TypeError(f"no PDF layout for {type(block).__name__}")
+
+
+def _table(table: Table, width: float) -> list:
+    """Cells as paragraphs (long text wraps), figures on the right, the header row again on every page."""
+    numeric = table.numeric_columns
+    header = [_text(name, "header right" if numeric[index] else "header") for index, name in enumerate(table.columns)]
+    rows = [[_text(cell_text(value), "cell right" if is_number(value) else "cell") for value in row]
+            for row in table.rows]
+    shares = table.widths or [1] * len(table.columns)
+    # A row may split across pages only where at least four lines stay on each side: a row taller than a page
+    # (long evidence) would otherwise stop the whole report, and short rows stay whole.
+    grid = platypus.Table([header, *rows], colWidths=[width * share / sum(shares) for share in shares], repeatRows=1,
+                          splitInRow=4 * STYLES["cell"].leading, hAlign="LEFT")
+    grid.setStyle(platypus.TableStyle([
+        ("BACKGROUND", (0, 0), (-1, 0), BRAND),
+        ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, BAND]),
+        ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("TOPPADDING", (0, 0), (-1, -1), 3),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+    ]))
+    caption = [_text(table.caption, "table caption")] if table.caption else []
+    return [*caption, grid, platypus.Spacer(0, 8)]
+
+
+def _chart(chart: BarChart, width: float, height: float) -> platypus.KeepTogether:
+    """The chart's picture across the text (smaller if it would not fit a page), its title as the caption."""
+    png = chart_png(chart, width_px=PRINT_WIDTH_PX, dpi=PRINT_DPI, title=False)
+    pixels_wide, pixels_high = ImageReader(io.BytesIO(png)).getSize()
+    scale = min(width / pixels_wide, height * 0.85 / pixels_high)
+    picture = platypus.Image(io.BytesIO(png), width=pixels_wide * scale, height=pixels_high * scale)
+    return platypus.KeepTogether([picture, _text(chart.title, "caption")])
