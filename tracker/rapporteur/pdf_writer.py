@@ -18,6 +18,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import cm
 from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus.tableofcontents import TableOfContents
 
 from .charts import PRINT_DPI, PRINT_WIDTH_PX, chart_png
@@ -171,26 +172,64 @@ def _block(block, width: float, height: float) -> list:
 
 
 def _table(table: Table, width: float) -> list:
-    """Cells as paragraphs (long text wraps), figures on the right, the header row again on every page."""
+    """Cells as paragraphs where they wrap, figures on the right, the header row again on every page.
+
+    A long table is laid out in pieces of ROWS_PER_PIECE rows, each with its header: reportlab measures every
+    row left over each time a table splits across a page, so one table of 10,000 rows took minutes; in pieces
+    it takes seconds, and the header still heads every page (and, where a piece begins, part of one)."""
     numeric = table.numeric_columns
     header = [_text(name, "header right" if numeric[index] else "header") for index, name in enumerate(table.columns)]
-    rows = [[_text(cell_text(value), "cell right" if is_number(value) else "cell") for value in row]
-            for row in table.rows]
     shares = table.widths or [1] * len(table.columns)
-    # A row may split across pages only where at least four lines stay on each side: a row taller than a page
-    # (long evidence) would otherwise stop the whole report, and short rows stay whole.
-    grid = platypus.Table([header, *rows], colWidths=[width * share / sum(shares) for share in shares], repeatRows=1,
-                          splitInRow=4 * STYLES["cell"].leading, hAlign="LEFT")
-    grid.setStyle(platypus.TableStyle([
+    widths = [width * share / sum(shares) for share in shares]
+    style = platypus.TableStyle([
         ("BACKGROUND", (0, 0), (-1, 0), BRAND),
         ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, BAND]),
         ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        # Cells short enough for one line are plain strings (see _cell), set in the cell paragraphs' type.
+        ("FONT", (0, 1), (-1, -1), STYLES["cell"].fontName, STYLES["cell"].fontSize, STYLES["cell"].leading),
+        *(("ALIGN", (column, 1), (column, -1), "RIGHT") for column, right in enumerate(numeric) if right),
         ("TOPPADDING", (0, 0), (-1, -1), 3),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-    ]))
+    ])
+    rows = [[_cell(value, column_width) for value, column_width in zip(row, widths, strict=True)]
+            for row in table.rows]
+    pieces = []
+    for first in range(0, max(len(rows), 1), ROWS_PER_PIECE):
+        # A row may split across pages only where at least four lines stay on each side: a row taller than a
+        # page (long evidence) would otherwise stop the whole report, and short rows stay whole.
+        grid = platypus.Table([header, *rows[first:first + ROWS_PER_PIECE]], colWidths=widths, repeatRows=1,
+                              splitInRow=4 * STYLES["cell"].leading, hAlign="LEFT")
+        grid.setStyle(style)
+        pieces.append(grid)
     caption = [_text(table.caption, "table caption")] if table.caption else []
-    return [*caption, grid, platypus.Spacer(0, 8)]
+    return [*caption, *pieces, platypus.Spacer(0, 8)]
+
+
+ROWS_PER_PIECE = 60
+CELL_PADDING = 6  # reportlab's default left and right padding of a table cell
+
+
+class CellParagraph(platypus.Paragraph):
+    """A table cell's paragraph, broken into lines once per width: reportlab measures the rows left over each
+    time a long table splits across a page, which broke every cell's lines again and again (a table of
+    10,000 rows took minutes)."""
+
+    _wrapped: tuple[float, tuple[float, float]] | None = None
+
+    def wrap(self, availWidth, availHeight):
+        if self._wrapped is None or self._wrapped[0] != availWidth:
+            self._wrapped = (availWidth, super().wrap(availWidth, availHeight))
+        return self._wrapped[1]
+
+
+def _cell(value, column_width: float):
+    """A table cell: a paragraph where the text may wrap; a plain string where it fits on one line, which
+    reportlab lays out many times faster (the annex of a national plan has tens of thousands of cells)."""
+    text = cell_text(value)
+    style = STYLES["cell right" if is_number(value) else "cell"]
+    fits = "\n" not in text and stringWidth(text, style.fontName, style.fontSize) <= column_width - 2 * CELL_PADDING
+    return text if fits else CellParagraph(escape(text), style)
 
 
 def _chart(chart: BarChart, width: float, height: float) -> platypus.KeepTogether:
