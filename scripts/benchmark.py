@@ -102,12 +102,34 @@ def measure(client, path: str, repeat: int) -> tuple[float, float, int]:
     return statistics.median(timings), p95, len(statements)
 
 
+def time_report(year: int) -> None:
+    """The Rapporteur's report of a year, timed step by step as its progress reports them."""
+    from datetime import date
+
+    from tracker.rapporteur.services import ReportOptions, build_files
+
+    start = last = time.perf_counter()
+
+    def progress(percent: int, step: str) -> None:
+        nonlocal last
+        now = time.perf_counter()
+        print(f"  {now - start:6.1f} s  (+{now - last:5.1f})  {percent:3d}% {step}")
+        last = now
+
+    print(f"The Rapporteur's report of {year}:")
+    docx, pdf = build_files(ReportOptions.year(year), date.today(), progress)
+    print(f"  {time.perf_counter() - start:6.1f} s in all: Word {len(docx) / 1e6:.1f} MB, PDF {len(pdf) / 1e6:.1f} MB")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--items", type=int, default=2000)
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--indicators", type=int, default=300,
                         help="synthetic indicators, each with 20 quarters × 4 provinces × 7 forms of values")
+    parser.add_argument("--report", type=int, metavar="YEAR", default=None,
+                        help="also time the Rapporteur's report of this year (Word and PDF), once")
+    parser.add_argument("--no-pages", action="store_true", help="time the report only")
     args = parser.parse_args()
     workdir = tempfile.mkdtemp(prefix="tracker-bench-")
     url = os.environ.get("DATABASE_URL") or f"sqlite:///{workdir}/bench.db"
@@ -125,13 +147,15 @@ def main() -> None:
         print(f"{args.items} items, {args.indicators} indicators × 560 values, {args.repeat} runs each, "
               f"{db.engine.dialect.name}")
         print(f"{'page':<40} {'median ms':>10} {'p95 ms':>8} {'queries':>8}")
-        for path in PAGES:
+        for path in [] if args.no_pages else PAGES:
             median, p95, queries = measure(client, path, args.repeat)
             print(f"{path:<40} {median:>10.1f} {p95:>8.1f} {queries:>8}")
         print(f"with {add_history()} history entries over the last year:")
-        for path in HISTORY_PAGES:
+        for path in [] if args.no_pages else HISTORY_PAGES:
             median, p95, queries = measure(client, path, args.repeat)
             print(f"{path:<40} {median:>10.1f} {p95:>8.1f} {queries:>8}")
+        if args.report:
+            time_report(args.report)
         db.session.remove()
         db.drop_all()
 

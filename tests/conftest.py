@@ -85,7 +85,7 @@ def app(request, tmp_path, template_databases):
     (directly or through another fixture), else the empty schema."""
     template = CATALOGUE if "seeded" in request.fixturenames else SCHEMA
     app = make_app(tmp_path, SQLALCHEMY_DATABASE_URI=template_databases.url(tmp_path),
-                   UPLOAD_DIR=str(tmp_path / "uploads"))
+                   UPLOAD_DIR=str(tmp_path / "uploads"), REPORT_DIR=str(tmp_path / "reports"))
     app.before_request_funcs.setdefault(None, []).insert(0, clean_request_globals)
     app.config["TEST_DATABASE_TEMPLATE"] = template
     with app.app_context():

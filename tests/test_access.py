@@ -6,6 +6,8 @@ listed fails `test_every_route_is_in_the_matrix`, naming it: add its line here, 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -14,7 +16,7 @@ from flask import current_app
 from conftest import csrf_token, fresh_item
 from factories import EvidenceFactory, ReportFactory, UpdateFactory
 from tracker.catalogue.services import find_agency
-from tracker.enums import IndicatorKind, ReportStage
+from tracker.enums import GenerationState, IndicatorKind, ReportStage
 from tracker.extensions import db
 from tracker.models import (
     ActionItem,
@@ -25,6 +27,7 @@ from tracker.models import (
     Indicator,
     IndicatorValue,
     ItemAgency,
+    RapporteurReport,
     Report,
     Update,
     User,
@@ -36,7 +39,7 @@ USERS = ROLES[1:]
 # Not pages of ours: files served as they are.
 UNCHECKED = {"static", "bootstrap.static"}
 # Ids the world fixture makes, for the {placeholders} of the paths.
-IDS = ("update", "agency", "user", "alias", "evidence", "other_agency", "report")
+IDS = ("update", "agency", "user", "alias", "evidence", "other_agency", "report", "rapporteur_report")
 
 
 def expect(allowed: dict[str, int], refused: int = 403, anonymous: int = 302) -> dict[str, int]:
@@ -137,6 +140,14 @@ ROUTES = {
     "exports.export_indicator_values": Route("/exports/indicator-values.csv",
                                              get=expect({"coordinator": 200, "rapporteur": 200})),
     # What changed between two dates: coordinators, the rapporteur and admins; its CSV, as every export.
+    "rapporteur.builder": Route("/rapporteur/reports", get=expect({"coordinator": 200, "rapporteur": 200}),
+                                post=Post(("coordinator", "rapporteur"), {"year": "2025"})),
+    "rapporteur.report_status": Route("/rapporteur/reports/{rapporteur_report}",
+                                      get=expect({"coordinator": 200, "rapporteur": 200})),
+    "rapporteur.report_progress": Route("/rapporteur/reports/{rapporteur_report}/progress.json",
+                                        get=expect({"coordinator": 200, "rapporteur": 200})),
+    "rapporteur.report_file": Route("/rapporteur/reports/{rapporteur_report}/report.pdf",
+                                    get=expect({"coordinator": 200, "rapporteur": 200})),
     "changes.changes_page": Route("/changes", get=expect({"coordinator": 200, "rapporteur": 200, "admin": 200})),
     "changes.changes_download": Route("/changes.csv", get=expect({"coordinator": 200, "rapporteur": 200})),
     # Admins.
@@ -226,12 +237,19 @@ def world(as_role, make_user):
     report = ReportFactory(item=item, author=user, stage=ReportStage.VALIDATION)
     db.session.add(Indicator(code="TEST-IND", name="Convictions", kind=IndicatorKind.COUNT, pillar=item.pillar,
                              items=[item]))
+    written = RapporteurReport(period_start=date(2025, 1, 1), period_end=date(2025, 12, 31),
+                               state=GenerationState.DONE, docx_name="world.docx", pdf_name="world.pdf")
+    db.session.add(written)
+    folder = Path(current_app.config["REPORT_DIR"])
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "world.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")
     db.session.commit()
     alias = db.session.scalar(sa.select(AgencyAlias).where(AgencyAlias.agency_id == nadra.id))
     return {
         "clients": clients,
         "ids": {"update": update.id, "agency": nadra.id, "user": user.id, "alias": alias.id,
-                "evidence": update.evidence[0].id, "other_agency": find_agency("FIA").id, "report": report.id},
+                "evidence": update.evidence[0].id, "other_agency": find_agency("FIA").id, "report": report.id,
+                "rapporteur_report": written.id},
     }
 
 

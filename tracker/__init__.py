@@ -93,6 +93,7 @@ def register_blueprints(app: Flask) -> None:
     from .indicators import bp as indicators_bp
     from .items import bp as items_bp
     from .progress import bp as progress_bp
+    from .rapporteur import bp as rapporteur_bp
     from .reminders import bp as reminders_bp
     from .tokens import bp as tokens_bp
     from .verification import bp as verification_bp
@@ -113,6 +114,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(changes_bp)
     app.register_blueprint(indicators_bp)
     app.register_blueprint(exports_bp)
+    app.register_blueprint(rapporteur_bp)
     app.register_blueprint(reminders_bp)
 
     # Every page but the login page needs a logged-in user.

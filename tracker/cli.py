@@ -4,13 +4,15 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import replace
+from datetime import date
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from .audit.services import record
 from .auth.services import create_user, ensure_admin
-from .enums import Role
+from .enums import AuditEventKind, Role
 from .errors import DomainError, Invalid
 from .exports.services import EXPORT_FORMATS, INDICATOR_VALUES, counted, render_export
 from .extensions import db
@@ -104,6 +106,41 @@ def export_command(export_format, out, framework, pillar, agency, province, stat
         handle.write(content)
     os.replace(tmp, out)
     click.echo(f"{count} {what} exported to {out}")
+
+
+@click.command("report")
+@click.option("--year", type=int, default=None, help="The calendar year it covers (default: this year).")
+@click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="Or any period: its first day (YYYY-MM-DD), with --to.")
+@click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]), default=None, help="The period's last day.")
+@click.option("--framework", "frameworks", multiple=True, help="A framework's code (repeat for more; none: all).")
+@click.option("--pillar", "pillars", multiple=True, help="A pillar's code (repeat for more; none: all).")
+@click.option("--format", "file_format", type=click.Choice(["docx", "pdf"]), required=True)
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="The file to write.")
+def report_command(year, start, end, frameworks, pillars, file_format, out) -> None:
+    """Write the National Rapporteur's report of a year (or any period) as Word or PDF."""
+    from .rapporteur.services import ReportOptions, build_files
+
+    if bool(start) != bool(end):
+        raise click.UsageError("Give both --from and --to, or neither.")
+    if start and year:
+        raise click.UsageError("Give a --year or a period (--from, --to), not both.")
+    today = date.today()
+    choices = {"frameworks": list(frameworks), "pillars": list(pillars)}
+    options = (ReportOptions(start.date(), end.date(), **choices) if start
+               else ReportOptions.year(year or today.year, **choices))
+    if problems := options.problems():
+        raise click.UsageError(" ".join(problems.values()))
+    docx, pdf = build_files(options, today, lambda percent, step: click.echo(f"{percent:3d}% {step}", err=True))
+    content = docx if file_format == "docx" else pdf
+    tmp = f"{out}.part"
+    with open(tmp, "wb") as handle:  # written beside the target and renamed: never half a file
+        handle.write(content)
+    os.replace(tmp, out)
+    record(AuditEventKind.RAPPORTEUR_REPORT, subject="rapporteur_report:command",
+           detail=f"wrote the report of {options.title_period} as {file_format} to {out}")
+    db.session.commit()
+    click.echo(f"The report of {options.title_period} written to {out} ({len(content):,} bytes).")
 
 
 @click.command("import-plan")
@@ -292,6 +329,7 @@ def scheduler_command() -> None:
 def register(app: Flask) -> None:
     app.cli.add_command(seed_command)
     app.cli.add_command(export_command)
+    app.cli.add_command(report_command)
     app.cli.add_command(import_plan_command)
     app.cli.add_command(users)
     app.cli.add_command(reminders)

@@ -207,6 +207,7 @@ class AuditEventKind(str, enum.Enum):
     REPORT_DECISION = "report_decision"  # a report forwarded, verified or returned
     VALIDATOR_CHANGED = "validator_changed"  # a validator appointed or removed
     INDICATOR_CHANGED = "indicator_changed"  # an indicator defined, changed, retired or deleted: what gets counted
+    RAPPORTEUR_REPORT = "rapporteur_report"  # the Rapporteur's report asked for, generated (or failed), downloaded
 
     @property
     def label(self) -> str:
@@ -317,3 +318,16 @@ STATUS_STYLES = {
     Status.BLOCKED: "danger",
     Status.SUPERSEDED: "dark",
 }
+
+
+class GenerationState(str, enum.Enum):
+    """Where a generated document stands: queued for the scheduler process, being written, done, or failed."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+    @property
+    def label(self) -> str:
+        return {"queued": "waiting to start", "running": "being written"}.get(self.value, self.value)

@@ -27,6 +27,7 @@ from .enums import (
     Exploitation,
     FindingKind,
     Frequency,
+    GenerationState,
     IndicatorKind,
     Priority,
     ReminderRule,
@@ -842,6 +843,47 @@ class Notification(db.Model):
     read_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
 
     user: Mapped[User] = relationship()
+
+
+class RapporteurReport(db.Model):
+    """A generation of the National Rapporteur's report: the options asked for, its progress, and the Word and PDF
+    files once written (kept, so that the same report can be downloaded again)."""
+
+    __tablename__ = "rapporteur_reports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    period_start: Mapped[date]
+    period_end: Mapped[date]
+    # The frameworks' and pillars' codes it covers, comma-separated; empty: all of them.
+    frameworks: Mapped[str] = mapped_column(sa.String(400), default="")
+    pillars: Mapped[str] = mapped_column(sa.String(200), default="")
+    state: Mapped[GenerationState] = mapped_column(enum_column(GenerationState), default=GenerationState.QUEUED,
+                                                   index=True)
+    progress: Mapped[int] = mapped_column(default=0)  # percent
+    step: Mapped[str] = mapped_column(sa.String(200), default="")  # what is being written now
+    error: Mapped[str] = mapped_column(sa.Text, default="")
+    requested_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    requested_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow, index=True)
+    started_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    # The files, under generated names in the reports folder, and their sizes.
+    docx_name: Mapped[str] = mapped_column(sa.String(80), default="")
+    docx_size: Mapped[int | None]
+    pdf_name: Mapped[str] = mapped_column(sa.String(80), default="")
+    pdf_size: Mapped[int | None]
+
+    requested_by: Mapped[User | None] = relationship()
+
+    __table_args__ = (sa.CheckConstraint("progress >= 0 AND progress <= 100", name="progress_range"),
+                      sa.CheckConstraint("period_start <= period_end", name="period_in_order"))
+
+    @property
+    def framework_codes(self) -> list[str]:
+        return [code for code in self.frameworks.split(",") if code]
+
+    @property
+    def pillar_codes(self) -> list[str]:
+        return [code for code in self.pillars.split(",") if code]
 
 
 class AuditEvent(db.Model):

@@ -77,7 +77,7 @@ def can_report_values(user: User, indicator) -> bool:
 
 
 def can_export(user: User) -> bool:
-    """Coordinators and the rapporteur download the items and the dashboard."""
+    """Coordinators and the rapporteur download the items and the dashboard, and build the Rapporteur's report."""
     return _has_role(user, Role.COORDINATOR, Role.RAPPORTEUR)
 
 

@@ -103,3 +103,21 @@ def reporting_rates(period: Period) -> Rates:
                 province_rate.on_time += (sent_here and sent <= due) or (entered and counted)
     return Rates(period, sorted(agencies.values(), key=lambda r: (r.reported_share, r.label)),
                  [rate for rate in by_province.values() if rate.expected])
+
+
+def combined_rates(periods: list[Period]) -> tuple[list[Rate], list[Rate]]:
+    """The rates of several periods added up, per agency and per province (e.g. a year's four quarters and the
+    year itself): what was expected over them all, and how much of it came, verified and on time."""
+    agencies: dict[str, Rate] = {}
+    provinces: dict[str, Rate] = {}
+    for period in periods:
+        rates = reporting_rates(period)
+        for totals, rows in ((agencies, rates.by_agency), (provinces, rates.by_province)):
+            for row in rows:
+                total = totals.setdefault(row.label, Rate(row.label))
+                total.expected += row.expected
+                total.reported += row.reported
+                total.verified += row.verified
+                total.on_time += row.on_time
+    return (sorted(agencies.values(), key=lambda r: r.label.lower()),
+            sorted(provinces.values(), key=lambda r: r.label.lower()))

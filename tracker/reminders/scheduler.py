@@ -1,4 +1,5 @@
-"""The one scheduler process: `flask --app app scheduler` runs the reminder job on its cron schedule.
+"""The one scheduler process: `flask --app app scheduler` runs the reminder job on its cron schedule, and writes
+the Rapporteur's reports asked for on the report page.
 
 Web workers never schedule anything (N gunicorn workers would send N copies); this process is the
 only scheduler, and the reminder log's unique claims make even an accidental second one harmless.
@@ -12,10 +13,13 @@ from apscheduler.triggers.cron import CronTrigger
 from flask import Flask
 
 from ..extensions import db
+from ..rapporteur.services import run_queued_reports
 from .delivery import run_reminders
 from .rules import get_settings
 
 JOB_ID = "reminders"
+REPORTS_ID = "rapporteur-reports"
+REPORT_POLL_SECONDS = 5  # how long a report asked for waits, at most, before it is started
 RELOAD_ID = "reload-reminder-settings"
 log = logging.getLogger(__name__)
 
@@ -33,6 +37,15 @@ def reminder_job(app: Flask) -> None:
         report = run_reminders()
         for line in report.lines():
             log.info(line)
+        db.session.remove()
+
+
+def report_job(app: Flask) -> None:
+    """Write the Rapporteur's reports asked for since the last look."""
+    with app.app_context():
+        written = run_queued_reports()
+        if written:
+            log.info("wrote %d Rapporteur's report(s)", written)
         db.session.remove()
 
 
@@ -63,4 +76,6 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
             log.info("reminder schedule changed: %s", new_key)
 
     scheduler.add_job(reload_settings, "interval", minutes=5, id=RELOAD_ID, coalesce=True, max_instances=1)
+    scheduler.add_job(report_job, "interval", seconds=REPORT_POLL_SECONDS, args=[app], id=REPORTS_ID, coalesce=True,
+                      max_instances=1)
     return scheduler

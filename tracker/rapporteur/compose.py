@@ -1,0 +1,385 @@
+"""The Rapporteur's report composed from the data: what the plan's implementation was in a period, measured.
+
+Every figure is the official, verified state read from the append-only history (`changes_between`,
+`official_states`), so a report of a past period says what was true then, whenever it is written. Evidence
+marked confidential never appears; neither does anything an agency reported that no coordinator verified.
+"""
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload, selectinload
+
+from ..changes.services import Change, Changes, changes_between
+from ..enums import CLOSED_STATUSES, Frequency, Role, Status, UpdateKind
+from ..extensions import db
+from ..indicators.periods import Period, ended_periods
+from ..indicators.rates import Rate, combined_rates
+from ..indicators.services import Track, results, series
+from ..items.filters import ItemFilters
+from ..items.history import day_end, day_start, official_states
+from ..models import ActionItem, Agency, Evidence, Framework, ItemAgency, Pillar, Update, User
+from .document import BarChart, Bullets, Document, Paragraph, Series, Table
+
+TITLE = "Implementation of the National Action Plan against Human Trafficking"
+# Charts of single indicators drawn per pillar at most: the rest are in the tables (a plan of hundreds of
+# indicators would otherwise be a book of charts).
+INDICATOR_CHARTS_PER_PILLAR = 6
+NOTE_LIMIT = 600  # characters of a verified note quoted in full; longer ones are cut with an ellipsis
+
+
+@dataclass
+class Scope:
+    """The items and pillars a report covers, and their official state at the period's end."""
+
+    pillars: list[Pillar]
+    items: list[ActionItem]  # those that existed at the end, in ref order
+    state: dict[int, tuple[Status, int]]  # item id → official status and progress at the end
+    frameworks: list[Framework]
+
+    def overdue(self, item: ActionItem, cutoff: date) -> bool:
+        return item.due_date is not None and item.due_date < cutoff and self.state[item.id][0] not in CLOSED_STATUSES
+
+
+def _reader() -> User:
+    """Whose eyes the report reads the data with: one who sees no confidential evidence (never saved)."""
+    return User(role=Role.RAPPORTEUR, email="report@tracker")
+
+
+def _scope(options) -> Scope:
+    pillars = list(db.session.scalars(sa.select(Pillar).order_by(Pillar.position)))
+    if options.pillars:
+        pillars = [p for p in pillars if p.code in options.pillars]
+    frameworks = list(db.session.scalars(sa.select(Framework).order_by(Framework.position)))
+    if options.frameworks:
+        frameworks = [f for f in frameworks if f.code in options.frameworks]
+    until = day_end(options.end)
+    states = official_states(until)
+    query = (sa.select(ActionItem, states.c.status, states.c.progress)
+             .join(states, states.c.item_id == ActionItem.id)
+             .where(ActionItem.created_at < until, ActionItem.pillar_id.in_([p.id for p in pillars]),
+                    ActionItem.framework_id.in_([f.id for f in frameworks]))
+             .options(joinedload(ActionItem.pillar), joinedload(ActionItem.framework),
+                      selectinload(ActionItem.assignments).joinedload(ItemAgency.agency))
+             .order_by(ActionItem.ref))
+    items, state = [], {}
+    for item, status, progress in db.session.execute(query).unique():
+        items.append(item)
+        state[item.id] = (Status(status), progress)
+    return Scope(pillars, items, state, frameworks)
+
+
+def _in_scope(changes: Changes, refs: set[str]) -> dict[str, list[Change]]:
+    """The comparison's rows of the items in scope (and every indicator's and framework's row)."""
+    return {section: [c for c in rows if c.subject != "item" or c.key in refs]
+            for section, rows in changes.sections.items()}
+
+
+def _verified_notes(items: list[ActionItem], start: date, end: date) -> dict[int, list[Update]]:
+    """The official entries of the period, by item: the notes a coordinator verified (or wrote), oldest first."""
+    notes: dict[int, list[Update]] = defaultdict(list)
+    ids = [item.id for item in items]
+    for chunk in (ids[i:i + 500] for i in range(0, len(ids), 500)):
+        for entry in db.session.scalars(
+            sa.select(Update).where(Update.item_id.in_(chunk), Update.kind == UpdateKind.PROGRESS,
+                                    Update.created_at >= day_start(start), Update.created_at < day_end(end))
+            .options(joinedload(Update.author), joinedload(Update.agency)).order_by(Update.created_at, Update.id)
+        ):
+            notes[entry.item_id].append(entry)
+    return notes
+
+
+def _evidence(items: list[ActionItem], start: date, end: date) -> dict[int, list[Evidence]]:
+    """The evidence given in the period, by item, confidential evidence left out."""
+    found: dict[int, list[Evidence]] = defaultdict(list)
+    ids = [item.id for item in items]
+    for chunk in (ids[i:i + 500] for i in range(0, len(ids), 500)):
+        for evidence in db.session.scalars(
+            sa.select(Evidence).where(Evidence.item_id.in_(chunk), Evidence.confidential.is_(False),
+                                      Evidence.created_at >= day_start(start), Evidence.created_at < day_end(end))
+            .order_by(Evidence.created_at, Evidence.id)
+        ):
+            found[evidence.item_id].append(evidence)
+    return found
+
+
+def evidence_line(evidence: Evidence) -> str:
+    """Evidence as the report cites it: a figure with its unit and date, a file's name, a link, a note."""
+    parts = []
+    if evidence.value is not None:
+        parts.append(f"{evidence.value:,g} {evidence.unit}".strip()
+                     + (f" (as of {evidence.as_of:%-d %b %Y})" if evidence.as_of else ""))
+    if evidence.stored_name:
+        parts.append(f"file “{evidence.original_name}”")
+    if evidence.url:
+        parts.append(evidence.url)
+    if evidence.note:
+        parts.append(_cut(evidence.note))
+    if evidence.source_document:
+        parts.append(f"source: {evidence.source_document}" + (f", {evidence.locator}" if evidence.locator else ""))
+    return "; ".join(parts) + f" — given {evidence.created_at:%-d %b %Y}"
+
+
+def _count(n: int) -> str:
+    return f"{n:,} item" + ("" if n == 1 else "s")
+
+
+def _cut(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= NOTE_LIMIT else text[:NOTE_LIMIT - 1] + "…"
+
+
+def _state(value) -> str:
+    return f"{value.status.label}, {value.progress}%" if hasattr(value, "status") else str(value)
+
+
+def _periods(start: date, end: date, today: date) -> list[Period]:
+    """The reporting periods that ended within the report's period (and by today): whose rates it gives."""
+    last = min(end, today)
+    return [p for frequency in (Frequency.QUARTERLY, Frequency.YEARLY)
+            for p in ended_periods(frequency, start, last) if p.start >= start and p.end <= end]
+
+
+def _rate_rows(rates: list[Rate]) -> list[list]:
+    return [[r.label, r.expected, r.reported, r.verified, r.on_time, f"{r.verified_share:g}%"] for r in rates]
+
+
+RATE_COLUMNS = ["", "Expected", "Reported", "Verified", "On time", "Verified share"]
+
+
+def compose(options, today: date, progress) -> Document:
+    """The report of the options' period: cover, executive summary, a chapter per pillar, the agencies, and an
+    annex with every item and the method. `progress(percent, step)` is told how far it has got."""
+    start, end = options.start, options.end
+    progress(5, "Reading the plan as it stood at the end of the period")
+    scope = _scope(options)
+    refs = {item.ref for item in scope.items}
+    cutoff = min(end, today)
+    reader = _reader()
+    by_pillar: dict[str, dict[str, list[Change]]] = {}
+    for n, pillar in enumerate(scope.pillars):
+        progress(10 + 30 * n // max(len(scope.pillars), 1), f"Comparing the start and end of the period: {pillar.name}")
+        by_pillar[pillar.code] = _in_scope(changes_between(start, end, ItemFilters(pillar=pillar.code), reader, today),
+                                           refs)
+    progress(42, "Reading the verified notes and the evidence")
+    notes = _verified_notes(scope.items, start, end)
+    evidence = _evidence(scope.items, start, end)
+    progress(48, "Counting the reporting rates")
+    rates_by_agency, rates_by_province = combined_rates(_periods(start, end, today))
+    tracks = {pillar.code: results(pillar=pillar.code) for pillar in scope.pillars}
+
+    document = Document(
+        title=TITLE,
+        subtitle=f"Report of the National Rapporteur · {options.title_period}",
+        cover_lines=[
+            f"Period: {start:%-d %B %Y} to {end:%-d %B %Y}",
+            "Frameworks: " + ", ".join(f.name for f in scope.frameworks),
+            "Pillars: " + ", ".join(p.name for p in scope.pillars),
+            f"Written from the tracker's verified records on {today:%-d %B %Y}",
+        ],
+    )
+    progress(52, "Writing the executive summary")
+    _summary(document, options, scope, by_pillar, tracks, rates_by_agency, rates_by_province, cutoff)
+    for n, pillar in enumerate(scope.pillars):
+        progress(55 + 10 * n // max(len(scope.pillars), 1), f"Writing the chapter on {pillar.name}")
+        _pillar_chapter(document, pillar, scope, by_pillar[pillar.code], notes, evidence, tracks[pillar.code],
+                        start, end)
+    progress(66, "Writing the agencies' sections")
+    _agency_chapter(document, scope, by_pillar, rates_by_agency, cutoff)
+    progress(74, "Writing the annex")
+    _annex(document, scope)
+    return document
+
+
+def _summary(document: Document, options, scope: Scope, by_pillar, tracks, rates_by_agency, rates_by_province,
+             cutoff: date) -> None:
+    chapter = document.chapter("Executive summary")
+    rows, totals = [], Counter()
+    for pillar in scope.pillars:
+        sections = by_pillar[pillar.code]
+        items = [item for item in scope.items if item.pillar_id == pillar.id]
+        counts = {"items": len(items), "completed": len(sections["completed"]),
+                  "progressed": len(sections["status_changed"]),
+                  "overdue": sum(scope.overdue(item, cutoff) for item in items),
+                  "complete": sum(scope.state[item.id][0] == Status.COMPLETED for item in items)}
+        totals.update(counts)
+        rows.append([pillar.name, counts["items"], counts["completed"], counts["progressed"], counts["overdue"],
+                     counts["complete"]])
+    activity = sum(len(changes) for sections in by_pillar.values() for changes in sections.values())
+    if not activity:
+        chapter.add(Paragraph(
+            f"Nothing was recorded in this period: between {options.start:%-d %B %Y} and {options.end:%-d %B %Y} no "
+            "item's official status or progress changed, no item was completed, no evidence was given and no "
+            "indicator value was verified.", "lead"))
+    else:
+        chapter.add(Paragraph(
+            f"Commitments covered: {totals['items']:,}. In the period, {_count(totals['completed'])} verified "
+            f"complete and {_count(totals['progressed'])} changed official status or progress; "
+            f"{_count(totals['overdue'])} overdue at its end; {_count(totals['complete'])} complete in all.", "lead"))
+    chapter.add(Table(["Pillar", "Items", "Completed in the period", "Status or progress changed",
+                       "Overdue at the end", "Complete at the end"],
+                      [*rows, ["All pillars", totals["items"], totals["completed"], totals["progressed"],
+                               totals["overdue"], totals["complete"]]],
+                      caption="Items by pillar: official, verified states only"))
+    by_status = {status: [sum(scope.state[item.id][0] == status for item in scope.items
+                              if item.pillar_id == pillar.id) for pillar in scope.pillars] for status in Status}
+    chapter.add(BarChart("Items by official status at the end of the period", [p.name for p in scope.pillars],
+                         [Series(status.label, values) for status, values in by_status.items()], stacked=True,
+                         unit="items"))
+    judged = [t for pillar_tracks in tracks.values() for t in pillar_tracks]
+    section = document.section("Results against targets")
+    if judged:
+        states = Counter(t.state for t in judged)
+        section.add(Paragraph(f"{states['on_track']} indicator(s) on track and {states['off_track']} off track of "
+                              f"{len(judged)} in use; {states['no_target']} have no target, "
+                              f"{states['no_values'] + states['no_total']} no value to judge by."))
+        section.add(_results_table(judged))
+    else:
+        section.add(Paragraph("No indicator is in use for these pillars."))
+    section = document.section("Reporting rates")
+    if rates_by_agency:
+        section.add(Paragraph("Indicator values expected from each reporting agency in the reporting periods that "
+                              "ended within the period, and how many came, were verified and came on time (within "
+                              "a month of the period's end)."))
+        section.add(Table(["Agency", *RATE_COLUMNS[1:]], _rate_rows(rates_by_agency), caption="By agency"))
+        if rates_by_province:
+            section.add(Table(["Province", *RATE_COLUMNS[1:]], _rate_rows(rates_by_province),
+                              caption="By province (indicators reported by province)"))
+    else:
+        section.add(Paragraph("No reporting period ended within this period: there is no reporting rate to give."))
+
+
+def _results_table(tracks: list[Track]) -> Table:
+    rows = []
+    for t in tracks:
+        indicator = t.indicator
+        rows.append([f"{indicator.code} {indicator.name}", indicator.unit, t.period or "—",
+                     t.actual if t.actual is not None else "—", t.target if t.target is not None else "—",
+                     t.label])
+    return Table(["Indicator", "Unit", "Latest period", "Actual", "Target", "Where it stands"], rows,
+                 caption="Each indicator's latest verified value against its target", widths=[4, 2, 1.3, 1.2, 1.2, 2])
+
+
+def _pillar_chapter(document: Document, pillar: Pillar, scope: Scope, sections: dict[str, list[Change]],
+                    notes, evidence, tracks: list[Track], start: date, end: date) -> None:
+    chapter = document.chapter(pillar.name)
+    if pillar.description:
+        chapter.add(Paragraph(pillar.description, "note"))
+    changed = sections["status_changed"]
+    items = {item.ref: item for item in scope.items if item.pillar_id == pillar.id}
+    cited = {ref for ref in items if notes.get(items[ref].id) or evidence.get(items[ref].id)}
+    refs = sorted({c.key for c in changed} | cited)
+    section = document.section("What changed in the period")
+    if not refs:
+        section.add(Paragraph(f"No commitment under {pillar.name.lower()} changed its official status or progress, "
+                              "and no evidence was given, in this period."))
+    if sections["completed"]:
+        section.add(Paragraph(f"Verified complete in the period: {', '.join(c.ref for c in sections['completed'])}."))
+    by_ref = {c.key: c for c in changed}
+    for ref in refs:
+        item = items[ref]
+        entry = document.section(f"{item.ref} {item.title}", 3)
+        change = by_ref.get(ref)
+        lead = item.lead.agency.label if item.lead else "no lead agency"
+        entry.add(Paragraph(f"{_state(change.before)} → {_state(change.after)}" if change
+                            else f"{_state_of(scope, item)} (unchanged)", "lead"))
+        entry.add(Paragraph(f"Lead: {lead}" + (f"; due {item.due_date:%-d %b %Y}" if item.due_date else ""), "note"))
+        for note in notes.get(item.id, []):
+            who = note.author.display_name if note.author else (note.source_document or "the sources")
+            agency = f" (reported by {note.agency.label})" if note.agency and note.author else ""
+            text = _cut(note.note) if note.note else "(no note)"
+            entry.add(Paragraph(f"{note.created_at:%-d %b %Y}, {who}{agency}: {text}", "quote"))
+        if evidence.get(item.id):
+            entry.add(Bullets([evidence_line(e) for e in evidence[item.id]]))
+    _indicators(document, pillar, tracks, start, end)
+
+
+def _state_of(scope: Scope, item: ActionItem) -> str:
+    status, progress = scope.state[item.id]
+    return f"{status.label}, {progress}%"
+
+
+def _indicators(document: Document, pillar: Pillar, tracks: list[Track], start: date, end: date) -> None:
+    section = document.section(f"Results: the indicators of {pillar.name.lower()}")
+    if not tracks:
+        section.add(Paragraph("No indicator measures this pillar yet."))
+        return
+    section.add(_results_table(tracks))
+    drawn = 0
+    for t in tracks:
+        if drawn >= INDICATOR_CHARTS_PER_PILLAR:
+            section.add(Paragraph(f"Charts are drawn for the first {INDICATOR_CHARTS_PER_PILLAR} indicators with "
+                                  "values in the period; the table gives every one.", "note"))
+            break
+        points = [p for p in series(t.indicator) if start <= Period.parse(p.period).end <= end]
+        if not any(p.actual is not None for p in points):
+            continue
+        drawn += 1
+        section.add(BarChart(f"{t.indicator.code} {t.indicator.name}", [p.period for p in points],
+                             [Series("Actual", [p.actual for p in points])], unit=t.indicator.unit,
+                             line=Series("Target", [p.target for p in points])
+                             if any(p.target is not None for p in points) else None))
+
+
+def _agency_chapter(document: Document, scope: Scope, by_pillar, rates: list[Rate], cutoff: date) -> None:
+    chapter = document.chapter("The agencies")
+    chapter.add(Paragraph("For each agency responsible for a commitment in scope (as lead or in support): its items "
+                          "by official status at the end of the period, its reporting rate for indicators, its "
+                          "overdue items and the reports returned to it in the period."))
+    items_of: dict[int, list[ActionItem]] = defaultdict(list)
+    agencies: dict[int, Agency] = {}
+    for item in scope.items:
+        for assignment in item.assignments:
+            items_of[assignment.agency_id].append(item)
+            agencies[assignment.agency_id] = assignment.agency
+    returned: dict[int, list[Change]] = defaultdict(list)
+    for sections in by_pillar.values():
+        for change in sections["report_returned"]:
+            for agency in change.agencies[:1]:  # a report is returned to the agency that sent it
+                returned[agency.id].append(change)
+    rate_of = {rate.label: rate for rate in rates}
+    for agency in sorted(agencies.values(), key=lambda a: a.name.lower()):
+        section = document.section(agency.name + (f" ({agency.short_name})" if agency.short_name else ""))
+        items = items_of[agency.id]
+        counts = Counter(scope.state[item.id][0] for item in items)
+        section.add(Paragraph(f"{len(items)} item(s): " + ", ".join(
+            f"{counts[s]} {s.label.lower()}" for s in Status if counts[s]) + "."))
+        rate = rate_of.get(agency.label)
+        if rate is not None:
+            section.add(Paragraph(f"Indicator values: {rate.expected} expected, {rate.reported} reported, "
+                                  f"{rate.verified} verified ({rate.verified_share:g}%), {rate.on_time} on time."))
+        overdue = [item for item in items if scope.overdue(item, cutoff)]
+        if overdue:
+            section.add(Table(["Item", "Due", "Official state"],
+                              [[f"{i.ref} {i.title}", f"{i.due_date:%-d %b %Y}", _state_of(scope, i)] for i in overdue],
+                              caption="Overdue at the end of the period", widths=[5, 1.4, 1.6]))
+        if returned.get(agency.id):
+            section.add(Paragraph("Reports returned to it in the period: " + "; ".join(
+                f"{c.ref} ({c.when:%-d %b %Y})" for c in returned[agency.id]) + "."))
+
+
+def _annex(document: Document, scope: Scope) -> None:
+    document.chapter("Annex: every item and the method")
+    document.section("Every item, as it stood at the end of the period").add(
+        Table(["Item", "Pillar", "Lead", "Official state", "Due"],
+              [[f"{i.ref} {i.title}", i.pillar.name, i.lead.agency.label if i.lead else "—", _state_of(scope, i),
+                f"{i.due_date:%-d %b %Y}" if i.due_date else "—"] for i in scope.items],
+              caption=f"{len(scope.items):,} items", widths=[5, 1.4, 1.6, 1.6, 1.2]))
+    method = document.section("Method")
+    method.add(
+        Paragraph("Figures are the official state of each commitment: a coordinator's own update, an import of the "
+                  "plan, or an agency's report once its validator forwarded it and a coordinator verified it. What "
+                  "an agency reported and nobody has verified is not counted. Indicator values count once verified "
+                  "likewise. Every figure is read from the tracker's append-only history, so a report of a past "
+                  "period says what was true then."),
+        Paragraph("Evidence marked confidential is left out of this report; so are victims' identities, which the "
+                  "tracker never holds."),
+        Paragraph("Data sources:"),
+        Bullets([f"{f.name}: {f.title}" + (f" — {f.source_document}" if f.source_document else "")
+                 + (f", {f.source_date:%-d %B %Y}" if f.source_date else "") for f in scope.frameworks]),
+        Paragraph(f"Written on {datetime.now(UTC):%-d %B %Y at %H:%M} UTC from the records as they stood then.",
+                  "note"),
+    )
