@@ -20,6 +20,7 @@ from tracker.models import (
     ActionItem,
     Agency,
     AgencyAlias,
+    Assessment,
     AuditEvent,
     Evidence,
     Indicator,
@@ -105,6 +106,9 @@ ROUTES = {
     ),
     # The report awaits NADRA's validator: only the validator may decide it now (forward or return);
     # its own focal person, other agencies, the coordinators (before the validator) and the rest may not.
+    # The National Rapporteur alone assesses an item (everyone reads the assessments).
+    "assessments.assess_item": Route("/items/PAPER-g/assessments", post=Post(
+        ("rapporteur",), {"year": "2026", "rating": "limited", "reason": "Only a draft."})),
     "indicators.indicator_list": Route("/indicators", get=EVERYONE),
     "indicators.reporting_rates_page": Route("/indicators/rates", get=EVERYONE),
     "indicators.indicator_detail": Route("/indicators/TEST-IND", get=EVERYONE),
@@ -246,7 +250,8 @@ def test_get_matrix(world, endpoint):
 def snapshot() -> dict:
     db.session.expire_all()
     counts = {m.__name__: db.session.scalar(sa.select(sa.func.count()).select_from(m))
-              for m in (Update, Report, Evidence, User, Agency, AgencyAlias, ItemAgency, AuditEvent, Indicator)}
+              for m in (Update, Report, Evidence, User, Agency, AgencyAlias, ItemAgency, AuditEvent, Indicator,
+                        Assessment)}
     return {
         **counts,
         "versions": db.session.scalar(sa.select(sa.func.sum(ActionItem.version))),
