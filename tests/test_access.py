@@ -106,6 +106,7 @@ ROUTES = {
     ),
     # The report awaits NADRA's validator: only the validator may decide it now (forward or return);
     # its own focal person, other agencies, the coordinators (before the validator) and the rest may not.
+    "assessments.assessment_list": Route("/assessments", get=EVERYONE),
     # The National Rapporteur alone assesses an item (everyone reads the assessments).
     "assessments.assess_item": Route("/items/PAPER-g/assessments", post=Post(
         ("rapporteur",), {"year": "2026", "rating": "limited", "reason": "Only a draft."})),
@@ -139,6 +140,7 @@ ROUTES = {
     "exports.export_items": Route("/exports/items.csv", get=expect({"coordinator": 200, "rapporteur": 200})),
     "exports.export_indicator_values": Route("/exports/indicator-values.csv",
                                              get=expect({"coordinator": 200, "rapporteur": 200})),
+    "assessments.assessment_csv": Route("/assessments.csv", get=expect({"coordinator": 200, "rapporteur": 200})),
     # Admins.
     "admin.users": Route("/admin/users", get=expect({"admin": 200}), post=Post(
         ("admin",), {"email": "x@example.org", "role": "rapporteur", "password": "long enough passphrase"})),

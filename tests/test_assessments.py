@@ -3,6 +3,8 @@ same year stands and the earlier stays readable, the official status is never to
 it are found by one rule."""
 from __future__ import annotations
 
+import csv
+import io
 import re
 from datetime import date
 
@@ -10,6 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from conftest import csrf_token, fresh_item
+from factories import ActionItemFactory, FrameworkFactory
 from tracker.assessments.services import disagrees
 from tracker.enums import AssessmentRating, AuditEventKind, Status
 from tracker.extensions import db
@@ -35,6 +38,13 @@ def assessments() -> list[Assessment]:
 
 def text(response) -> str:
     return response.get_data(as_text=True)
+
+
+def listed_refs(client, query: str = "") -> list[str]:
+    """The refs of the rows of /assessments, in order (the page's item links)."""
+    page = client.get(f"/assessments?{query}")
+    assert page.status_code == 200
+    return re.findall(r'<a href="/items/([^"#]+)#assessment">', text(page))
 
 
 @pytest.fixture
@@ -105,6 +115,10 @@ def test_a_second_assessment_of_the_year_supersedes_the_first_which_stays_visibl
     # Both rows are still in the database: nothing was edited.
     assert [(a.year, a.rating.value) for a in assessments()] == [
         (THIS_YEAR - 1, "not_started"), (THIS_YEAR, "limited"), (THIS_YEAR, "substantial")]
+    # The list shows the standing assessment of each year once.
+    listed = text(rapporteur.get("/assessments"))
+    assert listed.count('href="/items/PAPER-g#assessment"') == 2
+    assert "Second look" in listed and "First look" not in listed
 
 
 def test_an_assessment_never_changes_the_official_state(rapporteur):
@@ -198,7 +212,140 @@ DISAGREEING = {
 }
 
 
+@pytest.fixture
+def every_case(seeded, rapporteur):
+    """An item of each official status assessed with each rating (refs RULE-<status>-<rating>)."""
+    framework = FrameworkFactory(code="RULES", name="Rules")
+    for status in Status:
+        for rating in AssessmentRating:
+            ActionItemFactory(ref=f"RULE-{status.value}-{rating.value}".replace("_", ""), framework=framework,
+                              status=status, progress=100 if status == Status.COMPLETED else 0)
+    db.session.commit()
+    token = token_of(rapporteur)
+    for status in Status:
+        for rating in AssessmentRating:
+            ref = f"RULE-{status.value}-{rating.value}".replace("_", "")
+            assert post_assessment(rapporteur, ref=ref, token=token, rating=rating.value,
+                                   reason=f"{rating.label} work seen.").status_code == 302
+    return rapporteur
+
+
+def case_ref(status: str, rating: str) -> str:
+    return f"RULE-{status}-{rating}".replace("_", "")
+
+
 def test_the_rule_in_python_is_the_table_written_by_hand():
     for status in Status:
         for rating in AssessmentRating:
             assert disagrees(status, rating) == (rating.value in DISAGREEING[status.value]), (status, rating)
+
+
+def test_the_list_shows_each_disagreement_and_its_filter_finds_exactly_those(every_case):
+    expected = {case_ref(status, rating) for status, ratings in DISAGREEING.items() for rating in ratings}
+    # The filter runs the rule in SQL.
+    assert set(listed_refs(every_case, "disagreements=1&per_page=200")) == expected
+    # Every row shows the rule's verdict (in Python) in words.
+    page = text(every_case.get("/assessments?per_page=200"))
+    shown = set(re.findall(r"Government: ([A-Za-z ]+) · Rapporteur: ([A-Za-z ]+)</div>", page))
+    assert shown == {(Status(status).label, AssessmentRating(rating).label)
+                     for status, ratings in DISAGREEING.items() for rating in ratings}
+    assert "Government: Completed · Rapporteur: Limited" in page
+    assert f"<strong>{len(expected)}</strong> disagree with the official status" in page
+    # And on the item's own page.
+    item_page = text(every_case.get(f"/items/{case_ref('completed', 'limited')}"))
+    assert "Government: Completed · Rapporteur: Limited" in item_page
+    assert "Government:" not in text(every_case.get(f"/items/{case_ref('completed', 'not_assessable')}")).split(
+        'id="assessment"', 1)[1]
+
+
+# The list: filters in the URL, pages, the empty state, the download
+
+
+@pytest.fixture
+def assessed(rapporteur):
+    """Four items assessed: PAPER-g this year twice (standing: limited) and last year, PAPER-a (prevention,
+    FIA supports) this year complete, STEP-17 (prevention, in progress) this year not assessable,
+    NAP05-PROS-c-iv (completed, FIA leads) last year substantial. Listed newest year first, then in the plans'
+    order (NAP 2005, the 2005 steps, the paper)."""
+    token = token_of(rapporteur)
+    for ref, year, rating in [("PAPER-g", THIS_YEAR, "complete"), ("PAPER-g", THIS_YEAR, "limited"),
+                              ("PAPER-g", THIS_YEAR - 1, "not_started"), ("PAPER-a", THIS_YEAR, "complete"),
+                              ("STEP-17", THIS_YEAR, "not_assessable"),
+                              ("NAP05-PROS-c-iv", THIS_YEAR - 1, "substantial")]:
+        assert post_assessment(rapporteur, ref=ref, token=token, year=str(year), rating=rating,
+                               reason=f"{ref} in {year}.").status_code == 302
+    return rapporteur
+
+
+@pytest.mark.parametrize("query, refs", [
+    ("", ["STEP-17", "PAPER-a", "PAPER-g", "NAP05-PROS-c-iv", "PAPER-g"]),
+    (f"year={THIS_YEAR}", ["STEP-17", "PAPER-a", "PAPER-g"]),
+    ("pillar=prevention", ["STEP-17", "PAPER-a"]),
+    ("rating=limited", ["PAPER-g"]),
+    ("rating=complete", ["PAPER-a"]),  # PAPER-g's "complete" was superseded
+    ("disagreements=1", ["PAPER-a", "NAP05-PROS-c-iv"]),
+    (f"disagreements=1&year={THIS_YEAR - 1}", ["NAP05-PROS-c-iv"]),
+])
+def test_the_list_filters_standing_assessments(assessed, query, refs):
+    assert listed_refs(assessed, query) == refs
+
+
+def test_the_agency_filter_takes_items_it_leads_or_supports(assessed):
+    from tracker.catalogue.services import find_agency
+
+    fia, nadra = find_agency("FIA").id, find_agency("NADRA").id
+    assert listed_refs(assessed, f"agency={fia}") == ["STEP-17", "PAPER-a", "PAPER-g", "NAP05-PROS-c-iv",
+                                                      "PAPER-g"]
+    assert listed_refs(assessed, f"agency={nadra}&year={THIS_YEAR}") == ["PAPER-g"]
+
+
+def test_the_filters_live_in_the_url_and_a_bad_one_is_named(assessed):
+    page = text(assessed.get(f"/assessments?year={THIS_YEAR}&rating=excellent&disagreements=1"))
+    assert "Ignored: unknown rating &#39;excellent&#39;." in page
+    assert f'<option value="{THIS_YEAR}" selected>' in page
+    assert 'id="disagreements" name="disagreements" value="1" checked' in page
+    assert f"/assessments.csv?year={THIS_YEAR}&amp;disagreements=1" in page
+
+
+def test_the_list_pages_through_keeping_its_filters(assessed):
+    first = text(assessed.get("/assessments?per_page=2"))
+    assert "<strong>5</strong> assessments" in first
+    assert 'href="/assessments?per_page=2&amp;page=2" rel="next"' in first
+    pages = [listed_refs(assessed, f"per_page=2&page={number}") for number in (1, 2, 3)]
+    assert pages == [["STEP-17", "PAPER-a"], ["PAPER-g", "NAP05-PROS-c-iv"], ["PAPER-g"]]
+    filtered = text(assessed.get("/assessments?pillar=prosecution&per_page=1"))
+    assert 'href="/assessments?pillar=prosecution&amp;per_page=1&amp;page=2" rel="next"' in filtered
+    assert listed_refs(assessed, "per_page=2&page=99") == []
+
+
+def test_an_empty_list_says_why(as_role, rapporteur):
+    reader = as_role("agency", "NADRA")
+    assert "The rapporteur has not assessed any item yet." in text(reader.get("/assessments"))
+    assert "Assess an item from its page" in text(rapporteur.get("/assessments"))
+    post_assessment(rapporteur)
+    page = text(reader.get("/assessments?rating=complete"))
+    assert "No assessment matches these filters." in page and 'href="/assessments">Show all' in page
+
+
+def test_the_download_holds_every_filtered_row_and_is_audited(assessed, as_role):
+    response = assessed.get(f"/assessments.csv?year={THIS_YEAR}&per_page=1")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    rows = list(csv.DictReader(io.StringIO(text(response))))
+    assert [row["item"] for row in rows] == ["STEP-17", "PAPER-a", "PAPER-g"]  # every page, not one
+    assert list(rows[0]) == ["item", "title", "framework", "pillar", "lead_agency", "year", "rating",
+                             "official_status", "disagrees", "reason", "assessed_by", "assessed_at"]
+    assert {k: rows[2][k] for k in ("year", "rating", "official_status", "disagrees", "reason")} == {
+        "year": str(THIS_YEAR), "rating": "limited", "official_status": "not_started", "disagrees": "no",
+        "reason": f"PAPER-g in {THIS_YEAR}."}
+    assert rows[1]["disagrees"] == "yes" and rows[1]["lead_agency"] == "Ministry of Information and Broadcasting"
+    (event,) = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.subject == "export:assessments-csv"))
+    assert event.detail == f"year={THIS_YEAR}; 3 assessments"
+    # Only those who download the items download this; a filter that makes no sense is refused, not ignored.
+    assert as_role("agency", "NADRA").get("/assessments.csv").status_code == 403
+    assert assessed.get("/assessments.csv?rating=excellent").status_code == 400
+
+
+def test_the_download_makes_formulas_inert(rapporteur):
+    post_assessment(rapporteur, reason="=HYPERLINK(\"http://example.org\")")
+    rows = list(csv.DictReader(io.StringIO(text(rapporteur.get("/assessments.csv")))))
+    assert rows[0]["reason"].startswith("'=")
