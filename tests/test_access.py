@@ -182,6 +182,9 @@ ROUTES = {
     "api.indicator": Route("/api/v1/indicators/TEST-IND", get=expect({r: 200 for r in USERS}, anonymous=401)),
     "api.report_indicator_values": Route("/api/v1/indicators/TEST-IND/values", post=Post(
         ("coordinator",), {"period": "2026-Q3", "values": [{"value": 5}]}, json=True, anonymous=401)),
+    "api.assessments": Route("/api/v1/assessments", get=expect({r: 200 for r in USERS}, anonymous=401)),
+    "api.assess_item": Route("/api/v1/items/PAPER-g/assessments", post=Post(
+        ("rapporteur",), {"year": 2026, "rating": "limited", "reason": "Only a draft."}, json=True, anonymous=401)),
     "api.report": Route("/api/v1/items/PAPER-g/updates", post=Post(
         ("agency_responsible", "validator", "coordinator"), {"status": "in_progress", "progress": 50, "note": "n"},
         json=True, anonymous=401)),

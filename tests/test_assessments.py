@@ -16,7 +16,7 @@ from factories import ActionItemFactory, FrameworkFactory
 from tracker.assessments.services import disagrees
 from tracker.enums import AssessmentRating, AuditEventKind, Status
 from tracker.extensions import db
-from tracker.models import Assessment, AuditEvent, Update
+from tracker.models import Assessment, AuditEvent, Update, User
 
 THIS_YEAR = date.today().year
 ITEM = "PAPER-g"  # not started officially; prosecution; NADRA leads, FIA and the provincial police support
@@ -349,3 +349,139 @@ def test_the_download_makes_formulas_inert(rapporteur):
     post_assessment(rapporteur, reason="=HYPERLINK(\"http://example.org\")")
     rows = list(csv.DictReader(io.StringIO(text(rapporteur.get("/assessments.csv")))))
     assert rows[0]["reason"].startswith("'=")
+
+
+# The API
+
+
+@pytest.fixture
+def bearer(seeded, make_user):
+    """Headers with a new API token of a new user of a role (agency users belong to the agency given)."""
+    from tracker.api.tokens import issue_token
+
+    def make(role: str, agency: str | None = None) -> dict:
+        email = f"api-{role}@example.org"
+        user = db.session.scalar(sa.select(User).where(User.email == email)) or make_user(role, email=email,
+                                                                                         agency=agency)
+        _, secret = issue_token(user, "tests")
+        return {"Authorization": f"Bearer {secret}"}
+
+    return make
+
+
+def api_assess(client, headers: dict, ref: str = ITEM, **fields):
+    body = {"year": THIS_YEAR, "rating": "limited", "reason": "Only Punjab has begun.", **fields}
+    return client.post(f"/api/v1/items/{ref}/assessments", json=body, headers=headers)
+
+
+@pytest.mark.parametrize("role, agency", [("coordinator", None), ("agency", "NADRA"), ("admin", None)])
+def test_only_the_rapporteur_assesses_through_the_api(client, bearer, role, agency):
+    response = api_assess(client, bearer(role, agency))
+    assert response.status_code == 403 and response.json["error"] == "forbidden"
+    assert response.json["message"] == "Only the National Rapporteur records assessments; everyone may read them."
+    # Refused before the body is read: a body that makes no sense is still a 403.
+    assert client.post(f"/api/v1/items/{ITEM}/assessments", json={"year": "x"},
+                       headers=bearer(role, agency)).status_code == 403
+    assert assessments() == []
+
+
+def test_the_rapporteur_assesses_through_the_api(client, bearer):
+    before = fresh_item(ITEM)
+    state = (before.status, before.progress, before.version)
+    response = api_assess(client, bearer("rapporteur"), rating="complete", reason="Notified in the Gazette.")
+    assert response.status_code == 201 and response.headers["Location"] == f"/api/v1/items/{ITEM}"
+    (saved,) = assessments()
+    assert response.json == {
+        "id": saved.id, "item": ITEM, "year": THIS_YEAR, "rating": "complete", "reason": "Notified in the Gazette.",
+        "author": "Rapporteur", "created_at": saved.when.isoformat(), "official_status": "not_started",
+        "disagrees": True, "url": f"/api/v1/items/{ITEM}"}
+    after = fresh_item(ITEM)
+    assert (after.status, after.progress, after.version) == state
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)
+                             .where(AuditEvent.event == AuditEventKind.ASSESSMENT)) == 1
+
+
+def test_a_session_needs_the_csrf_header_to_assess(rapporteur):
+    assert api_assess(rapporteur, {}).status_code == 400
+    assert api_assess(rapporteur, {"X-CSRFToken": token_of(rapporteur)}).status_code == 201
+
+
+@pytest.mark.parametrize("fields, field", [
+    ({"year": 2004}, "year"), ({"year": THIS_YEAR + 2}, "year"), ({"year": "2026"}, "year"),
+    ({"year": 10**30}, "year"), ({"rating": "excellent"}, "rating"), ({"reason": "  "}, "reason"),
+    ({"reason": "x" * 1001}, "reason"), ({"reason": None}, "reason"),
+])
+def test_the_api_refuses_what_the_form_refuses_by_field(client, bearer, fields, field):
+    response = api_assess(client, bearer("rapporteur"), **fields)
+    assert response.status_code == 422 and set(response.json["errors"]) == {field}, response.json
+    assert assessments() == []
+
+
+def test_the_api_answers_404_for_an_unknown_item_and_400_for_no_json(client, bearer):
+    auth = bearer("rapporteur")
+    assert api_assess(client, auth, ref="NOPE-1").status_code == 404
+    assert client.post(f"/api/v1/items/{ITEM}/assessments", data="year=2026", headers=auth).status_code == 400
+
+
+def test_the_item_in_the_api_carries_its_assessments_by_year(client, bearer):
+    auth = bearer("rapporteur")
+    for year, rating, reason in [(THIS_YEAR - 1, "not_started", "Nothing yet."), (THIS_YEAR, "limited", "A draft."),
+                                 (THIS_YEAR, "substantial", "Rules notified.")]:
+        assert api_assess(client, auth, year=year, rating=rating, reason=reason).status_code == 201
+    body = client.get(f"/api/v1/items/{ITEM}", headers=bearer("agency", "Ministry of Foreign Affairs")).json
+    assert body["status"] == "not_started"
+    years = body["assessments"]
+    assert [(y["year"], y["standing"]["rating"], [e["rating"] for e in y["earlier"]]) for y in years] == [
+        (THIS_YEAR, "substantial", ["limited"]), (THIS_YEAR - 1, "not_started", [])]
+    assert years[0]["standing"]["disagrees"] is True and years[1]["standing"]["disagrees"] is False
+    assert years[0]["earlier"][0]["reason"] == "A draft."
+
+
+def test_the_api_lists_standing_assessments_with_the_pages_filters(client, bearer):
+    auth = bearer("rapporteur")
+    for ref, year, rating in [("PAPER-g", THIS_YEAR, "complete"), ("PAPER-g", THIS_YEAR, "limited"),
+                              ("PAPER-a", THIS_YEAR, "complete"), ("NAP05-PROS-c-iv", THIS_YEAR - 1, "substantial")]:
+        assert api_assess(client, auth, ref=ref, year=year, rating=rating).status_code == 201
+    reader = bearer("agency", "NADRA")
+    body = client.get("/api/v1/assessments?per_page=2", headers=reader).json
+    assert {k: body[k] for k in ("page", "per_page", "pages", "total")} == {"page": 1, "per_page": 2, "pages": 2,
+                                                                            "total": 3}
+    assert [(row["item"], row["rating"]) for row in body["assessments"]] == [("PAPER-a", "complete"),
+                                                                             ("PAPER-g", "limited")]
+    second = client.get("/api/v1/assessments?per_page=2&page=2", headers=reader).json["assessments"]
+    assert [(row["item"], row["year"]) for row in second] == [("NAP05-PROS-c-iv", THIS_YEAR - 1)]
+
+    def items(query: str) -> list[str]:
+        response = client.get(f"/api/v1/assessments?{query}", headers=reader)
+        assert response.status_code == 200, response.json
+        return [row["item"] for row in response.json["assessments"]]
+
+    assert items(f"year={THIS_YEAR}") == ["PAPER-a", "PAPER-g"]
+    assert items("disagreements=1") == ["PAPER-a", "NAP05-PROS-c-iv"]
+    assert items(f"disagreements=true&year={THIS_YEAR - 1}") == ["NAP05-PROS-c-iv"]
+    refused = client.get("/api/v1/assessments?year=last&disagreements=maybe&rating=excellent", headers=reader)
+    assert refused.status_code == 422
+    assert " | ".join(refused.json["problems"]).count("'") == 6  # each of the three named with its value
+
+
+def test_the_api_flags_and_filters_disagreements_by_the_rule(every_case, client, bearer):
+    reader = bearer("coordinator")
+    rows = client.get("/api/v1/assessments?per_page=200", headers=reader).json["assessments"]
+    flagged = {row["item"] for row in rows if row["disagrees"]}
+    expected = {case_ref(status, rating) for status, ratings in DISAGREEING.items() for rating in ratings}
+    assert len(rows) == 25 and flagged == expected
+    filtered = client.get("/api/v1/assessments?disagreements=1&per_page=200", headers=reader).json["assessments"]
+    assert {row["item"] for row in filtered} == expected
+
+
+def test_hostile_values_reach_the_api_and_are_no_server_error(client, bearer):
+    from test_edges import PAYLOADS
+
+    auth = bearer("rapporteur")
+    for name, value in PAYLOADS.items():
+        response = api_assess(client, auth, reason=value)
+        assert response.status_code < 500, (name, response.status_code)
+    for year in (2**31, 2**63, 10**22, -1, 0, 10**400):
+        assert api_assess(client, auth, year=year).status_code == 422, year
+    kept = [value for value in PAYLOADS.values() if "\x00" not in value and len(value) <= 1000]
+    assert [a.reason for a in assessments()] == kept
