@@ -22,6 +22,7 @@ from tracker.models import (
     ActionItem,
     Agency,
     AgencyAlias,
+    Assessment,
     AuditEvent,
     Evidence,
     Indicator,
@@ -108,6 +109,10 @@ ROUTES = {
     ),
     # The report awaits NADRA's validator: only the validator may decide it now (forward or return);
     # its own focal person, other agencies, the coordinators (before the validator) and the rest may not.
+    "assessments.assessment_list": Route("/assessments", get=EVERYONE),
+    # The National Rapporteur alone assesses an item (everyone reads the assessments).
+    "assessments.assess_item": Route("/items/PAPER-g/assessments", post=Post(
+        ("rapporteur",), {"year": "2026", "rating": "limited", "reason": "Only a draft."})),
     "indicators.indicator_list": Route("/indicators", get=EVERYONE),
     "indicators.reporting_rates_page": Route("/indicators/rates", get=EVERYONE),
     "indicators.indicator_detail": Route("/indicators/TEST-IND", get=EVERYONE),
@@ -139,7 +144,7 @@ ROUTES = {
     "exports.export_items": Route("/exports/items.csv", get=expect({"coordinator": 200, "rapporteur": 200})),
     "exports.export_indicator_values": Route("/exports/indicator-values.csv",
                                              get=expect({"coordinator": 200, "rapporteur": 200})),
-    # What changed between two dates: coordinators, the rapporteur and admins; its CSV, as every export.
+    # The Rapporteur's report: coordinators and the rapporteur, as every export.
     "rapporteur.builder": Route("/rapporteur/reports", get=expect({"coordinator": 200, "rapporteur": 200}),
                                 post=Post(("coordinator", "rapporteur"), {"year": "2025"})),
     "rapporteur.report_status": Route("/rapporteur/reports/{rapporteur_report}",
@@ -148,8 +153,10 @@ ROUTES = {
                                         get=expect({"coordinator": 200, "rapporteur": 200})),
     "rapporteur.report_file": Route("/rapporteur/reports/{rapporteur_report}/report.pdf",
                                     get=expect({"coordinator": 200, "rapporteur": 200})),
+    # What changed between two dates: coordinators, the rapporteur and admins; its CSV, as every export.
     "changes.changes_page": Route("/changes", get=expect({"coordinator": 200, "rapporteur": 200, "admin": 200})),
     "changes.changes_download": Route("/changes.csv", get=expect({"coordinator": 200, "rapporteur": 200})),
+    "assessments.assessment_csv": Route("/assessments.csv", get=expect({"coordinator": 200, "rapporteur": 200})),
     # Admins.
     "admin.users": Route("/admin/users", get=expect({"admin": 200}), post=Post(
         ("admin",), {"email": "x@example.org", "role": "rapporteur", "password": "long enough passphrase"})),
@@ -191,6 +198,9 @@ ROUTES = {
     "api.indicator": Route("/api/v1/indicators/TEST-IND", get=expect({r: 200 for r in USERS}, anonymous=401)),
     "api.report_indicator_values": Route("/api/v1/indicators/TEST-IND/values", post=Post(
         ("coordinator",), {"period": "2026-Q3", "values": [{"value": 5}]}, json=True, anonymous=401)),
+    "api.assessments": Route("/api/v1/assessments", get=expect({r: 200 for r in USERS}, anonymous=401)),
+    "api.assess_item": Route("/api/v1/items/PAPER-g/assessments", post=Post(
+        ("rapporteur",), {"year": 2026, "rating": "limited", "reason": "Only a draft."}, json=True, anonymous=401)),
     "api.report": Route("/api/v1/items/PAPER-g/updates", post=Post(
         ("agency_responsible", "validator", "coordinator"), {"status": "in_progress", "progress": 50, "note": "n"},
         json=True, anonymous=401)),
@@ -268,7 +278,8 @@ def test_get_matrix(world, endpoint):
 def snapshot() -> dict:
     db.session.expire_all()
     counts = {m.__name__: db.session.scalar(sa.select(sa.func.count()).select_from(m))
-              for m in (Update, Report, Evidence, User, Agency, AgencyAlias, ItemAgency, AuditEvent, Indicator)}
+              for m in (Update, Report, Evidence, User, Agency, AgencyAlias, ItemAgency, AuditEvent, Indicator,
+                        Assessment)}
     return {
         **counts,
         "versions": db.session.scalar(sa.select(sa.func.sum(ActionItem.version))),

@@ -139,7 +139,9 @@ def test_item_detail_has_agencies_related_items_and_history(client, token):
     assert response.status_code == 200
     body = response.json
     item = fresh_item(ITEM)
-    assert set(body) == ITEM_KEYS | {"agencies", "related", "history", "source_evidence", "verified_by", "pending"}
+    assert set(body) == ITEM_KEYS | {"agencies", "related", "history", "source_evidence", "verified_by", "pending",
+                                     "assessments"}
+    assert body["assessments"] == []  # the rapporteur's: see test_assessments.py
     # The official state is unchanged; the report is pending beside it.
     assert (body["ref"], body["version"], body["status"], body["progress"]) == (ITEM, item.version, "not_started", 0)
     assert (body["pending_status"], body["pending_progress"], body["verified_at"], body["verified_by"]) == (
@@ -494,7 +496,7 @@ def test_openapi_document_matches_the_routes(app, client, token):
             routes |= {(path, method.lower()) for method in rule.methods - {"HEAD", "OPTIONS"}}
     documented = {(path, method) for path, operations in document["paths"].items() for method in operations
                   if method in HTTP_METHODS}
-    assert routes == documented and len(routes) == 9
+    assert routes == documented and len(routes) == 11
     for path, operations in document["paths"].items():
         for method, operation in operations.items():
             path_parameters = {p["name"] for p in operation.get("parameters", []) if p["in"] == "path"}

@@ -18,6 +18,7 @@ COORDINATOR = "coordinator@example.org"
 NADRA = "nadra@example.org"
 FIA = "fia@example.org"  # a focal person of the FIA, whose reports go to …
 FIA_VALIDATOR = "fia-validator@example.org"  # … the FIA's validating authority first
+RAPPORTEUR = "rapporteur@example.org"
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
 pytestmark = pytest.mark.skipif(
@@ -40,6 +41,7 @@ def live_server(tmp_path_factory):
         create_user(NADRA, "agency", PASSWORD, agency_name="NADRA")
         create_user(FIA, "agency", PASSWORD, agency_name="FIA")
         create_user(FIA_VALIDATOR, "agency", PASSWORD, name="Joint Secretary", agency_name="FIA").validator = True
+        create_user(RAPPORTEUR, "rapporteur", PASSWORD, name="National Rapporteur")
         db.session.commit()
         db.session.remove()
     server = make_server("127.0.0.1", 0, app, threaded=True)
@@ -75,7 +77,7 @@ def log_in(page, email):
 def sessions(browser, live_server):
     """Each user logs in once, through the login form; every test then starts from the cookies it got."""
     states = {}
-    for email in (COORDINATOR, NADRA, FIA, FIA_VALIDATOR):
+    for email in (COORDINATOR, NADRA, FIA, FIA_VALIDATOR, RAPPORTEUR):
         context = browser.new_context(base_url=live_server)
         log_in(context.new_page(), email)
         states[email] = context.storage_state()
@@ -164,7 +166,7 @@ def axe_violations(page) -> list[str]:
 @pytest.mark.parametrize("path", ["/", "/items", "/items/PAPER-g", "/items/PAPER-g/update", "/dashboard",
                                   f"/dashboard?as_of={date.today() - timedelta(days=1)}", "/changes",
                                   "/changes?start=2026-09-30&end=2026-07-01", "/agencies", "/pillars/prevention",
-                                  "/context", "/notifications"])
+                                  "/context", "/notifications", "/assessments"])
 def test_pages_pass_axe_accessibility_checks(page_as, path):
     page = page_as(COORDINATOR)
     page.goto(path)
@@ -174,6 +176,28 @@ def test_pages_pass_axe_accessibility_checks(page_as, path):
 
 
 ADMIN = "admin@example.org"
+
+
+def test_the_rapporteur_assesses_an_item_and_everyone_sees_the_disagreement(page_as):
+    page = page_as(RAPPORTEUR)
+    page.goto("/items/PAPER-i")  # not started officially
+    form = page.get_by_role("form", name="Record your assessment of PAPER-i")
+    assert form.get_by_label("Year assessed").input_value() == str(date.today().year)
+    form.get_by_label("Rating").select_option("substantial")
+    form.get_by_label("Reason").fill("Rules drafted and training under way in two provinces.")
+    serious = axe_violations(page)  # the page with the rapporteur's form
+    form.get_by_role("button", name="Record the assessment").click()
+    page.wait_for_url("**/items/PAPER-i#assessment")
+    section = page.locator("#assessment")
+    assert "Government: Not started · Rapporteur: Substantial" in section.inner_text()
+    assert serious == [], "\n".join(serious)
+    reader = page_as(NADRA)
+    reader.goto("/assessments")
+    reader.get_by_label("Disagreements only").check()
+    reader.get_by_role("button", name="Filter").click()
+    reader.wait_for_url("**/assessments?*disagreements=1*")
+    assert reader.locator("table tbody tr", has_text="PAPER-i").count() == 1
+    assert reader.get_by_role("form", name="Record your assessment of PAPER-i").count() == 0
 
 
 def test_the_audit_log_fits_a_phone(browser, live_server):
@@ -200,7 +224,7 @@ def test_swagger_ui_draws_the_operations_and_calls_the_api_with_the_session(page
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     page.goto("/api/v1/docs")
     page.wait_for_selector(".opblock-summary", timeout=20_000)
-    assert page.locator(".opblock").count() == 9
+    assert page.locator(".opblock").count() == 11
     stats = page.locator(".opblock", has_text="/stats")
     stats.locator(".opblock-summary").click()
     stats.get_by_role("button", name="Try it out").click()

@@ -81,6 +81,7 @@ def configure_sqlite(connection, _record) -> None:
 def register_blueprints(app: Flask) -> None:
     from .admin import bp as admin_bp
     from .api import register as register_api
+    from .assessments import bp as assessments_bp
     from .audit import bp as audit_bp
     from .auth import bp as auth_bp
     from .catalogue import bp as catalogue_bp
@@ -113,6 +114,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(changes_bp)
     app.register_blueprint(indicators_bp)
+    app.register_blueprint(assessments_bp)
     app.register_blueprint(exports_bp)
     app.register_blueprint(rapporteur_bp)
     app.register_blueprint(reminders_bp)

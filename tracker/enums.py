@@ -208,10 +208,35 @@ class AuditEventKind(str, enum.Enum):
     VALIDATOR_CHANGED = "validator_changed"  # a validator appointed or removed
     INDICATOR_CHANGED = "indicator_changed"  # an indicator defined, changed, retired or deleted: what gets counted
     RAPPORTEUR_REPORT = "rapporteur_report"  # the Rapporteur's report asked for, generated (or failed), downloaded
+    ASSESSMENT = "assessment"  # the rapporteur's independent assessment of an item for a year
 
     @property
     def label(self) -> str:
         return self.value.replace("_", " ").capitalize()
+
+
+class AssessmentRating(str, enum.Enum):
+    """The National Rapporteur's independent rating of how far an item was done in a year, kept beside (never
+    replacing) the official status the government reports."""
+
+    NOT_STARTED = "not_started"
+    LIMITED = "limited"
+    SUBSTANTIAL = "substantial"
+    COMPLETE = "complete"
+    NOT_ASSESSABLE = "not_assessable"  # too little is known to rate it
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+    @property
+    def style(self) -> str:
+        """The Bootstrap colour of this rating's badge."""
+        return RATING_STYLES[self]
+
+    @classmethod
+    def codes(cls) -> list[str]:
+        return [rating.value for rating in cls]
 
 
 class FindingKind(str, enum.Enum):
@@ -331,3 +356,12 @@ class GenerationState(str, enum.Enum):
     @property
     def label(self) -> str:
         return {"queued": "waiting to start", "running": "being written"}.get(self.value, self.value)
+
+
+RATING_STYLES = {
+    AssessmentRating.NOT_STARTED: "secondary",
+    AssessmentRating.LIMITED: "warning",
+    AssessmentRating.SUBSTANTIAL: "info",
+    AssessmentRating.COMPLETE: "success",
+    AssessmentRating.NOT_ASSESSABLE: "light",
+}

@@ -18,6 +18,7 @@ from .enums import (
     PENDING_STAGES,
     AgeGroup,
     AgencyKind,
+    AssessmentRating,
     AssignmentRole,
     AuditEventKind,
     Basis,
@@ -246,6 +247,10 @@ class ActionItem(db.Model):
     )
     indicators: Mapped[list[Indicator]] = relationship(secondary="indicator_items", back_populates="items",
                                                        order_by="Indicator.code")
+    # The rapporteur's, newest year first and, within a year, the standing one first.
+    assessments: Mapped[list[Assessment]] = relationship(
+        back_populates="item", order_by="(Assessment.year.desc(), Assessment.id.desc())", passive_deletes=True
+    )
     related: Mapped[list[ActionItem]] = relationship(
         secondary=item_relations,
         primaryjoin=lambda: ActionItem.id == item_relations.c.item_id,
@@ -532,6 +537,40 @@ class Update(db.Model):
     agency: Mapped[Agency | None] = relationship()
     report: Mapped[Report | None] = relationship(back_populates="entries")
     evidence: Mapped[list[Evidence]] = relationship(back_populates="update", order_by="Evidence.id")
+
+
+class Assessment(db.Model):
+    """The National Rapporteur's independent assessment of an item for a reporting year: a rating and its reason,
+    beside the item's official status, which it never changes. Rows are only ever added: the latest for an item
+    and a year is the one that stands, earlier ones stay readable (assessments/services.py is the one writer).
+    """
+
+    __tablename__ = "assessments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(sa.ForeignKey("action_items.id", ondelete="CASCADE"))
+    year: Mapped[int] = mapped_column(index=True)
+    rating: Mapped[AssessmentRating] = mapped_column(enum_column(AssessmentRating))
+    reason: Mapped[str] = mapped_column(sa.String(limits.ASSESSMENT_REASON))
+    author_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+    # Which assessment of an item and a year stands (the latest) is looked up by these.
+    __table_args__ = (sa.Index("ix_assessments_item_id_year", "item_id", "year"),)
+
+    item: Mapped[ActionItem] = relationship(back_populates="assessments")
+    author: Mapped[User] = relationship()
+
+    @property
+    def when(self) -> datetime:
+        return as_utc(self.created_at)
+
+
+@sa.event.listens_for(Assessment, "before_update")
+@sa.event.listens_for(Assessment, "before_delete")
+def _assessments_are_never_changed(_mapper, _connection, target: Assessment) -> None:
+    """Append-only: a later assessment of the same item and year supersedes an earlier one, never edits it."""
+    raise RuntimeError(f"assessment {target.id} is append-only: it is never updated or deleted")
 
 
 class Report(db.Model):

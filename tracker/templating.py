@@ -49,6 +49,10 @@ def report_url(report) -> str:
 
 
 def register(app: Flask) -> None:
+    # Imported once the blueprints are: the assessments' services read the items package, whose views import
+    # the verification views, which import this module.
+    from .assessments.services import disagrees
+
     app.jinja_env.filters["status_style"] = status_style
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["number"] = format_number
@@ -59,5 +63,6 @@ def register(app: Flask) -> None:
         report_url=report_url,
         Status=Status,
         waited=waited_days,
+        disagrees=disagrees,
         **TEMPLATE_PERMISSIONS,
     )

@@ -1,4 +1,5 @@
-"""The JSON API (/api/v1): items, stats and progress reports, by bearer token or browser session.
+"""The JSON API (/api/v1): items, stats, progress reports, indicators and the rapporteur's assessments, by bearer
+token or browser session.
 
 Its input checks, its JSON and its OpenAPI document come from one set of schemas (schemas.py, and the
 item filters of items/filters.py), through flask-smorest.

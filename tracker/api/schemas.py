@@ -11,9 +11,11 @@ from flask_login import current_user
 from marshmallow import fields, post_load, pre_dump, validate
 
 from .. import limits
+from ..assessments.services import REASON_NEEDED, REASON_TOO_LONG, by_year, disagrees
 from ..auth.permissions import can_view_evidence
 from ..contract import CSV_COLUMNS, item_row
 from ..enums import (
+    AssessmentRating,
     AssignmentRole,
     Basis,
     Breakdown,
@@ -59,6 +61,10 @@ class DerivedNested(Derived, fields.Nested):
 
 
 class DerivedList(Derived, fields.List):
+    pass
+
+
+class DerivedBoolean(Derived, fields.Boolean):
     pass
 
 
@@ -306,8 +312,40 @@ class ResponsibilitySchema(ma.Schema):
     basis = fields.Enum(Basis, by_value=True)
 
 
+class AssessmentSchema(ma.Schema):
+    """The National Rapporteur's assessment of an item for a year, beside the item's official status (never part
+    of it)."""
+
+    id = fields.Integer(required=True)
+    item = fields.String(attribute="item.ref", required=True, metadata={"description": "The item's ref."})
+    year = fields.Integer(required=True, metadata={"description": "The reporting year assessed."})
+    rating = fields.Enum(AssessmentRating, by_value=True, required=True)
+    reason = fields.String(required=True)
+    author = fields.String(attribute="author.display_name", required=True)
+    created_at = UtcDateTime(required=True)
+    official_status = DerivedString(getter=lambda a: a.item.status.value, required=True,
+                                    validate=validate.OneOf(Status.codes()),
+                                    metadata={"description": "The item's official status now, as the government "
+                                                             "reports it."})
+    disagrees = DerivedBoolean(getter=lambda a: disagrees(a.item.status, a.rating), required=True, metadata={
+        "description": "The rating disagrees with the official status (the rule is in docs/domain.md): e.g. "
+                       "completed officially, rated limited."})
+    url = DerivedString(getter=lambda a: url_for("api.item", ref=a.item.ref), required=True,
+                        metadata={"description": "The item in the API."})
+
+
+class AssessmentYearSchema(ma.Schema):
+    """An item's assessments of one year: the latest stands; those it superseded stay readable."""
+
+    year = fields.Integer(required=True)
+    standing = fields.Nested(AssessmentSchema, required=True)
+    earlier = fields.List(fields.Nested(AssessmentSchema), required=True,
+                          metadata={"description": "Superseded by the standing one, newest first."})
+
+
 class ItemDetailSchema(ItemSchema):
-    """An item with its agencies, related items, history (newest first) and the evidence its sources give."""
+    """An item with its agencies, related items, history (newest first), the evidence its sources give, and the
+    rapporteur's assessments."""
 
     agencies = fields.List(fields.Nested(ResponsibilitySchema), required=True)
     related = fields.List(fields.String(), required=True, metadata={"description": "Refs of related items."})
@@ -317,6 +355,8 @@ class ItemDetailSchema(ItemSchema):
         "description": "Who made the status and progress official; null if as the source states."})
     pending = fields.List(fields.Nested(ReportSchema), required=True, metadata={
         "description": "Agencies' reports awaiting a decision, oldest first: not part of the official state."})
+    assessments = fields.List(fields.Nested(AssessmentYearSchema), required=True, metadata={
+        "description": "The National Rapporteur's assessments, newest year first: not part of the official state."})
 
     @pre_dump
     def as_row(self, item, **kwargs) -> dict:
@@ -328,6 +368,7 @@ class ItemDetailSchema(ItemSchema):
             "source_evidence": [e for e in item.evidence if e.origin == UpdateOrigin.SOURCE],
             "verified_by": item.verified_by.display_name if item.verified_by else None,
             "pending": item.pending_reports,
+            "assessments": by_year(item.assessments),
         }
 
 
@@ -342,6 +383,11 @@ class PageSchema(ma.Schema):
 
 class ItemPageSchema(PageSchema):
     items = fields.List(fields.Nested(ItemSchema), required=True)
+
+
+class AssessmentPageSchema(PageSchema):
+    assessments = fields.List(fields.Nested(AssessmentSchema), required=True, metadata={
+        "description": "The standing assessment (the latest) of each item and year, newest year first."})
 
 
 # Counts
@@ -564,3 +610,26 @@ class ValuesReportedSchema(ma.Schema):
     stage = fields.String(required=True, metadata={
         "description": "validation or coordination; official for a coordinator's entry, which counts at once."})
     indicator = fields.Nested(IndicatorDetailSchema, required=True)
+
+
+# The rapporteur's assessments
+
+
+class AssessmentInputSchema(ma.Schema):
+    """The rapporteur's assessment of an item, by the same rules as the form on the item page: the types and sizes
+    are checked here, the year and the reason again by the service both share (assessments.services.assess)."""
+
+    year = fields.Integer(strict=True, required=True,
+                          error_messages=_messages("The year is a whole number, e.g. 2026."),
+                          metadata={"description": "The reporting year assessed: from 2005 to next year."})
+    rating = fields.String(required=True, validate=validate.OneOf(
+        AssessmentRating.codes(), error=f"Rating is one of {', '.join(AssessmentRating.codes())}."),
+        error_messages=_messages(f"Rating is one of {', '.join(AssessmentRating.codes())}."))
+    reason = Text(required=True, validate=[
+        validate.Length(min=1, error=REASON_NEEDED),
+        validate.Length(max=limits.ASSESSMENT_REASON, error=REASON_TOO_LONG),
+    ], error_messages=_messages(REASON_NEEDED), metadata={"description": "Why, in a sentence or two."})
+
+    @post_load
+    def make(self, data, **kwargs) -> dict:
+        return {**data, "rating": AssessmentRating(data["rating"])}

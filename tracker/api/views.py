@@ -7,7 +7,9 @@ from flask import current_app, url_for
 from flask_login import current_user
 from flask_smorest import current_api
 
-from ..auth.permissions import can_update_item
+from ..assessments.filters import AssessmentListArgsSchema, AssessmentListing
+from ..assessments.services import NOT_ALLOWED, assess, current_page
+from ..auth.permissions import can_assess, can_update_item, requires
 from ..errors import Invalid, NotAllowed, NotFound
 from ..extensions import db
 from ..indicators.filters import IndicatorListArgsSchema, IndicatorListing
@@ -21,6 +23,9 @@ from ..progress.services import EvidenceGiven, ProgressReport, report_progress
 from ..verification.services import decide
 from . import bp
 from .schemas import (
+    AssessmentInputSchema,
+    AssessmentPageSchema,
+    AssessmentSchema,
     ConflictSchema,
     DecisionMadeSchema,
     DecisionSchema,
@@ -199,6 +204,38 @@ def report_indicator_values(args: dict, code: str):
                            evidence=evidence)
     return {"id": report.id if report else None, "stage": report.stage.value if report else "official",
             "indicator": indicator_or_404(code)}, 201
+
+
+@bp.route("/assessments")
+@bp.arguments(AssessmentListArgsSchema, location="query")
+@bp.response(200, AssessmentPageSchema, description="One page of standing assessments, newest year first.")
+@bp.alt_response(401, **UNAUTHORIZED)
+@bp.alt_response(400, **NUL_REFUSED)
+@bp.alt_response(422, **BAD_QUERY)
+def assessments(listing: AssessmentListing):
+    """List the National Rapporteur's standing assessments (the latest of each item and year), filtered."""
+    return page_body("assessments", current_page(listing.filters, listing.page, listing.per_page), listing)
+
+
+@bp.route("/items/<ref>/assessments", methods=["POST"])
+@requires(can_assess, NOT_ALLOWED)
+@bp.arguments(AssessmentInputSchema)
+@bp.response(201, AssessmentSchema, description="Recorded; it stands for the item and year until a later one.",
+             headers={"Location": {"schema": {"type": "string"}, "description": "The item in the API."}})
+@bp.alt_response(400, schema=ErrorSchema,
+                 description="The body is not a JSON object, the request holds a NUL character, "
+                             "or a session call lacks its CSRF token.")
+@bp.alt_response(401, **UNAUTHORIZED)
+@bp.alt_response(403, schema=ErrorSchema, description="Only the National Rapporteur records assessments.")
+@bp.alt_response(404, schema=ErrorSchema, description="No item has this ref.")
+@bp.alt_response(413, schema=ErrorSchema, description="The body is too large.")
+@bp.alt_response(422, schema=FieldErrorsSchema, description="A bad year, rating or reason, by field.")
+def assess_item(args: dict, ref: str):
+    """Record the National Rapporteur's assessment of an item for a year, beside its official status (which it
+    never changes); a later one of the same year supersedes it, and both stay readable."""
+    found = item_or_404(ref)
+    assessment = assess(current_user, found, args["year"], args["rating"], args["reason"])
+    return assessment, 201, {"Location": url_for(".item", ref=found.ref)}
 
 
 @bp.route("/openapi.json")

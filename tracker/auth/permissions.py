@@ -86,6 +86,11 @@ def can_see_changes(user: User) -> bool:
     return _has_role(user, Role.COORDINATOR, Role.RAPPORTEUR, Role.ADMIN)
 
 
+def can_assess(user: User) -> bool:
+    """The National Rapporteur records independent assessments of items; nobody else does (everyone reads them)."""
+    return _has_role(user, Role.RAPPORTEUR)
+
+
 def can_manage_own_tokens(user: User) -> bool:
     """Coordinators and admins make and revoke their own API tokens in the browser (anyone, by an admin's command)."""
     return _has_role(user, Role.COORDINATOR, Role.ADMIN)
@@ -119,7 +124,7 @@ TEMPLATE_PERMISSIONS = {
     f.__name__: f
     for f in (is_admin, is_coordinator, is_agency_user, can_export, can_see_changes, can_manage_own_tokens,
               is_api_reader, is_responsible, can_update_item, can_view_evidence, is_validator, may_decide,
-              decides_reports, can_manage_indicators, can_report_values)
+              decides_reports, can_manage_indicators, can_report_values, can_assess)
 }
 
 

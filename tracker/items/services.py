@@ -10,7 +10,18 @@ from sqlalchemy.orm import joinedload, selectinload
 from ..enums import Status
 from ..errors import NotFound
 from ..extensions import db
-from ..models import ActionItem, Agency, Framework, ItemAgency, Pillar, Province, Report, SectionNote, Update
+from ..models import (
+    ActionItem,
+    Agency,
+    Assessment,
+    Framework,
+    ItemAgency,
+    Pillar,
+    Province,
+    Report,
+    SectionNote,
+    Update,
+)
 
 # The filters are declared with their schema; imported here for the code that reads them with the rules.
 from .filters import SORTS, ItemFilters, ItemListing  # noqa: F401
@@ -136,6 +147,7 @@ ITEM_PAGE = (
     selectinload(ActionItem.laws),
     selectinload(ActionItem.indicators),
     selectinload(ActionItem.findings),
+    selectinload(ActionItem.assessments).joinedload(Assessment.author),
 )
 
 

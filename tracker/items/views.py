@@ -5,7 +5,9 @@ from flask import current_app, render_template, request
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from ..auth.permissions import is_agency_user, is_coordinator
+from ..assessments.forms import AssessmentForm
+from ..assessments.services import by_year
+from ..auth.permissions import can_assess, is_agency_user, is_coordinator
 from ..coordination.forms import BulkForm
 from ..enums import ReportStage
 from ..forms import agency_choices
@@ -44,4 +46,5 @@ def item_detail(ref: str):
         latest = latest_report(item, current_user.agency_id)
         returned = latest if latest is not None and latest.stage == ReportStage.RETURNED else None
     return render_template("items/detail.html", item=item, notes=section_notes(item), today=date.today(),
-                           returned=returned, now=datetime.now(UTC))
+                           returned=returned, now=datetime.now(UTC), assessment_years=by_year(item.assessments),
+                           assess_form=AssessmentForm() if can_assess(current_user) else None)

@@ -1,0 +1,75 @@
+"""The assessment list's filters: one schema for the page (lenient: a bad value is dropped and named), its CSV
+download and the API (strict)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from marshmallow import post_load, validate
+
+from .. import limits
+from ..enums import AssessmentRating
+from ..items.filters import Flag, ItemFilters, Known, QuerySchema, QueryText, WholeNumber, lenient_listing
+from ..models import Agency, Pillar
+
+
+@dataclass(frozen=True)
+class AssessmentFilters:
+    """What a list of standing assessments is narrowed to; every field round-trips through a query string."""
+
+    year: int | None = None
+    pillar: str = ""
+    agency: int | None = None
+    rating: str = ""
+    disagreements: bool = False  # only those that disagree with the item's official status
+    problems: tuple[str, ...] = field(default=(), compare=False)
+
+    def to_args(self, **changes) -> dict:
+        merged = replace(self, **changes) if changes else self
+        values = {"year": merged.year, "pillar": merged.pillar, "agency": merged.agency, "rating": merged.rating,
+                  "disagreements": 1 if merged.disagreements else None}
+        return {key: value for key, value in values.items() if value not in ("", None)}
+
+    @property
+    def active(self) -> bool:
+        return bool(self.to_args())
+
+    @property
+    def item_filters(self) -> ItemFilters:
+        """The filters on the assessed items, as the item list reads them (pillar, and agency lead or supporting)."""
+        return ItemFilters(pillar=self.pillar, agency=self.agency)
+
+
+@dataclass(frozen=True)
+class AssessmentListing:
+    filters: AssessmentFilters
+    page: int = 1
+    per_page: int = limits.PER_PAGE_DEFAULT
+
+
+class AssessmentListArgsSchema(QuerySchema):
+    """The filters of /assessments, its CSV download and the API's /assessments, and which page."""
+
+    year = WholeNumber(error="year {input!r} is not a year",
+                       metadata={"description": "The reporting year assessed, e.g. 2026."})
+    pillar = QueryText(validate=Known(Pillar.code, "pillar"),
+                       metadata={"description": "Pillar code: prevention, prosecution, protection or partnership."})
+    agency = WholeNumber(error="agency {input!r} is not an agency number", validate=Known(Agency.id, "agency"),
+                         metadata={"description": "Agency id: items where it is lead or supporting."})
+    rating = QueryText(validate=validate.OneOf(AssessmentRating.codes(), error="unknown rating {input!r}"),
+                       metadata={"description": "Rating code: " + ", ".join(AssessmentRating.codes()) + "."})
+    disagreements = Flag("disagreements", metadata={
+        "description": "Only assessments that disagree with the item's official status."})
+    page = WholeNumber(error="page {input!r} is not a whole number from 1 up", load_default=1,
+                       metadata={"description": "Page number, from 1."})
+    per_page = WholeNumber(error="per_page {input!r} is not a whole number from 1 up",
+                           load_default=limits.PER_PAGE_DEFAULT,
+                           metadata={"description": f"Assessments a page; capped at {limits.PER_PAGE_MAX}."})
+
+    @post_load
+    def make(self, data, **kwargs) -> AssessmentListing:
+        page, per_page = data.pop("page"), min(data.pop("per_page"), limits.PER_PAGE_MAX)
+        return AssessmentListing(AssessmentFilters(**data), page, per_page)
+
+
+def read_listing(args) -> AssessmentListing:
+    return lenient_listing(AssessmentListArgsSchema(), args)

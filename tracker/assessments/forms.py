@@ -1,0 +1,20 @@
+"""The rapporteur's assessment form, on the item page: a year, a rating, a short reason."""
+from datetime import date
+
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, SelectField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired
+
+from .. import limits
+from ..enums import AssessmentRating
+from ..forms import strip
+
+
+class AssessmentForm(FlaskForm):
+    # The year, the rating and the reason are checked by assessments.services.assess, which the API calls too.
+    year = IntegerField("Year assessed", validators=[InputRequired(message="Give the year assessed, e.g. 2026.")],
+                        default=lambda: date.today().year)
+    rating = SelectField("Rating", choices=[SelectChoice(r.value, r.label) for r in AssessmentRating])
+    reason = TextAreaField("Reason", filters=[strip], render_kw={"maxlength": limits.ASSESSMENT_REASON, "rows": 3})
+    submit = SubmitField("Record the assessment")
