@@ -12,6 +12,7 @@ from pypdf import PdfReader
 
 from conftest import csrf_token, fresh_item
 from tracker.enums import AuditEventKind, GenerationState, Status, UpdateKind, UpdateOrigin
+from tracker.assessments.services import assess
 from tracker.extensions import db
 from tracker.items import history
 from tracker.models import ActionItem, AuditEvent, Evidence, Pillar, RapporteurReport
@@ -45,6 +46,9 @@ def year_2025(seeded, make_user):
                    status=Status.IN_PROGRESS, progress=40)
     history.record(first, coordinator, UpdateKind.PROGRESS, "All four shelters open.", at("2025-09-01"),
                    status=Status.COMPLETED, progress=100)
+    rapporteur = make_user("rapporteur", email="rapp@example.org")
+    assess(rapporteur, first, 2025, "limited", "Two of the four shelters have no staff.")
+    assess(rapporteur, second, 2024, "substantial", "Last year's, not this report's.")
     common = {"item": third, "origin": UpdateOrigin.USER, "created_at": at("2025-05-05")}
     db.session.add_all([Evidence(value=650, unit="labourers rescued", as_of=date(2025, 4, 30), **common),
                         Evidence(note=SECRET, confidential=True, **common)])
@@ -77,6 +81,11 @@ def test_a_years_report_counts_what_the_history_says_and_never_prints_confidenti
     assert f"{first} " in word_text and f"{seeded_state[first]} → Completed, 100%" in word_text
     assert "Shelter opened in Multan." in word_text and "All four shelters open." in word_text
     assert "Drafting began." not in word_text  # 2024's, outside the year
+    assert ("The Rapporteur's assessment (2025): Limited — disagreeing with the official status. Two of the four "
+            "shelters have no staff.") in word_text and "Last year's, not this report's." not in word_text
+    disagreements = next(t for t in word.tables if t.rows[0].cells[0].text == "Item"
+                         and t.rows[0].cells[1].text == "Government says")
+    assert [[c.text for c in row.cells][1:3] for row in disagreements.rows[1:]] == [["Completed", "Limited"]]
     annex = word.tables[-1]
     rows = {row.cells[0].text.split()[0]: row.cells[3].text for row in annex.rows[1:]}
     assert rows == {first: "Completed, 100%", second: "In progress, 20%", third: seeded_state[third]}

@@ -7,12 +7,14 @@ marked confidential never appears; neither does anything an agency reported that
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
+from ..assessments.filters import AssessmentFilters
+from ..assessments.services import current_assessments, disagrees
 from ..changes.services import Change, Changes, changes_between
 from ..enums import CLOSED_STATUSES, Frequency, Role, Status, UpdateKind
 from ..extensions import db
@@ -21,7 +23,7 @@ from ..indicators.rates import Rate, combined_rates
 from ..indicators.services import Track, results, series
 from ..items.filters import ItemFilters
 from ..items.history import day_end, day_start, official_states
-from ..models import ActionItem, Agency, Evidence, Framework, ItemAgency, Pillar, Update, User
+from ..models import ActionItem, Agency, Assessment, Evidence, Framework, ItemAgency, Pillar, Update, User
 from .document import BarChart, Bullets, Document, Paragraph, Series, Table
 
 TITLE = "Implementation of the National Action Plan against Human Trafficking"
@@ -39,6 +41,12 @@ class Scope:
     items: list[ActionItem]  # those that existed at the end, in ref order
     state: dict[int, tuple[Status, int]]  # item id → official status and progress at the end
     frameworks: list[Framework]
+    assessments: dict[int, Assessment] = field(default_factory=dict)  # item id → the Rapporteur's, standing
+
+    def disagrees(self, item: ActionItem) -> bool:
+        """Whether the Rapporteur's assessment disagrees with the official status at the period's end."""
+        assessment = self.assessments.get(item.id)
+        return assessment is not None and disagrees(self.state[item.id][0], assessment.rating)
 
     def overdue(self, item: ActionItem, cutoff: date) -> bool:
         return item.due_date is not None and item.due_date < cutoff and self.state[item.id][0] not in CLOSED_STATUSES
@@ -69,7 +77,13 @@ def _scope(options) -> Scope:
     for item, status, progress in db.session.execute(query).unique():
         items.append(item)
         state[item.id] = (Status(status), progress)
-    return Scope(pillars, items, state, frameworks)
+    # The Rapporteur's assessments of the period's years; of several, the latest year's.
+    assessments = {}
+    for year in range(options.start.year, options.end.year + 1):
+        for assessment in current_assessments(AssessmentFilters(year=year)):
+            if assessment.item_id in state:
+                assessments[assessment.item_id] = assessment
+    return Scope(pillars, items, state, frameworks, assessments)
 
 
 def _in_scope(changes: Changes, refs: set[str]) -> dict[str, list[Change]]:
@@ -229,6 +243,7 @@ def _summary(document: Document, options, scope: Scope, by_pillar, tracks, rates
     chapter.add(BarChart("Items by official status at the end of the period", [p.name for p in scope.pillars],
                          [Series(status.label, values) for status, values in by_status.items()], stacked=True,
                          unit="items"))
+    _assessments(document, scope)
     judged = [t for pillar_tracks in tracks.values() for t in pillar_tracks]
     section = document.section("Results against targets")
     if judged:
@@ -252,6 +267,27 @@ def _summary(document: Document, options, scope: Scope, by_pillar, tracks, rates
         section.add(Paragraph("No reporting period ended within this period: there is no reporting rate to give."))
 
 
+def _assessments(document: Document, scope: Scope) -> None:
+    """How the Rapporteur rates the commitments, and where that rating and the government's status disagree."""
+    section = document.section("The Rapporteur's assessments")
+    if not scope.assessments:
+        section.add(Paragraph("The Rapporteur recorded no assessment of these commitments for the period's years."))
+        return
+    ratings = Counter(a.rating for a in scope.assessments.values())
+    section.add(Paragraph(f"{len(scope.assessments)} commitment(s) assessed: " + ", ".join(
+        f"{count} {rating.label.lower()}" for rating, count in ratings.items()) + ". The assessment is the "
+        "Rapporteur's own, kept beside the official status and never replacing it."))
+    disagreeing = [item for item in scope.items if scope.disagrees(item)]
+    if disagreeing:
+        section.add(Table(["Item", "Government says", "Rapporteur says", "Why"],
+                          [[f"{i.ref} {i.title}", scope.state[i.id][0].label, scope.assessments[i.id].rating.label,
+                            scope.assessments[i.id].reason] for i in disagreeing],
+                          caption="Where the Rapporteur's assessment and the official status disagree",
+                          widths=[3, 1.4, 1.4, 4]))
+    else:
+        section.add(Paragraph("No assessment disagrees with the official status at the end of the period."))
+
+
 def _results_table(tracks: list[Track]) -> Table:
     rows = []
     for t in tracks:
@@ -270,7 +306,8 @@ def _pillar_chapter(document: Document, pillar: Pillar, scope: Scope, sections: 
         chapter.add(Paragraph(pillar.description, "note"))
     changed = sections["status_changed"]
     items = {item.ref: item for item in scope.items if item.pillar_id == pillar.id}
-    cited = {ref for ref in items if notes.get(items[ref].id) or evidence.get(items[ref].id)}
+    cited = {ref for ref in items if notes.get(items[ref].id) or evidence.get(items[ref].id)
+             or items[ref].id in scope.assessments}
     refs = sorted({c.key for c in changed} | cited)
     section = document.section("What changed in the period")
     if not refs:
@@ -294,6 +331,10 @@ def _pillar_chapter(document: Document, pillar: Pillar, scope: Scope, sections: 
             entry.add(Paragraph(f"{note.created_at:%-d %b %Y}, {who}{agency}: {text}", "quote"))
         if evidence.get(item.id):
             entry.add(Bullets([evidence_line(e) for e in evidence[item.id]]))
+        if (assessment := scope.assessments.get(item.id)) is not None:
+            entry.add(Paragraph(f"The Rapporteur's assessment ({assessment.year}): {assessment.rating.label}"
+                                + (" — disagreeing with the official status" if scope.disagrees(item) else "")
+                                + f". {assessment.reason}"))
     _indicators(document, pillar, tracks, start, end)
 
 
