@@ -186,3 +186,23 @@ def test_the_command_writes_the_report(year_2025, app, tmp_path):
     bad = app.test_cli_runner().invoke(args=["report", "--pillar", "nowhere", "--format", "pdf", "--out", str(out)])
     assert bad.exit_code != 0 and "No pillar has the code nowhere" in bad.output
     assert fresh_item(year_2025[0]).status == Status.COMPLETED  # writing a report changes nothing
+
+
+def test_an_example_report_of_the_seeded_catalogue_is_kept_as_an_artefact(seeded):
+    """The report of the whole plan so far (2005 to today) from the catalogue as seeded, saved where CI keeps
+    artefacts (build/artifacts, or TRACKER_ARTIFACTS): what a reader of the README's picture gets."""
+    import os
+    from pathlib import Path
+
+    today = date.today()
+    docx, pdf = build_files(ReportOptions(date(2005, 1, 1), today), today)
+    word_text, pdf_text = texts(docx, pdf)
+    for text in (word_text, pdf_text):
+        assert all(name in text for name in ("Prevention", "Prosecution", "Protection", "Partnership"))
+        assert "Every item, as it stood at the end of the period" in text
+    items = db.session.scalar(sa.select(sa.func.count()).select_from(ActionItem))
+    assert f"{items:,} items" in word_text  # the annex lists every one
+    folder = Path(os.environ.get("TRACKER_ARTIFACTS") or Path(__file__).resolve().parent.parent / "build" / "artifacts")
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "example-report.docx").write_bytes(docx)
+    (folder / "example-report.pdf").write_bytes(pdf)
