@@ -11,8 +11,8 @@ from docx import Document as WordDocument
 from pypdf import PdfReader
 
 from conftest import csrf_token, fresh_item
-from tracker.enums import AuditEventKind, GenerationState, Status, UpdateKind, UpdateOrigin
 from tracker.assessments.services import assess
+from tracker.enums import AuditEventKind, GenerationState, Status, UpdateKind, UpdateOrigin
 from tracker.extensions import db
 from tracker.items import history
 from tracker.models import ActionItem, AuditEvent, Evidence, Pillar, RapporteurReport
