@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import io
 import math
+import os
 import textwrap
+from pathlib import Path
+
+from flask import current_app, has_app_context
 
 from .document import BarChart, Series, cell_text
 
@@ -44,6 +48,10 @@ def chart_png(chart: BarChart, width_px: int = 1200, dpi: int = 150, height_px: 
     """
     # Imported here: matplotlib takes a good part of a second to import, which every process that loads the
     # app (the web workers, each test) would pay though only the report's background job draws charts.
+    # Its font cache under the instance folder: a service account without a writable home would otherwise
+    # make matplotlib rebuild the cache in a temporary folder every time the scheduler starts.
+    if has_app_context():
+        os.environ.setdefault("MPLCONFIGDIR", str(Path(current_app.instance_path) / "matplotlib"))
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
     from matplotlib.ticker import FuncFormatter

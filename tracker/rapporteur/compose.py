@@ -16,6 +16,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from ..assessments.filters import AssessmentFilters
 from ..assessments.services import current_assessments, disagrees
 from ..changes.services import Change, Changes, changes_between
+from ..dashboard.charts import STATUS_COLOURS
 from ..enums import CLOSED_STATUSES, Frequency, Role, Status, UpdateKind
 from ..extensions import db
 from ..indicators.periods import Period, ended_periods
@@ -241,7 +242,8 @@ def _summary(document: Document, options, scope: Scope, by_pillar, tracks, rates
     by_status = {status: [sum(scope.state[item.id][0] == status for item in scope.items
                               if item.pillar_id == pillar.id) for pillar in scope.pillars] for status in Status}
     chapter.add(BarChart("Items by official status at the end of the period", [p.name for p in scope.pillars],
-                         [Series(status.label, values) for status, values in by_status.items()], stacked=True,
+                         [Series(status.label, values, colour=STATUS_COLOURS[status.value])
+                          for status, values in by_status.items()], stacked=True,
                          unit="items"))
     _assessments(document, scope)
     judged = [t for pillar_tracks in tracks.values() for t in pillar_tracks]
