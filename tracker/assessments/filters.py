@@ -8,7 +8,18 @@ from marshmallow import post_load, validate
 
 from .. import limits
 from ..enums import AssessmentRating
-from ..items.filters import Flag, ItemFilters, Known, QuerySchema, QueryText, WholeNumber, lenient_listing
+from ..items.filters import (
+    Flag,
+    ItemFilters,
+    Known,
+    QuerySchema,
+    QueryText,
+    WholeNumber,
+    lenient_listing,
+    page_field,
+    page_size,
+    per_page_field,
+)
 from ..models import Agency, Pillar
 
 
@@ -59,15 +70,12 @@ class AssessmentListArgsSchema(QuerySchema):
                        metadata={"description": "Rating code: " + ", ".join(AssessmentRating.codes()) + "."})
     disagreements = Flag("disagreements", metadata={
         "description": "Only assessments that disagree with the item's official status."})
-    page = WholeNumber(error="page {input!r} is not a whole number from 1 up", load_default=1,
-                       metadata={"description": "Page number, from 1."})
-    per_page = WholeNumber(error="per_page {input!r} is not a whole number from 1 up",
-                           load_default=limits.PER_PAGE_DEFAULT,
-                           metadata={"description": f"Assessments a page; capped at {limits.PER_PAGE_MAX}."})
+    page = page_field()
+    per_page = per_page_field("Assessments")
 
     @post_load
     def make(self, data, **kwargs) -> AssessmentListing:
-        page, per_page = data.pop("page"), min(data.pop("per_page"), limits.PER_PAGE_MAX)
+        page, per_page = page_size(data)  # taken out first: the rest are the filters
         return AssessmentListing(AssessmentFilters(**data), page, per_page)
 
 

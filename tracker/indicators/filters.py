@@ -6,7 +6,17 @@ from dataclasses import dataclass, field, replace
 from marshmallow import post_load
 
 from .. import limits
-from ..items.filters import Flag, Known, QuerySchema, QueryText, WholeNumber, lenient_listing
+from ..items.filters import (
+    Flag,
+    Known,
+    QuerySchema,
+    QueryText,
+    WholeNumber,
+    lenient_listing,
+    page_field,
+    page_size,
+    per_page_field,
+)
 from ..models import Agency, Pillar
 
 
@@ -41,15 +51,12 @@ class IndicatorListArgsSchema(QuerySchema):
                          metadata={"description": "Agency id: indicators it reports."})
     q = QueryText(max_length=limits.SEARCH, metadata={"description": "Text in the code, name or definition."})
     retired = Flag("retired", metadata={"description": "Include retired indicators."})
-    page = WholeNumber(error="page {input!r} is not a whole number from 1 up", load_default=1,
-                       metadata={"description": "Page number, from 1."})
-    per_page = WholeNumber(error="per_page {input!r} is not a whole number from 1 up",
-                           load_default=limits.PER_PAGE_DEFAULT,
-                           metadata={"description": f"Indicators a page; capped at {limits.PER_PAGE_MAX}."})
+    page = page_field()
+    per_page = per_page_field("Indicators")
 
     @post_load
     def make(self, data, **kwargs) -> IndicatorListing:
-        page, per_page = data.pop("page"), min(data.pop("per_page"), limits.PER_PAGE_MAX)
+        page, per_page = page_size(data)  # taken out first: the rest are the filters
         return IndicatorListing(IndicatorFilters(**data), page, per_page)
 
 

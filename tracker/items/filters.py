@@ -206,21 +206,33 @@ class ItemStatsArgsSchema(ItemFilterSchema):
         exclude = ("sort",)
 
 
+def page_field() -> WholeNumber:
+    """Which page of a list, from 1: the same argument for every listing, page and API alike."""
+    return WholeNumber(error="page {input!r} is not a whole number from 1 up", load_default=1,
+                       metadata={"description": "Page number, from 1."})
+
+
+def per_page_field(rows: str) -> WholeNumber:
+    """How many `rows` (items, indicators …) a page holds; `page_size` caps it."""
+    return WholeNumber(error="per_page {input!r} is not a whole number from 1 up", load_default=limits.PER_PAGE_DEFAULT,
+                       metadata={"description": f"{rows} a page; larger values are capped at {limits.PER_PAGE_MAX}."})
+
+
+def page_size(data: dict) -> tuple[int, int]:
+    """Take the page and its size out of loaded arguments. The size is capped rather than refused: asking for
+    more is not a mistake worth a failed call."""
+    return data.pop("page"), min(data.pop("per_page"), limits.PER_PAGE_MAX)
+
+
 class ItemListArgsSchema(ItemFilterSchema):
     """The filters of a list, and which page of it."""
 
-    page = WholeNumber(error="page {input!r} is not a whole number from 1 up", load_default=1,
-                       metadata={"description": "Page number, from 1."})
-    per_page = WholeNumber(error="per_page {input!r} is not a whole number from 1 up",
-                           load_default=limits.PER_PAGE_DEFAULT,
-                           metadata={"description": "Items a page; larger values are capped at "
-                                                    f"{limits.PER_PAGE_MAX}."})
+    page = page_field()
+    per_page = per_page_field("Items")
 
     @post_load
     def make(self, data, **kwargs):
-        page = data.pop("page")
-        # Capped rather than refused: asking for more is not a mistake worth a failed call.
-        per_page = min(data.pop("per_page"), limits.PER_PAGE_MAX)
+        page, per_page = page_size(data)  # taken out first: the rest are the filters
         return ItemListing(ItemFilters(**data), page, per_page)
 
 
