@@ -17,6 +17,7 @@ from docx.opc.constants import RELATIONSHIP_TYPE
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
+from docx.text.paragraph import Paragraph as DocxParagraph
 from PIL import Image
 
 from .charts import PRINT_DPI, PRINT_WIDTH_PX, chart_png
@@ -43,12 +44,13 @@ def write_docx(document: Document) -> bytes:
     _set_up_styles(word)
     _cover(word, document)
     _contents(word, document)
+    styles = StyleCache(word)
     for index, section in enumerate(document.sections):
-        heading = word.add_heading(section.title, level=section.level)
+        heading = styles.paragraph(section.title, f"Heading {section.level}")
         if section.level == 1 or index == 0:  # chapters, and whatever comes first, start a page
             heading.paragraph_format.page_break_before = True
         for block in section.blocks:
-            _block(word, block)
+            _block(word, block, styles)
     _core_properties(word, document)
     _ask_to_update_fields(word)
     _drop_thumbnail(word)
@@ -124,31 +126,59 @@ def _field(paragraph, instruction: str, placeholder: str) -> None:
     char("end")
 
 
-def _block(word, block) -> None:
+class StyleCache(dict):
+    """Word's styles by name, each looked up once, and paragraphs added at the body's end in constant time.
+
+    python-docx searches every style of the document at each lookup by name, again to set a paragraph's style,
+    and looks through the whole body for where it ends to add one: a report of thousands of items spent nine
+    tenths of its Word time there.
+    """
+
+    def __init__(self, word):
+        super().__init__()
+        self.word = word
+        self.end = word.element.body.sectPr  # the body's last element: paragraphs go just before it
+
+    def __missing__(self, name: str):
+        self[name] = style = self.word.styles[name]
+        return style
+
+    def paragraph(self, text: str, style: str) -> DocxParagraph:
+        element = OxmlElement("w:p")
+        self.end.addprevious(element)
+        # The style's id written straight in: python-docx's own setter looks for the default style among them all.
+        element.style = self[style].style_id
+        paragraph = DocxParagraph(element, self.word._body)
+        if text:
+            paragraph.add_run(text)
+        return paragraph
+
+
+def _block(word, block, styles: StyleCache) -> None:
     if isinstance(block, Paragraph):
         style = {"body": "Normal", "lead": "Lead", "note": "Note", "quote": "Quote"}[block.style]
-        word.add_paragraph(block.text, style=style)
+        styles.paragraph(block.text, style)
     elif isinstance(block, Bullets):
         for item in block.items:
-            word.add_paragraph(item, style="List Bullet")
+            styles.paragraph(item, "List Bullet")
     elif isinstance(block, Table):
-        _table(word, block)
+        _table(word, block, styles)
     elif isinstance(block, BarChart):
-        _chart(word, block)
+        _chart(word, block, styles)
     else:
         raise TypeError(f"no Word layout for {type(block).__name__}")
 
 
-def _table(word, table: Table) -> None:
+def _table(word, table: Table, styles: StyleCache) -> None:
     """A built-in table style; the header row repeated on every page; no row split across two; figures right."""
     if table.caption:
-        caption = word.add_paragraph(table.caption, style="Caption")
+        caption = styles.paragraph(table.caption, "Caption")
         caption.paragraph_format.keep_with_next = True
     numeric = table.numeric_columns
     shares = table.widths or [1] * len(table.columns)
     widths = [int(TEXT_WIDTH * share / sum(shares)) for share in shares]
     grid = word.add_table(rows=len(table.rows) + 1, cols=len(table.columns))
-    grid.style = word.styles[TABLE_STYLE]
+    grid.style = styles[TABLE_STYLE]
     grid.alignment = WD_TABLE_ALIGNMENT.CENTER
     grid.autofit = False
     look = grid._tbl.tblPr.find(qn("w:tblLook"))
@@ -173,7 +203,7 @@ def _table(word, table: Table) -> None:
     word.add_paragraph()  # a table followed straight by another block would touch it
 
 
-def _chart(word, chart: BarChart) -> None:
+def _chart(word, chart: BarChart, styles: StyleCache) -> None:
     """The chart's picture across the text width, its title as the caption beneath (not in the picture twice)."""
     png = chart_png(chart, width_px=PRINT_WIDTH_PX, dpi=PRINT_DPI, title=False)
     width, height = Image.open(io.BytesIO(png)).size
@@ -184,7 +214,7 @@ def _chart(word, chart: BarChart) -> None:
     picture = word.paragraphs[-1]
     picture.alignment = WD_ALIGN_PARAGRAPH.CENTER
     picture.paragraph_format.keep_with_next = True
-    word.add_paragraph(chart.title, style="Caption")
+    styles.paragraph(chart.title, "Caption")
 
 
 def _core_properties(word, document: Document) -> None:
