@@ -37,7 +37,7 @@ from tracker.enums import (
 from tracker.extensions import db
 from tracker.indicators.periods import Period
 from tracker.items import history
-from tracker.models import ActionItem, Indicator, IndicatorValue, Pillar, Report, ReportValue, Update
+from tracker.models import ActionItem, Evidence, Indicator, IndicatorValue, Pillar, Report, ReportValue, Update
 from tracker.verification.services import decide, submit
 
 Q3 = "/changes?start=2025-07-01&end=2025-09-30"
@@ -474,3 +474,29 @@ def test_the_dashboard_as_of_query_count_does_not_grow_with_the_history(plan, as
     more_changes(150, 3)
     assert "<strong>161</strong> items" in page(client, "/dashboard?as_of=2025-08-31")
     assert small == count_queries(client, "/dashboard?as_of=2025-08-31")
+
+
+def test_evidence_given_with_indicator_values_is_listed_as_the_values_are_narrowed(plan, as_role):
+    from tracker.models import User
+
+    indicator = db.session.scalar(sa.select(Indicator).where(Indicator.code == "CH-IND"))
+    giver = db.session.scalar(sa.select(User).where(User.role == Role.COORDINATOR))
+    db.session.add_all([
+        Evidence(indicator=indicator, period="2025-Q2", created_at=at(2025, 8, 20), uploaded_by=giver,
+                 url="https://example.org/q2-register"),
+        Evidence(indicator=indicator, period="2025-Q2", created_at=at(2025, 8, 21), agency_id=plan["nadra"],
+                 confidential=True, url="https://example.org/q2-names"),
+        Evidence(indicator=indicator, period="2025-Q3", created_at=at(2025, 10, 2), uploaded_by=giver,
+                 url="https://example.org/q3-too-late"),
+    ])
+    db.session.commit()
+    coordinator, rapporteur = as_role("coordinator"), as_role("rapporteur")
+    assert sorted(refs(page(coordinator, Q3))["evidence_added"]) == ["CH-A", "CH-C", "CH-IND 2025-Q2",
+                                                                     "CH-IND 2025-Q2"]
+    html = page(rapporteur, Q3)
+    assert sorted(refs(html)["evidence_added"]) == ["CH-A", "CH-IND 2025-Q2"] and "q2-names" not in html
+    assert "https://example.org/q2-register" in html and "q3-too-late" not in html
+    assert refs(page(coordinator, Q3 + "&pillar=prevention"))["evidence_added"] == ["CH-A"]
+    assert "CH-IND 2025-Q2" not in refs(page(coordinator, Q3 + "&status=completed"))["evidence_added"]
+    rows = csv_rows(coordinator, Q3.replace("/changes", "/changes.csv"))
+    assert sum(r["section"] == "evidence_added" and r["ref"] == "CH-IND 2025-Q2" for r in rows) == 2

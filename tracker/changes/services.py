@@ -141,7 +141,8 @@ def changes_between(start: date, end: date, filters: ItemFilters, user: User, to
       end;
     - assigned: each assignment entry (lead or supporting agencies changed) written in the window;
     - new_item, new_framework: taken in during the window (an import, the seed);
-    - evidence_added: evidence given on items in the window, confidential evidence only if `user` may see it;
+    - evidence_added: evidence given in the window on items, and with indicators' values (narrowed as the values
+      are), confidential evidence only if `user` may see it;
     - values_verified: indicators' values reports verified in the window, and coordinators' own entries of
       values made in it (still counted: a later entry or report for the same period replaces them);
     - report_returned: reports (an item's or an indicator's) returned to their agency in the window.
@@ -159,7 +160,8 @@ def changes_between(start: date, end: date, filters: ItemFilters, user: User, to
         "assigned": _assignments(window),
         "new_item": _new_items(window),
         "new_framework": _new_frameworks(window),
-        "evidence_added": [change for evidence, change in _evidence(window) if can_view_evidence(user, evidence)],
+        "evidence_added": [change for evidence, change in [*_evidence(window), *_value_evidence(window)]
+                           if can_view_evidence(user, evidence)],
         "values_verified": [*_verified_values(window), *_coordinators_values(window)],
         "report_returned": _returned(window),
     }
@@ -328,13 +330,34 @@ def _evidence(window: _Window) -> list[tuple[Evidence, Change]]:
         contains_eager(Evidence.item).selectinload(ActionItem.assignments).joinedload(ItemAgency.agency),
         joinedload(Evidence.uploaded_by),
     )
-    rows = []
-    for evidence in db.session.scalars(query).unique():
-        who = evidence.uploaded_by.display_name if evidence.uploaded_by else (
-            f"source: {evidence.source_document}" if evidence.origin == UpdateOrigin.SOURCE else "")
-        rows.append((evidence, _item_change("evidence_added", evidence.item, "", _evidence_text(evidence),
-                                            as_utc(evidence.created_at), who)))
-    return rows
+    return [(evidence, _item_change("evidence_added", evidence.item, "", _evidence_text(evidence),
+                                    as_utc(evidence.created_at), _giver(evidence)))
+            for evidence in db.session.scalars(query).unique()]
+
+
+def _value_evidence(window: _Window) -> list[tuple[Evidence, Change]]:
+    """Evidence given with indicators' values in the window, each with its row: narrowed by the pillar and the
+    reporting agency as the values are (the caller keeps what the user may see)."""
+    clauses = window.indicator_clauses(Indicator.agency_id)
+    if clauses is None:
+        return []
+    query = (
+        sa.select(Evidence).join(Indicator, Indicator.id == Evidence.indicator_id)
+        .where(window.during(Evidence.created_at), *clauses)
+        .options(contains_eager(Evidence.indicator).joinedload(Indicator.pillar),
+                 contains_eager(Evidence.indicator).joinedload(Indicator.agency), joinedload(Evidence.uploaded_by))
+    )
+    return [(evidence, _indicator_change("evidence_added", evidence.indicator, evidence.period,
+                                         evidence.indicator.agency, "", _evidence_text(evidence),
+                                         as_utc(evidence.created_at), _giver(evidence)))
+            for evidence in db.session.scalars(query).unique()]
+
+
+def _giver(evidence: Evidence) -> str:
+    """Who gave evidence: its uploader, or the source document the seed took it from."""
+    if evidence.uploaded_by is not None:
+        return evidence.uploaded_by.display_name
+    return f"source: {evidence.source_document}" if evidence.origin == UpdateOrigin.SOURCE else ""
 
 
 def _values(count: int) -> str:
