@@ -202,6 +202,10 @@ def test_an_example_report_of_the_seeded_catalogue_is_kept_as_an_artefact(seeded
         assert "Every item, as it stood at the end of the period" in text
     items = db.session.scalar(sa.select(sa.func.count()).select_from(ActionItem))
     assert f"{items:,} items" in word_text  # the annex lists every one
+    # A plan's own source document is named by the plan's title, not by the file's name in the seed folder.
+    chapters = word_text.split("Data sources:")[0]
+    assert "003_6962bf0d5d1c6498.txt" not in chapters
+    assert "Pakistan National Action Plan for Combating Human Trafficking: " in chapters
     folder = Path(os.environ.get("TRACKER_ARTIFACTS") or Path(__file__).resolve().parent.parent / "build" / "artifacts")
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "example-report.docx").write_bytes(docx)

@@ -121,6 +121,18 @@ def _evidence(items: list[ActionItem], start: date, end: date) -> dict[int, list
     return found
 
 
+def source_name(document: str, item: ActionItem) -> str:
+    """A source document as a reader knows it: the title of the plan it holds (the item's own plan first, as one
+    file may hold two), not the name the file has in the seed folder."""
+    if not document:
+        return "the sources"
+    if item.framework.source_document == document:
+        return item.framework.title
+    title = db.session.scalar(sa.select(Framework.title).where(Framework.source_document == document)
+                              .order_by(Framework.position).limit(1))
+    return title or document
+
+
 def evidence_line(evidence: Evidence) -> str:
     """Evidence as the report cites it: a figure with its unit and date, a file's name, a link, a note."""
     parts = []
@@ -134,7 +146,8 @@ def evidence_line(evidence: Evidence) -> str:
     if evidence.note:
         parts.append(_cut(evidence.note))
     if evidence.source_document:
-        parts.append(f"source: {evidence.source_document}" + (f", {evidence.locator}" if evidence.locator else ""))
+        parts.append(f"source: {source_name(evidence.source_document, evidence.item)}"
+                     + (f", {evidence.locator}" if evidence.locator else ""))
     return "; ".join(parts) + f" — given {evidence.created_at:%-d %b %Y}"
 
 
@@ -327,7 +340,7 @@ def _pillar_chapter(document: Document, pillar: Pillar, scope: Scope, sections: 
                             else f"{_state_of(scope, item)} (unchanged)", "lead"))
         entry.add(Paragraph(f"Lead: {lead}" + (f"; due {item.due_date:%-d %b %Y}" if item.due_date else ""), "note"))
         for note in notes.get(item.id, []):
-            who = note.author.display_name if note.author else (note.source_document or "the sources")
+            who = note.author.display_name if note.author else source_name(note.source_document, item)
             agency = f" (reported by {note.agency.label})" if note.agency and note.author else ""
             text = _cut(note.note) if note.note else "(no note)"
             entry.add(Paragraph(f"{note.created_at:%-d %b %Y}, {who}{agency}: {text}", "quote"))
