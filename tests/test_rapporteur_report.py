@@ -71,7 +71,7 @@ def test_a_years_report_counts_what_the_history_says_and_never_prints_confidenti
         assert "Executive summary" in text and "Protection" in text and "The agencies" in text
         assert "Annex: every item and the method" in text
         assert SECRET not in text
-        assert "650 labourers rescued (as of 30 Apr 2025)" in " ".join(text.split())
+        assert "650 labourers rescued (as of 30 Apr 2025) — given 5 May 2025" in " ".join(text.split())
     word = WordDocument(io.BytesIO(docx))
     headings = [p.text for p in word.paragraphs if p.style.name == "Heading 1"]
     assert headings[:2] == ["Executive summary", "Protection"] and headings[-1] == "Annex: every item and the method"
@@ -206,6 +206,8 @@ def test_an_example_report_of_the_seeded_catalogue_is_kept_as_an_artefact(seeded
     chapters = word_text.split("Data sources:")[0]
     assert "003_6962bf0d5d1c6498.txt" not in chapters
     assert "Pakistan National Action Plan for Combating Human Trafficking: " in chapters
+    # Evidence from the sources is dated by them, not by the day the seed loaded it.
+    assert "(law enforcement and legal reform)\n" in chapters + "\n" and "reform) — given" not in chapters
     folder = Path(os.environ.get("TRACKER_ARTIFACTS") or Path(__file__).resolve().parent.parent / "build" / "artifacts")
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "example-report.docx").write_bytes(docx)

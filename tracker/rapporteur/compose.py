@@ -17,7 +17,7 @@ from ..assessments.filters import AssessmentFilters
 from ..assessments.services import current_assessments, disagrees
 from ..changes.services import Change, Changes, changes_between
 from ..dashboard.charts import STATUS_COLOURS
-from ..enums import CLOSED_STATUSES, Frequency, Role, Status, UpdateKind
+from ..enums import CLOSED_STATUSES, Frequency, Role, Status, UpdateKind, UpdateOrigin
 from ..extensions import db
 from ..indicators.periods import Period, ended_periods
 from ..indicators.rates import Rate, combined_rates
@@ -148,7 +148,9 @@ def evidence_line(evidence: Evidence) -> str:
     if evidence.source_document:
         parts.append(f"source: {source_name(evidence.source_document, evidence.item)}"
                      + (f", {evidence.locator}" if evidence.locator else ""))
-    return "; ".join(parts) + f" — given {evidence.created_at:%-d %b %Y}"
+    # Evidence from the sources is dated by them (as_of, the locator); when the seed loaded it says nothing.
+    given = "" if evidence.origin == UpdateOrigin.SOURCE else f" — given {evidence.created_at:%-d %b %Y}"
+    return "; ".join(parts) + given
 
 
 def _count(n: int) -> str:
