@@ -19,7 +19,7 @@ from PIL import Image
 from pypdf import PdfReader
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
-from tracker.rapporteur.charts import PALETTE, PRINT_DPI, PRINT_WIDTH_PX, chart_png
+from tracker.rapporteur.charts import PALETTE, PRINT_DPI, PRINT_WIDTH_PX, chart_png, draw_png
 from tracker.rapporteur.document import BarChart, Bullets, Document, Paragraph, Series, Table, cell_text
 from tracker.rapporteur.docx_writer import write_docx
 from tracker.rapporteur.pdf_writer import write_pdf
@@ -111,10 +111,22 @@ def test_a_chart_is_a_png_of_the_requested_size():
 
 
 def test_a_chart_is_the_same_bytes_each_time_and_carries_no_software_stamp():
-    first = chart_png(CHARTS[1], width_px=600, dpi=100)
-    assert first == chart_png(CHARTS[1], width_px=600, dpi=100)
+    first = draw_png(CHARTS[1], width_px=600, dpi=100)  # drawn twice, not taken from the cache
+    assert first == draw_png(CHARTS[1], width_px=600, dpi=100)
     assert b"matplotlib" not in first.lower()
-    assert first != chart_png(CHARTS[1], width_px=600, dpi=100, title=False)
+    assert first != draw_png(CHARTS[1], width_px=600, dpi=100, title=False)
+
+
+def test_a_report_draws_each_chart_once_for_both_files(monkeypatch):
+    from tracker.rapporteur import charts
+
+    drawn = []
+    real = charts.draw_png
+    monkeypatch.setattr(charts, "draw_png", lambda *args: drawn.append(args[1:]) or real(*args))
+    chart = BarChart("Drawn once", ["a", "b"], [Series("x", [1, 2])])
+    assert chart_png(chart, width_px=500, dpi=100) == chart_png(chart, width_px=500, dpi=100)
+    chart_png(chart, width_px=600, dpi=100)
+    assert drawn == [(500, 100, None, True), (600, 100, None, True)]
 
 
 def _bar_columns(png: bytes, colour: str) -> int:

@@ -10,6 +10,7 @@ import io
 import math
 import os
 import textwrap
+from collections import OrderedDict
 from pathlib import Path
 
 from flask import current_app, has_app_context
@@ -40,8 +41,27 @@ PRINT_WIDTH_PX, PRINT_DPI = 1260, 200
 MAX_LABELLED_BARS = 16  # above this, value labels crowd each other: the axis says the values instead
 
 
+# The pictures drawn lately, by what was drawn: the Word file and the PDF of one report draw the same charts, and
+# matplotlib takes a good part of a second for each. Bounded, so a long-running scheduler keeps only a few.
+_drawn: OrderedDict[str, bytes] = OrderedDict()
+DRAWN_KEPT = 64
+
+
 def chart_png(chart: BarChart, width_px: int = 1200, dpi: int = 150, height_px: int | None = None,
               title: bool = True) -> bytes:
+    """The chart as a PNG (see `draw_png`), drawn once for the same chart and size however often asked."""
+    key = repr((chart, width_px, dpi, height_px, title))
+    if key in _drawn:
+        _drawn.move_to_end(key)
+        return _drawn[key]
+    png = _drawn[key] = draw_png(chart, width_px, dpi, height_px, title)
+    while len(_drawn) > DRAWN_KEPT:
+        _drawn.popitem(last=False)
+    return png
+
+
+def draw_png(chart: BarChart, width_px: int = 1200, dpi: int = 150, height_px: int | None = None,
+             title: bool = True) -> bytes:
     """The chart as a PNG of exactly width_px × height_px pixels (the height follows the chart when None).
 
     `title=False` leaves the title out, for documents that print it as the picture's caption.
