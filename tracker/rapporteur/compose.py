@@ -87,17 +87,28 @@ def _scope(options) -> Scope:
     return Scope(pillars, items, state, frameworks, assessments)
 
 
-def _in_scope(changes: Changes, refs: set[str]) -> dict[str, list[Change]]:
-    """The comparison's rows of the items in scope (and every indicator's and framework's row)."""
-    return {section: [c for c in rows if c.subject != "item" or c.key in refs]
-            for section, rows in changes.sections.items()}
+def _by_pillar(changes: Changes, refs: set[str], pillars: list[Pillar]) -> dict[str, dict[str, list[Change]]]:
+    """The comparison's rows per pillar, section by section: of the items in scope, and the indicators'. One
+    comparison of the whole plan, split here, rather than one per pillar that reads the history each time."""
+    grouped = {pillar.code: {section: [] for section in changes.sections} for pillar in pillars}
+    for section, rows in changes.sections.items():
+        for change in rows:
+            if change.pillar is not None and change.pillar.code in grouped and (
+                    change.subject != "item" or change.key in refs):
+                grouped[change.pillar.code][section].append(change)
+    return grouped
+
+
+def _chunks(items: list[ActionItem], size: int = 500):
+    """The items' ids a few hundred at a time: an IN list of a whole national plan is too long for one query."""
+    ids = [item.id for item in items]
+    return (ids[i:i + size] for i in range(0, len(ids), size))
 
 
 def _verified_notes(items: list[ActionItem], start: date, end: date) -> dict[int, list[Update]]:
     """The official entries of the period, by item: the notes a coordinator verified (or wrote), oldest first."""
     notes: dict[int, list[Update]] = defaultdict(list)
-    ids = [item.id for item in items]
-    for chunk in (ids[i:i + 500] for i in range(0, len(ids), 500)):
+    for chunk in _chunks(items):
         for entry in db.session.scalars(
             sa.select(Update).where(Update.item_id.in_(chunk), Update.kind == UpdateKind.PROGRESS,
                                     Update.created_at >= day_start(start), Update.created_at < day_end(end))
@@ -110,8 +121,7 @@ def _verified_notes(items: list[ActionItem], start: date, end: date) -> dict[int
 def _evidence(items: list[ActionItem], start: date, end: date) -> dict[int, list[Evidence]]:
     """The evidence given in the period, by item, confidential evidence left out."""
     found: dict[int, list[Evidence]] = defaultdict(list)
-    ids = [item.id for item in items]
-    for chunk in (ids[i:i + 500] for i in range(0, len(ids), 500)):
+    for chunk in _chunks(items):
         for evidence in db.session.scalars(
             sa.select(Evidence).where(Evidence.item_id.in_(chunk), Evidence.confidential.is_(False),
                                       Evidence.created_at >= day_start(start), Evidence.created_at < day_end(end))
@@ -189,11 +199,8 @@ def compose(options, today: date, progress) -> Document:
     refs = {item.ref for item in scope.items}
     cutoff = min(end, today)
     reader = _reader()
-    by_pillar: dict[str, dict[str, list[Change]]] = {}
-    for n, pillar in enumerate(scope.pillars):
-        progress(10 + 30 * n // max(len(scope.pillars), 1), f"Comparing the start and end of the period: {pillar.name}")
-        by_pillar[pillar.code] = _in_scope(changes_between(start, end, ItemFilters(pillar=pillar.code), reader, today),
-                                           refs)
+    progress(10, "Comparing the start and end of the period")
+    by_pillar = _by_pillar(changes_between(start, end, ItemFilters(), reader, today), refs, scope.pillars)
     progress(42, "Reading the verified notes and the evidence")
     notes = _verified_notes(scope.items, start, end)
     evidence = _evidence(scope.items, start, end)
