@@ -435,6 +435,12 @@ class LinkedEvidenceSchema(ma.Schema):
                                  metadata={"description": "The evidence is for coordinators and your agency only."})
 
 
+def linked_evidence(data: dict, figure: Figure | None = None) -> EvidenceGiven:
+    """The evidence a LinkedEvidenceSchema loaded: its links (empty ones dropped), and a figure if any."""
+    return EvidenceGiven(links=[link for link in data["links"] if link], figure=figure,
+                         confidential=data["confidential"])
+
+
 class ProgressReportSchema(LinkedEvidenceSchema):
     """A progress report, by the same rules as the update form: the types and sizes are checked here,
     whether the values make sense together by the service both share (validate_report)."""
@@ -467,8 +473,7 @@ class ProgressReportSchema(LinkedEvidenceSchema):
             progress=data["progress"],
             note=data["note"],
             expected_version=data["expected_version"],
-            evidence=EvidenceGiven(links=[link for link in data["links"] if link], figure=data["figure"],
-                                   confidential=data["confidential"]),
+            evidence=linked_evidence(data, figure=data["figure"]),
             reason=data["reason"],
         )
 

@@ -19,7 +19,7 @@ from ..indicators.values import CellValue, cell_problem
 from ..items.filters import ItemFilters, ItemListArgsSchema, ItemListing, ItemStatsArgsSchema
 from ..items.services import item_or_404, list_items
 from ..models import Report
-from ..progress.services import EvidenceGiven, ProgressReport, report_progress
+from ..progress.services import ProgressReport, report_progress
 from ..verification.services import decide
 from . import bp
 from .schemas import (
@@ -41,6 +41,7 @@ from .schemas import (
     StatsSchema,
     ValuesReportedSchema,
     ValuesReportSchema,
+    linked_evidence,
 )
 from .services import item_stats
 
@@ -199,9 +200,8 @@ def report_indicator_values(args: dict, code: str):
         if problem:
             raise Invalid({"values": problem})
         cells.append(CellValue.of(entry["breakdown"], entry["value"]))
-    evidence = EvidenceGiven(links=[link for link in args["links"] if link], confidential=args["confidential"])
     report = report_values(current_user, found, args["period"], cells, args["note"], confirmed=args["confirm"],
-                           evidence=evidence)
+                           evidence=linked_evidence(args))
     return {"id": report.id if report else None, "stage": report.stage.value if report else "official",
             "indicator": indicator_or_404(code)}, 201
 
