@@ -69,6 +69,17 @@ class AgencyKind(str, enum.Enum):
         }[self.value]
 
 
+class FrameworkKind(str, enum.Enum):
+    """What a framework's items are: a plan's own commitments, or recommendations made to the government."""
+
+    PLAN = "plan"
+    RECOMMENDATIONS = "recommendations"  # a paper's or a review cycle's recommendations, which plans' actions cover
+
+    @property
+    def label(self) -> str:
+        return {"plan": "Plan", "recommendations": "Recommendations"}[self.value]
+
+
 class AssignmentRole(str, enum.Enum):
     LEAD = "lead"
     SUPPORTING = "supporting"

@@ -27,6 +27,7 @@ from .enums import (
     Direction,
     Exploitation,
     FindingKind,
+    FrameworkKind,
     Frequency,
     GenerationState,
     IndicatorKind,
@@ -119,6 +120,8 @@ class Framework(db.Model):
     source_document: Mapped[str] = mapped_column(sa.String(120), default="")
     source_date: Mapped[date | None]
     description: Mapped[str] = mapped_column(sa.Text, default="")
+    kind: Mapped[FrameworkKind] = mapped_column(enum_column(FrameworkKind), default=FrameworkKind.PLAN,
+                                                server_default=FrameworkKind.PLAN.value)
     position: Mapped[int] = mapped_column(default=0)
     # When the tracker took it in (by the seed or an import): what "new frameworks" between two dates reads.
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)

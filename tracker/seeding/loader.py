@@ -129,6 +129,7 @@ def _load_frameworks(catalogue: Catalogue, report: SeedReport) -> dict[str, Fram
             "source_document": record.get("source", ""),
             "source_date": record.get("source_date"),
             "description": record.get("description", "").strip(),
+            "kind": record["kind"],
             "position": record["position"],
         }
         row = existing.get(record["code"])

@@ -20,6 +20,7 @@ from ..enums import (
     Breakdown,
     Direction,
     Exploitation,
+    FrameworkKind,
     Frequency,
     IndicatorKind,
     Priority,
@@ -263,7 +264,8 @@ def _read_reference(reader: _Reader, catalogue: Catalogue) -> None:
             reader.problem(file, record, "duplicate framework code")
         seen.add(code)
         reader.date(framework, "source_date", file, record)
-        catalogue.frameworks.append({**framework, "position": position})
+        kind = reader.choice(FrameworkKind, framework, "kind", file, record, FrameworkKind.PLAN)
+        catalogue.frameworks.append({**framework, "kind": kind, "position": position})
 
 
 def _read_agencies(reader: _Reader, catalogue: Catalogue):
