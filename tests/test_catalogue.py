@@ -171,6 +171,16 @@ def test_seeded_derived_state(seeded):
     assert all(i.due_derived and i.due_note for i in dated)
 
 
+def test_each_assignment_carries_its_own_basis(coordinator_client):
+    """STEP-31 names the FIA; the Punjab Police are the curator's choice, and the page says which is which."""
+    item = db.session.scalar(sa.select(ActionItem).where(ActionItem.ref == "STEP-31"))
+    bases = {a.agency.name: a.basis.value for a in item.assignments}
+    assert bases == {"Federal Investigation Agency": "stated", "Punjab Police": "assigned"}
+    html = coordinator_client.get("/items/STEP-31").get_data(as_text=True)
+    agencies = html[html.index("Punjab Police") - 600:html.index("Punjab Police") + 300]
+    assert "stated in the source" in agencies and "assigned" in agencies
+
+
 def test_seeded_evidence_shows_on_its_item(coordinator_client):
     evidence = db.session.scalar(sa.select(Evidence).where(Evidence.value == 650.0))
     html = coordinator_client.get(f"/items/{evidence.item.ref}").get_data(as_text=True)

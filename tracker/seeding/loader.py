@@ -246,7 +246,7 @@ def _sync_assignments(item: ActionItem, record: ItemRecord, agencies: dict, repo
     """Make the curated lead and supporting agencies those of the seed, on the basis the seed gives."""
     before = {a.agency for a in item.assignments}
     change = history.assign(item, agencies[record.lead], [agencies[name] for name in record.supporting],
-                            record.responsibility_basis)
+                            record.responsibility_basis)  # the basis of each is set just below
     after = {a.agency for a in item.assignments}
     if after - before:
         report.created["assignments"] += len(after - before)
@@ -254,7 +254,7 @@ def _sync_assignments(item: ActionItem, record: ItemRecord, agencies: dict, repo
         report.removed["assignments"] += len(before - after)
     changed = change.changed
     for assignment in item.assignments:
-        changed |= assign_changed(assignment, basis=record.responsibility_basis)
+        changed |= assign_changed(assignment, basis=record.basis_of(assignment.agency.name))
     return changed
 
 

@@ -29,6 +29,7 @@ from ..enums import (
 )
 from ..errors import Invalid, Problem
 from ..models import name_key
+from .responsibility import GENERIC_PHRASES, is_responsibility_line, name_keys, names_in, read_line
 
 PILLAR_CODES = ("prevention", "prosecution", "protection", "partnership")
 ITEM_REQUIRED = ("ref", "label", "section", "title", "text", "locator", "pillar", "lead")
@@ -69,7 +70,8 @@ class ItemRecord:
     pillar_basis: Basis
     lead: str  # canonical agency name
     supporting: list[str]
-    responsibility_basis: Basis
+    responsibility_basis: Basis  # of the bodies the Responsibility line (or the text) names
+    assigned: list[str]  # bodies the curator added beyond those: their basis is "assigned"
     responsibility: str
     province: str | None
     status: Status
@@ -81,6 +83,10 @@ class ItemRecord:
     priority: Priority | None
     related: list[str]
     file: str
+
+    def basis_of(self, agency: str) -> Basis:
+        """The basis of one assignment: the bodies the curator added are assigned, the rest as the source."""
+        return Basis.ASSIGNED if agency in self.assigned else self.responsibility_basis
 
 
 @dataclass
@@ -367,6 +373,13 @@ def _read_items(reader: _Reader, catalogue: Catalogue, resolve_agency) -> None:
                     reader.problem(file, record, f"unknown agency {name!r} (supporting)")
                 elif canonical != lead and canonical not in supporting:
                     supporting.append(canonical)
+            assigned = []
+            for name in reader.string_list(raw, "assigned", file, record):
+                canonical = resolve_agency(name)
+                if canonical not in (lead, *supporting):
+                    reader.problem(file, record, f"assigned {name!r} is neither the lead nor a supporting body")
+                elif canonical not in assigned:
+                    assigned.append(canonical)
             province = reader.text(raw, "province", file, record) or None
             if province and province not in province_codes:
                 reader.problem(file, record, f"unknown province {province!r}")
@@ -392,6 +405,7 @@ def _read_items(reader: _Reader, catalogue: Catalogue, resolve_agency) -> None:
                     responsibility_basis=reader.choice(
                         Basis, raw, "responsibility_basis", file, record, Basis.ASSIGNED
                     ),
+                    assigned=assigned,
                     responsibility=reader.text(raw, "responsibility", file, record),
                     province=province,
                     status=status,
@@ -405,12 +419,55 @@ def _read_items(reader: _Reader, catalogue: Catalogue, resolve_agency) -> None:
                     file=file,
                 )
             )
+    names = name_keys(catalogue.agencies)
     for item in catalogue.items:
+        for problem in responsibility_problems(item, names):
+            reader.problem(item.file, f"item {item.ref}", problem)
         for related in item.related:
             if related not in refs:
                 reader.problem(item.file, f"item {item.ref}", f"related ref {related!r} does not exist")
             elif related == item.ref:
                 reader.problem(item.file, f"item {item.ref}", "is related to itself")
+
+
+def responsibility_problems(item: ItemRecord, names: dict[str, str]) -> list[str]:
+    """Where an item's bodies and their bases disagree with what its Responsibility line or text names.
+
+    The rule (seed/README.md): the bodies the line names, read by `read_line`, are exactly the item's
+    bodies on the basis "stated" or "group", the first of them the lead unless the curator assigned
+    one; any other body is listed in `assigned`. Without a line, a body "stated" is one the item's own
+    text names.
+    """
+    if not item.lead:
+        return []
+    bodies = [item.lead, *item.supporting]
+    from_source = [body for body in bodies if body not in item.assigned]
+    basis = item.responsibility_basis
+    problems = []
+    if basis == Basis.ASSIGNED:
+        if item.assigned:
+            problems.append("assigned lists bodies although responsibility_basis is already \"assigned\"")
+        from_source = []
+    if is_responsibility_line(item.responsibility):
+        read = read_line(item.responsibility, names)
+        unknown = [phrase for phrase in read.unnamed if name_key(phrase) not in GENERIC_PHRASES]
+        if unknown:
+            problems.append(f"the Responsibility line names no known body in {unknown!r}: add an alias "
+                            "to agencies.toml or the phrase to GENERIC_PHRASES")
+        if basis == Basis.ASSIGNED and read.bodies:
+            problems.append(f"the Responsibility line names {read.bodies!r}: their basis is stated or group")
+        elif basis != Basis.ASSIGNED and from_source != read.bodies:
+            problems.append(f"the Responsibility line names {read.bodies!r}, in that order, but the bodies on "
+                            f"the basis {basis.value!r} are {from_source!r}; list any other body in assigned")
+    elif basis == Basis.GROUP:
+        problems.append("responsibility_basis \"group\" needs the governing Responsibility line in responsibility")
+    else:
+        named = names_in(f"{item.text} {item.responsibility}", names)
+        unnamed = [body for body in from_source if body not in named]
+        if unnamed:
+            problems.append(f"{unnamed!r} marked {basis.value!r} but not named by the item's text: "
+                            "list them in assigned")
+    return problems
 
 
 def _read_evidence(reader: _Reader, catalogue: Catalogue, refs: set[str]) -> None:
