@@ -73,6 +73,12 @@ BAD_EDITS = [
     ("items/paper.toml", 'responsibility_basis = "assigned"', 'responsibility_basis = "group"', "needs the governing"),
     ("items/paper.toml", 'assigned = ["Federal Investigation Agency", "Police"]',
      'assigned = ["Federal Investigation Agency", "Police", "NADRA", "Sahil"]', "neither the lead nor a supporting"),
+    # Filing under the 4Ps: an item of the 2005 plan's PREVENTION filed elsewhere without the curator's reason,
+    ("items/nap-2005.toml", 'pillar = "prevention"\npillar_basis = "stated"',
+     'pillar = "protection"\npillar_basis = "stated"', "pillar_basis \"assigned\" and a pillar_reason are needed"),
+    # and a step (under no pillar heading) claiming its pillar is the source's.
+    ("items/steps-2005.toml", 'pillar_basis = "assigned"\npillar_reason', 'pillar_basis = "stated"\npillar_reason',
+     "needs a section under a"),
 ]
 
 

@@ -68,6 +68,7 @@ class ItemRecord:
     locator: str
     pillar: str
     pillar_basis: Basis
+    pillar_reason: str  # why a curated filing is where it is (seed/README.md, "Filing under the 4Ps")
     lead: str  # canonical agency name
     supporting: list[str]
     responsibility_basis: Basis  # of the bodies the Responsibility line (or the text) names
@@ -400,6 +401,7 @@ def _read_items(reader: _Reader, catalogue: Catalogue, resolve_agency) -> None:
                     locator=values["locator"],
                     pillar=values["pillar"],
                     pillar_basis=reader.choice(Basis, raw, "pillar_basis", file, record, Basis.ASSIGNED),
+                    pillar_reason=reader.text(raw, "pillar_reason", file, record),
                     lead=lead or "",
                     supporting=supporting,
                     responsibility_basis=reader.choice(
@@ -421,13 +423,28 @@ def _read_items(reader: _Reader, catalogue: Catalogue, resolve_agency) -> None:
             )
     names = name_keys(catalogue.agencies)
     for item in catalogue.items:
-        for problem in responsibility_problems(item, names):
+        for problem in [*responsibility_problems(item, names), *filing_problems(item)]:
             reader.problem(item.file, f"item {item.ref}", problem)
         for related in item.related:
             if related not in refs:
                 reader.problem(item.file, f"item {item.ref}", f"related ref {related!r} does not exist")
             elif related == item.ref:
                 reader.problem(item.file, f"item {item.ref}", "is related to itself")
+
+
+def filing_problems(item: ItemRecord) -> list[str]:
+    """An item under one of the 2005 plan's PREVENTION, PROSECUTION or PROTECTION headings is filed there
+    ("stated"); filing it elsewhere is the curator's call, which says why."""
+    heading = item.section.split("›")[0].strip().casefold()
+    if heading not in PILLAR_CODES:
+        return ["pillar_basis \"stated\" needs a section under a pillar's own heading"] \
+            if item.pillar_basis == Basis.STATED else []
+    if item.pillar == heading and item.pillar_basis != Basis.STATED:
+        return [f"filed under its own heading {heading!r}: pillar_basis is \"stated\""]
+    if item.pillar != heading and (item.pillar_basis != Basis.ASSIGNED or not item.pillar_reason):
+        return [f"filed under {item.pillar!r} although its heading is {heading!r}: pillar_basis \"assigned\" "
+                "and a pillar_reason are needed"]
+    return []
 
 
 def responsibility_problems(item: ItemRecord, names: dict[str, str]) -> list[str]:
