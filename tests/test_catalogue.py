@@ -93,6 +93,19 @@ def test_nap_2005_actions_per_p():
             assert item.pillar == heading, item.ref
 
 
+def test_the_anti_trafficking_units_duties_are_items():
+    """The 2005 plan's ATU section: two paragraphs and eight dash bullets, each its own item."""
+    atu = {item.ref: item for item in catalogue().items if item.ref.startswith("NAP05-ATU-")}
+    assert sorted(atu) == sorted([f"NAP05-ATU-P{n}" for n in (1, 2)] + [f"NAP05-ATU-D{n}" for n in range(1, 9)])
+    assert "free of charge and permanent (7 days a week, 24 hours a day)" in atu["NAP05-ATU-D8"].text
+    assert "separate database" in atu["NAP05-ATU-D5"].text
+    assert "security of the shelter shall undergo specific training" in atu["NAP05-ATU-D7"].text
+    assert {atu[f"NAP05-ATU-D{n}"].responsibility for n in range(1, 5)} == {
+        "Staff of ATUs shall be trained particularly on the following issues:"}
+    assert all(item.lead == "Anti Trafficking Units" for ref, item in atu.items() if ref != "NAP05-ATU-D5")
+    assert atu["NAP05-ATU-D5"].responsibility_basis.value == "assigned"  # the database's keeper is not named
+
+
 def test_iran_gulf_route_actions_and_notes():
     route = {r for r in refs() if r.startswith("STEP-ROUTE-")}
     notes = {n["label"] for n in catalogue().section_notes}
