@@ -318,6 +318,11 @@ class Law(db.Model):
     repealed: Mapped[bool] = mapped_column(default=False)
     repealed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("laws.id"))
     note: Mapped[str] = mapped_column(sa.Text, default="")
+    # Where a source document names it, and what that document says of it, verbatim (the P&CHTO's
+    # salient features i–v in the 2005 plan).
+    source_document: Mapped[str] = mapped_column(sa.String(120), default="", server_default="")
+    locator: Mapped[str] = mapped_column(sa.String(300), default="", server_default="")
+    features: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
 
     province: Mapped[Province | None] = relationship()
     repealed_by: Mapped[Law | None] = relationship(remote_side=[id])
@@ -480,6 +485,7 @@ class SectionNote(db.Model):
     section: Mapped[str] = mapped_column(sa.String(300))
     label: Mapped[str] = mapped_column(sa.String(20), default="")
     text: Mapped[str] = mapped_column(sa.Text)
+    locator: Mapped[str] = mapped_column(sa.String(300), default="", server_default="")
     position: Mapped[int] = mapped_column(default=0)
 
     __table_args__ = (sa.UniqueConstraint("framework_id", "section", "label"),)

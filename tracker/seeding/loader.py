@@ -269,7 +269,7 @@ def _sync_source_update(item, record: ItemRecord, framework: Framework, update: 
         "progress_before": 0,
         "progress_after": record.progress,
         "note": record.status_note,
-        "source_document": framework.source_document,
+        "source_document": record.status_source or framework.source_document,
     }
     if update is None:
         update = Update(item=item, origin=UpdateOrigin.SOURCE, created_at=when or datetime.now(UTC),
@@ -347,6 +347,9 @@ def _load_context(catalogue: Catalogue, items: dict[str, ActionItem], provinces:
             "province": provinces.get(record.fields["jurisdiction"]),
             "repealed": record.fields["repealed"],
             "note": record.fields["note"],
+            "source_document": record.fields["source"],
+            "locator": record.fields["locator"],
+            "features": record.fields["features"],
         }
         law = laws.get(record.code)
         if law is None:
@@ -401,10 +404,11 @@ def _load_section_notes(catalogue: Catalogue, frameworks: dict[str, Framework], 
         if note is None:
             db.session.add(
                 SectionNote(framework=frameworks[record["framework"]], section=record["section"],
-                            label=record["label"], text=record["text"], position=record["position"])
+                            label=record["label"], text=record["text"], locator=record["locator"],
+                            position=record["position"])
             )
             report.created["section notes"] += 1
-        elif assign_changed(note, text=record["text"], position=record["position"]):
+        elif assign_changed(note, text=record["text"], locator=record["locator"], position=record["position"]):
             report.updated["section notes"] += 1
 
 

@@ -77,6 +77,7 @@ class ItemRecord:
     province: str | None
     status: Status
     status_note: str
+    status_source: str  # the document the status note is quoted from, when not the framework's own
     status_as_of: date | None
     progress: int
     due_date: date | None
@@ -350,7 +351,8 @@ def _read_items(reader: _Reader, catalogue: Catalogue, resolve_agency) -> None:
             reader.problem(file, "framework", f"unknown framework {framework!r}")
         for index, note in enumerate(data.get("section_note", []), start=1):
             record = f"section_note #{index}"
-            values = {key: reader.text(note, key, file, record, required=True) for key in ("section", "label", "text")}
+            values = {key: reader.text(note, key, file, record, required=True)
+                      for key in ("section", "label", "text", "locator")}
             catalogue.section_notes.append({**values, "framework": framework, "position": index})
         for index, raw in enumerate(data.get("item", []), start=1):
             position += 1
@@ -412,6 +414,7 @@ def _read_items(reader: _Reader, catalogue: Catalogue, resolve_agency) -> None:
                     province=province,
                     status=status,
                     status_note=reader.text(raw, "status_note", file, record),
+                    status_source=reader.text(raw, "status_source", file, record),
                     status_as_of=reader.date(raw, "status_as_of", file, record),
                     progress=progress,
                     due_date=reader.date(raw, "due_date", file, record),
@@ -539,6 +542,10 @@ def _read_context(reader: _Reader, catalogue: Catalogue, refs: set[str]) -> None
                     "repealed": bool(raw.get("repealed", False)),
                     "repealed_by": reader.text(raw, "repealed_by", file, record),
                     "note": reader.text(raw, "note", file, record),
+                    "source": reader.text(raw, "source", file, record, required=True),
+                    "locator": reader.text(raw, "locator", file, record, required=True),
+                    "named_as": reader.text(raw, "named_as", file, record),
+                    "features": reader.string_list(raw, "features", file, record),
                 }
                 if fields["year"] is not None and not isinstance(fields["year"], int):
                     reader.problem(file, record, f"year {fields['year']!r} must be a whole number")
