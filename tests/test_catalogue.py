@@ -272,6 +272,19 @@ def test_each_assignment_carries_its_own_basis(coordinator_client):
     assert "stated in the source" in agencies and "assigned" in agencies
 
 
+def test_pages_name_a_source_document_by_its_title(coordinator_client):
+    """The register's titles, never the seed folder's file names, in what a reader sees."""
+    visible = re.compile(r"<[^>]+>")
+    for path in ("/items/NAP05-PROS-a-i", "/items/STEP-1", "/laws/PCHTO-2002", "/challenges/B"):
+        text = visible.sub(" ", coordinator_client.get(path).get_data(as_text=True))
+        assert ".txt" not in text, path
+    item = coordinator_client.get("/items/NAP05-PROS-a-i").get_data(as_text=True)
+    assert "Combating Human Trafficking in Pakistan: Synopsis of Steps and National Action Plan" in item
+    assert "Trafficking in Persons Interim Assessment – Pakistan" in item  # its evidence's source
+    sources = coordinator_client.get("/sources").get_data(as_text=True)
+    assert sources.count('class="card mb-3"') == 5 and "United States Department of State" in sources
+
+
 def test_seeded_evidence_shows_on_its_item(coordinator_client):
     evidence = db.session.scalar(sa.select(Evidence).where(Evidence.value == 650.0))
     html = coordinator_client.get(f"/items/{evidence.item.ref}").get_data(as_text=True)

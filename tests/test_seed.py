@@ -54,6 +54,9 @@ BAD_EDITS = [
     ("items/paper.toml", 'ref = "PAPER-c"', 'ref = "PAPER c"', "ref may hold only"),
     ("evidence.toml", 'item = "NAP05-PROS-a-i"', 'item = "NAP05-NOPE"', "unknown item 'NAP05-NOPE'"),
     ("agencies.toml", 'kind = "ngo"', 'kind = "club"', "kind 'club'"),
+    # A source that is no document of the register (a mistyped file name).
+    ("evidence.toml", 'source = "004_39894861599362c9.txt"', 'source = "004_39894861599362c8.txt"',
+     "is not a document of catalogue.toml's register"),
     # Responsibility as written (seed/README.md): a body marked stated that the item's text does not name,
     ("items/steps-2005.toml", 'assigned = ["Punjab Police"]\n', "", "['Punjab Police'] marked 'stated' but not named"),
     # a body the line names missing, or a body it does not name added on the line's basis,

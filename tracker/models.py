@@ -109,6 +109,27 @@ item_findings = sa.Table(
 )
 
 
+class SourceDocument(db.Model):
+    """A document the catalogue is taken from, known to readers by its title (sources name it by file)."""
+
+    __tablename__ = "source_documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    file: Mapped[str] = mapped_column(sa.String(120), unique=True)
+    title: Mapped[str] = mapped_column(sa.String(limits.TITLE))
+    author: Mapped[str] = mapped_column(sa.String(200), default="")
+    year: Mapped[int | None]
+    published: Mapped[date | None]
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    position: Mapped[int] = mapped_column(default=0)
+
+    @property
+    def citation(self) -> str:
+        """Title, author and date, as a reference list gives them."""
+        when = f"{self.published:%-d %B %Y}" if self.published else (str(self.year) if self.year else "undated")
+        return f"{self.title} ({', '.join(part for part in (self.author, when) if part)})"
+
+
 class Framework(db.Model):
     __tablename__ = "frameworks"
 

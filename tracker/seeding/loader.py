@@ -31,6 +31,7 @@ from ..models import (
     Pillar,
     Province,
     SectionNote,
+    SourceDocument,
     Update,
     assign_changed,
     name_key,
@@ -92,6 +93,7 @@ def load_catalogue(catalogue: Catalogue) -> SeedReport:
     report = SeedReport()
     pillars = _upsert_by_code(Pillar, catalogue.pillars, ("name", "description", "position"), report, "pillars")
     provinces = _upsert_by_code(Province, catalogue.provinces, ("name",), report, "provinces")
+    _load_documents(catalogue, report)
     frameworks = _load_frameworks(catalogue, report)
     agencies = _load_agencies(catalogue, provinces, report)
     items = _load_items(catalogue, frameworks, pillars, provinces, agencies, report)
@@ -117,6 +119,25 @@ def _upsert_by_code(model, records: list[dict], fields: tuple[str, ...], report:
         elif assign_changed(row, **values):
             report.updated[kind] += 1
     return existing
+
+
+def _load_documents(catalogue: Catalogue, report: SeedReport) -> None:
+    existing = {row.file: row for row in db.session.scalars(db.select(SourceDocument))}
+    for position, record in enumerate(catalogue.documents):
+        values = {
+            "title": record["title"],
+            "author": record.get("author", ""),
+            "year": record.get("year"),
+            "published": record.get("published"),
+            "description": record.get("description", "").strip(),
+            "position": position,
+        }
+        row = existing.get(record["file"])
+        if row is None:
+            db.session.add(SourceDocument(file=record["file"], **values))
+            report.created["source documents"] += 1
+        elif assign_changed(row, **values):
+            report.updated["source documents"] += 1
 
 
 def _load_frameworks(catalogue: Catalogue, report: SeedReport) -> dict[str, Framework]:

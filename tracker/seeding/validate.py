@@ -147,6 +147,7 @@ class IndicatorRecord:
 
 @dataclass
 class Catalogue:
+    documents: list[dict] = field(default_factory=list)
     pillars: list[dict] = field(default_factory=list)
     provinces: list[dict] = field(default_factory=list)
     frameworks: list[dict] = field(default_factory=list)
@@ -237,6 +238,7 @@ def read_catalogue(seed_dir: str | Path) -> Catalogue:
     _read_evidence(reader, catalogue, refs)
     _read_context(reader, catalogue, refs)
     _read_indicators(reader, catalogue, refs, resolve_agency)
+    _check_sources(reader, catalogue)
     if reader.problems:
         raise Invalid(reader.problems)
     return catalogue
@@ -245,6 +247,16 @@ def read_catalogue(seed_dir: str | Path) -> Catalogue:
 def _read_reference(reader: _Reader, catalogue: Catalogue) -> None:
     file = "catalogue.toml"
     data = reader.load(file)
+    for index, document in enumerate(data.get("document", []), start=1):
+        name = reader.text(document, "file", file, f"document #{index}", required=True)
+        record = f"document {name}"
+        reader.text(document, "title", file, record, required=True)
+        if any(known["file"] == name for known in catalogue.documents):
+            reader.problem(file, record, "duplicate document")
+        if document.get("year") is not None and not isinstance(document["year"], int):
+            reader.problem(file, record, f"year {document['year']!r} must be a whole number")
+        reader.date(document, "published", file, record)
+        catalogue.documents.append(document)
     pillars = data.get("pillar", [])
     codes = [p.get("code") for p in pillars]
     if data and sorted(codes) != sorted(PILLAR_CODES):
@@ -274,6 +286,22 @@ def _read_reference(reader: _Reader, catalogue: Catalogue) -> None:
         reader.date(framework, "source_date", file, record)
         kind = reader.choice(FrameworkKind, framework, "kind", file, record, FrameworkKind.PLAN)
         catalogue.frameworks.append({**framework, "kind": kind, "position": position})
+
+
+def _check_sources(reader: _Reader, catalogue: Catalogue) -> None:
+    """Every `source` in the seed names a document of catalogue.toml's register."""
+    known = {document.get("file") for document in catalogue.documents}
+    cited = [("catalogue.toml", f"framework {f.get('code')}", f.get("source", "")) for f in catalogue.frameworks]
+    cited += [(item.file, f"item {item.ref}", item.status_source) for item in catalogue.items]
+    cited += [("evidence.toml", f"evidence on {e.item}", e.source) for e in catalogue.evidence]
+    cited += [("context.toml", f"{r.kind} {r.code}", r.fields.get("source", "")) for r in catalogue.context]
+    for indicator in catalogue.indicators:
+        record = f"indicator {indicator.code}"
+        cited += [("indicators.toml", record, indicator.baseline_source)]
+        cited += [("indicators.toml", record, value.source) for value in indicator.values]
+    for file, record, source in cited:
+        if source and source not in known:
+            reader.problem(file, record, f"source {source!r} is not a document of catalogue.toml's register")
 
 
 def _read_agencies(reader: _Reader, catalogue: Catalogue):
