@@ -108,6 +108,36 @@ def test_every_locator_names_the_lines_that_hold_its_record():
 
 
 @needs_sources
+def test_a_responsibility_line_governs_the_run_of_items_above_it():
+    """seed/README.md's rule: the line just after an item is its own ("stated"); a line after a run of items
+    of the same lettered section governs the whole run ("group"); an item with no line below it before the
+    next section or line has its bodies assigned."""
+    documents = {f["code"]: f["source"] for f in catalogue().frameworks}
+    lines = (SOURCES / documents["NAP05"]).read_text(encoding="utf-8").splitlines()
+    plan = [item for item in catalogue().items if item.framework == "NAP05"]
+    spans = {item.ref: tuple(int(n) for n in LINES.search(item.locator).groups(default=None) if n) for item in plan}
+    problems = []
+    for index, item in enumerate(plan):
+        end = spans[item.ref][-1]
+        later = [other for other in plan[index + 1:] if other.section == item.section]
+        stop = spans[later[-1].ref][-1] + 3 if later else end + 3  # a run ends with its section's last item
+        governing = next((number for number in range(end, stop + 1)
+                          if re.match(r"\s*(?:[ivx]+\.\s*)?Responsibility\s*:", lines[number - 1])), None)
+        if governing is None:
+            if item.responsibility_basis.value in ("stated", "group") and item.responsibility.startswith("Resp"):
+                problems.append(f"{item.ref}: no line governs it, yet it claims one")
+            continue
+        between = [other.ref for other in later if spans[other.ref][0] < governing]
+        expected = "group" if between else "stated"
+        line = squash(re.sub(r"^\s*[ivx]+\.\s*", "", lines[governing - 1]))  # "x. Responsibility: …"
+        if not squash(item.responsibility).startswith(line[:30]):
+            problems.append(f"{item.ref}: its responsibility is not the line that governs it (line {governing})")
+        elif item.responsibility_basis.value not in (expected, "assigned"):
+            problems.append(f"{item.ref}: {item.responsibility_basis.value}, but the rule says {expected}")
+    assert problems == []
+
+
+@needs_sources
 def test_every_status_note_is_the_sources_own_words():
     """A derived status is justified by a sentence of a source (its own document unless it names another)."""
     documents = {f["code"]: f["source"] for f in catalogue().frameworks}
