@@ -318,7 +318,7 @@ def test_pages_name_a_source_document_by_its_title(coordinator_client):
 def test_seeded_evidence_shows_on_its_item(coordinator_client):
     evidence = db.session.scalar(sa.select(Evidence).where(Evidence.value == 650.0))
     html = coordinator_client.get(f"/items/{evidence.item.ref}").get_data(as_text=True)
-    assert "650 " in html and "31 Oct 2009" in html and "004_39894861599362c9.txt" in html
+    assert "650 " in html and "31 Oct 2009" in html and "Trafficking in Persons Interim Assessment – Pakistan" in html
 
 
 def test_challenge_page_lists_the_items_that_address_it(coordinator_client):
@@ -341,7 +341,8 @@ def test_laws_are_listed_and_linked_from_items(coordinator_client):
     assert 'href="/laws/PCHTO-2002"' in item_page and "repealed" in item_page
     law_page = coordinator_client.get("/laws/PCHTO-2002").get_data(as_text=True)
     assert "Salient features" in law_page and "maximum punishment of 14 years (Section-3)." in law_page
-    assert "003_6962bf0d5d1c6498.txt: National Action Plan, Salient Features of P&amp;CHTO 2002" in law_page
+    assert "Synopsis of Steps and National Action Plan: National Action Plan, " \
+           "Salient Features of P&amp;CHTO 2002, i–v, lines 593–614" in law_page
 
 
 def test_route_notes_show_on_route_items(coordinator_client):

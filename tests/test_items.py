@@ -92,9 +92,9 @@ def test_search_treats_wildcards_literally(coordinator_client):
 
 
 def test_filters_and_page_survive_in_links(coordinator_client):
-    html = coordinator_client.get("/items?pillar=prevention&page=1").get_data(as_text=True)
-    assert re.search(r'href="/items\?pillar=prevention&amp;page=2"', html)
-    assert 'value="prevention" selected' in html
+    html = coordinator_client.get("/items?pillar=prosecution&page=1").get_data(as_text=True)
+    assert re.search(r'href="/items\?pillar=prosecution&amp;page=2"', html)
+    assert 'value="prosecution" selected' in html
 
 
 def test_sort_by_due_date_puts_dated_items_first(coordinator_client):

@@ -180,6 +180,10 @@ class Agency(db.Model):
     province_id: Mapped[int | None] = mapped_column(sa.ForeignKey("provinces.id"))
     parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("agencies.id"))
     note: Mapped[str] = mapped_column(sa.Text, default="")
+    # Where the catalogue's agency comes from: the source documents that name it (file names, separated by
+    # commas), or, for a body no document names, why the curators added it. An admin's own agency has neither.
+    named_in: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    curated: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
 
     province: Mapped[Province | None] = relationship()
     parent: Mapped[Agency | None] = relationship(remote_side=[id], back_populates="units")
@@ -197,6 +201,11 @@ class Agency(db.Model):
     def label(self) -> str:
         """The short form used in history notes and tight tables: the short name when it has one."""
         return self.short_name or self.name
+
+    @property
+    def source_documents(self) -> list[str]:
+        """The file names of the source documents that name it (seed/README.md, "named_in")."""
+        return [name for name in self.named_in.split(",") if name]
 
 
 class AgencyAlias(db.Model):

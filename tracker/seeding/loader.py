@@ -174,15 +174,16 @@ def _load_agencies(catalogue: Catalogue, provinces: dict, report: SeedReport) ->
         key = name_key(record.name)
         agency = by_name.get(key) or (alias_rows[key].agency if key in alias_rows else None)
         province = provinces[record.province] if record.province else None
+        named_in = ",".join(sorted(record.named_in))
         if agency is None:
             agency = Agency(name=record.name, short_name=record.short_name, kind=record.kind, province=province,
-                            note=record.note)
+                            note=record.note, named_in=named_in, curated=record.curated)
             db.session.add(agency)
             by_name[key] = agency
             new_agencies.add(record.name)
             report.created["agencies"] += 1
         elif assign_changed(agency, short_name=record.short_name, kind=record.kind, province=province,
-                            note=record.note):
+                            note=record.note, named_in=named_in, curated=record.curated):
             report.updated["agencies"] += 1
         agencies[record.name] = agency
         for alias in record.aliases:

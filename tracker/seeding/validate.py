@@ -4,6 +4,7 @@ Run on its own, without an app or a database: ``python -m tracker.seeding.valida
 """
 from __future__ import annotations
 
+import argparse
 import math
 import re
 import sys
@@ -30,9 +31,11 @@ from ..enums import (
 from ..errors import Invalid, Problem
 from ..models import name_key
 from .responsibility import GENERIC_PHRASES, is_responsibility_line, name_keys, names_in, read_line
+from .sources import agency_source_problems, read_documents
 
 PILLAR_CODES = ("prevention", "prosecution", "protection", "partnership")
 ITEM_REQUIRED = ("ref", "label", "section", "title", "text", "locator", "pillar", "lead")
+AGENCY_KEYS = frozenset(("name", "short_name", "kind", "province", "parent", "aliases", "note", "named_in", "curated"))
 INDICATOR_REQUIRED = ("code", "name", "definition", "unit", "pillar", "agency", "means_of_verification")
 INDICATOR_KEYS = frozenset(INDICATOR_REQUIRED + (
     "kind", "direction", "frequency", "breakdowns", "items", "baseline", "targets", "value"))
@@ -54,6 +57,8 @@ class AgencyRecord:
     parent: str | None
     aliases: list[str]
     note: str = ""
+    named_in: list[str] = field(default_factory=list)  # the source documents that name it
+    curated: str = ""  # for a body no document names: why the curators added it
 
 
 @dataclass
@@ -294,6 +299,7 @@ def _check_sources(reader: _Reader, catalogue: Catalogue) -> None:
     cited = [("catalogue.toml", f"framework {f.get('code')}", f.get("source", "")) for f in catalogue.frameworks]
     cited += [(item.file, f"item {item.ref}", item.status_source) for item in catalogue.items]
     cited += [("evidence.toml", f"evidence on {e.item}", e.source) for e in catalogue.evidence]
+    cited += [("agencies.toml", f"agency {a.name!r}", document) for a in catalogue.agencies for document in a.named_in]
     cited += [("context.toml", f"{r.kind} {r.code}", r.fields.get("source", "")) for r in catalogue.context]
     for indicator in catalogue.indicators:
         record = f"indicator {indicator.code}"
@@ -330,6 +336,8 @@ def _read_agencies(reader: _Reader, catalogue: Catalogue):
             reader.problem(file, record, f"unknown province {province!r}")
         if kind == AgencyKind.PROVINCIAL_BODY and not province:
             reader.problem(file, record, "a provincial body needs its province")
+        for key in sorted(set(raw) - AGENCY_KEYS):
+            reader.problem(file, record, f"unknown field {key!r}")
         agency = AgencyRecord(
             name=name,
             short_name=reader.text(raw, "short_name", file, record),
@@ -338,6 +346,7 @@ def _read_agencies(reader: _Reader, catalogue: Catalogue):
             parent=reader.text(raw, "parent", file, record) or None,
             aliases=reader.string_list(raw, "aliases", file, record),
             note=reader.text(raw, "note", file, record),
+            **_agency_origin(reader, raw, file, record),
         )
         if not name:
             continue
@@ -360,6 +369,27 @@ def _read_agencies(reader: _Reader, catalogue: Catalogue):
                 reader.problem(file, f"agency {agency.name!r}", "cannot be its own parent")
             agency.parent = parent
     return resolve
+
+
+def _agency_origin(reader: _Reader, raw: dict, file: str, record: str) -> dict:
+    """Where an agency comes from: `named_in`, the documents that name it, or `curated`, why the curators
+    added a body that none names; never both. Whether the documents agree is checked by sources.py."""
+    named_in = reader.string_list(raw, "named_in", file, record)
+    for document in named_in:
+        if not SOURCE_DOCUMENT_PATTERN.match(document):
+            reader.problem(file, record, f"named_in {document!r} is not a document's name in shared/seeds "
+                                         "(such as 000_081e8b22da21a0c3.txt)")
+    if "named_in" in raw and not named_in:
+        reader.problem(file, record, "named_in is empty: list the documents that name it, or leave it out")
+    curated = raw.get("curated")
+    if curated is not None and not (isinstance(curated, str) and curated.strip()):
+        reader.problem(file, record, "curated must say, in a non-empty string, why the catalogue holds a body "
+                                     "that no document names")
+        curated = ""
+    if named_in and curated:
+        reader.problem(file, record, "has both named_in and curated: a body a document names is not the curators' "
+                                     "addition")
+    return {"named_in": list(dict.fromkeys(named_in)), "curated": (curated or "").strip()}
 
 
 def _read_items(reader: _Reader, catalogue: Catalogue, resolve_agency) -> None:
@@ -803,9 +833,21 @@ class _IndicatorFigures:
 
 
 def main(argv: list[str]) -> int:
-    seed_dir = argv[1] if len(argv) > 1 else "seed"
+    """`python -m tracker.seeding.validate [SEED_DIR] [--sources DOCUMENTS_DIR]`: 0 when every file is valid (and,
+    given the source documents, every agency's named_in or curated agrees with them)."""
+    arguments = argparse.ArgumentParser(prog="python -m tracker.seeding.validate")
+    arguments.add_argument("seed_dir", nargs="?", default="seed")
+    arguments.add_argument("--sources", help="the source documents' folder (shared/seeds): check named_in and curated")
+    options = arguments.parse_args(argv[1:])
     try:
-        catalogue = read_catalogue(seed_dir)
+        catalogue = read_catalogue(options.seed_dir)
+        if options.sources:
+            documents = read_documents(options.sources)
+            if not documents:
+                raise Invalid(f"{options.sources} holds no source documents (*.txt)")
+            problems = agency_source_problems(catalogue.agencies, documents)
+            if problems:
+                raise Invalid(problems)
     except Invalid as exc:
         print(f"{len(exc.problems)} problem(s):")
         for problem in exc.problems:
