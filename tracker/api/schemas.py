@@ -22,6 +22,7 @@ from ..enums import (
     Decision,
     Direction,
     Frequency,
+    GovernmentResponse,
     IndicatorKind,
     ReportStage,
     ReportStep,
@@ -273,6 +274,12 @@ _CONTRACT_FIELDS = {
     "last_update": lambda: fields.String(required=True, allow_none=True,
                                          metadata={"description": "YYYY-MM-DD; null if none."}),
     "supporting_agencies": lambda: fields.String(required=True, metadata={"description": "Names separated by “; ”."}),
+    "response": lambda: fields.String(
+        required=True, allow_none=True, validate=validate.OneOf(GovernmentResponse.codes()),
+        metadata={"description": "A recommendation's: the government's response; null if none is recorded "
+                                 "(or for a plan's item)."}),
+    "cycle": lambda: fields.Integer(required=True, allow_none=True, metadata={
+        "description": "A recommendation's: the year of the review cycle that made it; null if none."}),
     "verified_at": lambda: fields.String(required=True, allow_none=True, metadata={
         "description": "YYYY-MM-DD: when the status and progress became official; null if as the source states."}),
     "pending_status": lambda: fields.String(required=True, allow_none=True, validate=validate.OneOf(Status.codes()),
