@@ -179,7 +179,7 @@ ROUTES = {
     "imports.upload": Route("/admin/import", get=expect({"admin": 200}),
                             post=Post(("admin",), {"create_agencies": "y"})),
     # Confirming the repeats a held plan file suggests; and the template plan file.
-    "imports.confirm": Route("/admin/import/confirm", post=Post(("admin",), {"staged": "x", "repeats": "A>B"})),
+    "imports.confirm": Route("/admin/import/confirm", post=Post(("admin",), {"staged": "x", "repeats": "A:B"})),
     "imports.template": Route("/admin/import/template.csv", get=expect({"admin": 200})),
     "reminders.settings": Route("/admin/reminders", get=expect({"admin": 200}), post=Post(
         ("admin",), {"enabled": "", "hour": "3", "minute": "0", "day_of_week": "*", "timezone": "UTC",

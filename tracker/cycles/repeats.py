@@ -8,7 +8,7 @@ tracker or earlier in the same file. A recommendation's cycle is its own `cycle`
 """
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -25,9 +25,9 @@ from ..models import ActionItem, Framework, RecommendationRepeat, name_key
 THRESHOLD = 75
 # The best few earlier recommendations per imported one: enough to choose from, few enough to read.
 MAX_SUGGESTIONS = 3
-# How a confirmation names a suggestion in a form or on the command line: "NEW-REF>EARLIER-REF" (refs hold
+# How a confirmation names a suggestion in a form or on the command line: "NEW-REF:EARLIER-REF" (refs hold
 # only letters, digits and hyphens).
-KEY_SEPARATOR = ">"
+KEY_SEPARATOR = ":"
 
 
 @dataclass(frozen=True)
@@ -151,9 +151,11 @@ def _recorded_pairs(refs: list[str]) -> set[tuple[str, str]]:
     return pairs
 
 
-def confirmed(suggestions: list[RepeatSuggestion], confirm: Collection[str] | bool) -> list[RepeatSuggestion]:
+def confirmed(suggestions: list[RepeatSuggestion], confirm: Collection[str] | bool,
+              rows: Mapping[str, int] | None = None) -> list[RepeatSuggestion]:
     """The suggestions a person confirmed: every one not yet recorded (`True`), none (`False`), or those named by
-    their keys — a key that names no suggestion of this file is refused, by the row of its recommendation."""
+    their keys — a key that names no suggestion of this file is refused, by the row of its recommendation (`rows`:
+    the file's rows by ref)."""
     open_ones = [suggestion for suggestion in suggestions if not suggestion.recorded]
     if confirm is True or confirm is False:
         return open_ones if confirm else []
@@ -162,7 +164,7 @@ def confirmed(suggestions: list[RepeatSuggestion], confirm: Collection[str] | bo
     for key in dict.fromkeys(confirm):
         if key not in by_key:
             ref = key.split(KEY_SEPARATOR)[0]
-            row = next((s.row for s in suggestions if s.recommendation.ref == ref), None)
+            row = (rows or {}).get(ref)
             problems.append(Problem(f"{key.replace(KEY_SEPARATOR, ' repeats ')!r} is not a repeat suggested for "
                                     "this file", field="repeats", row=row))
     if problems:

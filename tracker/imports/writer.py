@@ -102,7 +102,7 @@ def import_plan(data: bytes | str | BinaryIO | TextIO, *, create_agencies: bool 
         report.suggestions = suggest_repeats(rows, reader)
         if hold_for_repeats and report.open_suggestions and not dry_run:
             report.dry_run = report.held = True
-        report.repeats_confirmed = confirmed(report.suggestions, confirm_repeats)
+        report.repeats_confirmed = confirmed(report.suggestions, confirm_repeats, {row.ref: row.row for row in rows})
         _import(rows, reader, user, report)
     except Invalid as exc:
         db.session.rollback()
