@@ -69,6 +69,13 @@ def test_responsibility_lines_evidence_and_findings_are_verbatim():
     assert problems == []
 
 
+@needs_sources
+def test_every_framework_aim_is_verbatim_from_its_source():
+    aims = {f["code"]: (f["aim"], f["source"]) for f in catalogue().frameworks if f["aim"]}
+    assert list(aims) == ["NAP21"]
+    assert [code for code, (aim, source) in aims.items() if squash(aim) not in source_text(source)] == []
+
+
 def test_paper_recommendations_a_to_x():
     paper = {r for r in refs() if r.startswith("PAPER-")}
     assert paper == {f"PAPER-{chr(c)}" for c in range(ord("a"), ord("x") + 1)}
