@@ -281,23 +281,14 @@ class ActionItem(db.Model):
         foreign_keys="RecommendationRepeat.earlier_id", back_populates="earlier", passive_deletes=True,
         order_by="RecommendationRepeat.id")
 
-    @hybrid_property
+    @property
     def review_cycle(self) -> int | None:
         """A recommendation's cycle: its own, else its set's year (the paper's a–x are of 2024); None for a plan's
-        item. What repeats are matched and "recurring since" is told by."""
+        item. What repeats are matched and "recurring since" is told by (in SQL: coalesce(cycle, frameworks.year),
+        as cycles/repeats.py and cycles/services.py read it)."""
         if self.framework.kind != FrameworkKind.RECOMMENDATIONS:
             return None
         return self.cycle if self.cycle is not None else self.framework.year
-
-    @review_cycle.inplace.expression
-    @classmethod
-    def _review_cycle_expression(cls) -> sa.ColumnElement[int | None]:
-        return (
-            sa.select(sa.case((Framework.kind == FrameworkKind.RECOMMENDATIONS,
-                               sa.func.coalesce(cls.cycle, Framework.year))))
-            .where(Framework.id == cls.framework_id)
-            .scalar_subquery()
-        )
 
     @property
     def lead(self) -> ItemAgency | None:
