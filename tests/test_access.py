@@ -93,6 +93,7 @@ ROUTES = {
     "catalogue.framework_list": Route("/frameworks", get=EVERYONE),
     "catalogue.framework_detail": Route("/frameworks/NAP21", get=EVERYONE),
     "catalogue.context": Route("/context", get=EVERYONE),
+    "catalogue.source_list": Route("/sources", get=EVERYONE),
     "catalogue.challenge_detail": Route("/challenges/A", get=EVERYONE),
     "catalogue.achievement_detail": Route("/achievements/A", get=EVERYONE),
     "catalogue.law_detail": Route("/laws/PTPA-2018", get=EVERYONE),

@@ -2,7 +2,7 @@
 frameworks' aims and the source of the pillars
 
 Revision ID: 0f4200f5dc9b
-Revises: d34a0030d52c
+Revises: 3906d396f3cf
 Create Date: 2026-11-30 10:28:40.136876
 
 """
@@ -12,14 +12,14 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0f4200f5dc9b'
-down_revision = 'd34a0030d52c'
+down_revision = '3906d396f3cf'
 branch_labels = None
 depends_on = None
 
 AIM = ("The 4P's framework, that is, 1) Protection, 2) Prevention, 3) Prosecution and 4) Partnership, has formed the "
        "basis of the said five-year plan with the aim to strengthen key institutions through capacity-building, "
        "awareness raising, coordination and international cooperation.")
-AIM_LOCATOR = "V. Domestic Legal and Policy Framework on Human Trafficking, A. Special Anti-Trafficking and Anti-Smuggling Laws, first paragraph"
+AIM_LOCATOR = "V. Domestic legal and policy framework, A. Special Anti-Trafficking and Anti-Smuggling Laws, line 40"
 
 
 def upgrade():

@@ -3,7 +3,7 @@ from flask import abort, render_template
 
 from ..enums import FindingKind
 from ..extensions import db
-from ..models import Agency, Pillar
+from ..models import Agency, Framework, Pillar
 from . import bp
 from .services import (
     agencies_with_counts,
@@ -18,6 +18,7 @@ from .services import (
     pillars_source,
     pillars_with_counts,
 )
+from .sources import source_documents
 
 
 @bp.route("/agencies")
@@ -54,6 +55,12 @@ def framework_detail(code: str):
     pillars = db.session.scalars(db.select(Pillar).order_by(Pillar.position)) if framework.source_of_pillars else []
     return render_template("catalogue/framework.html", framework=framework, summary=framework_summary(framework),
                            pillars=list(pillars))
+
+
+@bp.route("/sources")
+def source_list():
+    return render_template("catalogue/sources.html", documents=source_documents().values(),
+                           frameworks=db.session.scalars(db.select(Framework).order_by(Framework.position)).all())
 
 
 @bp.route("/context")
