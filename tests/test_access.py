@@ -90,6 +90,8 @@ ROUTES = {
     "catalogue.agency_detail": Route("/agencies/{agency}", get=EVERYONE),
     "catalogue.pillar_list": Route("/pillars", get=EVERYONE),
     "catalogue.pillar_detail": Route("/pillars/prevention", get=EVERYONE),
+    "catalogue.framework_list": Route("/frameworks", get=EVERYONE),
+    "catalogue.framework_detail": Route("/frameworks/NAP21", get=EVERYONE),
     "catalogue.context": Route("/context", get=EVERYONE),
     "catalogue.source_list": Route("/sources", get=EVERYONE),
     "catalogue.challenge_detail": Route("/challenges/A", get=EVERYONE),
@@ -177,6 +179,9 @@ ROUTES = {
                                 post=Post(("admin",), {"merge-target": "{other_agency}"})),
     "imports.upload": Route("/admin/import", get=expect({"admin": 200}),
                             post=Post(("admin",), {"create_agencies": "y"})),
+    # Confirming the repeats a held plan file suggests; and the template plan file.
+    "imports.confirm": Route("/admin/import/confirm", post=Post(("admin",), {"staged": "x", "repeats": "A:B"})),
+    "imports.template": Route("/admin/import/template.csv", get=expect({"admin": 200})),
     "reminders.settings": Route("/admin/reminders", get=expect({"admin": 200}), post=Post(
         ("admin",), {"enabled": "", "hour": "3", "minute": "0", "day_of_week": "*", "timezone": "UTC",
                      "due_soon_days": "1", "stale_days": "1", "report_wait_days": "1"})),

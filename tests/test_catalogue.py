@@ -69,6 +69,13 @@ def test_responsibility_lines_evidence_and_findings_are_verbatim():
     assert problems == []
 
 
+@needs_sources
+def test_every_framework_aim_is_verbatim_from_its_source():
+    aims = {f["code"]: (f["aim"], f["source"]) for f in catalogue().frameworks if f["aim"]}
+    assert list(aims) == ["NAP21"]
+    assert [code for code, (aim, source) in aims.items() if squash(aim) not in source_text(source)] == []
+
+
 LINES = re.compile(r", lines? (\d+)(?:–(\d+))?$")
 
 
@@ -81,6 +88,9 @@ def located_records():
         yield f"section note {note['label']}", documents[note["framework"]], note["locator"], [note["text"]]
     for evidence in catalogue().evidence:
         yield f"evidence on {evidence.item}", evidence.source, evidence.locator, [evidence.note]
+    for framework in catalogue().frameworks:
+        if framework["aim"]:
+            yield f"aim of {framework['code']}", framework["source"], framework["aim_locator"], [framework["aim"]]
     for record in catalogue().context:
         fields = record.fields
         if record.kind == "law":  # a law is named, by its name (without the year) or short name

@@ -11,7 +11,7 @@ from tracker.models import ActionItem
 
 CONTRACT = (
     "ref,framework,pillar,section,title,text,lead_agency,supporting_agencies,province,status,progress,due_date,"
-    "priority,last_update,source,verified_at,pending_status,pending_progress"
+    "priority,last_update,source,response,cycle,verified_at,pending_status,pending_progress"
 )
 
 

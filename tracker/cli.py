@@ -149,7 +149,9 @@ def report_command(year, start, end, frameworks, pillars, file_format, out) -> N
 @click.option("--create-frameworks", is_flag=True, help="Create frameworks the file names that match none.")
 @click.option("--dry-run", is_flag=True, help="Check the file and say what would change; write nothing.")
 @click.option("--user", "user_email", default=None, help="E-mail of the account the changes are recorded under.")
-def import_plan_command(file, create_agencies, create_frameworks, dry_run, user_email) -> None:
+@click.option("--confirm-repeats", is_flag=True,
+              help="Record every suggested repeat of an earlier recommendation (without it they are listed only).")
+def import_plan_command(file, create_agencies, create_frameworks, dry_run, user_email, confirm_repeats) -> None:
     """Import a plan from a CSV file in the export's columns (all rows or none)."""
     user = None
     if user_email:
@@ -160,7 +162,8 @@ def import_plan_command(file, create_agencies, create_frameworks, dry_run, user_
         data = handle.read()
     try:
         report = import_plan(data, create_agencies=create_agencies, create_frameworks=create_frameworks,
-                             user=user, source_name=os.path.basename(file), dry_run=dry_run)
+                             user=user, source_name=os.path.basename(file), dry_run=dry_run,
+                             confirm_repeats=confirm_repeats)
     except Invalid as exc:
         click.echo(f"{file} has {len(exc.problems)} problem(s); nothing was written:", err=True)
         for problem in exc.problems:
@@ -168,6 +171,13 @@ def import_plan_command(file, create_agencies, create_frameworks, dry_run, user_
         sys.exit(1)
     verb = "Checked (dry run, nothing written)" if dry_run else "Imported"
     click.echo(f"{verb} {file}: {report.summary()}")
+    if report.open_suggestions:
+        recorded = {suggestion.key for suggestion in report.repeats_confirmed}
+        click.echo("Likely repeats of earlier recommendations (" + (
+            "confirmed" if recorded and not dry_run else "would be confirmed" if recorded
+            else "not confirmed: give --confirm-repeats to record them") + "):")
+        for suggestion in report.open_suggestions:
+            click.echo(f"  row {suggestion.row}: {suggestion}")
 
 
 @click.command("backup")

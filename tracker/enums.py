@@ -80,6 +80,29 @@ class FrameworkKind(str, enum.Enum):
         return {"plan": "Plan", "recommendations": "Recommendations"}[self.value]
 
 
+class GovernmentResponse(str, enum.Enum):
+    """The government's response to a recommendation of a review cycle, as the cycle's report records it."""
+
+    ACCEPTED = "accepted"
+    PARTIALLY_ACCEPTED = "partially_accepted"
+    NOTED = "noted"  # acknowledged without a commitment to act
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+    @classmethod
+    def codes(cls) -> list[str]:
+        return [response.value for response in cls]
+
+    @classmethod
+    def from_text(cls, text: str) -> GovernmentResponse | None:
+        """The response a person wrote, in any case, with spaces, hyphens or underscores ("Partially accepted",
+        "partially_accepted"); None if it is none of them."""
+        code = "_".join(text.replace("-", " ").replace("_", " ").lower().split())
+        return cls(code) if code in cls.codes() else None
+
+
 class AssignmentRole(str, enum.Enum):
     LEAD = "lead"
     SUPPORTING = "supporting"

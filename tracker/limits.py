@@ -33,6 +33,8 @@ PERIOD = 12  # a reporting period's code: 2026-Q4 or 2026
 # A reporting period: a year, or a year's quarter.
 PERIOD_PATTERN = r"^[0-9]{4}(-Q[1-4])?$"
 TOKEN_NAME = 80
+# A review cycle's year: from the first international reviews of trafficking (the 1990s) to next year.
+FIRST_CYCLE = 1990
 SEARCH = 200  # free-text search words
 
 # The audit log.

@@ -30,6 +30,7 @@ from .enums import (
     FrameworkKind,
     Frequency,
     GenerationState,
+    GovernmentResponse,
     IndicatorKind,
     Priority,
     ReminderRule,
@@ -143,11 +144,20 @@ class Framework(db.Model):
     description: Mapped[str] = mapped_column(sa.Text, default="")
     kind: Mapped[FrameworkKind] = mapped_column(enum_column(FrameworkKind), default=FrameworkKind.PLAN,
                                                 server_default=FrameworkKind.PLAN.value)
+    # Its aim, quoted verbatim from its source document, and where there (for a plan known only by its description).
+    aim: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    aim_locator: Mapped[str] = mapped_column(sa.String(limits.LOCATOR), default="", server_default="")
+    # The plan whose framework the four pillars are (the NAP 2021–2025's 4P).
+    source_of_pillars: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     position: Mapped[int] = mapped_column(default=0)
     # When the tracker took it in (by the seed or an import): what "new frameworks" between two dates reads.
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
 
     items: Mapped[list[ActionItem]] = relationship(back_populates="framework")
+
+    @property
+    def is_recommendations(self) -> bool:
+        return self.kind == FrameworkKind.RECOMMENDATIONS
 
 
 class Pillar(db.Model):
@@ -251,6 +261,9 @@ class ActionItem(db.Model):
     # once verified. When and by whom it became so (empty for a state derived from the source).
     verified_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     verified_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    # A recommendation's: the government's response, and the year of the review cycle that made it.
+    response: Mapped[GovernmentResponse | None] = mapped_column(enum_column(GovernmentResponse))
+    cycle: Mapped[int | None] = mapped_column(index=True)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
     version: Mapped[int] = mapped_column(default=1)
 
@@ -290,6 +303,22 @@ class ActionItem(db.Model):
         secondaryjoin=lambda: ActionItem.id == item_relations.c.related_id,
         order_by=lambda: ActionItem.ref,
     )
+    # The earlier recommendations this one repeats, and the later ones that repeat it (confirmed by a user).
+    repeats: Mapped[list[RecommendationRepeat]] = relationship(
+        foreign_keys="RecommendationRepeat.item_id", back_populates="item", passive_deletes=True,
+        order_by="RecommendationRepeat.id")
+    repeated_by: Mapped[list[RecommendationRepeat]] = relationship(
+        foreign_keys="RecommendationRepeat.earlier_id", back_populates="earlier", passive_deletes=True,
+        order_by="RecommendationRepeat.id")
+
+    @property
+    def review_cycle(self) -> int | None:
+        """A recommendation's cycle: its own, else its set's year (the paper's a–x are of 2024); None for a plan's
+        item. What repeats are matched and "recurring since" is told by (in SQL: coalesce(cycle, frameworks.year),
+        as cycles/repeats.py and cycles/services.py read it)."""
+        if self.framework.kind != FrameworkKind.RECOMMENDATIONS:
+            return None
+        return self.cycle if self.cycle is not None else self.framework.year
 
     @property
     def lead(self) -> ItemAgency | None:
@@ -331,6 +360,46 @@ class ActionItem(db.Model):
         """The overdue rule in SQL for a status read elsewhere than the item's own column: the official
         status at a past moment, read from the history (items.history.official_states)."""
         return sa.and_(cls.due_date.is_not(None), cls.due_date < today, status.not_in(CLOSED_STATUSES))
+
+
+class RecommendationRepeat(db.Model):
+    """A recommendation repeats an earlier cycle's: suggested by text similarity when it is imported, and
+    recorded only once a user confirmed it (who and when), so that a recurring recommendation is seen as such."""
+
+    __tablename__ = "recommendation_repeats"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(sa.ForeignKey("action_items.id", ondelete="CASCADE"), index=True)
+    earlier_id: Mapped[int] = mapped_column(sa.ForeignKey("action_items.id", ondelete="CASCADE"), index=True)
+    score: Mapped[int]  # the texts' similarity when it was suggested, 0–100
+    confirmed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    confirmed_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    source_name: Mapped[str] = mapped_column(sa.String(120), default="")  # the import that brought it
+
+    __table_args__ = (
+        sa.UniqueConstraint("item_id", "earlier_id", name="uq_recommendation_repeats_item_id_earlier_id"),
+        sa.CheckConstraint("item_id <> earlier_id", name="not_itself"),
+    )
+
+    item: Mapped[ActionItem] = relationship(foreign_keys=[item_id], back_populates="repeats")
+    earlier: Mapped[ActionItem] = relationship(foreign_keys=[earlier_id], back_populates="repeated_by")
+    confirmed_by: Mapped[User | None] = relationship()
+
+
+class StagedImport(db.Model):
+    """A plan file checked and held while its importer confirms the repeats it suggests; written, or dropped,
+    by the confirmation. Kept in the database so that any web worker can take the confirmation."""
+
+    __tablename__ = "staged_imports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(sa.String(64), unique=True, default=lambda: secrets.token_urlsafe(24))
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    source_name: Mapped[str] = mapped_column(sa.String(120))
+    content: Mapped[str] = mapped_column(sa.Text)
+    create_agencies: Mapped[bool] = mapped_column(default=False)
+    create_frameworks: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
 
 
 class Law(db.Model):

@@ -9,6 +9,7 @@ from ..assessments.forms import AssessmentForm
 from ..assessments.services import by_year
 from ..auth.permissions import can_assess, is_agency_user, is_coordinator
 from ..coordination.forms import BulkForm
+from ..cycles.services import recurring_since
 from ..enums import ReportStage
 from ..forms import agency_choices
 from ..verification.services import latest_report
@@ -35,6 +36,7 @@ def item_list():
         options=filter_options(),
         sorts=SORTS,
         today=date.today(),
+        recurring=recurring_since([item.id for item in pagination.items]),
     )
 
 
@@ -46,5 +48,6 @@ def item_detail(ref: str):
         latest = latest_report(item, current_user.agency_id)
         returned = latest if latest is not None and latest.stage == ReportStage.RETURNED else None
     return render_template("items/detail.html", item=item, notes=section_notes(item), today=date.today(),
+                           recurring_since=recurring_since([item.id]).get(item.id),
                            returned=returned, now=datetime.now(UTC), assessment_years=by_year(item.assessments),
                            assess_form=AssessmentForm() if can_assess(current_user) else None)

@@ -151,6 +151,9 @@ def _load_frameworks(catalogue: Catalogue, report: SeedReport) -> dict[str, Fram
             "source_date": record.get("source_date"),
             "description": record.get("description", "").strip(),
             "kind": record["kind"],
+            "aim": record["aim"],
+            "aim_locator": record["aim_locator"],
+            "source_of_pillars": record["source_of_pillars"],
             "position": record["position"],
         }
         row = existing.get(record["code"])

@@ -290,7 +290,22 @@ def _read_reference(reader: _Reader, catalogue: Catalogue) -> None:
         seen.add(code)
         reader.date(framework, "source_date", file, record)
         kind = reader.choice(FrameworkKind, framework, "kind", file, record, FrameworkKind.PLAN)
-        catalogue.frameworks.append({**framework, "kind": kind, "position": position})
+        # Its aim, quoted verbatim from its source, with where it stands there (a quote is nothing without it).
+        aim = reader.text(framework, "aim", file, record)
+        aim_locator = reader.text(framework, "aim_locator", file, record, required=bool(aim))
+        if aim_locator and not aim:
+            reader.problem(file, record, "aim_locator is given without the aim it locates")
+        if len(aim_locator) > limits.LOCATOR:
+            reader.problem(file, record, f"aim_locator is longer than {limits.LOCATOR} characters")
+        source_of_pillars = framework.get("source_of_pillars", False)
+        if not isinstance(source_of_pillars, bool):
+            reader.problem(file, record, f"source_of_pillars {source_of_pillars!r} must be true or false")
+            source_of_pillars = False
+        if source_of_pillars and (earlier := next((f["code"] for f in catalogue.frameworks
+                                                   if f["source_of_pillars"]), None)):
+            reader.problem(file, record, f"source_of_pillars: the pillars already come from framework {earlier}")
+        catalogue.frameworks.append({**framework, "kind": kind, "aim": aim, "aim_locator": aim_locator,
+                                     "source_of_pillars": source_of_pillars, "position": position})
 
 
 def _check_sources(reader: _Reader, catalogue: Catalogue) -> None:
