@@ -156,8 +156,8 @@ def phone_report(browser, live_server, sessions):  # noqa: F811
 
 
 AGENCY_PAGES = ["/", "/items", "/items?pillar=protection&status=not_started&q=shelter", "/items/PAPER-g",
-                "/items/PAPER-g/update", "/dashboard", "/indicators", "/indicators/PROT-VICTIMS-IDENTIFIED",
-                "/notifications", "/assessments"]
+                "/items/PAPER-g/update", "/dashboard", "/dashboard?due_from=1900-01-01&due_to=1900-01-02",
+                "/indicators", "/indicators/PROT-VICTIMS-IDENTIFIED", "/notifications", "/assessments"]
 COORDINATOR_PAGES = ["/", "/queue", "/items", "/items/PAPER-g", "/items/NAP05-PROS-a-ii", "/items/PAPER-g/agencies",
                      "/items/PAPER-g/plan", "/dashboard", "/dashboard?pending=1", "/changes", "/changes?preset=year",
                      "/indicators/rates", "/indicators/new", "/agencies", "/pillars", "/pillars/prevention",
@@ -298,6 +298,57 @@ def test_the_list_filters_fold_behind_a_button_that_counts_them(phone_as):
     wide.goto("/items?pillar=protection")
     assert wide.get_by_role("search", name="Filter items").is_visible()
     assert not wide.locator(".filters-toggle").is_visible()
+
+
+def test_dashboard_charts_fit_a_phone_with_the_legend_below(phone_as):
+    page = phone_as(COORDINATOR)
+    load(page, "/dashboard")
+    charts = page.evaluate("""() => [...document.querySelectorAll('[data-chart]')].map(chart => {
+      const svg = chart.querySelector('.main-svg').getBoundingClientRect();
+      const legend = chart.querySelector('.legend');
+      const labels = [...chart.querySelectorAll('.xtick text, .g-xtitle text')].map(t => t.getBoundingClientRect());
+      return {key: chart.id, width: svg.width, room: chart.clientWidth, modebar: !!chart.querySelector('.modebar'),
+              legendTop: legend ? legend.getBoundingClientRect().top : null,
+              labelsBottom: Math.max(0, ...labels.map(box => box.bottom))};
+    })""")
+    assert len(charts) == 7
+    for chart in charts:
+        assert chart["width"] <= chart["room"] <= PHONE["width"], chart
+        assert not chart["modebar"], chart  # its buttons would sit on the bars
+        if chart["legendTop"] is not None:
+            assert chart["legendTop"] >= chart["labelsBottom"], chart  # below the axis, never over its labels
+
+
+TABLES_FIT = """() => [...document.querySelectorAll('table.table-numbers, table.table-stack')]
+  .filter(table => table.offsetParent !== null)
+  .map(table => ({caption: (table.caption ? table.caption.innerText : table.id).slice(0, 60),
+                  width: table.scrollWidth, room: table.parentElement.clientWidth}))
+  .filter(table => table.width > table.room)"""
+
+
+@pytest.mark.parametrize(("width", "media"), [(390, "screen"), (1200, "screen"), (1400, "screen"), (718, "print")])
+def test_the_dashboard_number_tables_fit_their_column(phone_as, width, media):
+    """On a phone, beside a chart on a wide screen, and on A4 paper (718 px between the margins)."""
+    page = phone_as(COORDINATOR, {"width": width, "height": 900})
+    page.emulate_media(media=media)
+    too_wide = []
+    for path in ("/dashboard", "/dashboard?pending=1"):
+        load(page, path)
+        page.evaluate("document.querySelectorAll('details').forEach(details => details.open = true)")
+        too_wide += [dict(table, page=path) for table in page.evaluate(TABLES_FIT)]
+    if media == "print":
+        page.pdf(path=str(ARTIFACTS / "phone" / "dashboard-printed.pdf"))  # what "Print or save as PDF" gives
+    assert too_wide == []
+
+
+def test_an_empty_dashboard_says_no_items_match(phone_as):
+    page = phone_as(COORDINATOR)
+    load(page, "/dashboard?due_from=1900-01-01&due_to=1900-01-02")
+    assert page.locator(".main-svg").count() == 0
+    for key in ("pillar-status", "pillar-completion", "agency-load", "agency-pillar", "framework-status",
+                "province-status", "over-time"):
+        assert page.locator(f"#{key}").inner_text() == "No items match these filters."
+    screenshot(page, "coordinator-dashboard-empty")
 
 
 @pytest.mark.parametrize(("email", "path"), [(NADRA, "/"), (NADRA, "/items?pillar=protection"),
