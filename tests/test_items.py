@@ -97,6 +97,22 @@ def test_filters_and_page_survive_in_links(coordinator_client):
     assert 'value="prosecution" selected' in html
 
 
+def filters_button(html: str) -> str:
+    """The text of the button the filters fold behind on a phone."""
+    button = re.search(r'<button class="btn[^"]*filters-toggle[^>]*>(.*?)</button>', html, re.S).group(1)
+    return " ".join(re.sub(r"<[^>]+>", " ", button).split())
+
+
+def test_the_filters_button_counts_the_filters_set(coordinator_client):
+    assert filters_button(coordinator_client.get("/items").get_data(as_text=True)) == "Filters"
+    html = coordinator_client.get("/items?pillar=prevention&overdue=1&q=shelter&sort=-due&page=1").get_data(
+        as_text=True)
+    assert filters_button(html) == "Filters 3 set"  # sorting and paging are not filters
+    assert 'aria-expanded="false"' in html and 'class="filters row g-2 align-items-end mb-3 collapse d-md-flex' in html
+    # An unknown value is dropped, so it is not counted: the page names it above the list.
+    assert filters_button(coordinator_client.get("/items?status=finished").get_data(as_text=True)) == "Filters"
+
+
 def test_sort_by_due_date_puts_dated_items_first(coordinator_client):
     item = db.session.scalar(sa.select(ActionItem).where(ActionItem.ref == "PAPER-x"))
     item.due_date = date(2030, 1, 1)
