@@ -1,0 +1,1 @@
+"""Coverage: which plans' actions address each recommendation, and the recommendations none addresses (gaps)."""
