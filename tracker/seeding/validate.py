@@ -617,7 +617,7 @@ def _read_coverage(reader: _Reader, catalogue: Catalogue) -> None:
     if not isinstance(records, list) or not all(isinstance(raw, dict) for raw in records):
         reader.problem(file, "file", "coverage must be an array of tables ([[coverage]])")
         records = []
-    seen: dict[tuple[str, str], str] = {}
+    seen: dict[tuple[str, str], int] = {}  # a pair -> the [[coverage]] that first links it
     for index, raw in enumerate(records, start=1):
         named = raw.get("recommendation")
         record = f"coverage {named}" if isinstance(named, str) and named.strip() else f"coverage #{index}"
@@ -651,8 +651,9 @@ def _read_coverage(reader: _Reader, catalogue: Catalogue) -> None:
                 problems.append(link_problem(recommendation, item_kinds[recommendation], action, item_kinds[action]))
             pair = (recommendation, action)
             if action and pair in seen:
-                problems.append(f"links {recommendation} and {action} a second time (first as {seen[pair]})")
-            seen.setdefault(pair, where)
+                problems.append(f"links {recommendation} and {action} a second time (first in [[coverage]] "
+                                f"#{seen[pair]})")
+            seen.setdefault(pair, index)
             problems = [problem for problem in problems if problem]
             for problem in problems:
                 reader.problem(file, where, problem)
