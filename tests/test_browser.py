@@ -246,7 +246,7 @@ def test_swagger_ui_draws_the_operations_and_calls_the_api_with_the_session(page
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     page.goto("/api/v1/docs")
     page.wait_for_selector(".opblock-summary", timeout=20_000)
-    assert page.locator(".opblock").count() == 11
+    assert page.locator(".opblock").count() == 12
     stats = page.locator(".opblock", has_text="/stats")
     stats.locator(".opblock-summary").click()
     stats.get_by_role("button", name="Try it out").click()
