@@ -92,6 +92,7 @@ ROUTES = {
     "catalogue.pillar_list": Route("/pillars", get=EVERYONE),
     "catalogue.pillar_detail": Route("/pillars/prevention", get=EVERYONE),
     "catalogue.context": Route("/context", get=EVERYONE),
+    "catalogue.source_list": Route("/sources", get=EVERYONE),
     "catalogue.challenge_detail": Route("/challenges/A", get=EVERYONE),
     "catalogue.achievement_detail": Route("/achievements/A", get=EVERYONE),
     "catalogue.law_detail": Route("/laws/PTPA-2018", get=EVERYONE),

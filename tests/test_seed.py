@@ -54,6 +54,34 @@ BAD_EDITS = [
     ("items/paper.toml", 'ref = "PAPER-c"', 'ref = "PAPER c"', "ref may hold only"),
     ("evidence.toml", 'item = "NAP05-PROS-a-i"', 'item = "NAP05-NOPE"', "unknown item 'NAP05-NOPE'"),
     ("agencies.toml", 'kind = "ngo"', 'kind = "club"', "kind 'club'"),
+    # A source that is no document of the register (a mistyped file name).
+    ("evidence.toml", 'source = "004_39894861599362c9.txt"', 'source = "004_39894861599362c8.txt"',
+     "is not a document of catalogue.toml's register"),
+    # Responsibility as written (seed/README.md): a body marked stated that the item's text does not name,
+    ("items/steps-2005.toml", 'assigned = ["Punjab Police"]\n', "", "['Punjab Police'] marked 'stated' but not named"),
+    # a body the line names missing, or a body it does not name added on the line's basis,
+    ("items/nap-2005.toml", 'lead = "Economic Affairs Division"\nsupporting = ["Ministry of Foreign Affairs"]',
+     'lead = "Economic Affairs Division"\nsupporting = ["Ministry of Foreign Affairs", "Ministry of Finance"]',
+     "the bodies on the basis 'stated' are"),
+    # a line read in a different order (its first body leads),
+    ("items/nap-2005.toml", 'lead = "Ministry of Labour"\nsupporting = ["Federal Investigation Agency"]',
+     'lead = "Federal Investigation Agency"\nsupporting = ["Ministry of Labour"]', "in that order"),
+    # a phrase of the line that names no known body (a misspelt ministry),
+    ("items/nap-2005.toml", '"Responsibility: Ministry of Interior, National Database & Registration Authority"',
+     '"Responsibility: Ministry of Interior, National Databank Authority"', "names no known body in ['National Data"),
+    # a line that names bodies, on the basis "assigned",
+    ("items/nap-2005.toml", 'responsibility_basis = "group"\nassigned = ["Federal Investigation Agency"]',
+     'responsibility_basis = "assigned"\nassigned = ["Federal Investigation Agency"]', "already \"assigned\""),
+    # "group" with no governing line, and an assigned body that is not one of the item's.
+    ("items/paper.toml", 'responsibility_basis = "assigned"', 'responsibility_basis = "group"', "needs the governing"),
+    ("items/paper.toml", 'assigned = ["Federal Investigation Agency", "Police"]',
+     'assigned = ["Federal Investigation Agency", "Police", "NADRA", "Sahil"]', "neither the lead nor a supporting"),
+    # Filing under the 4Ps: an item of the 2005 plan's PREVENTION filed elsewhere without the curator's reason,
+    ("items/nap-2005.toml", 'pillar = "prevention"\npillar_basis = "stated"',
+     'pillar = "protection"\npillar_basis = "stated"', "pillar_basis \"assigned\" and a pillar_reason are needed"),
+    # and a step (under no pillar heading) claiming its pillar is the source's.
+    ("items/steps-2005.toml", 'pillar_basis = "assigned"\npillar_reason', 'pillar_basis = "stated"\npillar_reason',
+     "needs a section under a"),
 ]
 
 

@@ -109,6 +109,27 @@ item_findings = sa.Table(
 )
 
 
+class SourceDocument(db.Model):
+    """A document the catalogue is taken from, known to readers by its title (sources name it by file)."""
+
+    __tablename__ = "source_documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    file: Mapped[str] = mapped_column(sa.String(120), unique=True)
+    title: Mapped[str] = mapped_column(sa.String(limits.TITLE))
+    author: Mapped[str] = mapped_column(sa.String(200), default="")
+    year: Mapped[int | None]
+    published: Mapped[date | None]
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    position: Mapped[int] = mapped_column(default=0)
+
+    @property
+    def citation(self) -> str:
+        """Title, author and date, as a reference list gives them."""
+        when = f"{self.published:%-d %B %Y}" if self.published else (str(self.year) if self.year else "undated")
+        return f"{self.title} ({', '.join(part for part in (self.author, when) if part)})"
+
+
 class Framework(db.Model):
     __tablename__ = "frameworks"
 
@@ -318,6 +339,11 @@ class Law(db.Model):
     repealed: Mapped[bool] = mapped_column(default=False)
     repealed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("laws.id"))
     note: Mapped[str] = mapped_column(sa.Text, default="")
+    # Where a source document names it, and what that document says of it, verbatim (the P&CHTO's
+    # salient features i–v in the 2005 plan).
+    source_document: Mapped[str] = mapped_column(sa.String(120), default="", server_default="")
+    locator: Mapped[str] = mapped_column(sa.String(300), default="", server_default="")
+    features: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
 
     province: Mapped[Province | None] = relationship()
     repealed_by: Mapped[Law | None] = relationship(remote_side=[id])
@@ -480,6 +506,7 @@ class SectionNote(db.Model):
     section: Mapped[str] = mapped_column(sa.String(300))
     label: Mapped[str] = mapped_column(sa.String(20), default="")
     text: Mapped[str] = mapped_column(sa.Text)
+    locator: Mapped[str] = mapped_column(sa.String(300), default="", server_default="")
     position: Mapped[int] = mapped_column(default=0)
 
     __table_args__ = (sa.UniqueConstraint("framework_id", "section", "label"),)

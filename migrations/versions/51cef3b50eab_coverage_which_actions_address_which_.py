@@ -1,7 +1,7 @@
 """Coverage: which plans' actions address which recommendation, each link with a one-line reason
 
 Revision ID: 51cef3b50eab
-Revises: d34a0030d52c
+Revises: 3906d396f3cf
 Create Date: 2026-11-30 10:28:07.225555
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '51cef3b50eab'
-down_revision = 'd34a0030d52c'
+down_revision = '3906d396f3cf'
 branch_labels = None
 depends_on = None
 

@@ -3,7 +3,7 @@ from flask import abort, render_template
 
 from ..enums import FindingKind
 from ..extensions import db
-from ..models import Agency, Pillar
+from ..models import Agency, Framework, Pillar
 from . import bp
 from .services import (
     agencies_with_counts,
@@ -14,6 +14,7 @@ from .services import (
     pillar_items_by_status,
     pillars_with_counts,
 )
+from .sources import source_documents
 
 
 @bp.route("/agencies")
@@ -37,6 +38,12 @@ def pillar_list():
 def pillar_detail(code: str):
     pillar = db.first_or_404(db.select(Pillar).where(Pillar.code == code), description="There is no such pillar.")
     return render_template("catalogue/pillar.html", pillar=pillar, groups=pillar_items_by_status(pillar))
+
+
+@bp.route("/sources")
+def source_list():
+    return render_template("catalogue/sources.html", documents=source_documents().values(),
+                           frameworks=db.session.scalars(db.select(Framework).order_by(Framework.position)).all())
 
 
 @bp.route("/context")

@@ -33,6 +33,7 @@ from ..models import (
     Pillar,
     Province,
     SectionNote,
+    SourceDocument,
     Update,
     assign_changed,
     name_key,
@@ -94,6 +95,7 @@ def load_catalogue(catalogue: Catalogue) -> SeedReport:
     report = SeedReport()
     pillars = _upsert_by_code(Pillar, catalogue.pillars, ("name", "description", "position"), report, "pillars")
     provinces = _upsert_by_code(Province, catalogue.provinces, ("name",), report, "provinces")
+    _load_documents(catalogue, report)
     frameworks = _load_frameworks(catalogue, report)
     agencies = _load_agencies(catalogue, provinces, report)
     items = _load_items(catalogue, frameworks, pillars, provinces, agencies, report)
@@ -120,6 +122,25 @@ def _upsert_by_code(model, records: list[dict], fields: tuple[str, ...], report:
         elif assign_changed(row, **values):
             report.updated[kind] += 1
     return existing
+
+
+def _load_documents(catalogue: Catalogue, report: SeedReport) -> None:
+    existing = {row.file: row for row in db.session.scalars(db.select(SourceDocument))}
+    for position, record in enumerate(catalogue.documents):
+        values = {
+            "title": record["title"],
+            "author": record.get("author", ""),
+            "year": record.get("year"),
+            "published": record.get("published"),
+            "description": record.get("description", "").strip(),
+            "position": position,
+        }
+        row = existing.get(record["file"])
+        if row is None:
+            db.session.add(SourceDocument(file=record["file"], **values))
+            report.created["source documents"] += 1
+        elif assign_changed(row, **values):
+            report.updated["source documents"] += 1
 
 
 def _load_frameworks(catalogue: Catalogue, report: SeedReport) -> dict[str, Framework]:
@@ -249,7 +270,7 @@ def _sync_assignments(item: ActionItem, record: ItemRecord, agencies: dict, repo
     """Make the curated lead and supporting agencies those of the seed, on the basis the seed gives."""
     before = {a.agency for a in item.assignments}
     change = history.assign(item, agencies[record.lead], [agencies[name] for name in record.supporting],
-                            record.responsibility_basis)
+                            record.responsibility_basis)  # the basis of each is set just below
     after = {a.agency for a in item.assignments}
     if after - before:
         report.created["assignments"] += len(after - before)
@@ -257,7 +278,7 @@ def _sync_assignments(item: ActionItem, record: ItemRecord, agencies: dict, repo
         report.removed["assignments"] += len(before - after)
     changed = change.changed
     for assignment in item.assignments:
-        changed |= assign_changed(assignment, basis=record.responsibility_basis)
+        changed |= assign_changed(assignment, basis=record.basis_of(assignment.agency.name))
     return changed
 
 
@@ -272,7 +293,7 @@ def _sync_source_update(item, record: ItemRecord, framework: Framework, update: 
         "progress_before": 0,
         "progress_after": record.progress,
         "note": record.status_note,
-        "source_document": framework.source_document,
+        "source_document": record.status_source or framework.source_document,
     }
     if update is None:
         update = Update(item=item, origin=UpdateOrigin.SOURCE, created_at=when or datetime.now(UTC),
@@ -350,6 +371,9 @@ def _load_context(catalogue: Catalogue, items: dict[str, ActionItem], provinces:
             "province": provinces.get(record.fields["jurisdiction"]),
             "repealed": record.fields["repealed"],
             "note": record.fields["note"],
+            "source_document": record.fields["source"],
+            "locator": record.fields["locator"],
+            "features": record.fields["features"],
         }
         law = laws.get(record.code)
         if law is None:
@@ -404,10 +428,11 @@ def _load_section_notes(catalogue: Catalogue, frameworks: dict[str, Framework], 
         if note is None:
             db.session.add(
                 SectionNote(framework=frameworks[record["framework"]], section=record["section"],
-                            label=record["label"], text=record["text"], position=record["position"])
+                            label=record["label"], text=record["text"], locator=record["locator"],
+                            position=record["position"])
             )
             report.created["section notes"] += 1
-        elif assign_changed(note, text=record["text"], position=record["position"]):
+        elif assign_changed(note, text=record["text"], locator=record["locator"], position=record["position"]):
             report.updated["section notes"] += 1
 
 

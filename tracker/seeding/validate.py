@@ -30,6 +30,7 @@ from ..enums import (
 )
 from ..errors import Invalid, Problem
 from ..models import name_key
+from .responsibility import GENERIC_PHRASES, is_responsibility_line, name_keys, names_in, read_line
 
 PILLAR_CODES = ("prevention", "prosecution", "protection", "partnership")
 ITEM_REQUIRED = ("ref", "label", "section", "title", "text", "locator", "pillar", "lead")
@@ -70,13 +71,16 @@ class ItemRecord:
     locator: str
     pillar: str
     pillar_basis: Basis
+    pillar_reason: str  # why a curated filing is where it is (seed/README.md, "Filing under the 4Ps")
     lead: str  # canonical agency name
     supporting: list[str]
-    responsibility_basis: Basis
+    responsibility_basis: Basis  # of the bodies the Responsibility line (or the text) names
+    assigned: list[str]  # bodies the curator added beyond those: their basis is "assigned"
     responsibility: str
     province: str | None
     status: Status
     status_note: str
+    status_source: str  # the document the status note is quoted from, when not the framework's own
     status_as_of: date | None
     progress: int
     due_date: date | None
@@ -84,6 +88,10 @@ class ItemRecord:
     priority: Priority | None
     related: list[str]
     file: str
+
+    def basis_of(self, agency: str) -> Basis:
+        """The basis of one assignment: the bodies the curator added are assigned, the rest as the source."""
+        return Basis.ASSIGNED if agency in self.assigned else self.responsibility_basis
 
 
 @dataclass
@@ -149,6 +157,7 @@ class CoverageRecord:
 
 @dataclass
 class Catalogue:
+    documents: list[dict] = field(default_factory=list)
     pillars: list[dict] = field(default_factory=list)
     provinces: list[dict] = field(default_factory=list)
     frameworks: list[dict] = field(default_factory=list)
@@ -241,6 +250,7 @@ def read_catalogue(seed_dir: str | Path) -> Catalogue:
     _read_context(reader, catalogue, refs)
     _read_indicators(reader, catalogue, refs, resolve_agency)
     _read_coverage(reader, catalogue)
+    _check_sources(reader, catalogue)
     if reader.problems:
         raise Invalid(reader.problems)
     return catalogue
@@ -249,6 +259,16 @@ def read_catalogue(seed_dir: str | Path) -> Catalogue:
 def _read_reference(reader: _Reader, catalogue: Catalogue) -> None:
     file = "catalogue.toml"
     data = reader.load(file)
+    for index, document in enumerate(data.get("document", []), start=1):
+        name = reader.text(document, "file", file, f"document #{index}", required=True)
+        record = f"document {name}"
+        reader.text(document, "title", file, record, required=True)
+        if any(known["file"] == name for known in catalogue.documents):
+            reader.problem(file, record, "duplicate document")
+        if document.get("year") is not None and not isinstance(document["year"], int):
+            reader.problem(file, record, f"year {document['year']!r} must be a whole number")
+        reader.date(document, "published", file, record)
+        catalogue.documents.append(document)
     pillars = data.get("pillar", [])
     codes = [p.get("code") for p in pillars]
     if data and sorted(codes) != sorted(PILLAR_CODES):
@@ -278,6 +298,22 @@ def _read_reference(reader: _Reader, catalogue: Catalogue) -> None:
         reader.date(framework, "source_date", file, record)
         kind = reader.choice(FrameworkKind, framework, "kind", file, record, FrameworkKind.PLAN)
         catalogue.frameworks.append({**framework, "kind": kind, "position": position})
+
+
+def _check_sources(reader: _Reader, catalogue: Catalogue) -> None:
+    """Every `source` in the seed names a document of catalogue.toml's register."""
+    known = {document.get("file") for document in catalogue.documents}
+    cited = [("catalogue.toml", f"framework {f.get('code')}", f.get("source", "")) for f in catalogue.frameworks]
+    cited += [(item.file, f"item {item.ref}", item.status_source) for item in catalogue.items]
+    cited += [("evidence.toml", f"evidence on {e.item}", e.source) for e in catalogue.evidence]
+    cited += [("context.toml", f"{r.kind} {r.code}", r.fields.get("source", "")) for r in catalogue.context]
+    for indicator in catalogue.indicators:
+        record = f"indicator {indicator.code}"
+        cited += [("indicators.toml", record, indicator.baseline_source)]
+        cited += [("indicators.toml", record, value.source) for value in indicator.values]
+    for file, record, source in cited:
+        if source and source not in known:
+            reader.problem(file, record, f"source {source!r} is not a document of catalogue.toml's register")
 
 
 def _read_agencies(reader: _Reader, catalogue: Catalogue):
@@ -355,7 +391,8 @@ def _read_items(reader: _Reader, catalogue: Catalogue, resolve_agency) -> None:
             reader.problem(file, "framework", f"unknown framework {framework!r}")
         for index, note in enumerate(data.get("section_note", []), start=1):
             record = f"section_note #{index}"
-            values = {key: reader.text(note, key, file, record, required=True) for key in ("section", "label", "text")}
+            values = {key: reader.text(note, key, file, record, required=True)
+                      for key in ("section", "label", "text", "locator")}
             catalogue.section_notes.append({**values, "framework": framework, "position": index})
         for index, raw in enumerate(data.get("item", []), start=1):
             position += 1
@@ -379,6 +416,13 @@ def _read_items(reader: _Reader, catalogue: Catalogue, resolve_agency) -> None:
                     reader.problem(file, record, f"unknown agency {name!r} (supporting)")
                 elif canonical != lead and canonical not in supporting:
                     supporting.append(canonical)
+            assigned = []
+            for name in reader.string_list(raw, "assigned", file, record):
+                canonical = resolve_agency(name)
+                if canonical not in (lead, *supporting):
+                    reader.problem(file, record, f"assigned {name!r} is neither the lead nor a supporting body")
+                elif canonical not in assigned:
+                    assigned.append(canonical)
             province = reader.text(raw, "province", file, record) or None
             if province and province not in province_codes:
                 reader.problem(file, record, f"unknown province {province!r}")
@@ -399,15 +443,18 @@ def _read_items(reader: _Reader, catalogue: Catalogue, resolve_agency) -> None:
                     locator=values["locator"],
                     pillar=values["pillar"],
                     pillar_basis=reader.choice(Basis, raw, "pillar_basis", file, record, Basis.ASSIGNED),
+                    pillar_reason=reader.text(raw, "pillar_reason", file, record),
                     lead=lead or "",
                     supporting=supporting,
                     responsibility_basis=reader.choice(
                         Basis, raw, "responsibility_basis", file, record, Basis.ASSIGNED
                     ),
+                    assigned=assigned,
                     responsibility=reader.text(raw, "responsibility", file, record),
                     province=province,
                     status=status,
                     status_note=reader.text(raw, "status_note", file, record),
+                    status_source=reader.text(raw, "status_source", file, record),
                     status_as_of=reader.date(raw, "status_as_of", file, record),
                     progress=progress,
                     due_date=reader.date(raw, "due_date", file, record),
@@ -417,12 +464,70 @@ def _read_items(reader: _Reader, catalogue: Catalogue, resolve_agency) -> None:
                     file=file,
                 )
             )
+    names = name_keys(catalogue.agencies)
     for item in catalogue.items:
+        for problem in [*responsibility_problems(item, names), *filing_problems(item)]:
+            reader.problem(item.file, f"item {item.ref}", problem)
         for related in item.related:
             if related not in refs:
                 reader.problem(item.file, f"item {item.ref}", f"related ref {related!r} does not exist")
             elif related == item.ref:
                 reader.problem(item.file, f"item {item.ref}", "is related to itself")
+
+
+def filing_problems(item: ItemRecord) -> list[str]:
+    """An item under one of the 2005 plan's PREVENTION, PROSECUTION or PROTECTION headings is filed there
+    ("stated"); filing it elsewhere is the curator's call, which says why."""
+    heading = item.section.split("›")[0].strip().casefold()
+    if heading not in PILLAR_CODES:
+        return ["pillar_basis \"stated\" needs a section under a pillar's own heading"] \
+            if item.pillar_basis == Basis.STATED else []
+    if item.pillar == heading and item.pillar_basis != Basis.STATED:
+        return [f"filed under its own heading {heading!r}: pillar_basis is \"stated\""]
+    if item.pillar != heading and (item.pillar_basis != Basis.ASSIGNED or not item.pillar_reason):
+        return [f"filed under {item.pillar!r} although its heading is {heading!r}: pillar_basis \"assigned\" "
+                "and a pillar_reason are needed"]
+    return []
+
+
+def responsibility_problems(item: ItemRecord, names: dict[str, str]) -> list[str]:
+    """Where an item's bodies and their bases disagree with what its Responsibility line or text names.
+
+    The rule (seed/README.md): the bodies the line names, read by `read_line`, are exactly the item's
+    bodies on the basis "stated" or "group", the first of them the lead unless the curator assigned
+    one; any other body is listed in `assigned`. Without a line, a body "stated" is one the item's own
+    text names.
+    """
+    if not item.lead:
+        return []
+    bodies = [item.lead, *item.supporting]
+    from_source = [body for body in bodies if body not in item.assigned]
+    basis = item.responsibility_basis
+    problems = []
+    if basis == Basis.ASSIGNED:
+        if item.assigned:
+            problems.append("assigned lists bodies although responsibility_basis is already \"assigned\"")
+        from_source = []
+    if is_responsibility_line(item.responsibility):
+        read = read_line(item.responsibility, names)
+        unknown = [phrase for phrase in read.unnamed if name_key(phrase) not in GENERIC_PHRASES]
+        if unknown:
+            problems.append(f"the Responsibility line names no known body in {unknown!r}: add an alias "
+                            "to agencies.toml or the phrase to GENERIC_PHRASES")
+        if basis == Basis.ASSIGNED and read.bodies:
+            problems.append(f"the Responsibility line names {read.bodies!r}: their basis is stated or group")
+        elif basis != Basis.ASSIGNED and from_source != read.bodies:
+            problems.append(f"the Responsibility line names {read.bodies!r}, in that order, but the bodies on "
+                            f"the basis {basis.value!r} are {from_source!r}; list any other body in assigned")
+    elif basis == Basis.GROUP:
+        problems.append("responsibility_basis \"group\" needs the governing Responsibility line in responsibility")
+    else:
+        named = names_in(f"{item.text} {item.responsibility}", names)
+        unnamed = [body for body in from_source if body not in named]
+        if unnamed:
+            problems.append(f"{unnamed!r} marked {basis.value!r} but not named by the item's text: "
+                            "list them in assigned")
+    return problems
 
 
 def _read_evidence(reader: _Reader, catalogue: Catalogue, refs: set[str]) -> None:
@@ -477,6 +582,10 @@ def _read_context(reader: _Reader, catalogue: Catalogue, refs: set[str]) -> None
                     "repealed": bool(raw.get("repealed", False)),
                     "repealed_by": reader.text(raw, "repealed_by", file, record),
                     "note": reader.text(raw, "note", file, record),
+                    "source": reader.text(raw, "source", file, record, required=True),
+                    "locator": reader.text(raw, "locator", file, record, required=True),
+                    "named_as": reader.text(raw, "named_as", file, record),
+                    "features": reader.string_list(raw, "features", file, record),
                 }
                 if fields["year"] is not None and not isinstance(fields["year"], int):
                     reader.problem(file, record, f"year {fields['year']!r} must be a whole number")
