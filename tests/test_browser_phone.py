@@ -231,11 +231,13 @@ def test_the_item_page_shows_the_official_state_before_the_history_on_a_phone(ph
     # On a wide screen the facts stand beside the item, and the history follows the item's text at once.
     wide = phone_as(NADRA, WIDE)
     wide.goto("/items/PAPER-g")
-    text = wide.locator("#source").bounding_box()
+    text = wide.locator("article.item-main").bounding_box()
     aside = wide.get_by_role("complementary", name="Item facts").bounding_box()
     heading = wide.get_by_role("heading", name="History", exact=True).bounding_box()
     assert aside["x"] > heading["x"] + heading["width"] and aside["y"] < heading["y"]
-    assert heading["y"] - (text["y"] + text["height"]) < 80  # no gap the height of the facts
+    # The history follows the item's own column (its text, and the coverage section below it) at once:
+    # no gap the height of the facts.
+    assert heading["y"] - (text["y"] + text["height"]) < 80
 
 
 def test_an_agency_reports_from_a_phone_and_long_links_wrap(phone_as, phone_report):
