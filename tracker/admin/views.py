@@ -7,7 +7,7 @@ from ..catalogue.services import agencies_with_counts
 from ..enums import AgencyKind, Role
 from ..errors import Invalid
 from ..extensions import db
-from ..forms import agency_choices, submit
+from ..forms import agency_picker, submit
 from ..models import Agency, Province, User
 from . import bp
 from .forms import AgencyForm, AliasForm, MergeForm, RemoveAliasForm, ResetPasswordForm, UserCreateForm, UserEditForm
@@ -41,7 +41,7 @@ def _agency(agency_id: int | None) -> Agency | None:
 @bp.route("/users", methods=["GET", "POST"])
 def users():
     form = UserCreateForm()
-    form.agency.choices = agency_choices("None")
+    agency_picker(form.agency, "None")
     submission = submit(form, lambda: create_account(form.email.data, form.role.data, form.password.data or None,
                                                      form.name.data or "", _agency(form.agency.data)))
     if submission.done:
@@ -57,7 +57,7 @@ def users():
 def user_detail(user_id: int):
     user = db.get_or_404(User, user_id, description="There is no such user.")
     form = UserEditForm()
-    form.agency.choices = agency_choices("None")
+    agency_picker(form.agency, "None")
     if not form.is_submitted():
         form.name.data, form.role.data = user.name, user.role.value
         form.agency.data, form.active.data, form.validator.data = user.agency_id, user.active, user.validator
@@ -83,7 +83,7 @@ def user_reset_password(user_id: int):
 
 def _agency_form(form: AgencyForm, exclude: Agency | None = None) -> None:
     form.province.choices = province_choices()
-    form.parent.choices = agency_choices("None", exclude=exclude)
+    agency_picker(form.parent, "None", exclude=exclude)
 
 
 def _agency_values(form: AgencyForm) -> dict:
@@ -120,7 +120,7 @@ def agency_detail(agency_id: int):
         flash(f"{agency.name} saved.", "success")
         return redirect(url_for("admin.agency_detail", agency_id=agency.id))
     merge_form = MergeForm(prefix="merge")
-    merge_form.target.choices = agency_choices("Choose an agency", exclude=agency)
+    agency_picker(merge_form.target, "Choose an agency", exclude=agency)
     return render_template("admin/agency.html", agency=agency, form=form, alias_form=AliasForm(prefix="alias"),
                            merge_form=merge_form, remove_form=RemoveAliasForm(prefix="remove")), submission.status
 
@@ -150,7 +150,7 @@ def agency_remove_alias(agency_id: int, alias_id: int):
 def agency_merge(agency_id: int):
     agency = db.get_or_404(Agency, agency_id, description="There is no such agency.")
     form = MergeForm(prefix="merge")
-    form.target.choices = agency_choices("Choose an agency", exclude=agency)
+    agency_picker(form.target, "Choose an agency", exclude=agency)
     target = _agency(form.target.data) if form.validate_on_submit() else None
     if target is None:
         raise Invalid({"target": "Choose the agency to merge into."})
