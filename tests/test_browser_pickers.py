@@ -213,13 +213,17 @@ def test_the_admin_gives_a_new_account_its_agency_by_short_name(page_as):
     option(page, "agency", "FIA Anti-Human Trafficking Circles").click()
     page.get_by_role("button", name="Create account").click()
     assert page.get_by_text("Account focal.ahtc@example.org created.").is_visible()
+    search = page.get_by_role("search", name="Find accounts")
+    search.get_by_label("Search", exact=True).fill("focal.ahtc")
+    search.get_by_role("button", name="Search").click()
     row = page.locator("table tbody tr", has_text="focal.ahtc@example.org")
     assert "FIA Anti-Human Trafficking Circles" in row.inner_text()
 
 
 @pytest.mark.parametrize(("email", "path"), [
     (COORDINATOR, "/items/PAPER-g/agencies"), (COORDINATOR, "/items"), (COORDINATOR, "/indicators/new"),
-    (COORDINATOR, "/dashboard"), (ADMIN, "/admin/users"), (ADMIN, "/admin/agencies")])
+    (COORDINATOR, "/dashboard"), (ADMIN, "/admin/users"), (ADMIN, "/admin/agencies"),
+    (ADMIN, "/admin/agencies?q=fia"), (ADMIN, "/admin/users?role=agency")])
 def test_pages_with_pickers_pass_axe(page_as, email, path):
     page = page_as(email)
     page.goto(path)

@@ -12,7 +12,7 @@ from factories import AgencyFactory
 from test_dashboard import count_queries
 from tracker.catalogue.services import find_agency
 from tracker.extensions import db
-from tracker.models import AgencyAlias, name_key
+from tracker.models import AgencyAlias, User, name_key
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -68,6 +68,7 @@ PICKERS = [
     ("coordinator", "/indicators/new", "agency"),
     ("coordinator", "/indicators/PROS-PSMA-CONVICTIONS/edit", "agency"),
     ("admin", "/admin/users", "agency"),  # the new account's
+    ("admin", "/admin/users", "find-agency"),  # the search's
     ("admin", "/admin/users/{user}", "agency"),
     ("admin", "/admin/agencies", "parent"),
     ("admin", "/admin/agencies/{agency}", "agency-parent"),
@@ -140,3 +141,11 @@ def test_no_copy_of_tom_select_is_kept_in_the_repository():
     skipped = {".git", ".venv", "node_modules", "build", ".pytest_cache"}
     copies = [path for path in ROOT.rglob("*tom-select*") if not skipped & set(path.relative_to(ROOT).parts)]
     assert copies == []
+
+
+def test_the_users_agency_filter_offers_the_agencies_that_have_accounts(as_role, make_user):
+    make_user("agency", email="focal@fia.example", agency="FIA")
+    select = picker(as_role("admin").get("/admin/users").get_data(as_text=True), "find-agency")
+    named = [option["text"] for option in select["options"]]
+    assert named == ["All agencies", "Federal Investigation Agency (FIA)"]
+    assert db.session.query(User).count() == 2
