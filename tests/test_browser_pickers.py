@@ -214,7 +214,7 @@ def test_the_admin_gives_a_new_account_its_agency_by_short_name(page_as):
     page.get_by_role("button", name="Create account").click()
     assert page.get_by_text("Account focal.ahtc@example.org created.").is_visible()
     search = page.get_by_role("search", name="Find accounts")
-    search.get_by_label("Search", exact=True).fill("focal.ahtc")
+    search.get_by_label("Search name, e-mail, role or agency").fill("focal.ahtc")
     search.get_by_role("button", name="Search").click()
     row = page.locator("table tbody tr", has_text="focal.ahtc@example.org")
     assert "FIA Anti-Human Trafficking Circles" in row.inner_text()
@@ -232,3 +232,19 @@ def test_pages_with_pickers_pass_axe(page_as, email, path):
     serious = axe_violations(page)
     screenshot(page, re.sub(r"[^A-Za-z0-9]+", "-", f"{email.split('@')[0]} {path}").strip("-"))
     assert serious == [], "\n".join(serious)
+
+
+def test_the_supporting_picker_open_on_a_phone_fits_the_screen(browser, live_server, sessions):  # noqa: F811
+    context = browser.new_context(base_url=live_server, viewport={"width": 390, "height": 844}, has_touch=True,
+                                  storage_state=sessions[COORDINATOR])
+    page = context.new_page()
+    page.goto("/items/PAPER-g/agencies")
+    page.get_by_role("combobox", name="Supporting agencies").tap()
+    type_into(page, "supporting", "police")
+    assert "Punjab Police (PB Police)" in listed(page, "supporting")
+    option(page, "supporting", "Punjab Police (PB Police)").tap()
+    assert "Punjab Police (PB Police)" in chips(page, "supporting")
+    screenshot(page, "phone-supporting-open")
+    widths = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    context.close()
+    assert widths[0] <= widths[1], f"the page is {widths[0]} px wide on a {widths[1]} px screen"
