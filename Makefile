@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
 PORT ?= 5000
+NPM ?= npm
 
 .PHONY: run lint test test-postgres bench setup install install-test clean
 
@@ -19,8 +20,15 @@ $(VENV)/.installed-test: $(VENV)/.installed
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-install: $(VENV)/.installed
-install-test: $(VENV)/.installed-test
+## The front-end packages (Tom Select) from the npm registry, exactly as package-lock.json pins them, into
+## node_modules/, which the app serves them from; the sentinel keeps later runs (and `make test`) offline.
+node_modules/.installed: package.json package-lock.json
+	@command -v $(NPM) >/dev/null || { echo "npm (Node.js) installs the front-end packages: apt-get install npm"; exit 2; }
+	$(NPM) ci --no-audit --no-fund
+	touch $@
+
+install: $(VENV)/.installed node_modules/.installed
+install-test: $(VENV)/.installed-test node_modules/.installed
 
 ## Upgrade the database, seed it when empty, make sure an admin exists.
 setup: install
@@ -51,7 +59,7 @@ test-postgres: lint  ## also run by .ci/run when PostgreSQL is installed
 	$(BIN)/python -m pytest
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache node_modules
 
 ## Times the main pages at 2,000 items (figures to compare commits by; nothing passes or fails).
 bench: install-test

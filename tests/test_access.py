@@ -100,6 +100,7 @@ ROUTES = {
     "catalogue.law_detail": Route("/laws/PTPA-2018", get=EVERYONE),
     "dashboard.dashboard": Route("/dashboard", get=EVERYONE),
     "dashboard.plotly_js": Route("/vendor/plotly.min.js", get=EVERYONE),
+    "pickers.tom_select": Route("/vendor/tom-select/js/tom-select.complete.min.js", get=EVERYONE),
     "reminders.notifications": Route("/notifications", get=EVERYONE),
     "reminders.read_all": Route("/notifications/read", post=Post(allowed=tuple(USERS))),
     "reminders.email_preference": Route("/notifications/email", post=Post(allowed=tuple(USERS))),

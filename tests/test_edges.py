@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from conftest import csrf_token
 from test_access import IDS, ROUTES, world  # noqa: F401 (the fixture)
+from tracker.admin.filters import AgencyListArgsSchema, UserListArgsSchema
 from tracker.assessments.filters import AssessmentListArgsSchema
 from tracker.audit.forms import AuditFilterForm
 from tracker.changes.window import WindowSchema
@@ -32,7 +33,8 @@ PAYLOADS = {
 # Every query parameter any page or the API reads, plus one nobody reads.
 QUERY_PARAMETERS = [*dict.fromkeys([*ItemListArgsSchema().fields, *IndicatorListArgsSchema().fields,
                                      *WindowSchema().fields, *AsOfSchema().fields,
-                                     *AssessmentListArgsSchema().fields, *CoverageArgsSchema().fields]),
+                                     *AssessmentListArgsSchema().fields, *CoverageArgsSchema().fields,
+                                     *AgencyListArgsSchema().fields, *UserListArgsSchema().fields]),
                     *(field.name for field in AuditFilterForm()), "unknown"]
 # The admin last: resetting the agency user's password (one of the routes) ends that login. The rapporteur
 # alone gets past the assessment form's guard.

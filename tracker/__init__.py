@@ -94,6 +94,7 @@ def register_blueprints(app: Flask) -> None:
     from .imports import bp as imports_bp
     from .indicators import bp as indicators_bp
     from .items import bp as items_bp
+    from .pickers import bp as pickers_bp
     from .progress import bp as progress_bp
     from .rapporteur import bp as rapporteur_bp
     from .reminders import bp as reminders_bp
@@ -120,6 +121,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(exports_bp)
     app.register_blueprint(rapporteur_bp)
     app.register_blueprint(reminders_bp)
+    app.register_blueprint(pickers_bp)
 
     # Every page but the login page needs a logged-in user.
     from .auth.services import require_login

@@ -8,12 +8,14 @@ from typing import Generic, TypeVar
 
 from flask import flash
 from flask_wtf import FlaskForm
+from wtforms import SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 
 from . import limits
 from .errors import Invalid, Stale
 from .extensions import db
 from .models import Agency
+from .pickers.options import agency_option_attrs, all_agencies
 
 T = TypeVar("T")
 
@@ -49,10 +51,21 @@ def page_number(args) -> int:
 
 
 def agency_choices(empty: str | None = None, exclude: Agency | None = None) -> list[SelectChoice]:
-    """Every agency by name for a select field, with an empty first choice when `empty` names it."""
-    agencies = db.session.scalars(db.select(Agency).order_by(Agency.name))
-    choices = [SelectChoice(a.id, a.display_name) for a in agencies if a is not exclude]
+    """Every agency by name for a select field, with an empty first choice when `empty` names it; each option
+    carries the other names a picker finds it by."""
+    choices = [SelectChoice(a.id, a.display_name, render_kw=agency_option_attrs(a))
+               for a in all_agencies() if a is not exclude]
     return [SelectChoice("", empty), *choices] if empty is not None else choices
+
+
+def agency_picker(field, empty: str | None = None, exclude: Agency | None = None) -> None:
+    """Make a select field of a form an agency picker (tracker/pickers): every agency as a choice (see
+    `agency_choices`), searchable in the browser by name, short name and other names."""
+    field.choices = agency_choices(empty, exclude)
+    attrs = {"data-picker": "agency"}
+    if isinstance(field, SelectMultipleField):
+        attrs["size"] = 12  # without JavaScript, a list long enough to scan (not the browser's 4 rows)
+    field.render_kw = {**(field.render_kw or {}), **attrs}
 
 
 @dataclass

@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from .auth.permissions import TEMPLATE_PERMISSIONS, can_view_evidence
 from .enums import Status
+from .pickers.options import agency_option_attrs
 from .verification.services import waited_days
 
 
@@ -66,5 +67,6 @@ def register(app: Flask) -> None:
         Status=Status,
         waited=waited_days,
         disagrees=disagrees,
+        agency_option_attrs=agency_option_attrs,
         **TEMPLATE_PERMISSIONS,
     )

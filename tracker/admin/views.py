@@ -1,16 +1,18 @@
 """Admin pages: accounts and agencies."""
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..auth.permissions import is_admin, requires
-from ..catalogue.services import agencies_with_counts
+from ..catalogue.services import assignment_counts
 from ..enums import AgencyKind, Role
 from ..errors import Invalid
 from ..extensions import db
-from ..forms import agency_choices, submit
+from ..forms import agency_picker, submit
 from ..models import Agency, Province, User
 from . import bp
+from .filters import STATES, read_agency_listing, read_user_listing
 from .forms import AgencyForm, AliasForm, MergeForm, RemoveAliasForm, ResetPasswordForm, UserCreateForm, UserEditForm
+from .lists import agencies_with_users, list_agencies, list_users, matched_names
 from .services import (
     add_agency,
     add_alias,
@@ -41,7 +43,7 @@ def _agency(agency_id: int | None) -> Agency | None:
 @bp.route("/users", methods=["GET", "POST"])
 def users():
     form = UserCreateForm()
-    form.agency.choices = agency_choices("None")
+    agency_picker(form.agency, "None")
     submission = submit(form, lambda: create_account(form.email.data, form.role.data, form.password.data or None,
                                                      form.name.data or "", _agency(form.agency.data)))
     if submission.done:
@@ -49,15 +51,21 @@ def users():
         shown_once = f" Its password, shown only this once: {generated}" if generated else ""
         flash(f"Account {user.email} created.{shown_once}", "success")
         return redirect(url_for("admin.users"))
-    rows = db.session.scalars(db.select(User).order_by(User.active.desc(), User.role, User.email)).all()
-    return render_template("admin/users.html", users=rows, form=form), submission.status
+    return render_template("admin/users.html", form=form, **_user_list()), submission.status
+
+
+def _user_list() -> dict:
+    """The accounts list as the query string narrows it: its filters, the page, what its filters offer."""
+    listing = read_user_listing(request.args)
+    return {"filters": listing.filters, "pagination": list_users(listing.filters, listing.page, listing.per_page),
+            "roles": list(Role), "states": STATES, "agencies": agencies_with_users()}
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
 def user_detail(user_id: int):
     user = db.get_or_404(User, user_id, description="There is no such user.")
     form = UserEditForm()
-    form.agency.choices = agency_choices("None")
+    agency_picker(form.agency, "None")
     if not form.is_submitted():
         form.name.data, form.role.data = user.name, user.role.value
         form.agency.data, form.active.data, form.validator.data = user.agency_id, user.active, user.validator
@@ -83,7 +91,7 @@ def user_reset_password(user_id: int):
 
 def _agency_form(form: AgencyForm, exclude: Agency | None = None) -> None:
     form.province.choices = province_choices()
-    form.parent.choices = agency_choices("None", exclude=exclude)
+    agency_picker(form.parent, "None", exclude=exclude)
 
 
 def _agency_values(form: AgencyForm) -> dict:
@@ -104,7 +112,18 @@ def agencies():
     if submission.done:
         flash(f"{submission.result.name} added.", "success")
         return redirect(url_for("admin.agency_detail", agency_id=submission.result.id))
-    return render_template("admin/agencies.html", rows=agencies_with_counts(), form=form), submission.status
+    return render_template("admin/agencies.html", form=form, **_agency_list()), submission.status
+
+
+def _agency_list() -> dict:
+    """The agencies list as the query string narrows it: its filters, the page with each agency's items and the
+    other name it was found by, what its filters offer."""
+    listing = read_agency_listing(request.args)
+    pagination = list_agencies(listing.filters, listing.page, listing.per_page)
+    return {"filters": listing.filters, "pagination": pagination,
+            "counts": assignment_counts([agency.id for agency in pagination.items]),
+            "also_called": matched_names(pagination.items, listing.filters.q), "kinds": list(AgencyKind),
+            "provinces": db.session.scalars(db.select(Province).order_by(Province.name)).all()}
 
 
 @bp.route("/agencies/<int:agency_id>", methods=["GET", "POST"])
@@ -120,7 +139,7 @@ def agency_detail(agency_id: int):
         flash(f"{agency.name} saved.", "success")
         return redirect(url_for("admin.agency_detail", agency_id=agency.id))
     merge_form = MergeForm(prefix="merge")
-    merge_form.target.choices = agency_choices("Choose an agency", exclude=agency)
+    agency_picker(merge_form.target, "Choose an agency", exclude=agency)
     return render_template("admin/agency.html", agency=agency, form=form, alias_form=AliasForm(prefix="alias"),
                            merge_form=merge_form, remove_form=RemoveAliasForm(prefix="remove")), submission.status
 
@@ -150,7 +169,7 @@ def agency_remove_alias(agency_id: int, alias_id: int):
 def agency_merge(agency_id: int):
     agency = db.get_or_404(Agency, agency_id, description="There is no such agency.")
     form = MergeForm(prefix="merge")
-    form.target.choices = agency_choices("Choose an agency", exclude=agency)
+    agency_picker(form.target, "Choose an agency", exclude=agency)
     target = _agency(form.target.data) if form.validate_on_submit() else None
     if target is None:
         raise Invalid({"target": "Choose the agency to merge into."})

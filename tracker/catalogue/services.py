@@ -38,17 +38,34 @@ def find_agency(name: str) -> Agency | None:
     return alias.agency if alias is not None else None
 
 
-def agencies_with_counts() -> list[tuple[Agency, int, int]]:
-    """Every agency with its number of items as lead and as supporting body."""
-    counts = (
+def agency_called(word: str) -> sa.ColumnElement[bool]:
+    """An agency whose name, short name or another name holds `word` (case ignored): what a search of agencies
+    matches each word it is given against, as the agency pickers do in the browser."""
+    return sa.or_(Agency.name.icontains(word, autoescape=True), Agency.short_name.icontains(word, autoescape=True),
+                  Agency.aliases.any(AgencyAlias.alias.icontains(word, autoescape=True)))
+
+
+def _assignment_counts() -> sa.Select:
+    """Per agency, its number of items as lead and as supporting body."""
+    return (
         db.select(
             ItemAgency.agency_id,
             sa.func.count().filter(ItemAgency.role == AssignmentRole.LEAD).label("lead"),
             sa.func.count().filter(ItemAgency.role == AssignmentRole.SUPPORTING).label("supporting"),
         )
         .group_by(ItemAgency.agency_id)
-        .subquery()
     )
+
+
+def assignment_counts(agency_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """The number of items each of these agencies leads and supports (agencies with none are left out)."""
+    rows = db.session.execute(_assignment_counts().where(ItemAgency.agency_id.in_(agency_ids))) if agency_ids else []
+    return {agency_id: (lead, supporting) for agency_id, lead, supporting in rows}
+
+
+def agencies_with_counts() -> list[tuple[Agency, int, int]]:
+    """Every agency with its number of items as lead and as supporting body."""
+    counts = _assignment_counts().subquery()
     rows = db.session.execute(
         db.select(Agency, sa.func.coalesce(counts.c.lead, 0), sa.func.coalesce(counts.c.supporting, 0))
         .outerjoin(counts, counts.c.agency_id == Agency.id)

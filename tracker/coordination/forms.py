@@ -37,7 +37,8 @@ class BulkForm(FlaskForm):
     action = SelectField("Change", choices=BULK_ACTIONS)
     due_date = DateField("Due date", validators=[Optional()])
     priority = SelectField("Priority", choices=PRIORITY_CHOICES, validators=[Optional()])
-    agency = SelectField("Agency", coerce=optional_int, validate_choice=False)
+    # Its own id: the item list's filters have an "agency" field on the same page.
+    agency = SelectField("Agency", coerce=optional_int, validate_choice=False, id="bulk-agency")
     next = HiddenField()
     submit = SubmitField("Apply to selected items")
 

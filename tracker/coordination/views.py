@@ -7,7 +7,7 @@ from ..auth.views import safe_next
 from ..enums import AssignmentRole, Priority
 from ..errors import Invalid
 from ..extensions import db
-from ..forms import agency_choices, parse_version, submit
+from ..forms import agency_picker, parse_version, submit
 from ..items.services import item_or_404
 from ..models import Agency
 from . import bp
@@ -37,8 +37,8 @@ def coordinators_only():
 def edit_agencies(ref: str):
     item = item_or_404(ref)
     form = AgenciesForm()
-    form.lead.choices = agency_choices()
-    form.supporting.choices = form.lead.choices
+    agency_picker(form.lead)
+    agency_picker(form.supporting)
     if not form.is_submitted():
         form.lead.data = item.lead.agency_id if item.lead else None
         form.supporting.data = [a.agency_id for a in item.supporting]

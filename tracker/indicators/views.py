@@ -13,8 +13,9 @@ from ..auth.permissions import can_manage_indicators, can_report_values, is_agen
 from ..enums import Breakdown, Direction, Frequency, IndicatorKind
 from ..errors import Invalid, NotAllowed, Problem
 from ..extensions import db
-from ..forms import agency_choices, submit
+from ..forms import agency_picker, submit
 from ..models import ActionItem, Agency, Indicator, Pillar, Report
+from ..pickers.options import pickable
 from ..progress.uploads import upload_limits
 from ..verification.services import open_report
 from . import bp
@@ -48,8 +49,8 @@ def indicator_list():
     listing = read_listing(request.args)
     filters = listing.filters
     pagination = list_indicators(filters, listing.page, listing.per_page)
-    agencies = db.session.scalars(sa.select(Agency).where(Agency.id.in_(sa.select(Indicator.agency_id)))
-                                  .order_by(Agency.name)).all()
+    agencies = db.session.scalars(pickable(sa.select(Agency).where(Agency.id.in_(sa.select(Indicator.agency_id)))
+                                           .order_by(Agency.name))).all()
     pillars = db.session.scalars(sa.select(Pillar).order_by(Pillar.position)).all()
     return render_template("indicators/list.html", pagination=pagination, filters=filters, agencies=agencies,
                            pillars=pillars)
@@ -81,7 +82,7 @@ def indicator_detail(code: str):
 
 def _choices(form: IndicatorForm) -> None:
     form.pillar.choices = [(p.id, p.name) for p in db.session.scalars(sa.select(Pillar).order_by(Pillar.position))]
-    form.agency.choices = agency_choices("None yet")
+    agency_picker(form.agency, "None yet")
 
 
 def _fields(form: IndicatorForm) -> IndicatorFields:

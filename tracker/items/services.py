@@ -25,6 +25,7 @@ from ..models import (
     SectionNote,
     Update,
 )
+from ..pickers.options import pickable
 
 # The filters are declared with their schema; imported here for the code that reads them with the rules.
 from .filters import SORTS, ItemFilters, ItemListing  # noqa: F401
@@ -211,9 +212,8 @@ def filter_options() -> FilterOptions:
         recurring=db.session.scalar(db.select(RecommendationRepeat.id).limit(1)) is not None,
         frameworks=frameworks_with_items(),
         pillars=list(db.session.scalars(db.select(Pillar).order_by(Pillar.position))),
-        agencies=list(
-            db.session.scalars(db.select(Agency).where(Agency.id.in_(agencies_with_items)).order_by(Agency.name))
-        ),
+        agencies=list(db.session.scalars(
+            pickable(db.select(Agency).where(Agency.id.in_(agencies_with_items)).order_by(Agency.name)))),
         provinces=list(db.session.scalars(db.select(Province).order_by(Province.name))),
         statuses=list(Status),
     )

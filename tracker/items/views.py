@@ -3,7 +3,6 @@ from datetime import UTC, date, datetime
 
 from flask import current_app, render_template, request
 from flask_login import current_user
-from wtforms.fields.choices import SelectChoice
 
 from ..assessments.forms import AssessmentForm
 from ..assessments.services import by_year
@@ -13,7 +12,7 @@ from ..coverage.forms import CoverageForm
 from ..coverage.services import item_coverage
 from ..cycles.services import recurring_since
 from ..enums import ReportStage
-from ..forms import agency_choices
+from ..forms import agency_picker
 from ..verification.services import latest_report
 from . import bp
 from .filters import SORTS, read_listing
@@ -28,7 +27,7 @@ def item_list():
     bulk_form = None
     if is_coordinator(current_user):
         bulk_form = BulkForm(next=request.full_path)
-        bulk_form.agency.choices = [SelectChoice("", "Choose an agency"), *agency_choices()]
+        agency_picker(bulk_form.agency, "Choose an agency")
     return render_template(
         "items/list.html",
         bulk_form=bulk_form,
