@@ -150,7 +150,7 @@ def test_an_assessment_is_never_edited_or_deleted(rapporteur):
 
 @pytest.mark.parametrize("fields, field, message", [
     ({"reason": "   "}, "reason", "Say why, in a sentence or two"),
-    ({"reason": "x" * 1001}, "reason", "Keep the reason to 1000 characters"),
+    ({"reason": "x" * 1001}, "reason", "The reason is 1,001 characters; the limit is 1,000."),
     ({"year": "2004"}, "year", f"An assessment is of a year from 2005 to {THIS_YEAR + 1}."),
     ({"year": str(THIS_YEAR + 2)}, "year", f"An assessment is of a year from 2005 to {THIS_YEAR + 1}."),
     ({"year": "twenty"}, "year", "Not a valid integer value."),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import threading
 from datetime import UTC, date, datetime, timedelta
 
@@ -125,8 +126,9 @@ def test_a_returned_report_leaves_the_official_state_and_comes_back_to_correct(p
     first = reports()[-1]
     # Without a comment, a return is refused and changes nothing.
     refused = decide_on(coordinator, first.id, "send_back")
-    assert refused.status_code == 302
-    assert "Say why the report is returned" in coordinator.get("/queue").get_data(as_text=True)
+    # The form comes back on a page of its own, the problem beside the comment.
+    assert refused.status_code == 422
+    assert re.search(r'id="comment-errors"[^>]*>Say why the report is returned', refused.get_data(as_text=True))
     assert reports()[-1].stage == ReportStage.COORDINATION
     assert decide_on(coordinator, first.id, "send_back", "No evidence of linking: attach NADRA's letter.",
                      ).status_code == 302

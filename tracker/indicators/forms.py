@@ -12,11 +12,11 @@ from wtforms import (
     widgets,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Optional
 
 from .. import limits
 from ..enums import Breakdown, Direction, Frequency, IndicatorKind
-from ..forms import optional_int, record_id, strip
+from ..forms import MaxLength, optional_int, record_id, strip
 from ..progress.forms import EvidenceFields
 
 
@@ -33,27 +33,31 @@ class CheckboxesField(SelectMultipleField):
 
 class IndicatorForm(FlaskForm):
     code = StringField("Code", validators=[DataRequired(message="Give the indicator a code."),
-                                           Length(max=limits.INDICATOR_CODE)], filters=[upper])
+                                           MaxLength(limits.INDICATOR_CODE, "The code")], filters=[upper])
     name = StringField("Name", validators=[DataRequired(message="Name what is measured."),
-                                           Length(max=limits.TITLE)], filters=[strip])
-    definition = TextAreaField("Definition: what exactly is counted", validators=[Length(max=limits.NOTE)],
+                                           MaxLength(limits.TITLE, "The name")], filters=[strip])
+    definition = TextAreaField("Definition: what exactly is counted",
+                               validators=[MaxLength(limits.NOTE, "The definition")],
                                filters=[strip])
-    unit = StringField("Unit", validators=[Length(max=limits.UNIT)], filters=[strip])
+    unit = StringField("Unit", validators=[MaxLength(limits.UNIT, "The unit")], filters=[strip])
     kind = SelectField("Kind", choices=[SelectChoice(k.value, k.label) for k in IndicatorKind])
     direction = SelectField("Direction", choices=[SelectChoice(d.value, d.label.capitalize()) for d in Direction])
     pillar = SelectField("Pillar", coerce=record_id)
     agency = SelectField("Reporting agency", coerce=optional_int, validate_choice=False)
-    means_of_verification = TextAreaField("Means of verification", validators=[Length(max=limits.NOTE)],
+    means_of_verification = TextAreaField("Means of verification",
+                                          validators=[MaxLength(limits.NOTE, "The means of verification")],
                                           filters=[strip])
     frequency = SelectField("Reporting frequency", choices=[SelectChoice(f.value, f.label) for f in Frequency])
     breakdowns = CheckboxesField("Reported by", choices=[SelectChoice(b.value, b.label) for b in Breakdown])
     items = TextAreaField("Items it measures: refs, separated by commas or new lines",
-                          validators=[Length(max=limits.LINKS_TEXT)], filters=[strip])
+                          validators=[MaxLength(limits.LINKS_TEXT, "The list of items")], filters=[strip])
     baseline_value = FloatField("Baseline value", validators=[Optional()])
-    baseline_period = StringField("Baseline period", validators=[Length(max=limits.PERIOD)], filters=[strip])
-    baseline_source = TextAreaField("Baseline source", validators=[Length(max=limits.NOTE)], filters=[strip])
+    baseline_period = StringField("Baseline period", validators=[MaxLength(limits.PERIOD, "The baseline period")],
+                                  filters=[strip])
+    baseline_source = TextAreaField("Baseline source", validators=[MaxLength(limits.NOTE, "The baseline source")],
+                                    filters=[strip])
     targets = TextAreaField("Targets: one per line, period = value (e.g. 2025 = 120)",
-                            validators=[Length(max=limits.LINKS_TEXT)], filters=[strip])
+                            validators=[MaxLength(limits.LINKS_TEXT, "The targets")], filters=[strip])
     submit = SubmitField("Save indicator")
 
 
@@ -67,7 +71,7 @@ class ValuesForm(EvidenceFields):
 
     period = SelectField("Period", validate_choice=False)
     note = TextAreaField("Note: where the figures come from, what they leave out",
-                         validators=[Length(max=limits.NOTE)], filters=[strip])
+                         validators=[MaxLength(limits.NOTE, "The note")], filters=[strip])
     sheet = FileField("Or upload them as a sheet (CSV or Excel)")
     confirm = BooleanField("The values far from the period before are right")
     submit = SubmitField("Send the values")

@@ -134,7 +134,7 @@ def decide(user: User, report: Report, decision: Decision, comment: str, expecte
     """
     now = now or datetime.now(UTC)
     comment = comment.strip()
-    _check_decision(user, report, decision)
+    check_decision(user, report, decision)
     if expected_version is not None and expected_version != report.version:
         raise already_decided(report)
     if decision == Decision.RETURN and not comment:
@@ -182,8 +182,9 @@ def decide(user: User, report: Report, decision: Decision, comment: str, expecte
     return entry
 
 
-def _check_decision(user: User, report: Report, decision: Decision) -> None:
-    """Refuse a decision that is not this user's to make (NotAllowed), or is no longer open (Stale)."""
+def check_decision(user: User, report: Report, decision: Decision | None) -> None:
+    """Refuse a decision that is not this user's to make (NotAllowed), or is no longer open (Stale); without a
+    decision, whether the user may decide on the report at all."""
     own_agency = user.is_authenticated and user.agency_id == report.agency_id
     validator = is_validator(user) and own_agency
     if not (is_coordinator(user) or validator):

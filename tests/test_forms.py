@@ -1,0 +1,166 @@
+"""Honest forms: a text over its limit is refused with both counts and kept, never cut; a figure has a unit
+and a count is never negative; every problem of a form shows at once, beside its field; the admin's account
+form keeps the role chosen and speaks of its own fields."""
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from conftest import csrf_token, fresh_item
+from html_tree import field_error, parse
+from test_api import token  # noqa: F401 (the fixture)
+from test_progress import form_data, post_update
+from tracker.enums import ReportStage, Status
+from tracker.extensions import db
+from tracker.models import Evidence, Report
+
+ITEM = "PAPER-g"  # NADRA leads
+LONG_NOTE = "x" * 5123
+
+
+def reports() -> list[Report]:
+    db.session.expire_all()
+    return list(db.session.scalars(sa.select(Report).order_by(Report.id)))
+
+
+# --- Texts over their limit -------------------------------------------------------------------------------
+
+
+def test_a_note_over_the_limit_is_refused_with_its_count_and_kept(as_role):
+    focal = as_role("agency", "NADRA")
+    response = post_update(focal, form_data(focal, note=LONG_NOTE))
+    assert response.status_code == 422
+    page = parse(response.get_data(as_text=True))
+    assert field_error(page, "note") == "The note is 5,123 characters; the limit is 5,000."
+    textarea = page.by_id("note")
+    assert textarea.text() == LONG_NOTE  # kept whole, to shorten
+    assert "maxlength" not in textarea.attrs  # a browser would cut a paste short without a word
+    assert reports() == []
+
+
+def test_a_line_break_counts_as_one_character_as_the_person_typed_it(as_role):
+    focal = as_role("agency", "NADRA")
+    # Browsers send each line break as CR LF: 2,500 lines of "a" are 4,999 characters as typed, 7,499 as sent.
+    response = post_update(focal, form_data(focal, note="a\r\n" * 2500))
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    assert reports()[-1].note == "a\n" * 2499 + "a"
+
+
+def test_the_api_refuses_a_long_note_with_its_count_and_cuts_nothing(client, token):  # noqa: F811
+    response = client.post(f"/api/v1/items/{ITEM}/updates", headers=token("agency", "NADRA"),
+                           json={"status": "in_progress", "progress": 30, "note": LONG_NOTE})
+    assert response.status_code == 422
+    assert response.json["errors"] == {"note": "The note is 5,123 characters; the limit is 5,000."}
+    assert reports() == []
+
+
+def test_a_long_decision_comment_comes_back_with_its_count_and_the_text(as_role):
+    focal, coordinator = as_role("agency", "NADRA"), as_role("coordinator")
+    assert post_update(focal, form_data(focal)).status_code == 302
+    report = reports()[-1]
+    item_page = coordinator.get(f"/items/{ITEM}").get_data(as_text=True)
+    assert f'id="comment-{report.id}"' in item_page and "maxlength" not in item_page
+    comment = "Attach NADRA's letter. " * 100  # 2,300 characters
+    response = coordinator.post(f"/reports/{report.id}/decision",
+                                data={"csrf_token": csrf_token(item_page), "comment": comment, "send_back": "Return"})
+    assert response.status_code == 422
+    page = parse(response.get_data(as_text=True))
+    assert field_error(page, "comment") == "The comment is 2,299 characters; the limit is 2,000."
+    assert page.by_id("comment").text() == comment.strip()
+    assert reports()[-1].stage == ReportStage.COORDINATION
+
+
+@pytest.mark.parametrize("path, role", [
+    (f"/items/{ITEM}/update", "coordinator"),
+    (f"/items/{ITEM}", "coordinator"),  # the decision forms
+    (f"/items/{ITEM}", "rapporteur"),  # the assessment form
+    ("/admin/users", "admin"),
+    ("/admin/agencies", "admin"),
+    ("/indicators/new", "coordinator"),
+    ("/account/tokens", "coordinator"),
+    ("/admin/reminders", "admin"),
+])
+def test_no_form_lets_the_browser_cut_what_is_typed(as_role, path, role):
+    client = as_role(role)
+    if path.endswith(ITEM):  # a report awaiting a decision, for its form
+        focal = as_role("agency", "NADRA")
+        assert post_update(focal, form_data(focal)).status_code == 302
+    html = client.get(path).get_data(as_text=True)
+    assert "<form" in html and "maxlength" not in html
+
+
+# --- Figures -----------------------------------------------------------------------------------------------
+
+
+def figures() -> list[tuple[float, str]]:
+    db.session.expire_all()
+    return [(e.value, e.unit) for e in db.session.scalars(sa.select(Evidence).where(Evidence.value.is_not(None),
+                                                                                   Evidence.uploaded_by_id.is_not(None)))]
+
+
+def test_a_figure_without_a_unit_is_refused_beside_the_unit(as_role):
+    focal = as_role("agency", "NADRA")
+    response = post_update(focal, form_data(focal, figure_value="650"))
+    assert response.status_code == 422
+    page = parse(response.get_data(as_text=True))
+    assert field_error(page, "figure_unit") == "Say what the figure counts (e.g. “labourers rescued”)."
+    assert page.by_id("figure_value").attrs["value"] == "650"
+    assert figures() == [] and reports() == []
+
+
+def test_a_negative_count_is_refused_and_a_change_may_be_negative(as_role):
+    focal = as_role("agency", "NADRA")
+    response = post_update(focal, form_data(focal, figure_value="-12", figure_unit="victims identified"))
+    assert response.status_code == 422
+    message = field_error(parse(response.get_data(as_text=True)), "figure_value")
+    assert message.startswith("-12 victims identified: a count is never below zero.")
+    assert figures() == []
+    signed = post_update(focal, form_data(focal, figure_value="-12", figure_unit="change in cases registered"))
+    assert signed.status_code == 302
+    assert figures() == [(-12.0, "change in cases registered")]
+
+
+@pytest.mark.parametrize("figure, status", [
+    ({"value": -3, "unit": "labourers rescued"}, 422),
+    ({"value": 3, "unit": "  "}, 422),
+    ({"value": -3, "unit": "net change in shelters"}, 201),
+    ({"value": 0, "unit": "convictions"}, 201),
+])
+def test_the_api_holds_figures_to_the_same_rule(client, token, figure, status):  # noqa: F811
+    response = client.post(f"/api/v1/items/{ITEM}/updates", headers=token("agency", "NADRA"),
+                           json={"status": "in_progress", "progress": 30, "note": "Figures.", "figure": figure})
+    assert response.status_code == status, response.json
+    if status == 422:
+        assert set(response.json["errors"]) == {"figure"}
+        assert figures() == []
+    else:
+        assert figures() == [(float(figure["value"]), figure["unit"])]
+
+
+# --- Every problem at once, beside its field -----------------------------------------------------------------
+
+
+def test_every_problem_of_the_update_form_shows_at_once_beside_its_field(as_role):
+    focal = as_role("agency", "NADRA")
+    response = post_update(focal, form_data(focal, status="completed", progress="40", note=LONG_NOTE,
+                                            links="https://example.org/ok\nftp://example.org/minutes",
+                                            figure_value="-5", figure_unit="cases registered"))
+    assert response.status_code == 422
+    page = parse(response.get_data(as_text=True))
+    assert field_error(page, "progress") == "A completed item is 100% done: set progress to 100."
+    assert field_error(page, "note") == "The note is 5,123 characters; the limit is 5,000."
+    assert "“ftp://example.org/minutes” is not a web address" in field_error(page, "links")
+    assert "a count is never below zero" in field_error(page, "figure_value")
+    assert reports() == []
+
+
+def test_reopening_without_a_reason_shows_with_the_other_problems(as_role):
+    item = fresh_item(ITEM)
+    item.status, item.progress = Status.COMPLETED, 100
+    db.session.commit()
+    coordinator = as_role("coordinator")
+    response = post_update(coordinator, form_data(coordinator, status="in_progress", progress="90", note=""))
+    assert response.status_code == 422
+    page = parse(response.get_data(as_text=True))
+    assert field_error(page, "reason").startswith("Reopening a completed or superseded item needs a reason")
+    assert field_error(page, "note") == "Say what happened."
