@@ -3,16 +3,18 @@ and a count is never negative; every problem of a form shows at once, beside its
 form keeps the role chosen and speaks of its own fields."""
 from __future__ import annotations
 
+import re
+
 import pytest
 import sqlalchemy as sa
 
 from conftest import csrf_token, fresh_item
-from html_tree import field_error, parse
+from html_tree import field_container, field_error, parse
 from test_api import token  # noqa: F401 (the fixture)
 from test_progress import form_data, post_update
 from tracker.enums import ReportStage, Status
 from tracker.extensions import db
-from tracker.models import Evidence, Report
+from tracker.models import Evidence, Report, User
 
 ITEM = "PAPER-g"  # NADRA leads
 LONG_NOTE = "x" * 5123
@@ -164,3 +166,55 @@ def test_reopening_without_a_reason_shows_with_the_other_problems(as_role):
     page = parse(response.get_data(as_text=True))
     assert field_error(page, "reason").startswith("Reopening a completed or superseded item needs a reason")
     assert field_error(page, "note") == "Say what happened."
+
+
+# --- The admin's account form --------------------------------------------------------------------------------
+
+
+def test_a_new_account_form_offers_the_least_privileged_role(as_role):
+    admin = as_role("admin")
+    html = admin.get("/admin/users").get_data(as_text=True)
+    assert re.search(r'<option selected value="agency">Agency</option>', html)
+    help_text = parse(html).by_id("role-help").text()
+    assert "Agency field" in help_text and "command line" not in html
+
+
+def test_every_problem_of_a_new_account_shows_beside_its_field_and_the_role_is_kept(as_role):
+    admin = as_role("admin")  # admin-x@example.org
+    html = admin.get("/admin/users").get_data(as_text=True)
+    response = admin.post("/admin/users", data={"csrf_token": csrf_token(html), "email": "admin-x@example.org",
+                                                "name": "Twice", "role": "agency", "agency": "",
+                                                "password": "password123"})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    page = parse(html)
+    assert field_error(page, "email") == "An account with the e-mail admin-x@example.org already exists."
+    assert field_error(page, "agency") == "An agency user needs an agency: choose the one this person reports for."
+    assert field_error(page, "password") == "A password needs at least 12 characters."
+    assert "command line" not in html and "alert-danger" not in html  # nothing flashed above the form
+    assert re.search(r'<option selected value="agency">', html)
+    # Another role chosen is kept as well.
+    response = admin.post("/admin/users", data={"csrf_token": csrf_token(html), "email": "admin-x@example.org",
+                                                "role": "rapporteur", "agency": ""})
+    assert response.status_code == 422
+    assert re.search(r'<option selected value="rapporteur">', response.get_data(as_text=True))
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 1
+
+
+def test_the_command_line_names_its_own_options(seeded, runner):
+    missing = runner.invoke(args=["users", "create", "a@example.org", "--role", "agency",
+                                  "--password", "xkcd-936-horse"])
+    assert missing.exit_code != 0 and "--agency: An agency user needs an agency" in missing.output
+
+
+def test_the_users_own_page_puts_a_missing_agency_beside_the_agency(as_role, make_user):
+    admin = as_role("admin")
+    user = make_user("rapporteur", email="r@example.org")
+    path = f"/admin/users/{user.id}"
+    html = admin.get(path).get_data(as_text=True)
+    response = admin.post(path, data={"csrf_token": csrf_token(html), "name": "R", "role": "agency", "agency": "",
+                                      "active": "y"})
+    assert response.status_code == 422
+    page = parse(response.get_data(as_text=True))
+    assert field_error(page, "agency") == "An agency user needs an agency: choose the one this person reports for."
+    assert field_container(page, "role") is not None

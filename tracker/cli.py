@@ -222,8 +222,11 @@ def users_create(email, role, agency, name, password) -> None:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
         user = create_user(email, role, password, name=name, agency_name=agency)
-    except DomainError as exc:
-        raise click.ClickException(str(exc)) from None
+    except Invalid as exc:
+        # The service names the form's fields; here they are the command's arguments and options.
+        options = {"email": "EMAIL", "role": "--role", "agency": "--agency", "password": "--password"}
+        raise click.ClickException("\n".join(f"{options.get(p.field, p.field)}: {p.message}" if p.field
+                                             else p.message for p in exc.problems)) from None
     agency_text = f" of {user.agency.name}" if user.agency else ""
     click.echo(f"Created {user.role.value} {user.email}{agency_text}.")
 

@@ -25,17 +25,21 @@ def update_user(admin: User, user: User, *, name: str, role: Role, agency: Agenc
                 validator: bool = False) -> User:
     """Change a user's name, role, agency, active state or whether they validate their agency's reports,
     keeping at least one active admin."""
+    problems = {}
     if role == Role.AGENCY and agency is None:
-        raise Invalid("An agency user needs an agency.")
+        problems["agency"] = "An agency user needs an agency: choose the one this person reports for."
     if validator and role != Role.AGENCY:
-        raise Invalid({"validator": "Only an agency user validates an agency's reports."})
+        problems["validator"] = "Only an agency user validates an agency's reports."
     if role != Role.AGENCY:
         agency = None
     losing_admin = user.role == Role.ADMIN and user.active and (role != Role.ADMIN or not active)
     if losing_admin and _active_admins() <= 1:
-        raise Invalid("This is the last active admin: make another admin first.")
+        where = "role" if role != Role.ADMIN else "active"
+        problems[where] = "This is the last active admin: make another admin first."
     if user.id == admin.id and not active:
-        raise Invalid("You cannot deactivate your own account.")
+        problems["active"] = "You cannot deactivate your own account."
+    if problems:
+        raise Invalid(problems)
     if role != user.role or not active:
         end_all_sessions(user)  # a changed role or a deactivated account starts from a new login
     before = account_state(user)
