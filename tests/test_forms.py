@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from conftest import csrf_token, fresh_item
 from html_tree import field_container, field_error, parse
 from test_api import token  # noqa: F401 (the fixture)
+from test_indicators import post_form
 from test_progress import form_data, post_update
 from tracker.enums import ReportStage, Status
 from tracker.extensions import db
@@ -218,3 +219,17 @@ def test_the_users_own_page_puts_a_missing_agency_beside_the_agency(as_role, mak
     page = parse(response.get_data(as_text=True))
     assert field_error(page, "agency") == "An agency user needs an agency: choose the one this person reports for."
     assert field_container(page, "role") is not None
+
+
+def test_every_problem_of_the_indicator_form_shows_at_once_beside_its_field(as_role):
+    coordinator = as_role("coordinator")
+    response = post_form(coordinator, code="bad code", name="", items="PAPER-t, NOPE-1", kind="percentage",
+                         baseline_value="140", baseline_period="", baseline_source="", targets="next year: lots")
+    assert response.status_code == 422
+    page = parse(response.get_data(as_text=True))
+    assert field_error(page, "code").startswith("A code is upper-case letters")  # the service's rule
+    assert field_error(page, "name") == "Name what is measured."  # the form's own check
+    assert field_error(page, "items") == "No item has the ref NOPE-1."
+    assert field_error(page, "targets") == "“next year: lots” is not “period = value” (e.g. 2025 = 120)."
+    assert field_error(page, "baseline_value") == "A percentage is from 0 to 100."
+    assert field_error(page, "baseline_source").startswith("Say where the baseline comes from")

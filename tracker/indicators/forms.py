@@ -1,4 +1,7 @@
 """The indicator form: what is measured, by whom, how often, by which breakdowns, against what."""
+import re
+
+import sqlalchemy as sa
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
@@ -16,8 +19,12 @@ from wtforms.validators import DataRequired, Optional
 
 from .. import limits
 from ..enums import Breakdown, Direction, Frequency, IndicatorKind
-from ..forms import MaxLength, optional_int, record_id, strip
+from ..errors import Invalid
+from ..extensions import db
+from ..forms import MaxLength, optional_int, place_problems, record_id, strip
+from ..models import ActionItem, Agency, Indicator, Pillar
 from ..progress.forms import EvidenceFields
+from .services import IndicatorFields, indicator_problems
 
 
 def upper(value):
@@ -59,6 +66,67 @@ class IndicatorForm(FlaskForm):
     targets = TextAreaField("Targets: one per line, period = value (e.g. 2025 = 120)",
                             validators=[MaxLength(limits.LINKS_TEXT, "The targets")], filters=[strip])
     submit = SubmitField("Save indicator")
+
+    def __init__(self, *args, indicator: Indicator | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.indicator = indicator  # the one edited, if any: its code is its own
+
+    def validate(self, extra_validators=None) -> bool:
+        """The fields' own checks, then the indicator's rules (indicators.services.indicator_problems) beside the
+        fields they concern: every problem at once."""
+        valid = super().validate(extra_validators)
+        fields, errors = self._read()
+        if fields is not None:
+            errors = indicator_problems(fields, self.indicator) | errors
+        return place_problems(self, errors) and valid
+
+    def indicator_fields(self) -> IndicatorFields:
+        """The indicator the form describes (once it is valid)."""
+        fields, errors = self._read()
+        if errors or fields is None:
+            raise Invalid(errors or "The indicator form was incomplete; please try again.")
+        return fields
+
+    def _read(self) -> tuple[IndicatorFields | None, dict[str, str]]:
+        """The fields as far as they can be read (None if a choice is not one), and what is wrong in the refs,
+        the targets and the agency."""
+        errors = {}
+        refs = [ref for ref in re.split(r"[,\s]+", self.items.data or "") if ref]
+        items = list(db.session.scalars(sa.select(ActionItem).where(ActionItem.ref.in_(refs)))) if refs else []
+        if unknown := sorted(set(refs) - {item.ref for item in items}):
+            errors["items"] = "No item has the ref " + ", ".join(unknown) + "."
+        targets, wrong = {}, []
+        for line in (self.targets.data or "").splitlines():
+            if not line.strip():
+                continue
+            match = re.fullmatch(r"\s*(\S+)\s*[=:]\s*(-?[0-9]+(?:\.[0-9]+)?)\s*", line)
+            if match:
+                targets[match.group(1)] = float(match.group(2))
+            else:
+                wrong.append(f"“{line.strip()}”")
+        if wrong:
+            errors["targets"] = (f"{', '.join(wrong)} {'is' if len(wrong) == 1 else 'are'} not “period = value” "
+                                 "(e.g. 2025 = 120).")
+        agency = db.session.get(Agency, self.agency.data) if self.agency.data else None
+        if self.agency.data and agency is None:
+            errors["agency"] = "There is no such agency."
+        pillar = db.session.get(Pillar, self.pillar.data) if self.pillar.data else None
+        try:
+            kind, direction = IndicatorKind(self.kind.data), Direction(self.direction.data)
+            frequency = Frequency(self.frequency.data)
+            breakdowns = [Breakdown(b) for b in self.breakdowns.data or []]
+        except ValueError:
+            return None, errors  # a choice that is not one: its field says so
+        if pillar is None:
+            return None, errors
+        return IndicatorFields(
+            code=self.code.data or "", name=self.name.data or "", kind=kind, pillar=pillar,
+            definition=self.definition.data or "", unit=self.unit.data or "", direction=direction, agency=agency,
+            means_of_verification=self.means_of_verification.data or "", frequency=frequency,
+            breakdowns=breakdowns, items=items, baseline_value=self.baseline_value.data,
+            baseline_period=self.baseline_period.data or "", baseline_source=self.baseline_source.data or "",
+            targets=targets,
+        ), errors
 
 
 class RetireForm(FlaskForm):
