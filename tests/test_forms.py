@@ -233,3 +233,16 @@ def test_every_problem_of_the_indicator_form_shows_at_once_beside_its_field(as_r
     assert field_error(page, "targets") == "“next year: lots” is not “period = value” (e.g. 2025 = 120)."
     assert field_error(page, "baseline_value") == "A percentage is from 0 to 100."
     assert field_error(page, "baseline_source").startswith("Say where the baseline comes from")
+
+
+def test_every_problem_of_the_agency_form_shows_beside_its_field(as_role):
+    admin = as_role("admin")
+    html = admin.get("/admin/agencies").get_data(as_text=True)
+    response = admin.post("/admin/agencies", data={"csrf_token": csrf_token(html), "name": "DG FIA",
+                                                   "short_name": "NADRA", "kind": "provincial_body", "province": "",
+                                                   "parent": ""})
+    assert response.status_code == 422
+    page = parse(response.get_data(as_text=True))
+    assert field_error(page, "name") == "“DG FIA” already names Federal Investigation Agency."
+    assert field_error(page, "short_name").startswith("“NADRA” already names National Database")
+    assert field_error(page, "province") == "A provincial body needs its province."

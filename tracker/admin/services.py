@@ -74,22 +74,40 @@ def reset_password(user: User) -> str:
     return password
 
 
-def _check_name_free(name: str, agency: Agency | None = None) -> None:
+def _name_taken(name: str, agency: Agency | None = None) -> str | None:
     existing = find_agency(name)
     if existing is not None and existing is not agency:
-        raise Invalid(f"“{name}” already names {existing.name}.")
+        return f"“{name}” already names {existing.name}."
+    return None
+
+
+def _check_name_free(name: str, agency: Agency | None = None) -> None:
+    if problem := _name_taken(name, agency):
+        raise Invalid(problem)
+
+
+def _agency_problems(name: str, short_name: str, kind: AgencyKind, province: Province | None,
+                     parent: Agency | None, agency: Agency | None = None) -> dict[str, str]:
+    """What is wrong with an agency's fields, by field, every problem at once."""
+    problems = {}
+    if not name:
+        problems["name"] = "An agency needs a name."
+    elif taken := _name_taken(name, agency):
+        problems["name"] = taken
+    if short_name and (taken := _name_taken(short_name, agency)):
+        problems["short_name"] = taken
+    if agency is not None and parent is agency:
+        problems["parent"] = "An agency cannot be a unit of itself."
+    if kind == AgencyKind.PROVINCIAL_BODY and province is None:
+        problems["province"] = "A provincial body needs its province."
+    return problems
 
 
 def add_agency(name: str, short_name: str, kind: AgencyKind, province: Province | None,
                parent: Agency | None) -> Agency:
     name = " ".join(name.split())
-    if not name:
-        raise Invalid("An agency needs a name.")
-    _check_name_free(name)
-    if short_name:
-        _check_name_free(short_name)
-    if kind == AgencyKind.PROVINCIAL_BODY and province is None:
-        raise Invalid("A provincial body needs its province.")
+    if problems := _agency_problems(name, short_name, kind, province, parent):
+        raise Invalid(problems)
     agency = Agency(name=name, short_name=short_name.strip(), kind=kind, province=province, parent=parent)
     db.session.add(agency)
     db.session.commit()
@@ -100,15 +118,8 @@ def edit_agency(agency: Agency, *, name: str, short_name: str, kind: AgencyKind,
                 parent: Agency | None) -> Agency:
     """Rename or reclassify an agency; its old name stays as an alias, so documents still match."""
     name = " ".join(name.split())
-    if not name:
-        raise Invalid("An agency needs a name.")
-    _check_name_free(name, agency)
-    if short_name:
-        _check_name_free(short_name, agency)
-    if parent is agency:
-        raise Invalid("An agency cannot be a unit of itself.")
-    if kind == AgencyKind.PROVINCIAL_BODY and province is None:
-        raise Invalid("A provincial body needs its province.")
+    if problems := _agency_problems(name, short_name, kind, province, parent, agency):
+        raise Invalid(problems)
     if name_key(name) != name_key(agency.name):
         old = agency.name
         alias = db.session.scalar(db.select(AgencyAlias).where(AgencyAlias.key == name_key(name)))
