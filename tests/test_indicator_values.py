@@ -225,7 +225,7 @@ def test_an_agency_is_reminded_weekly_of_a_period_overdue_until_it_reports(as_ro
     run_reminders(today)
     text = body(smtp.to("focal@fia.example")[0])
     assert "Indicator values overdue" in text and f"{CODE}: Victims identified" in text
-    assert "2026-Q3 values were due 2026-10-30, 31 days ago" in text and f"/indicators/{CODE}/values" in text
+    assert "2026-Q3 values were due 30 Oct 2026, 31 days ago" in text and f"/indicators/{CODE}/values" in text
     run_reminders(today)  # the same week: once
     assert len([m for m in smtp.to("focal@fia.example") if CODE in body(m)]) == 1
     send(as_role("agency", "FIA"), v_SD=3)

@@ -58,7 +58,8 @@ def changes_download():
     if problems:
         abort(400, description="; ".join(problems))
     changes = changes_between(window.start, window.end, filters, current_user, today)
-    description = f"{window.start.isoformat()} to {window.end.isoformat()}, {describe_filters(filters)}"
+    # As every export's filters are recorded: the query's arguments, as given.
+    description = f"start={window.start.isoformat()}, end={window.end.isoformat()}, {describe_filters(filters)}"
     filename = f"changes-{window.start.isoformat()}-to-{window.end.isoformat()}.csv"
     return Response(changes_csv(changes, description), mimetype="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})

@@ -21,6 +21,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..audit.services import record
 from ..auth.permissions import has_validators, is_coordinator, is_validator, may_decide, validators_exist
+from ..display import format_date
 from ..enums import AuditEventKind, Decision, ReportStage, ReportStep, Status, UpdateKind
 from ..errors import Invalid, NotAllowed, Stale
 from ..extensions import db
@@ -214,7 +215,7 @@ def already_decided(report: Report) -> Stale:
         message = "The agency replaced this report with a later one: decide on that one."
     else:
         who = report.decided_by.display_name if report.decided_by else "someone else"
-        when = as_utc(report.decided_at).date().isoformat() if report.decided_at else ""
+        when = format_date(as_utc(report.decided_at)) if report.decided_at else ""
         done = "forwarded" if report.stage == ReportStage.COORDINATION else report.stage.value
         message = f"This report was already {done} by {who}{' on ' + when if when else ''}."
     return Stale(message=message, version=report.version)
