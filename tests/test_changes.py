@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime
 import pytest
 import sqlalchemy as sa
 
+from downloads import csv_text
 from factories import (
     ActionItemFactory,
     EvidenceFactory,
@@ -153,7 +154,7 @@ def refs(html: str) -> dict[str, list[str]]:
 def csv_rows(client, url: str) -> list[dict[str, str]]:
     response = client.get(url)
     assert response.status_code == 200 and response.mimetype == "text/csv"
-    return list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    return list(csv.DictReader(io.StringIO(csv_text(response.get_data(as_text=True)))))
 
 
 HAND_COUNTED = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from conftest import csrf_token
+from downloads import csv_text
 from test_reminders import smtp  # noqa: F401 (the fixture)
 from tracker.catalogue.services import find_agency
 from tracker.enums import Frequency, IndicatorKind, ReportStage, UpdateOrigin
@@ -341,7 +342,7 @@ def test_a_sheet_upload_reports_the_period_and_a_bad_cell_refuses_it_whole(as_ro
     focal = as_role("agency", "FIA")
     layout = focal.get(f"/indicators/{CODE}/values/sheet.csv?period={PERIOD}")
     assert layout.status_code == 200 and layout.mimetype == "text/csv"
-    lines = layout.get_data(as_text=True).splitlines()
+    lines = csv_text(layout.get_data(as_text=True)).splitlines()
     assert lines[0] == "indicator,period,province,exploitation,value" and lines[1] == f"{CODE},{PERIOD},,,"
     assert f"{CODE},{PERIOD},SD,bonded_labour," in lines
     filled = [lines[0], f"{CODE},{PERIOD},,,7",

@@ -12,6 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from conftest import csrf_token, fresh_item, make_app
+from downloads import csv_text
 from test_progress import PDF, form_data, post_update
 from test_reminders import smtp  # noqa: F401 (the fixture)
 from tracker.api.tokens import issue_token
@@ -79,7 +80,8 @@ def appoint_validator(as_role, agency: str = "NADRA", email: str = "validator-na
 def export_row(client, ref: str = ITEM) -> dict:
     response = client.get(f"/exports/items.csv?q={ref}")
     assert response.status_code == 200
-    return next(row for row in csv.DictReader(io.StringIO(response.get_data(as_text=True))) if row["ref"] == ref)
+    text = csv_text(response.get_data(as_text=True))
+    return next(row for row in csv.DictReader(io.StringIO(text)) if row["ref"] == ref)
 
 
 def test_a_report_counts_only_once_a_coordinator_verifies_it(people, as_role):

@@ -12,9 +12,10 @@ from flask.cli import AppGroup
 
 from .audit.services import record
 from .auth.services import create_user, ensure_admin
+from .contract import with_bom
 from .enums import AuditEventKind, Role
 from .errors import DomainError, Invalid
-from .exports.services import EXPORT_FORMATS, INDICATOR_VALUES, counted, render_export
+from .exports.services import CSV_FORMATS, EXPORT_FORMATS, INDICATOR_VALUES, counted, render_export
 from .extensions import db
 from .imports.writer import import_plan
 from .indicators.filters import read_listing
@@ -93,6 +94,8 @@ def export_command(export_format, out, framework, pillar, agency, province, stat
         raise click.BadParameter("; ".join(filters.problems))
     filters = replace(filters, agency=agency_id)
     content, count = render_export(export_format, filters)
+    if export_format in CSV_FORMATS:
+        content = with_bom(content)  # as every CSV the tracker writes: Excel reads it as UTF-8
     what = counted(export_format)
     if out == "-":
         sys.stdout.flush()

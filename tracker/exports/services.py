@@ -23,6 +23,7 @@ ITEM_FORMATS = ("csv", "xlsx", "html")
 # The indicators' values, filtered as the indicator list is (IndicatorFilters, not ItemFilters).
 INDICATOR_VALUES = "indicator-values-csv"
 EXPORT_FORMATS = (*ITEM_FORMATS, INDICATOR_VALUES)
+CSV_FORMATS = ("csv", INDICATOR_VALUES)
 Filters = ItemFilters | IndicatorFilters
 MIMETYPES = {
     "csv": "text/csv; charset=utf-8",

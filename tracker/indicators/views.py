@@ -4,11 +4,12 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
-from flask import Response, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.datastructures import FileStorage
 
 from ..auth.permissions import can_manage_indicators, can_report_values, is_agency_user, requires
+from ..contract import csv_response
 from ..enums import Frequency
 from ..errors import Invalid, NotAllowed, Problem
 from ..extensions import db
@@ -160,8 +161,7 @@ def values_sheet(code: str):
     indicator = indicator_or_404(code)
     _, period = _values_form_start(indicator)
     _, given = _reported_before(indicator, period)
-    return Response(sheet_template(indicator, period, given), mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="{indicator.code}-{period}-values.csv"'})
+    return csv_response(sheet_template(indicator, period, given), f"{indicator.code}-{period}-values.csv")
 
 
 def _sheet_cells(form: ValuesForm, indicator: Indicator, typed_cells: list) -> list[CellValue] | None:
