@@ -3,6 +3,7 @@ and a count is never negative; every problem of a form shows at once, beside its
 form keeps the role chosen and speaks of its own fields."""
 from __future__ import annotations
 
+import io
 import re
 
 import pytest
@@ -12,7 +13,7 @@ from conftest import csrf_token, fresh_item
 from html_tree import field_container, field_error, parse
 from test_api import token  # noqa: F401 (the fixture)
 from test_indicators import post_form
-from test_progress import form_data, post_update
+from test_progress import PDF, form_data, post_update
 from tracker.enums import ReportStage, Status
 from tracker.extensions import db
 from tracker.models import Evidence, Report, User
@@ -246,3 +247,16 @@ def test_every_problem_of_the_agency_form_shows_beside_its_field(as_role):
     assert field_error(page, "name") == "“DG FIA” already names Federal Investigation Agency."
     assert field_error(page, "short_name").startswith("“NADRA” already names National Database")
     assert field_error(page, "province") == "A provincial body needs its province."
+
+
+# --- Names the tracker keeps for reference -------------------------------------------------------------------
+
+
+def test_a_file_name_too_long_to_keep_is_shortened_visibly_keeping_its_end(as_role):
+    focal = as_role("agency", "NADRA")
+    name = "minutes-of-the-provincial-task-force-" * 8 + "final.pdf"  # 301 characters
+    data = form_data(focal)
+    data["files"] = [(io.BytesIO(PDF), name)]
+    assert post_update(focal, data).status_code == 302
+    (kept,) = [e.original_name for e in reports()[-1].evidence if e.stored_name]
+    assert len(kept) == 255 and "…" in kept and kept.endswith("final.pdf") and kept.startswith(name[:200])

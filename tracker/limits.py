@@ -15,6 +15,7 @@ LOCATOR = 300
 AGENCY_NAME = 200
 AGENCY_SHORT_NAME = 60
 SOURCE_DOCUMENT = 120
+SOURCE_NAME = 120  # an imported file's name, as the history and the log keep it
 
 # What users write.
 EMAIL = 254

@@ -48,7 +48,7 @@ def upload():
     if not form.validate_on_submit():
         return page(form, 422 if form.is_submitted() else 200)
     upload_file = form.file.data
-    source_name = os.path.basename((upload_file.filename or "").replace("\\", "/"))[:120] or "an uploaded file"
+    source_name = os.path.basename((upload_file.filename or "").replace("\\", "/")) or "an uploaded file"
     content = upload_file.read()
     user = current_user._get_current_object()
     try:
