@@ -12,6 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from conftest import csrf_token, fresh_item
+from downloads import csv_text
 from factories import ActionItemFactory, FrameworkFactory
 from tracker.assessments.services import disagrees
 from tracker.enums import AssessmentRating, AuditEventKind, Status
@@ -150,7 +151,7 @@ def test_an_assessment_is_never_edited_or_deleted(rapporteur):
 
 @pytest.mark.parametrize("fields, field, message", [
     ({"reason": "   "}, "reason", "Say why, in a sentence or two"),
-    ({"reason": "x" * 1001}, "reason", "Keep the reason to 1000 characters"),
+    ({"reason": "x" * 1001}, "reason", "The reason is 1,001 characters; the limit is 1,000."),
     ({"year": "2004"}, "year", f"An assessment is of a year from 2005 to {THIS_YEAR + 1}."),
     ({"year": str(THIS_YEAR + 2)}, "year", f"An assessment is of a year from 2005 to {THIS_YEAR + 1}."),
     ({"year": "twenty"}, "year", "Not a valid integer value."),
@@ -330,7 +331,7 @@ def test_an_empty_list_says_why(as_role, rapporteur):
 def test_the_download_holds_every_filtered_row_and_is_audited(assessed, as_role):
     response = assessed.get(f"/assessments.csv?year={THIS_YEAR}&per_page=1")
     assert response.status_code == 200 and response.mimetype == "text/csv"
-    rows = list(csv.DictReader(io.StringIO(text(response))))
+    rows = list(csv.DictReader(io.StringIO(csv_text(text(response)))))
     assert [row["item"] for row in rows] == ["STEP-17", "PAPER-a", "PAPER-g"]  # every page, not one
     assert list(rows[0]) == ["item", "title", "framework", "pillar", "lead_agency", "year", "rating",
                              "official_status", "disagrees", "reason", "assessed_by", "assessed_at"]
@@ -347,7 +348,7 @@ def test_the_download_holds_every_filtered_row_and_is_audited(assessed, as_role)
 
 def test_the_download_makes_formulas_inert(rapporteur):
     post_assessment(rapporteur, reason="=HYPERLINK(\"http://example.org\")")
-    rows = list(csv.DictReader(io.StringIO(text(rapporteur.get("/assessments.csv")))))
+    rows = list(csv.DictReader(io.StringIO(csv_text(text(rapporteur.get("/assessments.csv"))))))
     assert rows[0]["reason"].startswith("'=")
 
 

@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from conftest import csrf_token, log_in, make_app
+from downloads import csv_text
 from test_backup import fresh_database_url, needs_pg_tools, serving_app  # noqa: F401 (the fixture)
 from test_import import PUNJAB, punjab_bytes, upload
 from test_progress import PDF, form_data, post_update
@@ -317,7 +318,7 @@ def test_an_empty_log_says_so(as_role):
 
 def read_csv(response) -> list[dict]:
     assert response.status_code == 200 and response.mimetype == "text/csv"
-    text = response.get_data(as_text=True)
+    text = csv_text(response.get_data(as_text=True))
     assert text.splitlines()[0] == ",".join(CSV_COLUMNS)
     return list(csv.DictReader(io.StringIO(text)))
 

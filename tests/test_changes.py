@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime
 import pytest
 import sqlalchemy as sa
 
+from downloads import csv_text
 from factories import (
     ActionItemFactory,
     EvidenceFactory,
@@ -153,7 +154,7 @@ def refs(html: str) -> dict[str, list[str]]:
 def csv_rows(client, url: str) -> list[dict[str, str]]:
     response = client.get(url)
     assert response.status_code == 200 and response.mimetype == "text/csv"
-    return list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    return list(csv.DictReader(io.StringIO(csv_text(response.get_data(as_text=True)))))
 
 
 HAND_COUNTED = {
@@ -269,7 +270,7 @@ def test_a_start_after_the_end_is_refused_with_the_days_as_typed(plan, as_role):
     response = client.get("/changes?start=2025-09-30&end=2025-07-01&pillar=protection")
     html = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert "The start, 2025-09-30, is after the end, 2025-07-01" in html
+    assert "The start, 30 Sep 2025, is after the end, 1 Jul 2025" in html
     assert 'name="start" value="2025-09-30"' in html and 'name="end" value="2025-07-01"' in html
     assert 'value="protection" selected' in html and 'id="table-' not in html
     # On a phone the form the days are corrected in stays open, not folded behind its button.
@@ -454,7 +455,7 @@ def test_the_dashboard_as_of_has_no_pending_overlay_and_no_links_to_todays_list(
     # The HTML report stands as of that day too; the CSV and Excel files hold today's items.
     assert 'href="/exports/items.html?as_of=2025-08-31&amp;framework=OLD"' in then
     report = client.get("/exports/items.html?as_of=2025-08-31&framework=OLD").get_data(as_text=True)
-    assert "As of the end of 2025-08-31 (24:00 UTC)" in report and "7 items" in report
+    assert "As of the end of 31 Aug 2025 (24:00 UTC)" in report and "7 items" in report
     assert client.get("/exports/items.csv?as_of=2025-08-31").status_code == 400
 
 

@@ -56,7 +56,7 @@ def test_coordinator_sets_due_date_and_priority(as_role):
     assert response.status_code == 302
     current = item(REF)
     assert (current.due_date, current.priority, current.due_derived) == (date(2027, 3, 31), Priority.HIGH, False)
-    assert "due date: none → 2027-03-31" in current.updates[0].note
+    assert "due date: none → 31 Mar 2027" in current.updates[0].note
 
 
 def test_stale_plan_is_refused(as_role):
@@ -136,7 +136,7 @@ def test_a_report_on_a_copy_older_than_a_coordinators_change_lists_that_change(a
                                  "progress": "20", "note": "Draft circulated."})
     html = response.get_data(as_text=True)
     assert response.status_code == 409
-    assert "due date: none → 2027-06-30" in html and "Draft circulated." in html
+    assert "due date: none → 30 Jun 2027" in html and "Draft circulated." in html
     planning = [u for u in item(REF).updates if u.kind == UpdateKind.PLANNING]
     assert planning[0].item_version == item(REF).version
 

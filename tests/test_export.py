@@ -5,6 +5,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
+from downloads import csv_text
 from tracker.contract import CSV_COLUMNS
 from tracker.extensions import db
 from tracker.models import ActionItem
@@ -16,14 +17,14 @@ CONTRACT = (
 
 
 def read_csv(text: str) -> list[dict]:
-    return list(csv.DictReader(io.StringIO(text)))
+    return list(csv.DictReader(io.StringIO(csv_text(text))))
 
 
 def test_export_to_stdout_has_the_contract_header_and_every_item(seeded, runner):
     result = runner.invoke(args=["export", "--format", "csv", "--out", "-"])
     assert result.exit_code == 0, result.output
     text = result.stdout
-    assert text.splitlines()[0] == CONTRACT
+    assert csv_text(text).splitlines()[0] == CONTRACT
     assert ",".join(CSV_COLUMNS) == CONTRACT
     rows = read_csv(text)
     assert len(rows) == db.session.scalar(sa.select(sa.func.count()).select_from(ActionItem))

@@ -6,6 +6,7 @@ import re
 import sqlalchemy as sa
 
 from conftest import csrf_token, fresh_item
+from downloads import csv_text
 from tracker.catalogue.services import find_agency
 from tracker.contract import CSV_COLUMNS, IMPORTED_COLUMNS
 from tracker.enums import AgencyKind, AssignmentRole, Basis, ReportStep, Status, UpdateKind
@@ -49,7 +50,7 @@ def export_all(runner, path):
 
 
 def read_rows(path):
-    return list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+    return list(csv.DictReader(io.StringIO(csv_text(path.read_bytes()))))
 
 
 def count(model) -> int:
@@ -232,7 +233,7 @@ def test_changes_to_existing_items_go_through_their_history(seeded, runner, tmp_
     assert (progress.status_before, progress.status_after, progress.progress_after) == (
         Status.NOT_STARTED, Status.IN_PROGRESS, 30)
     assert progress.item_version == item.version and progress.step == ReportStep.OFFICIAL and not progress.report
-    assert "lead:" in entries[UpdateKind.ASSIGNMENT].note and "2027-01-31" in entries[UpdateKind.PLANNING].note
+    assert "lead:" in entries[UpdateKind.ASSIGNMENT].note and "31 Jan 2027" in entries[UpdateKind.PLANNING].note
     assert count(ActionItem) == items_before and fresh_item("PAPER-a").version == other_version
     updates = count(Update)
     again = import_plan(runner, path, "--user", "coordinator@example.org")

@@ -12,6 +12,7 @@ import pytest
 import sqlalchemy as sa
 from openpyxl.utils import get_column_letter
 
+from downloads import csv_text
 from tracker.catalogue.services import find_agency
 from tracker.enums import AgeGroup, AuditEventKind, Direction, Exploitation, IndicatorKind, Sex, UpdateOrigin
 from tracker.extensions import db
@@ -69,7 +70,7 @@ def indicators(seeded):
 
 
 def read_csv(text: str) -> list[dict]:
-    return list(csv.DictReader(io.StringIO(text)))
+    return list(csv.DictReader(io.StringIO(csv_text(text))))
 
 
 def mine(rows: list[dict]) -> list[dict]:
@@ -92,7 +93,7 @@ def test_the_csv_has_one_row_per_value_in_long_format(indicators, as_role):
     assert response.headers["Content-Disposition"] == (
         f'attachment; filename="indicator-values-{date.today().isoformat()}.csv"')
     text = response.get_data(as_text=True)
-    assert text.splitlines()[0] == HEADER == ",".join(INDICATOR_VALUE_COLUMNS)
+    assert csv_text(text).splitlines()[0] == HEADER == ",".join(INDICATOR_VALUE_COLUMNS)
     rows = mine(read_csv(text))
     # Pillar order, then period; the retired indicator's value left out, the one without values has no row.
     assert [(r["indicator"], r["period"], r["value"]) for r in rows] == [
@@ -166,7 +167,7 @@ def test_each_download_is_audited_with_its_filters(indicators, as_role):
 def test_the_command_exports_the_values_with_the_same_filters(indicators, runner, tmp_path):
     result = runner.invoke(args=["export", "--format", "indicator-values-csv", "--out", "-", "--pillar", "prosecution"])
     assert result.exit_code == 0, result.output
-    assert result.stdout.splitlines()[0] == HEADER
+    assert csv_text(result.stdout).splitlines()[0] == HEADER
     prosecution = read_csv(result.stdout)
     assert codes(prosecution) == ["PROS-CONVICTIONS"] * 3 and {r["pillar"] for r in prosecution} == {"prosecution"}
     assert f"{len(prosecution)} indicator values exported" in result.stderr

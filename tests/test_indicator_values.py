@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from conftest import csrf_token
+from downloads import csv_text
 from test_reminders import smtp  # noqa: F401 (the fixture)
 from tracker.catalogue.services import find_agency
 from tracker.enums import Frequency, IndicatorKind, ReportStage, UpdateOrigin
@@ -225,7 +226,7 @@ def test_an_agency_is_reminded_weekly_of_a_period_overdue_until_it_reports(as_ro
     run_reminders(today)
     text = body(smtp.to("focal@fia.example")[0])
     assert "Indicator values overdue" in text and f"{CODE}: Victims identified" in text
-    assert "2026-Q3 values were due 2026-10-30, 31 days ago" in text and f"/indicators/{CODE}/values" in text
+    assert "2026-Q3 values were due 30 Oct 2026, 31 days ago" in text and f"/indicators/{CODE}/values" in text
     run_reminders(today)  # the same week: once
     assert len([m for m in smtp.to("focal@fia.example") if CODE in body(m)]) == 1
     send(as_role("agency", "FIA"), v_SD=3)
@@ -341,7 +342,7 @@ def test_a_sheet_upload_reports_the_period_and_a_bad_cell_refuses_it_whole(as_ro
     focal = as_role("agency", "FIA")
     layout = focal.get(f"/indicators/{CODE}/values/sheet.csv?period={PERIOD}")
     assert layout.status_code == 200 and layout.mimetype == "text/csv"
-    lines = layout.get_data(as_text=True).splitlines()
+    lines = csv_text(layout.get_data(as_text=True)).splitlines()
     assert lines[0] == "indicator,period,province,exploitation,value" and lines[1] == f"{CODE},{PERIOD},,,"
     assert f"{CODE},{PERIOD},SD,bonded_labour," in lines
     filled = [lines[0], f"{CODE},{PERIOD},,,7",

@@ -7,6 +7,7 @@ import re
 import sqlalchemy as sa
 
 from conftest import csrf_token, fresh_item
+from downloads import csv_text
 from test_import import PUNJAB, export_all, plan_file, read_rows, snapshot
 from tracker.contract import CSV_COLUMNS, REQUIRED_COLUMNS
 from tracker.cycles.repeats import THRESHOLD, similarity
@@ -370,5 +371,5 @@ def test_the_api_carries_response_cycle_and_repeats(as_role, runner, tmp_path):
 def test_the_csv_export_filtered_by_cycle(as_role, runner, tmp_path):
     assert run_import(runner, cycle_file(tmp_path, REV25)).exit_code == 0
     text = as_role("coordinator").get("/exports/items.csv?cycle=2025&response=noted").get_data(as_text=True)
-    rows = list(csv.DictReader(io.StringIO(text)))
+    rows = list(csv.DictReader(io.StringIO(csv_text(text))))
     assert [(row["ref"], row["response"], row["cycle"]) for row in rows] == [("REV25-3", "noted", "2025")]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import threading
 from datetime import UTC, date, datetime, timedelta
 
@@ -11,6 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from conftest import csrf_token, fresh_item, make_app
+from downloads import csv_text
 from test_progress import PDF, form_data, post_update
 from test_reminders import smtp  # noqa: F401 (the fixture)
 from tracker.api.tokens import issue_token
@@ -78,7 +80,8 @@ def appoint_validator(as_role, agency: str = "NADRA", email: str = "validator-na
 def export_row(client, ref: str = ITEM) -> dict:
     response = client.get(f"/exports/items.csv?q={ref}")
     assert response.status_code == 200
-    return next(row for row in csv.DictReader(io.StringIO(response.get_data(as_text=True))) if row["ref"] == ref)
+    text = csv_text(response.get_data(as_text=True))
+    return next(row for row in csv.DictReader(io.StringIO(text)) if row["ref"] == ref)
 
 
 def test_a_report_counts_only_once_a_coordinator_verifies_it(people, as_role):
@@ -125,8 +128,9 @@ def test_a_returned_report_leaves_the_official_state_and_comes_back_to_correct(p
     first = reports()[-1]
     # Without a comment, a return is refused and changes nothing.
     refused = decide_on(coordinator, first.id, "send_back")
-    assert refused.status_code == 302
-    assert "Say why the report is returned" in coordinator.get("/queue").get_data(as_text=True)
+    # The form comes back on a page of its own, the problem beside the comment.
+    assert refused.status_code == 422
+    assert re.search(r'id="comment-errors"[^>]*>Say why the report is returned', refused.get_data(as_text=True))
     assert reports()[-1].stage == ReportStage.COORDINATION
     assert decide_on(coordinator, first.id, "send_back", "No evidence of linking: attach NADRA's letter.",
                      ).status_code == 302

@@ -12,10 +12,11 @@ from flask.cli import AppGroup
 
 from .audit.services import record
 from .auth.services import create_user, ensure_admin
+from .contract import with_bom
 from .coverage.filters import read_listing as read_coverage_listing
 from .enums import AuditEventKind, Role
 from .errors import DomainError, Invalid
-from .exports.services import COVERAGE, EXPORT_FORMATS, INDICATOR_VALUES, counted, render_export
+from .exports.services import COVERAGE, CSV_FORMATS, EXPORT_FORMATS, INDICATOR_VALUES, counted, render_export
 from .extensions import db
 from .imports.writer import import_plan
 from .indicators.filters import read_listing
@@ -91,7 +92,7 @@ def export_command(export_format, out, framework, pillar, agency, province, stat
         if filters.problems:
             raise click.BadParameter("; ".join(filters.problems))
         content, count = render_export(export_format, filters)
-        _write_export(out, content, count, counted(export_format))
+        _write_export(out, content, count, export_format)
         return
     if export_format == INDICATOR_VALUES:
         # The indicator list's filters: an option that selects items would be ignored here without a word.
@@ -114,11 +115,14 @@ def export_command(export_format, out, framework, pillar, agency, province, stat
         raise click.BadParameter("; ".join(filters.problems))
     filters = replace(filters, agency=agency_id)
     content, count = render_export(export_format, filters)
-    _write_export(out, content, count, counted(export_format))
+    _write_export(out, content, count, export_format)
 
 
-def _write_export(out: str, content: bytes, count: int, what: str) -> None:
-    """An export's bytes to a file, or to standard output for -; how many of what it holds, said aside."""
+def _write_export(out: str, content: bytes, count: int, export_format: str) -> None:
+    """An export's bytes to a file, or to standard output for -; how many it holds, said aside."""
+    if export_format in CSV_FORMATS:
+        content = with_bom(content)  # as every CSV the tracker writes: Excel reads it as UTF-8
+    what = counted(export_format)
     if out == "-":
         sys.stdout.flush()
         sys.stdout.buffer.write(content)
@@ -247,8 +251,11 @@ def users_create(email, role, agency, name, password) -> None:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
         user = create_user(email, role, password, name=name, agency_name=agency)
-    except DomainError as exc:
-        raise click.ClickException(str(exc)) from None
+    except Invalid as exc:
+        # The service names the form's fields; here they are the command's arguments and options.
+        options = {"email": "EMAIL", "role": "--role", "agency": "--agency", "password": "--password"}
+        raise click.ClickException("\n".join(f"{options.get(p.field, p.field)}: {p.message}" if p.field
+                                             else p.message for p in exc.problems)) from None
     agency_text = f" of {user.agency.name}" if user.agency else ""
     click.echo(f"Created {user.role.value} {user.email}{agency_text}.")
 

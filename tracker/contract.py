@@ -5,7 +5,12 @@ take it from here, so a column added here is added everywhere at once.
 """
 from __future__ import annotations
 
+import codecs
+from collections.abc import Iterable
 from datetime import date, datetime
+from itertools import chain
+
+from flask import Response
 
 from .models import ActionItem
 
@@ -44,6 +49,30 @@ REQUIRED_COLUMNS = tuple(column for column in IMPORTED_COLUMNS if column not in 
 AGENCY_SEPARATOR = ";"
 # A spreadsheet runs a cell that starts with one of these as a formula.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+# Excel opens a CSV as UTF-8 only when it begins with a byte-order mark; without one it reads the bytes in the
+# computer's ANSI code page, and Urdu or accented names come out garbled. Every CSV the tracker writes begins
+# with it; Python's csv with "utf-8-sig", pandas, LibreOffice and the tracker's own imports read it either way.
+BOM = "\ufeff"
+
+
+def with_bom(content: bytes) -> bytes:
+    """A CSV file's UTF-8 bytes, beginning with the byte-order mark (once)."""
+    return content if content.startswith(codecs.BOM_UTF8) else codecs.BOM_UTF8 + content
+
+
+def csv_response(content: str | bytes | Iterable[str], filename: str) -> Response:
+    """Every CSV download: UTF-8 with a byte-order mark, as an attachment named `filename`. Text given whole or
+    in chunks (a stream the caller wraps in stream_with_context)."""
+    if isinstance(content, bytes):
+        body = with_bom(content)
+    elif isinstance(content, str):
+        body = content if content.startswith(BOM) else BOM + content
+    else:
+        body = chain([BOM], content)
+    return Response(body, mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
 def neutralise(value: str) -> str:

@@ -10,6 +10,7 @@ from flask import flash
 from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField
 from wtforms.fields.choices import SelectChoice
+from wtforms.validators import ValidationError
 
 from . import limits
 from .errors import Invalid, Stale
@@ -21,8 +22,23 @@ T = TypeVar("T")
 
 
 def strip(value):
-    """A filter for text fields: surrounding spaces are never part of what was meant."""
-    return value.strip() if isinstance(value, str) else value
+    """A filter for text fields: surrounding spaces are never part of what was meant. A browser sends each
+    line break as two characters (CR LF): kept as one, as the person typing saw it and counts it."""
+    return value.replace("\r\n", "\n").strip() if isinstance(value, str) else value
+
+
+class MaxLength:
+    """A text field's limit, refused beside the field with both counts, the text kept in the form.
+
+    Unlike WTForms' Length it gives the browser no `maxlength`, which cuts a pasted text short without a word.
+    """
+
+    def __init__(self, limit: int, what: str):
+        self.limit, self.what = limit, what
+
+    def __call__(self, form, field) -> None:
+        if problem := limits.too_long(self.what, field.data if isinstance(field.data, str) else "", self.limit):
+            raise ValidationError(problem)
 
 
 def record_id(value) -> int:
@@ -66,6 +82,18 @@ def agency_picker(field, empty: str | None = None, exclude: Agency | None = None
     if isinstance(field, SelectMultipleField):
         attrs["size"] = 12  # without JavaScript, a list long enough to scan (not the browser's 4 rows)
     field.render_kw = {**(field.render_kw or {}), **attrs}
+
+
+def place_problems(form: FlaskForm, problems: dict[str, str]) -> bool:
+    """Put a rule's problems beside the form's fields they name, where the field's own checks found nothing
+    (one message a field is enough; one naming no field of the form is flashed); whether there were none."""
+    for name, message in problems.items():
+        field = form._fields.get(name)
+        if field is None:
+            flash(message, "danger")
+        elif not field.errors:
+            field.errors = [message]
+    return not problems
 
 
 @dataclass

@@ -15,6 +15,7 @@ LOCATOR = 300
 AGENCY_NAME = 200
 AGENCY_SHORT_NAME = 60
 SOURCE_DOCUMENT = 120
+SOURCE_NAME = 120  # an imported file's name, as the history and the log keep it
 
 # What users write.
 EMAIL = 254
@@ -45,3 +46,20 @@ AUDIT_SUBJECT = 200  # "user:12", "evidence:40", "file:<an import's name>"
 # Pages of results.
 PER_PAGE_DEFAULT = 50
 PER_PAGE_MAX = 200
+
+
+def too_long(what: str, text: str | None, limit: int) -> str | None:
+    """The refusal of a text over its limit, with both counts, or None: text is refused, never cut to fit."""
+    length = len(text or "")
+    if length <= limit:
+        return None
+    return f"{what} is {length:,} characters; the limit is {limit:,}."
+
+
+def shortened(text: str, limit: int, tail: int = 20) -> str:
+    """A name the tracker keeps for reference (an uploaded file's), cut in the middle with a visible "…" when
+    it would not fit: the start and the end (the extension) stay. Never for what a user writes."""
+    if len(text) <= limit:
+        return text
+    tail = min(tail, limit // 2)
+    return text[: limit - tail - 1] + "…" + text[len(text) - tail:]

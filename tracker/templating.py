@@ -1,12 +1,11 @@
 """Filters and globals shared by every template."""
 from __future__ import annotations
 
-from datetime import date, datetime
-
 from flask import Flask, request, url_for
 from flask_login import current_user
 
 from .auth.permissions import TEMPLATE_PERMISSIONS, can_view_evidence
+from .display import format_date, format_moment, format_number
 from .enums import Status
 from .pickers.options import agency_option_attrs
 from .verification.services import waited_days
@@ -15,20 +14,6 @@ from .verification.services import waited_days
 def status_style(status) -> str:
     """The Bootstrap colour of a status badge."""
     return Status(status).style
-
-
-def format_date(value: date | datetime | None, empty: str = "—") -> str:
-    """Dates as people read them here: 5 Jan 2026."""
-    if value is None:
-        return empty
-    return f"{value.day} {value:%b %Y}"
-
-
-def format_number(value: float | None) -> str:
-    """Figures with thousands separators, without a needless ".0"."""
-    if value is None:
-        return ""
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,}"
 
 
 def url_with(**changes) -> str:
@@ -57,6 +42,7 @@ def register(app: Flask) -> None:
 
     app.jinja_env.filters["status_style"] = status_style
     app.jinja_env.filters["date"] = format_date
+    app.jinja_env.filters["moment"] = format_moment
     app.jinja_env.filters["number"] = format_number
     app.jinja_env.filters["source_title"] = source_title
     # `evidence|select('visible_evidence')`: what the logged-in user may see of it.

@@ -2,31 +2,50 @@
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.validators import DataRequired, Email, Optional
 
 from .. import limits
+from ..auth.services import account_problems
 from ..enums import AgencyKind, Role
-from ..forms import optional_int, strip
+from ..extensions import db
+from ..forms import MaxLength, optional_int, place_problems, strip
+from ..models import Agency
 
 ROLE_CHOICES = [SelectChoice(r.value, r.label) for r in Role]
 KIND_CHOICES = [SelectChoice(k.value, k.label) for k in AgencyKind]
 
 
 class UserCreateForm(FlaskForm):
+    """A new account. Its fields are checked, then the account rules (auth.services.account_problems) beside
+    the fields they concern, so that every problem shows at once."""
+
     email = EmailField("E-mail",
-                       validators=[DataRequired(), Email(check_deliverability=False), Length(max=limits.EMAIL)],
+                       validators=[DataRequired(), Email(check_deliverability=False),
+                                   MaxLength(limits.EMAIL, "The e-mail address")],
                        filters=[strip])
-    name = StringField("Name", validators=[Optional(), Length(max=limits.PERSON_NAME)], filters=[strip])
-    role = SelectField("Role", choices=ROLE_CHOICES)
+    name = StringField("Name", validators=[Optional(), MaxLength(limits.PERSON_NAME, "The name")], filters=[strip])
+    # A new form offers the least privileged role: an agency's focal person sees what everyone sees and reports
+    # only on its agency's items, which count once verified; a refused form keeps the role chosen.
+    role = SelectField("Role", choices=ROLE_CHOICES, default=Role.AGENCY.value)
     agency = SelectField("Agency (agency users only)", coerce=optional_int, validate_choice=False)
     # Its rules are the password policy's (auth.services.check_password_policy), named beside the field.
     password = PasswordField(f"Password, at least {limits.PASSWORD_MIN} characters (leave empty to generate one)",
                              validators=[Optional()])
     submit = SubmitField("Create account")
 
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        agency = db.session.get(Agency, self.agency.data) if self.agency.data else None
+        if self.agency.data and agency is None:
+            self.agency.errors.append("There is no such agency.")
+            valid = False
+        problems = account_problems(self.email.data or "", self.role.data or "", self.password.data or None,
+                                    agency.name if agency else None)
+        return place_problems(self, problems) and valid
+
 
 class UserEditForm(FlaskForm):
-    name = StringField("Name", validators=[Optional(), Length(max=limits.PERSON_NAME)], filters=[strip])
+    name = StringField("Name", validators=[Optional(), MaxLength(limits.PERSON_NAME, "The name")], filters=[strip])
     role = SelectField("Role", choices=ROLE_CHOICES)
     agency = SelectField("Agency (agency users only)", coerce=optional_int, validate_choice=False)
     active = BooleanField("Active (may log in)")
@@ -40,8 +59,10 @@ class ResetPasswordForm(FlaskForm):
 
 
 class AgencyForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=limits.AGENCY_NAME)], filters=[strip])
-    short_name = StringField("Short name", validators=[Optional(), Length(max=limits.AGENCY_SHORT_NAME)],
+    name = StringField("Name", validators=[DataRequired(), MaxLength(limits.AGENCY_NAME, "The name")],
+                       filters=[strip])
+    short_name = StringField("Short name",
+                             validators=[Optional(), MaxLength(limits.AGENCY_SHORT_NAME, "The short name")],
                              filters=[strip])
     kind = SelectField("Kind", choices=KIND_CHOICES)
     province = SelectField("Province (provincial bodies)", coerce=optional_int, validate_choice=False)
@@ -50,7 +71,7 @@ class AgencyForm(FlaskForm):
 
 
 class AliasForm(FlaskForm):
-    alias = StringField("Another name for it", validators=[DataRequired(), Length(max=limits.AGENCY_NAME)],
+    alias = StringField("Another name for it", validators=[DataRequired(), MaxLength(limits.AGENCY_NAME, "The name")],
                         filters=[strip])
     submit = SubmitField("Add name")
 

@@ -25,17 +25,21 @@ def update_user(admin: User, user: User, *, name: str, role: Role, agency: Agenc
                 validator: bool = False) -> User:
     """Change a user's name, role, agency, active state or whether they validate their agency's reports,
     keeping at least one active admin."""
+    problems = {}
     if role == Role.AGENCY and agency is None:
-        raise Invalid("An agency user needs an agency.")
+        problems["agency"] = "An agency user needs an agency: choose the one this person reports for."
     if validator and role != Role.AGENCY:
-        raise Invalid({"validator": "Only an agency user validates an agency's reports."})
+        problems["validator"] = "Only an agency user validates an agency's reports."
     if role != Role.AGENCY:
         agency = None
     losing_admin = user.role == Role.ADMIN and user.active and (role != Role.ADMIN or not active)
     if losing_admin and _active_admins() <= 1:
-        raise Invalid("This is the last active admin: make another admin first.")
+        where = "role" if role != Role.ADMIN else "active"
+        problems[where] = "This is the last active admin: make another admin first."
     if user.id == admin.id and not active:
-        raise Invalid("You cannot deactivate your own account.")
+        problems["active"] = "You cannot deactivate your own account."
+    if problems:
+        raise Invalid(problems)
     if role != user.role or not active:
         end_all_sessions(user)  # a changed role or a deactivated account starts from a new login
     before = account_state(user)
@@ -70,22 +74,40 @@ def reset_password(user: User) -> str:
     return password
 
 
-def _check_name_free(name: str, agency: Agency | None = None) -> None:
+def _name_taken(name: str, agency: Agency | None = None) -> str | None:
     existing = find_agency(name)
     if existing is not None and existing is not agency:
-        raise Invalid(f"“{name}” already names {existing.name}.")
+        return f"“{name}” already names {existing.name}."
+    return None
+
+
+def _check_name_free(name: str, agency: Agency | None = None) -> None:
+    if problem := _name_taken(name, agency):
+        raise Invalid(problem)
+
+
+def _agency_problems(name: str, short_name: str, kind: AgencyKind, province: Province | None,
+                     parent: Agency | None, agency: Agency | None = None) -> dict[str, str]:
+    """What is wrong with an agency's fields, by field, every problem at once."""
+    problems = {}
+    if not name:
+        problems["name"] = "An agency needs a name."
+    elif taken := _name_taken(name, agency):
+        problems["name"] = taken
+    if short_name and (taken := _name_taken(short_name, agency)):
+        problems["short_name"] = taken
+    if agency is not None and parent is agency:
+        problems["parent"] = "An agency cannot be a unit of itself."
+    if kind == AgencyKind.PROVINCIAL_BODY and province is None:
+        problems["province"] = "A provincial body needs its province."
+    return problems
 
 
 def add_agency(name: str, short_name: str, kind: AgencyKind, province: Province | None,
                parent: Agency | None) -> Agency:
     name = " ".join(name.split())
-    if not name:
-        raise Invalid("An agency needs a name.")
-    _check_name_free(name)
-    if short_name:
-        _check_name_free(short_name)
-    if kind == AgencyKind.PROVINCIAL_BODY and province is None:
-        raise Invalid("A provincial body needs its province.")
+    if problems := _agency_problems(name, short_name, kind, province, parent):
+        raise Invalid(problems)
     agency = Agency(name=name, short_name=short_name.strip(), kind=kind, province=province, parent=parent)
     db.session.add(agency)
     db.session.commit()
@@ -96,15 +118,8 @@ def edit_agency(agency: Agency, *, name: str, short_name: str, kind: AgencyKind,
                 parent: Agency | None) -> Agency:
     """Rename or reclassify an agency; its old name stays as an alias, so documents still match."""
     name = " ".join(name.split())
-    if not name:
-        raise Invalid("An agency needs a name.")
-    _check_name_free(name, agency)
-    if short_name:
-        _check_name_free(short_name, agency)
-    if parent is agency:
-        raise Invalid("An agency cannot be a unit of itself.")
-    if kind == AgencyKind.PROVINCIAL_BODY and province is None:
-        raise Invalid("A provincial body needs its province.")
+    if problems := _agency_problems(name, short_name, kind, province, parent, agency):
+        raise Invalid(problems)
     if name_key(name) != name_key(agency.name):
         old = agency.name
         alias = db.session.scalar(db.select(AgencyAlias).where(AgencyAlias.key == name_key(name)))

@@ -11,7 +11,7 @@ from flask_login import current_user
 from marshmallow import fields, post_load, pre_dump, validate
 
 from .. import limits
-from ..assessments.services import REASON_NEEDED, REASON_TOO_LONG, by_year, disagrees
+from ..assessments.services import REASON_NEEDED, by_year, disagrees
 from ..auth.permissions import can_view_evidence
 from ..contract import CSV_COLUMNS, item_row
 from ..cycles.services import recurring_since
@@ -35,9 +35,9 @@ from ..indicators.services import pending_reports, value_evidence, value_status
 from ..models import as_utc
 from ..progress.services import EvidenceGiven, Figure, ProgressReport
 
-UNIT_MESSAGE = f"Say in at most {limits.UNIT} characters what the figure counts (e.g. “labourers rescued”)."
+UNIT_MESSAGE = "Say what the figure counts (e.g. “labourers rescued”)."
 LINKS_MESSAGE = "Links are a list of web addresses."
-LINKS_LIMIT = f"At most {limits.LINKS} links of at most {limits.LINK} characters each."
+LINKS_LIMIT = f"At most {limits.LINKS} links in one report."
 
 
 # Field types
@@ -75,6 +75,18 @@ class Text(fields.String):
 
     def _deserialize(self, value, attr, data, **kwargs):
         return super()._deserialize(value, attr, data, **kwargs).strip()
+
+
+class MaxLength(validate.Length):
+    """A text's limit, refused with both counts as the forms refuse it (limits.too_long), never cut; the
+    OpenAPI document still gives it as maxLength."""
+
+    def __init__(self, limit: int, what: str):
+        super().__init__(max=limit)
+        self.what = what
+
+    def _format_error(self, value, message: str) -> str:
+        return limits.too_long(self.what, value, self.max) or message
 
 
 class UtcDateTime(fields.DateTime):
@@ -142,7 +154,8 @@ class FigureSchema(ma.Schema):
     }
 
     value = StrictNumber(required=True, error_messages=_messages("The figure's value must be a number."))
-    unit = Text(required=True, validate=validate.Length(min=1, max=limits.UNIT, error=UNIT_MESSAGE),
+    unit = Text(required=True,
+                validate=[validate.Length(min=1, error=UNIT_MESSAGE), MaxLength(limits.UNIT, "The unit")],
                 error_messages=_messages(UNIT_MESSAGE), metadata={"description": "What the figure counts."})
     as_of = fields.Date(allow_none=True, load_default=None,
                         error_messages=_messages("The figure's as_of must be a date as YYYY-MM-DD."))
@@ -462,7 +475,7 @@ class LinkedEvidenceSchema(ma.Schema):
     """The evidence a report sent to the API may carry: links (files are given in the browser)."""
 
     links = fields.List(
-        Text(validate=validate.Length(max=limits.LINK, error=LINKS_LIMIT), error_messages=_messages(LINKS_MESSAGE)),
+        Text(validate=MaxLength(limits.LINK, "A link"), error_messages=_messages(LINKS_MESSAGE)),
         load_default=list, validate=validate.Length(max=limits.LINKS, error=LINKS_LIMIT),
         error_messages=_messages(LINKS_MESSAGE),
         metadata={"description": "Web addresses (http or https)."})
@@ -489,15 +502,14 @@ class ProgressReportSchema(LinkedEvidenceSchema):
                               metadata={"description": "100 when completed; 0 when not started."})
     note = Text(required=True, validate=[
         validate.Length(min=1, error="Say what happened: the note is what others read."),
-        validate.Length(max=limits.NOTE, error=f"The note has at most {limits.NOTE} characters."),
+        MaxLength(limits.NOTE, "The note"),
     ], error_messages=_messages("Say what happened: the note is text."))
     expected_version = fields.Integer(
         strict=True, allow_none=True, load_default=None, validate=validate.Range(1, limits.ID_MAX),
         error_messages=_messages("The expected version is the item's version number, as the API gave it."),
         metadata={"description": "The version you read; a later one makes the report a 409."})
     figure = fields.Nested(FigureSchema, allow_none=True, load_default=None)
-    reason = Text(load_default="", validate=validate.Length(max=limits.NOTE, error=f"The reason has at most "
-                                                                                   f"{limits.NOTE} characters."),
+    reason = Text(load_default="", validate=MaxLength(limits.NOTE, "The reason"),
                   error_messages=_messages("The reason is text."),
                   metadata={"description": "Needed to reopen a completed or superseded item: why it is open again."})
 
@@ -531,8 +543,7 @@ class DecisionSchema(ma.Schema):
     decision = fields.String(required=True, validate=validate.OneOf(
         [d.value for d in Decision], error="Decision is forward (validators), verify (coordinators) or return."),
         error_messages=_messages("Decision is forward (validators), verify (coordinators) or return."))
-    comment = Text(load_default="", validate=validate.Length(max=limits.COMMENT, error=f"The comment has at most "
-                                                                                      f"{limits.COMMENT} characters."),
+    comment = Text(load_default="", validate=MaxLength(limits.COMMENT, "The comment"),
                    error_messages=_messages("The comment is text."),
                    metadata={"description": "Needed to return a report: what the agency should put right."})
     expected_version = fields.Integer(
@@ -639,7 +650,7 @@ class ValuesReportSchema(LinkedEvidenceSchema):
                                                     "reported."})
     values = fields.List(fields.Nested(CellValueSchema), required=True,
                          validate=validate.Length(min=1, max=2000, error="Give from 1 to 2000 values."))
-    note = Text(load_default="", validate=validate.Length(max=limits.NOTE))
+    note = Text(load_default="", validate=MaxLength(limits.NOTE, "The note"))
     confirm = StrictBoolean(load_default=False, metadata={
         "description": "True to save values more than three times (or under a third of) the period before's."})
 
@@ -667,7 +678,7 @@ class AssessmentInputSchema(ma.Schema):
         error_messages=_messages(f"Rating is one of {', '.join(AssessmentRating.codes())}."))
     reason = Text(required=True, validate=[
         validate.Length(min=1, error=REASON_NEEDED),
-        validate.Length(max=limits.ASSESSMENT_REASON, error=REASON_TOO_LONG),
+        MaxLength(limits.ASSESSMENT_REASON, "The reason"),
     ], error_messages=_messages(REASON_NEEDED), metadata={"description": "Why, in a sentence or two."})
 
     @post_load

@@ -6,7 +6,6 @@ from wtforms import IntegerField, SelectField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
-from .. import limits
 from ..enums import AssessmentRating
 from ..forms import strip
 
@@ -16,5 +15,7 @@ class AssessmentForm(FlaskForm):
     year = IntegerField("Year assessed", validators=[InputRequired(message="Give the year assessed, e.g. 2026.")],
                         default=lambda: date.today().year)
     rating = SelectField("Rating", choices=[SelectChoice(r.value, r.label) for r in AssessmentRating])
-    reason = TextAreaField("Reason", filters=[strip], render_kw={"maxlength": limits.ASSESSMENT_REASON, "rows": 3})
+    # No maxlength: the browser would cut a pasted reason short without a word; the service refuses it with
+    # both counts.
+    reason = TextAreaField("Reason", filters=[strip], render_kw={"rows": 3})
     submit = SubmitField("Record the assessment")

@@ -32,8 +32,6 @@ from .filters import AssessmentFilters
 FIRST_YEAR = 2005  # the NAP 2005, the earliest plan the tracker follows
 NOT_ALLOWED = "Only the National Rapporteur records assessments; everyone may read them."
 REASON_NEEDED = "Say why, in a sentence or two: readers weigh the rating by its reason."
-REASON_TOO_LONG = (f"Keep the reason to {limits.ASSESSMENT_REASON} characters: a short why, the evidence is "
-                   "in the item's history.")
 
 
 def last_year(today: date | None = None) -> int:
@@ -95,8 +93,8 @@ def assess(user: User, item: ActionItem, year: int, rating: AssessmentRating | s
         errors["rating"] = "Rate it " + ", ".join(r.label.lower() for r in AssessmentRating) + "."
     if not reason:
         errors["reason"] = REASON_NEEDED
-    elif len(reason) > limits.ASSESSMENT_REASON:
-        errors["reason"] = REASON_TOO_LONG
+    elif problem := limits.too_long("The reason", reason, limits.ASSESSMENT_REASON):
+        errors["reason"] = problem + " A short why: the evidence is in the item's history."
     if errors:
         raise Invalid(errors)
     assessment = Assessment(item=item, year=year, rating=rating, reason=reason, author=user,

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..auth.permissions import can_assess, can_export, requires
+from ..contract import csv_response
 from ..forms import submit
 from ..items.services import item_or_404
 from . import bp
@@ -31,8 +32,7 @@ def assessment_csv():
     filters = read_listing(request.args).filters
     if filters.problems:
         abort(400, description="; ".join(filters.problems))
-    return Response(export_csv(filters), mimetype="text/csv; charset=utf-8", headers={
-        "Content-Disposition": f'attachment; filename="assessments-{date.today().isoformat()}.csv"'})
+    return csv_response(export_csv(filters), f"assessments-{date.today().isoformat()}.csv")
 
 
 @bp.route("/items/<ref>/assessments", methods=["POST"])

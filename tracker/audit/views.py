@@ -1,9 +1,10 @@
 """The audit log for admins: a page, filtered and paged, and the same events as CSV."""
 from datetime import date
 
-from flask import Response, abort, render_template, request, stream_with_context
+from flask import abort, render_template, request, stream_with_context
 
 from ..auth.permissions import is_admin, requires
+from ..contract import csv_response
 from ..forms import page_number
 from . import bp
 from .forms import AuditFilterForm
@@ -29,5 +30,4 @@ def log_csv():
     filters = AuditFilterForm(request.args).filters()
     if filters.problems:
         abort(400, description="; ".join(filters.problems))
-    return Response(stream_with_context(export_csv(filters)), mimetype="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="audit-log-{date.today().isoformat()}.csv"'})
+    return csv_response(stream_with_context(export_csv(filters)), f"audit-log-{date.today().isoformat()}.csv")

@@ -147,28 +147,48 @@ def _common_passwords() -> frozenset[str]:
     return frozenset(FREQUENCY_LISTS["passwords"])
 
 
-def create_user(email: str, role: str, password: str, name: str = "", agency_name: str | None = None) -> User:
-    """Create an account, enforcing that agency users (and only they) belong to an agency."""
+def account_problems(email: str, role: str, password: str | None, agency_name: str | None = None
+                     ) -> dict[str, str]:
+    """What is wrong with a new account, every problem by field (email, role, agency, password) at once.
+
+    A password of None is not checked (one is generated). The admin's form shows these beside its fields;
+    `create_user` refuses them for every caller.
+    """
+    problems = {}
     try:
         email = normalise_email(validate_email(email.strip(), check_deliverability=False).normalized)
     except EmailNotValidError as exc:
-        raise Invalid(f"{email!r} is not an e-mail address: {exc}") from None
+        problems["email"] = f"{email!r} is not an e-mail address: {exc}"
+    else:
+        if db.session.scalar(db.select(User.id).where(User.email == email)) is not None:
+            problems["email"] = f"An account with the e-mail {email} already exists."
     try:
         role_value = Role(role)
     except ValueError:
-        raise Invalid(f"unknown role {role!r}: choose one of {', '.join(r.value for r in Role)}") from None
-    agency = None
-    if agency_name:
-        agency = find_agency(agency_name)
-        if agency is None:
-            raise Invalid(f"unknown agency {agency_name!r}")
-    if role_value == Role.AGENCY and agency is None:
-        raise Invalid("An agency user needs an agency (--agency on the command line).")
-    if role_value != Role.AGENCY and agency is not None:
-        raise Invalid(f"only agency users belong to an agency, not a {role_value.value}")
-    check_password_policy(password, email)
-    if db.session.scalar(db.select(User.id).where(User.email == email)) is not None:
-        raise Invalid(f"a user with e-mail {email} already exists")
+        role_value = None
+        problems["role"] = f"unknown role {role!r}: choose one of {', '.join(r.value for r in Role)}"
+    agency = find_agency(agency_name) if agency_name else None
+    if agency_name and agency is None:
+        problems["agency"] = f"unknown agency {agency_name!r}"
+    elif role_value == Role.AGENCY and agency is None:
+        problems["agency"] = "An agency user needs an agency: choose the one this person reports for."
+    elif role_value not in (None, Role.AGENCY) and agency is not None:
+        problems["agency"] = f"Only agency users belong to an agency, not a {role_value.value}: leave it empty."
+    if password is not None:
+        try:
+            check_password_policy(password, email)
+        except Invalid as exc:
+            problems |= exc.errors
+    return problems
+
+
+def create_user(email: str, role: str, password: str, name: str = "", agency_name: str | None = None) -> User:
+    """Create an account, enforcing that agency users (and only they) belong to an agency."""
+    if problems := account_problems(email, role, password, agency_name):
+        raise Invalid(problems)
+    email = normalise_email(validate_email(email.strip(), check_deliverability=False).normalized)
+    role_value = Role(role)
+    agency = find_agency(agency_name) if agency_name else None
     user = User(email=email, name=name.strip(), role=role_value, agency=agency)
     user.set_password(password, current_app.config.get("PASSWORD_HASH_METHOD"))
     db.session.add(user)

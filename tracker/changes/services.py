@@ -26,6 +26,7 @@ from sqlalchemy.orm import contains_eager, joinedload, selectinload
 from ..audit.services import record
 from ..auth.permissions import can_view_evidence
 from ..contract import neutralise
+from ..display import format_date
 from ..enums import AuditEventKind, ReportStage, ReportStep, Status, UpdateKind, UpdateOrigin
 from ..errors import Invalid
 from ..extensions import db
@@ -78,6 +79,21 @@ class State:
 
 
 @dataclass(frozen=True)
+class Dated:
+    """Words with a day in them: the day in ISO 8601 in the CSV (str), as people read it on the page (shown)."""
+
+    before: str
+    day: date
+    after: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.before}{self.day.isoformat()}{self.after}"
+
+    def shown(self) -> str:
+        return f"{self.before}{format_date(self.day)}{self.after}"
+
+
+@dataclass(frozen=True)
 class Change:
     """One row of a comparison: what changed (an item, an indicator's period, a framework), before and after,
     when and by whom. `agencies` are those it is counted for: an item's lead first, then its supporting
@@ -90,8 +106,8 @@ class Change:
     title: str
     pillar: Pillar | None
     agencies: tuple[Agency, ...]
-    before: State | str
-    after: State | str
+    before: State | Dated | str
+    after: State | Dated | str
     when: datetime | None
     who: str = ""
 
@@ -148,7 +164,7 @@ def changes_between(start: date, end: date, filters: ItemFilters, user: User, to
     - report_returned: reports (an item's or an indicator's) returned to their agency in the window.
     """
     if start > end:
-        raise Invalid({"start": f"The start, {start.isoformat()}, is after the end, {end.isoformat()}: choose a "
+        raise Invalid({"start": f"The start, {format_date(start)}, is after the end, {format_date(end)}: choose a "
                                 "start on or before the end."})
     today = today or date.today()
     window = _Window(start, end, today, filters)
@@ -213,7 +229,8 @@ def _agencies(item: ActionItem) -> tuple[Agency, ...]:
     return lead + tuple(a.agency for a in item.supporting)
 
 
-def _item_change(section: str, item: ActionItem, before: State | str, after: State | str, when: datetime | None,
+def _item_change(section: str, item: ActionItem, before: State | Dated | str, after: State | Dated | str,
+                 when: datetime | None,
                  who: str = "", agencies: tuple[Agency, ...] | None = None) -> Change:
     return Change(section, "item", item.ref, item.ref, item.title, item.pillar,
                   _agencies(item) if agencies is None else agencies, before, after, when, who)
@@ -268,7 +285,7 @@ def _newly_overdue(window: _Window) -> list[Change]:
     ).where(ActionItem.due_date >= window.start, ActionItem.due_date <= window.end,
             ActionItem.overdue_with(after.c.status, window.cutoff)).options(*ITEM_ROW)
     return [
-        _item_change("overdue", item, f"due {item.due_date.isoformat()}", State(status, progress),
+        _item_change("overdue", item, Dated("due ", item.due_date), State(status, progress),
                      day_end(item.due_date))
         for item, status, progress in db.session.execute(query).unique()
     ]
@@ -305,19 +322,21 @@ def _new_frameworks(window: _Window) -> list[Change]:
             for framework in db.session.scalars(query)]
 
 
-def _evidence_text(evidence: Evidence) -> str:
-    """Evidence in a few words: the file, the link, the figure, the note."""
-    parts = []
+def _evidence_text(evidence: Evidence) -> Dated | str:
+    """Evidence in a few words: the file, the link, the figure (and its day), the note."""
+    parts, after = [], []
     if evidence.stored_name:
         parts.append(evidence.original_name or "a file")
     if evidence.url:
         parts.append(evidence.url)
     if evidence.value is not None:
-        figure = f"{evidence.value:g} {evidence.unit}".strip()
-        parts.append(figure + (f", as of {evidence.as_of.isoformat()}" if evidence.as_of else ""))
+        parts.append(f"{evidence.value:g} {evidence.unit}".strip())
     if evidence.note:
-        parts.append(evidence.note if len(evidence.note) <= 120 else evidence.note[:119] + "…")
-    return "; ".join(parts) + (" (confidential)" if evidence.confidential else "")
+        after.append(evidence.note if len(evidence.note) <= 120 else evidence.note[:119] + "…")
+    confidential = " (confidential)" if evidence.confidential else ""
+    if evidence.value is not None and evidence.as_of:
+        return Dated("; ".join(parts) + ", as of ", evidence.as_of, "".join(f"; {a}" for a in after) + confidential)
+    return "; ".join(parts + after) + confidential
 
 
 def _evidence(window: _Window) -> list[tuple[Evidence, Change]]:

@@ -1,10 +1,11 @@
 """The comparison page and its CSV download, with the item list's filters and two days (or a preset)."""
 from datetime import date
 
-from flask import Response, abort, render_template, request
+from flask import abort, render_template, request
 from flask_login import current_user
 
 from ..auth.permissions import can_export, can_see_changes, requires
+from ..contract import csv_response
 from ..errors import Invalid
 from ..exports.services import describe_filters
 from ..items.filters import ItemFilters
@@ -58,7 +59,7 @@ def changes_download():
     if problems:
         abort(400, description="; ".join(problems))
     changes = changes_between(window.start, window.end, filters, current_user, today)
-    description = f"{window.start.isoformat()} to {window.end.isoformat()}, {describe_filters(filters)}"
+    # As every export's filters are recorded: the query's arguments, as given.
+    description = f"start={window.start.isoformat()}, end={window.end.isoformat()}, {describe_filters(filters)}"
     filename = f"changes-{window.start.isoformat()}-to-{window.end.isoformat()}.csv"
-    return Response(changes_csv(changes, description), mimetype="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return csv_response(changes_csv(changes, description), filename)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..auth.permissions import can_curate_coverage, can_export, requires
-from ..exports.services import COVERAGE, MIMETYPES, export_filename, render_export
+from ..contract import csv_response
+from ..exports.services import COVERAGE, export_filename, render_export
 from ..forms import submit
 from ..items.services import item_or_404
 from . import bp
@@ -43,8 +44,7 @@ def coverage_csv():
         abort(400, description="; ".join(filters.problems))
     today = date.today()
     content, _count = render_export(COVERAGE, filters, today)
-    return Response(content, mimetype=MIMETYPES[COVERAGE],
-                    headers={"Content-Disposition": f'attachment; filename="{export_filename(COVERAGE, today)}"'})
+    return csv_response(content, export_filename(COVERAGE, today))
 
 
 @bp.route("/items/<ref>/coverage", methods=["POST"])

@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
+from ..display import format_date
 from ..enums import CLOSED_STATUSES, ReportStep, Status
 from ..extensions import db
 from ..items.filters import QuerySchema, load_leniently, query_date
@@ -106,7 +107,7 @@ def read_as_of(args, today: date) -> tuple[date | None, list[str]]:
     values, problems = load_leniently(AsOfSchema(), args)
     as_of = values.get("as_of")
     if as_of is not None and as_of >= today:
-        problems.append(f"as of {as_of.isoformat()}: that day has not ended yet, so these are today's figures")
+        problems.append(f"as of {format_date(as_of)}: that day has not ended yet, so these are today's figures")
         as_of = None
     if as_of is not None and include_pending(args):
         problems.append("pending: reports awaiting verification are not shown as of a past day")

@@ -28,6 +28,7 @@ INDICATOR_VALUES = "indicator-values-csv"
 COVERAGE = "coverage-csv"
 EXPORT_FORMATS = (*ITEM_FORMATS, INDICATOR_VALUES, COVERAGE)
 Filters = ItemFilters | IndicatorFilters | CoverageFilters
+CSV_FORMATS = ("csv", INDICATOR_VALUES, COVERAGE)
 FILTERS = {INDICATOR_VALUES: IndicatorFilters, COVERAGE: CoverageFilters}
 MIMETYPES = {
     "csv": "text/csv; charset=utf-8",

@@ -4,14 +4,17 @@ from datetime import date
 from flask import Response, abort, request
 
 from ..auth.permissions import can_export, requires
+from ..contract import csv_response
 from ..dashboard.services import include_pending, read_as_of
 from ..indicators.filters import read_listing
 from ..items.filters import ItemFilters
 from . import bp
-from .services import INDICATOR_VALUES, ITEM_FORMATS, MIMETYPES, export_filename, render_export
+from .services import CSV_FORMATS, INDICATOR_VALUES, ITEM_FORMATS, MIMETYPES, export_filename, render_export
 
 
 def download(export_format: str, content: bytes, today: date) -> Response:
+    if export_format in CSV_FORMATS:
+        return csv_response(content, export_filename(export_format, today))
     return Response(
         content,
         mimetype=MIMETYPES[export_format],

@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
+from .. import limits
 from ..extensions import db
 from ..models import StagedImport, User, as_utc
 from .reader import decode_plan
@@ -17,8 +18,9 @@ def stage_import(data: bytes | str, user: User, source_name: str, *, create_agen
                  create_frameworks: bool) -> StagedImport:
     """Hold a checked file, with the choices it was checked with, for its importer to confirm."""
     db.session.execute(sa.delete(StagedImport).where(StagedImport.created_at < datetime.now(UTC) - KEPT_FOR))
-    staged = StagedImport(user_id=user.id, source_name=source_name[:120], content=decode_plan(data),
-                          create_agencies=create_agencies, create_frameworks=create_frameworks)
+    staged = StagedImport(user_id=user.id, source_name=limits.shortened(source_name, limits.SOURCE_NAME),
+                          content=decode_plan(data), create_agencies=create_agencies,
+                          create_frameworks=create_frameworks)
     db.session.add(staged)
     db.session.commit()
     return staged

@@ -49,13 +49,13 @@ def template_row(framework: Framework | None) -> dict[str, object]:
     }
 
 
-def template_csv(framework: Framework | None) -> bytes:
-    """The template file: UTF-8 with a byte-order mark (spreadsheets then read it as UTF-8), CRLF lines."""
+def template_csv(framework: Framework | None) -> str:
+    """The template file's text, CRLF lines (its download begins with a byte-order mark, as every CSV's does)."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=IMPORTED_COLUMNS, lineterminator="\r\n")
     writer.writeheader()
     writer.writerow(inert(template_row(framework)))
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return buffer.getvalue()
 
 
 def template_filename(framework: Framework | None) -> str:

@@ -1,11 +1,11 @@
 """The plan upload page: the same import as `flask import-plan`, with the suggested repeats to confirm first."""
 import os
 
-from flask import Response, render_template, request
+from flask import render_template, request
 from flask_login import current_user
 
 from ..auth.permissions import is_admin, requires
-from ..contract import OPTIONAL_COLUMNS, REQUIRED_COLUMNS
+from ..contract import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, csv_response
 from ..cycles.repeats import THRESHOLD, suggest_repeats
 from ..errors import Invalid, Problem
 from ..extensions import db
@@ -48,7 +48,7 @@ def upload():
     if not form.validate_on_submit():
         return page(form, 422 if form.is_submitted() else 200)
     upload_file = form.file.data
-    source_name = os.path.basename((upload_file.filename or "").replace("\\", "/"))[:120] or "an uploaded file"
+    source_name = os.path.basename((upload_file.filename or "").replace("\\", "/")) or "an uploaded file"
     content = upload_file.read()
     user = current_user._get_current_object()
     try:
@@ -94,5 +94,4 @@ def confirm():
 def template():
     """The CSV contract's header and an example row to overwrite, for `?framework=CODE` or a new plan."""
     framework = chosen_framework()
-    return Response(template_csv(framework), mimetype="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{template_filename(framework)}"'})
+    return csv_response(template_csv(framework), template_filename(framework))

@@ -17,6 +17,7 @@ from typing import BinaryIO, TextIO
 import sqlalchemy as sa
 from sqlalchemy.orm.exc import StaleDataError
 
+from .. import limits
 from ..audit.services import record
 from ..cycles.repeats import RepeatSuggestion, confirmed, suggest_repeats
 from ..enums import AgencyKind, AssignmentRole, AuditEventKind, Basis, FrameworkKind, Status, UpdateKind
@@ -96,7 +97,8 @@ def import_plan(data: bytes | str | BinaryIO | TextIO, *, create_agencies: bool 
     recorded is only checked, for the importer to confirm them first. The audit log records the import with its
     counts, or its refusal with its problems.
     """
-    report = ImportReport(source_name=source_name, dry_run=dry_run)
+    # The file's name as the history and the log keep it: shortened visibly ("…") if it would not fit.
+    report = ImportReport(source_name=limits.shortened(source_name, limits.SOURCE_NAME), dry_run=dry_run)
     try:
         rows, reader = read_plan(data, create_agencies=create_agencies, create_frameworks=create_frameworks)
         report.suggestions = suggest_repeats(rows, reader)
@@ -107,7 +109,7 @@ def import_plan(data: bytes | str | BinaryIO | TextIO, *, create_agencies: bool 
     except Invalid as exc:
         db.session.rollback()
         rows = len({problem.row for problem in exc.problems if problem.row is not None})
-        record(AuditEventKind.IMPORT_REFUSED, subject=f"file:{source_name}",
+        record(AuditEventKind.IMPORT_REFUSED, subject=f"file:{report.source_name}",
                detail=f"{report.heading}: refused, {len(exc.problems)} problem(s) on {rows} row(s); "
                       f"the first: {exc.problems[0]}")
         db.session.commit()
@@ -236,7 +238,7 @@ def _record_repeats(catalogue: CatalogueIndex, report: ImportReport, user: User 
     for suggestion in report.repeats_confirmed:
         db.session.add(RecommendationRepeat(
             item=catalogue.items[suggestion.recommendation.ref], earlier=catalogue.items[suggestion.earlier.ref],
-            score=suggestion.score, confirmed_by=user, confirmed_at=now, source_name=report.source_name[:120]))
+            score=suggestion.score, confirmed_by=user, confirmed_at=now, source_name=report.source_name))
 
 
 def _new_item(row: PlanRow, curated: dict, position: int, lead: Agency, supporting: list[Agency],

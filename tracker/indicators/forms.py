@@ -1,4 +1,7 @@
 """The indicator form: what is measured, by whom, how often, by which breakdowns, against what."""
+import re
+
+import sqlalchemy as sa
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
@@ -12,12 +15,16 @@ from wtforms import (
     widgets,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Optional
 
 from .. import limits
 from ..enums import Breakdown, Direction, Frequency, IndicatorKind
-from ..forms import optional_int, record_id, strip
+from ..errors import Invalid
+from ..extensions import db
+from ..forms import MaxLength, optional_int, place_problems, record_id, strip
+from ..models import ActionItem, Agency, Indicator, Pillar
 from ..progress.forms import EvidenceFields
+from .services import IndicatorFields, indicator_problems
 
 
 def upper(value):
@@ -33,28 +40,93 @@ class CheckboxesField(SelectMultipleField):
 
 class IndicatorForm(FlaskForm):
     code = StringField("Code", validators=[DataRequired(message="Give the indicator a code."),
-                                           Length(max=limits.INDICATOR_CODE)], filters=[upper])
+                                           MaxLength(limits.INDICATOR_CODE, "The code")], filters=[upper])
     name = StringField("Name", validators=[DataRequired(message="Name what is measured."),
-                                           Length(max=limits.TITLE)], filters=[strip])
-    definition = TextAreaField("Definition: what exactly is counted", validators=[Length(max=limits.NOTE)],
+                                           MaxLength(limits.TITLE, "The name")], filters=[strip])
+    definition = TextAreaField("Definition: what exactly is counted",
+                               validators=[MaxLength(limits.NOTE, "The definition")],
                                filters=[strip])
-    unit = StringField("Unit", validators=[Length(max=limits.UNIT)], filters=[strip])
+    unit = StringField("Unit", validators=[MaxLength(limits.UNIT, "The unit")], filters=[strip])
     kind = SelectField("Kind", choices=[SelectChoice(k.value, k.label) for k in IndicatorKind])
     direction = SelectField("Direction", choices=[SelectChoice(d.value, d.label.capitalize()) for d in Direction])
     pillar = SelectField("Pillar", coerce=record_id)
     agency = SelectField("Reporting agency", coerce=optional_int, validate_choice=False)
-    means_of_verification = TextAreaField("Means of verification", validators=[Length(max=limits.NOTE)],
+    means_of_verification = TextAreaField("Means of verification",
+                                          validators=[MaxLength(limits.NOTE, "The means of verification")],
                                           filters=[strip])
     frequency = SelectField("Reporting frequency", choices=[SelectChoice(f.value, f.label) for f in Frequency])
     breakdowns = CheckboxesField("Reported by", choices=[SelectChoice(b.value, b.label) for b in Breakdown])
     items = TextAreaField("Items it measures: refs, separated by commas or new lines",
-                          validators=[Length(max=limits.LINKS_TEXT)], filters=[strip])
+                          validators=[MaxLength(limits.LINKS_TEXT, "The list of items")], filters=[strip])
     baseline_value = FloatField("Baseline value", validators=[Optional()])
-    baseline_period = StringField("Baseline period", validators=[Length(max=limits.PERIOD)], filters=[strip])
-    baseline_source = TextAreaField("Baseline source", validators=[Length(max=limits.NOTE)], filters=[strip])
+    baseline_period = StringField("Baseline period", validators=[MaxLength(limits.PERIOD, "The baseline period")],
+                                  filters=[strip])
+    baseline_source = TextAreaField("Baseline source", validators=[MaxLength(limits.NOTE, "The baseline source")],
+                                    filters=[strip])
     targets = TextAreaField("Targets: one per line, period = value (e.g. 2025 = 120)",
-                            validators=[Length(max=limits.LINKS_TEXT)], filters=[strip])
+                            validators=[MaxLength(limits.LINKS_TEXT, "The targets")], filters=[strip])
     submit = SubmitField("Save indicator")
+
+    def __init__(self, *args, indicator: Indicator | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.indicator = indicator  # the one edited, if any: its code is its own
+
+    def validate(self, extra_validators=None) -> bool:
+        """The fields' own checks, then the indicator's rules (indicators.services.indicator_problems) beside the
+        fields they concern: every problem at once."""
+        valid = super().validate(extra_validators)
+        fields, errors = self._read()
+        if fields is not None:
+            errors = indicator_problems(fields, self.indicator) | errors
+        return place_problems(self, errors) and valid
+
+    def indicator_fields(self) -> IndicatorFields:
+        """The indicator the form describes (once it is valid)."""
+        fields, errors = self._read()
+        if errors or fields is None:
+            raise Invalid(errors or "The indicator form was incomplete; please try again.")
+        return fields
+
+    def _read(self) -> tuple[IndicatorFields | None, dict[str, str]]:
+        """The fields as far as they can be read (None if a choice is not one), and what is wrong in the refs,
+        the targets and the agency."""
+        errors = {}
+        refs = [ref for ref in re.split(r"[,\s]+", self.items.data or "") if ref]
+        items = list(db.session.scalars(sa.select(ActionItem).where(ActionItem.ref.in_(refs)))) if refs else []
+        if unknown := sorted(set(refs) - {item.ref for item in items}):
+            errors["items"] = "No item has the ref " + ", ".join(unknown) + "."
+        targets, wrong = {}, []
+        for line in (self.targets.data or "").splitlines():
+            if not line.strip():
+                continue
+            match = re.fullmatch(r"\s*(\S+)\s*[=:]\s*(-?[0-9]+(?:\.[0-9]+)?)\s*", line)
+            if match:
+                targets[match.group(1)] = float(match.group(2))
+            else:
+                wrong.append(f"“{line.strip()}”")
+        if wrong:
+            errors["targets"] = (f"{', '.join(wrong)} {'is' if len(wrong) == 1 else 'are'} not “period = value” "
+                                 "(e.g. 2025 = 120).")
+        agency = db.session.get(Agency, self.agency.data) if self.agency.data else None
+        if self.agency.data and agency is None:
+            errors["agency"] = "There is no such agency."
+        pillar = db.session.get(Pillar, self.pillar.data) if self.pillar.data else None
+        try:
+            kind, direction = IndicatorKind(self.kind.data), Direction(self.direction.data)
+            frequency = Frequency(self.frequency.data)
+            breakdowns = [Breakdown(b) for b in self.breakdowns.data or []]
+        except ValueError:
+            return None, errors  # a choice that is not one: its field says so
+        if pillar is None:
+            return None, errors
+        return IndicatorFields(
+            code=self.code.data or "", name=self.name.data or "", kind=kind, pillar=pillar,
+            definition=self.definition.data or "", unit=self.unit.data or "", direction=direction, agency=agency,
+            means_of_verification=self.means_of_verification.data or "", frequency=frequency,
+            breakdowns=breakdowns, items=items, baseline_value=self.baseline_value.data,
+            baseline_period=self.baseline_period.data or "", baseline_source=self.baseline_source.data or "",
+            targets=targets,
+        ), errors
 
 
 class RetireForm(FlaskForm):
@@ -67,7 +139,7 @@ class ValuesForm(EvidenceFields):
 
     period = SelectField("Period", validate_choice=False)
     note = TextAreaField("Note: where the figures come from, what they leave out",
-                         validators=[Length(max=limits.NOTE)], filters=[strip])
+                         validators=[MaxLength(limits.NOTE, "The note")], filters=[strip])
     sheet = FileField("Or upload them as a sheet (CSV or Excel)")
     confirm = BooleanField("The values far from the period before are right")
     submit = SubmitField("Send the values")

@@ -75,6 +75,12 @@ class IndicatorFields:
 
 def check(fields: IndicatorFields, indicator: Indicator | None = None) -> None:
     """Refuse fields that break a rule, naming each field."""
+    if errors := indicator_problems(fields, indicator):
+        raise Invalid(errors)
+
+
+def indicator_problems(fields: IndicatorFields, indicator: Indicator | None = None) -> dict[str, str]:
+    """What breaks a rule, by field, every problem at once (the form shows them beside its fields)."""
     errors = {}
     if not re.fullmatch(CODE_PATTERN, fields.code):
         errors["code"] = "A code is upper-case letters, digits and dashes, e.g. PROS-CONVICTIONS."
@@ -105,8 +111,7 @@ def check(fields: IndicatorFields, indicator: Indicator | None = None) -> None:
     if indicator is not None and indicator.values and set(indicator.breakdown_list) != set(fields.breakdowns):
         errors["breakdowns"] = ("The breakdowns of an indicator with values stay as they are: retire it and make "
                                 "a new one.")
-    if errors:
-        raise Invalid(errors)
+    return errors
 
 
 def save_indicator(user: User, fields: IndicatorFields, indicator: Indicator | None = None) -> Indicator:

@@ -1,20 +1,20 @@
 """Indicator pages: the list, one indicator's results, and the coordinators' form."""
 from __future__ import annotations
 
-import re
 from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
-from flask import Response, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.datastructures import FileStorage
 
 from ..auth.permissions import can_manage_indicators, can_report_values, is_agency_user, requires
-from ..enums import Breakdown, Direction, Frequency, IndicatorKind
+from ..contract import csv_response
+from ..enums import Frequency
 from ..errors import Invalid, NotAllowed, Problem
 from ..extensions import db
 from ..forms import agency_picker, submit
-from ..models import ActionItem, Agency, Indicator, Pillar, Report
+from ..models import Agency, Indicator, Pillar, Report
 from ..pickers.options import pickable
 from ..progress.uploads import upload_limits
 from ..verification.services import open_report
@@ -27,7 +27,6 @@ from .periods import Period, ended_periods, open_period
 from .rates import reporting_rates
 from .reporting import report_values, reportable_periods
 from .services import (
-    IndicatorFields,
     breakdown_table,
     delete,
     indicator_or_404,
@@ -85,41 +84,8 @@ def _choices(form: IndicatorForm) -> None:
     agency_picker(form.agency, "None yet")
 
 
-def _fields(form: IndicatorForm) -> IndicatorFields:
-    """The indicator the form describes; refs and targets read, each problem named beside its field."""
-    errors = {}
-    refs = [ref for ref in re.split(r"[,\s]+", form.items.data or "") if ref]
-    items = list(db.session.scalars(sa.select(ActionItem).where(ActionItem.ref.in_(refs)))) if refs else []
-    unknown = sorted(set(refs) - {item.ref for item in items})
-    if unknown:
-        errors["items"] = "No item has the ref " + ", ".join(unknown) + "."
-    targets = {}
-    for line in (form.targets.data or "").splitlines():
-        if not line.strip():
-            continue
-        match = re.fullmatch(r"\s*(\S+)\s*[=:]\s*(-?[0-9]+(?:\.[0-9]+)?)\s*", line)
-        if not match:
-            errors["targets"] = f"“{line.strip()}” is not “period = value” (e.g. 2025 = 120)."
-            break
-        targets[match.group(1)] = float(match.group(2))
-    agency = db.session.get(Agency, form.agency.data) if form.agency.data else None
-    if form.agency.data and agency is None:
-        errors["agency"] = "There is no such agency."
-    if errors:
-        raise Invalid(errors)
-    return IndicatorFields(
-        code=form.code.data, name=form.name.data, kind=IndicatorKind(form.kind.data),
-        pillar=db.session.get(Pillar, form.pillar.data), definition=form.definition.data or "",
-        unit=form.unit.data or "", direction=Direction(form.direction.data), agency=agency,
-        means_of_verification=form.means_of_verification.data or "", frequency=Frequency(form.frequency.data),
-        breakdowns=[Breakdown(b) for b in form.breakdowns.data or []], items=items,
-        baseline_value=form.baseline_value.data, baseline_period=form.baseline_period.data or "",
-        baseline_source=form.baseline_source.data or "", targets=targets,
-    )
-
-
 def _edit(indicator: Indicator | None):
-    form = IndicatorForm()
+    form = IndicatorForm(indicator=indicator)
     _choices(form)
     if not form.is_submitted() and indicator is not None:
         form.process(obj=indicator)
@@ -129,7 +95,7 @@ def _edit(indicator: Indicator | None):
         form.breakdowns.data = [b.value for b in indicator.breakdown_list]
         form.items.data = ", ".join(item.ref for item in indicator.items)
         form.targets.data = "\n".join(f"{t.period} = {t.value:g}" for t in indicator.targets)
-    submission = submit(form, lambda: save_indicator(current_user, _fields(form), indicator))
+    submission = submit(form, lambda: save_indicator(current_user, form.indicator_fields(), indicator))
     if submission.done:
         flash(f"Indicator {submission.result.code} saved.", "success")
         return redirect(url_for("indicators.indicator_detail", code=submission.result.code))
@@ -196,8 +162,7 @@ def values_sheet(code: str):
     indicator = indicator_or_404(code)
     _, period = _values_form_start(indicator)
     _, given = _reported_before(indicator, period)
-    return Response(sheet_template(indicator, period, given), mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="{indicator.code}-{period}-values.csv"'})
+    return csv_response(sheet_template(indicator, period, given), f"{indicator.code}-{period}-values.csv")
 
 
 def _sheet_cells(form: ValuesForm, indicator: Indicator, typed_cells: list) -> list[CellValue] | None:

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
+from ..display import format_date
 from ..enums import AssignmentRole, Basis, Priority, ReportStep, Status, UpdateKind, UpdateOrigin
 from ..errors import Stale
 from ..extensions import db
@@ -182,7 +183,7 @@ def set_plan(item: ActionItem, by: User | None, now: datetime, *, due_date: date
 
 
 def _day(value: date | None) -> str:
-    return value.isoformat() if value else "none"
+    return format_date(value, "none")  # the sentence is read on pages: the people's format
 
 
 def _priority(value: Priority | None) -> str:

@@ -15,13 +15,15 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
 
 from .. import limits
 from ..enums import Status
 from ..errors import Invalid
-from ..forms import strip
-from .services import EvidenceGiven, Figure, figure_problem
+from ..forms import MaxLength, strip
+from ..models import ActionItem
+from ..verification.services import REOPEN_REASON, reopens
+from .services import EvidenceGiven, Figure, figure_problems, links_problem, progress_problem
 from .uploads import check_upload
 
 
@@ -29,9 +31,14 @@ class EvidenceFields(FlaskForm):
     """The evidence a report comes with: files and links, maybe confidential (forms add their own fields)."""
 
     files = MultipleFileField("Files")
-    links = TextAreaField("Links, one per line", validators=[Optional(), Length(max=limits.LINKS_TEXT)],
+    links = TextAreaField("Links, one per line",
+                          validators=[Optional(), MaxLength(limits.LINKS_TEXT, "The list of links")],
                           filters=[strip])
     confidential = BooleanField("Confidential: only coordinators and my agency may see this evidence")
+
+    def validate_links(self, field):
+        if problem := links_problem(self.link_list):
+            raise ValidationError(problem)
 
     @property
     def link_list(self) -> list[str]:
@@ -58,29 +65,51 @@ class EvidenceFields(FlaskForm):
 
 
 class UpdateForm(EvidenceFields):
+    """A progress report. Each field is checked by the rule the service applies (progress/services.py), so that
+    every problem shows at once, beside its field; the service checks again for the API and any other caller."""
+
     status = SelectField("Status", choices=[SelectChoice(s.value, s.label) for s in Status],
                          validators=[DataRequired()])
     progress = IntegerField(
-        "Progress (%)",
-        validators=[InputRequired(message="Give the progress as a number from 0 to 100."), NumberRange(0, 100)],
-    )
+        "Progress (%)", validators=[InputRequired(message="Give the progress as a number from 0 to 100.")])
     note = TextAreaField("What happened",
-                         validators=[DataRequired(message="Say what happened."), Length(max=limits.NOTE)],
+                         validators=[DataRequired(message="Say what happened."), MaxLength(limits.NOTE, "The note")],
                          filters=[strip])
     figure_value = FloatField("Figure", validators=[Optional()])
-    figure_unit = StringField("Unit", validators=[Optional(), Length(max=limits.UNIT)], filters=[strip])
+    # No Optional() on the unit: it would stop the check that a figure has one.
+    figure_unit = StringField("Unit", filters=[strip])
     figure_as_of = DateField("As of", validators=[Optional()])
-    reason = TextAreaField("Why is it open again?", validators=[Optional(), Length(max=limits.NOTE)],
+    reason = TextAreaField("Why is it open again?", validators=[MaxLength(limits.NOTE, "The reason")],
                            filters=[strip])
     version = HiddenField()
     submit = SubmitField("Save update")
 
+    def __init__(self, *args, item: ActionItem | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.item = item  # the item reported on: whether the chosen status reopens it
+
+    def _status(self) -> Status | None:
+        return Status(self.status.data) if self.status.data in Status.codes() else None
+
+    def validate_progress(self, field):
+        status = self._status()
+        if status is not None and (problem := progress_problem(status, field.data)):
+            raise ValidationError(problem)
+
     def validate_figure_value(self, field):
-        if figure_problem(field.data):
-            raise ValidationError(figure_problem(field.data))
+        if problem := figure_problems(field.data, self.figure_unit.data).get("value"):
+            raise ValidationError(problem)
 
     def validate_figure_unit(self, field):
-        if self.figure_value.data is not None and not field.data:
-            raise ValidationError("Say what the figure counts (e.g. “labourers rescued”).")
-        if field.data and self.figure_value.data is None:
-            raise ValidationError("Give the figure this unit belongs to.")
+        if self.figure_value.data is None:
+            # (A value that is not a number has its own error, beside it.)
+            if field.data and not self.figure_value.errors:
+                raise ValidationError("Give the figure this unit belongs to.")
+            return
+        if problem := figure_problems(self.figure_value.data, field.data).get("unit"):
+            raise ValidationError(problem)
+
+    def validate_reason(self, field):
+        status = self._status()
+        if self.item is not None and status is not None and reopens(self.item, status) and not field.data:
+            raise ValidationError(REOPEN_REASON)

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy.exc import IntegrityError
 
+from .. import limits
 from ..auth.permissions import can_update_item, is_coordinator
 from ..enums import Status, UpdateKind, UpdateOrigin
 from ..errors import Invalid, NotAllowed
@@ -36,11 +37,10 @@ class EvidenceGiven:
     def problems(self) -> dict[str, str]:
         """What is wrong with it, by field."""
         errors = {}
-        if self.figure is not None and figure_problem(self.figure.value):
-            errors["figure"] = figure_problem(self.figure.value)
-        for link in self.links:
-            if not link.startswith(("http://", "https://")):
-                errors["links"] = f"“{link}” is not a web address (it must start with http:// or https://)."
+        if self.figure is not None and (wrong := figure_problems(self.figure.value, self.figure.unit)):
+            errors["figure"] = " ".join(wrong.values())
+        if problem := links_problem(self.links):
+            errors["links"] = problem
         return errors
 
 
@@ -57,24 +57,71 @@ class ProgressReport:
 
 
 FIGURE_NOT_A_NUMBER = "The figure's value must be a number."
+FIGURE_NEEDS_UNIT = "Say what the figure counts (e.g. “labourers rescued”)."
+# A figure counts or measures what its unit names (labourers rescued, cases registered, rupees spent, a share
+# of districts), and none of these is below zero. Only a change can be: its unit says so by beginning with one
+# of these words ("change in cases registered", "net change in shelters", "difference from the target").
+SIGNED_UNIT_WORDS = ("change", "net", "difference")
 
 
-def figure_problem(value: float | None) -> str | None:
-    """What is wrong with a figure's value (an infinity or not-a-number is no count of anything), or None."""
-    if value is not None and not math.isfinite(value):
-        return FIGURE_NOT_A_NUMBER
+def is_signed_unit(unit: str) -> bool:
+    """Whether a figure with this unit may be negative: a change, not a count."""
+    words = unit.strip().lower().split(maxsplit=1)
+    return bool(words) and words[0] in SIGNED_UNIT_WORDS
+
+
+def figure_problems(value: float | None, unit: str | None) -> dict[str, str]:
+    """What is wrong with a figure, by part ("value", "unit"): no number, no unit, a negative count."""
+    if value is None:
+        return {}
+    unit = (unit or "").strip()
+    problems = {}
+    if not math.isfinite(value):
+        problems["value"] = FIGURE_NOT_A_NUMBER
+    elif value < 0 and unit and not is_signed_unit(unit):
+        problems["value"] = (f"{value:g} {unit}: a count is never below zero. For a fall, give it as a number "
+                             "that says which way in its unit (“fewer cases than in 2025”), or begin the unit "
+                             "with “change in” for a change up or down.")
+    if not unit:
+        problems["unit"] = FIGURE_NEEDS_UNIT
+    elif problem := limits.too_long("The unit", unit, limits.UNIT):
+        problems["unit"] = problem
+    return problems
+
+
+def links_problem(links: list[str]) -> str | None:
+    """What is wrong with a report's links, every bad one named, or None."""
+    problems = []
+    if len(links) > limits.LINKS:
+        problems.append(f"{len(links)} links; a report holds at most {limits.LINKS}.")
+    for link in links:
+        if problem := limits.too_long(f"“{link[:60]}…”", link, limits.LINK):
+            problems.append(problem)
+        elif not link.startswith(("http://", "https://")):
+            problems.append(f"“{link}” is not a web address (it must start with http:// or https://).")
+    return " ".join(problems) or None
+
+
+def progress_problem(status: Status, progress: int) -> str | None:
+    """What is wrong with a progress for a status, or None."""
+    if not 0 <= progress <= 100:
+        return "Progress is a percentage from 0 to 100."
+    if status == Status.COMPLETED and progress != 100:
+        return "A completed item is 100% done: set progress to 100."
+    if status == Status.NOT_STARTED and progress > 0:
+        return "An item that has not started has 0% progress."
     return None
 
 
 def validate_report(report: ProgressReport) -> None:
     """Check the values together; raise Invalid naming each bad field."""
     errors = {}
-    if not 0 <= report.progress <= 100:
-        errors["progress"] = "Progress is a percentage from 0 to 100."
-    if report.status == Status.COMPLETED and report.progress != 100:
-        errors["progress"] = "A completed item is 100% done: set progress to 100."
-    if report.status == Status.NOT_STARTED and report.progress > 0:
-        errors["progress"] = "An item that has not started has 0% progress."
+    if problem := progress_problem(report.status, report.progress):
+        errors["progress"] = problem
+    if problem := limits.too_long("The note", report.note, limits.NOTE):
+        errors["note"] = problem
+    if problem := limits.too_long("The reason", report.reason, limits.NOTE):
+        errors["reason"] = problem
     if not report.note.strip():
         errors["note"] = "Say what happened: the note is what others read."
     errors |= report.evidence.problems()

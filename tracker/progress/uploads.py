@@ -15,6 +15,7 @@ from pathlib import Path
 
 import filetype
 
+from .. import limits
 from ..errors import Invalid
 
 # Extension -> the content types (as `filetype` detects them) a file so named may hold.
@@ -63,7 +64,7 @@ def display_name(raw: str) -> str:
     """The name as the user knows it, without any path and without control characters."""
     name = os.path.basename((raw or "").replace("\\", "/"))
     name = "".join(ch for ch in unicodedata.normalize("NFC", name) if unicodedata.category(ch)[0] != "C")
-    return name.strip()[:255] or "file"
+    return limits.shortened(name.strip(), 255) or "file"
 
 
 # Markup at the start of a "CSV" file: a browser or spreadsheet that sniffs content would treat it as a page.

@@ -34,7 +34,7 @@ def update_item(ref: str):
         raise NotAllowed("Only the item's responsible agencies and coordinators may update it.")
     # The agency's report awaiting a decision, or returned to it: the form starts from it and replaces it.
     earlier = open_report(item, current_user.agency_id) if is_agency_user(current_user) else None
-    form = UpdateForm()
+    form = UpdateForm(item=item)
     if not form.is_submitted():
         form.status.data, form.progress.data, form.version.data = item.status.value, item.progress, str(item.version)
         if earlier is not None:

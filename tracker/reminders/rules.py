@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from ..auth.permissions import decides_reports
+from ..display import format_date
 from ..enums import ReminderRule, ReportStage, ReportStep, Role, UpdateOrigin
 from ..extensions import db
 from ..indicators.periods import open_period
@@ -158,16 +159,16 @@ def agency_reminders(agency_items: list[ItemAgency], today: date, settings: Remi
         if item.due_date and item.due_date < today:
             days = (today - item.due_date).days
             reminders.append(Due(ReminderRule.OVERDUE, item, week_period(today),
-                                 f"due {item.due_date.isoformat()}, {days} day{'s' if days != 1 else ''} ago"))
+                                 f"due {format_date(item.due_date)}, {days} day{'s' if days != 1 else ''} ago"))
         elif item.due_date and item.due_date <= today + timedelta(days=settings.due_soon_days):
             days = (item.due_date - today).days
             reminders.append(Due(ReminderRule.DUE_SOON, item, f"due-{item.due_date.isoformat()}",
-                                 f"due {item.due_date.isoformat()}, in {days} day{'s' if days != 1 else ''}"))
+                                 f"due {format_date(item.due_date)}, in {days} day{'s' if days != 1 else ''}"))
         else:
             last = _last_activity(assignment)
             if last is not None and (today - last).days >= settings.stale_days:
                 reminders.append(Due(ReminderRule.STALE, item, quarter_period(today),
-                                     f"no update since {last.isoformat()}"))
+                                     f"no update since {format_date(last)}"))
     order = {ReminderRule.OVERDUE: 0, ReminderRule.DUE_SOON: 1, ReminderRule.STALE: 2}
     return sorted(reminders, key=lambda d: (order[d.rule], d.item.due_date or date.max, d.item.position))
 
@@ -238,7 +239,7 @@ def overdue_values(agency_ids: set[int], today: date) -> dict[int, list[Due]]:
         days = (today - period.due).days
         found[indicator.agency_id].append(Due(
             ReminderRule.VALUES_OVERDUE, None, f"{period.code}/{week_period(today)}",
-            f"{period.code} values were due {period.due.isoformat()}, {days} day{'s' if days != 1 else ''} ago",
+            f"{period.code} values were due {format_date(period.due)}, {days} day{'s' if days != 1 else ''} ago",
             indicator=indicator))
     return found
 
@@ -253,7 +254,7 @@ def waiting_reports(today: date, settings: ReminderSettings):
             return []
         return [
             Due(ReminderRule.REPORT_WAITING, report.item, week_period(today),
-                f"{report.agency.label}'s report of {as_utc(report.submitted_at).date().isoformat()}, "
+                f"{report.agency.label}'s report of {format_date(as_utc(report.submitted_at))}, "
                 f"waiting {(today - as_utc(report.stage_since).date()).days} days", report=report)
             for report in awaiting_decision(user)
             if as_utc(report.stage_since) <= cutoff

@@ -21,6 +21,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..audit.services import record
 from ..auth.permissions import has_validators, is_coordinator, is_validator, may_decide, validators_exist
+from ..display import format_date
 from ..enums import AuditEventKind, Decision, ReportStage, ReportStep, Status, UpdateKind
 from ..errors import Invalid, NotAllowed, Stale
 from ..extensions import db
@@ -134,7 +135,7 @@ def decide(user: User, report: Report, decision: Decision, comment: str, expecte
     """
     now = now or datetime.now(UTC)
     comment = comment.strip()
-    _check_decision(user, report, decision)
+    check_decision(user, report, decision)
     if expected_version is not None and expected_version != report.version:
         raise already_decided(report)
     if decision == Decision.RETURN and not comment:
@@ -182,8 +183,9 @@ def decide(user: User, report: Report, decision: Decision, comment: str, expecte
     return entry
 
 
-def _check_decision(user: User, report: Report, decision: Decision) -> None:
-    """Refuse a decision that is not this user's to make (NotAllowed), or is no longer open (Stale)."""
+def check_decision(user: User, report: Report, decision: Decision | None) -> None:
+    """Refuse a decision that is not this user's to make (NotAllowed), or is no longer open (Stale); without a
+    decision, whether the user may decide on the report at all."""
     own_agency = user.is_authenticated and user.agency_id == report.agency_id
     validator = is_validator(user) and own_agency
     if not (is_coordinator(user) or validator):
@@ -213,7 +215,7 @@ def already_decided(report: Report) -> Stale:
         message = "The agency replaced this report with a later one: decide on that one."
     else:
         who = report.decided_by.display_name if report.decided_by else "someone else"
-        when = as_utc(report.decided_at).date().isoformat() if report.decided_at else ""
+        when = format_date(as_utc(report.decided_at)) if report.decided_at else ""
         done = "forwarded" if report.stage == ReportStage.COORDINATION else report.stage.value
         message = f"This report was already {done} by {who}{' on ' + when if when else ''}."
     return Stale(message=message, version=report.version)

@@ -11,12 +11,12 @@ from ..auth.views import safe_next
 from ..enums import Decision
 from ..errors import Invalid
 from ..extensions import db
-from ..forms import page_number, parse_version
+from ..forms import page_number, parse_version, submit
 from ..models import Report
 from ..templating import report_url
 from . import bp
 from .forms import DecisionForm
-from .services import awaiting_page, decide
+from .services import awaiting_page, check_decision, decide
 
 QUEUE_PAGE = 25
 DONE = {Decision.FORWARD: "forwarded to the coordinators", Decision.VERIFY: "verified: it is the official state now",
@@ -33,17 +33,25 @@ def queue():
 
 @bp.route("/reports/<int:report_id>/decision", methods=["POST"])
 def decision(report_id: int):
+    """Forward, verify or return a report. Refused, the form comes back on a page of its own with the comment
+    as typed and each problem beside its field (a report changed meanwhile goes back where it was shown)."""
     report = db.get_or_404(Report, report_id, description="There is no such report.")
+    check_decision(current_user, report, None)  # before anything is shown of a form refused
     form = DecisionForm()
-    if not form.validate_on_submit():
-        raise Invalid(form.errors and {name: errors[0] for name, errors in form.errors.items()}
-                      or "The decision form was incomplete; please try again.")
     chosen = (Decision.FORWARD if form.forward.data else Decision.VERIFY if form.verify.data
               else Decision.RETURN if form.send_back.data else None)
-    if chosen is None:
-        raise Invalid({"decision": "Choose to forward, verify or return the report."})
-    decide(current_user, report, chosen, form.comment.data or "", parse_version(form.version.data))
-    flash(f"{report.subject}: the report of {report.agency.label} is {DONE[chosen]}.", "success")
-    if request.form.get("next"):
-        return redirect(safe_next(request.form["next"]))
-    return redirect(report_url(report))
+    submission = submit(form, lambda: decide(current_user, report, chosen, form.comment.data or "",
+                                             parse_version(form.version.data)) if chosen else _no_choice())
+    if submission.done:
+        flash(f"{report.subject}: the report of {report.agency.label} is {DONE[chosen]}.", "success")
+        if request.form.get("next"):
+            return redirect(safe_next(request.form["next"]))
+        return redirect(report_url(report))
+    if submission.status == 409:
+        raise submission.error  # the app's handler says who decided first, back on the page the form was on
+    return render_template("verification/decide.html", report=report, form=form, now=datetime.now(UTC),
+                           next=request.form.get("next")), submission.status
+
+
+def _no_choice():
+    raise Invalid({"decision": "Choose to forward, verify or return the report."})
