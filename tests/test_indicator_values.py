@@ -5,7 +5,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from conftest import csrf_token
-from test_reminders import smtp  # noqa: F401 (the fixture)
 from tracker.catalogue.services import find_agency
 from tracker.enums import Frequency, IndicatorKind, ReportStage, UpdateOrigin
 from tracker.extensions import db

@@ -1,7 +1,6 @@
 """Reminders against a real SMTP server on loopback: the right people, once, whatever happens."""
 import asyncio
 import email
-import socket
 import threading
 from datetime import UTC, date, datetime, timedelta
 
@@ -9,7 +8,8 @@ import pytest
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 
-from conftest import csrf_token, fresh_item, log_in
+from conftest import MAIL_BASE as BASE
+from conftest import Inbox, body, csrf_token, free_port, fresh_item, log_in
 from tracker.catalogue.services import find_agency
 from tracker.enums import DeliveryState
 from tracker.extensions import db
@@ -17,48 +17,6 @@ from tracker.models import ItemAgency, Notification, ReminderLog, User
 from tracker.reminders.delivery import run_reminders
 
 TODAY = date.today()
-BASE = "https://tracker.example.gov.pk"
-
-
-class Inbox:
-    """An aiosmtpd handler keeping every message it accepts."""
-
-    def __init__(self):
-        self.messages = []
-        self.lock = threading.Lock()
-
-    async def handle_DATA(self, server, session, envelope):
-        message = email.message_from_bytes(envelope.content)
-        with self.lock:
-            self.messages.append((envelope.rcpt_tos[0], message))
-        return "250 OK"
-
-    def to(self, address):
-        return [m for rcpt, m in self.messages if rcpt == address]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def smtp(app):
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port(), server_hostname="localhost")
-    controller.start()
-    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=controller.port, MAIL_FROM="tracker@example.org",
-                      TRACKER_BASE_URL=BASE)
-    yield inbox
-    controller.stop()
-
-
-def body(message, subtype="plain") -> str:
-    for part in message.walk():
-        if part.get_content_type() == f"text/{subtype}":
-            return part.get_payload(decode=True).decode()
-    raise AssertionError(f"no text/{subtype} part")
 
 
 @pytest.fixture
@@ -222,14 +180,15 @@ def test_settings_page_preview_and_log(scenario, smtp, as_role):
     admin = as_role("admin")
     page = admin.get("/admin/reminders").get_data(as_text=True)
     assert "focal@nadra.example" in page and scenario["soon"] in page and "app only" in page
-    response = admin.post("/admin/reminders", data={"csrf_token": csrf_token(page), "enabled": "y", "hour": "9",
-                                                    "minute": "30", "day_of_week": "mon-fri", "timezone": "Mars/Base",
-                                                    "due_soon_days": "7", "stale_days": "60",
+    weekdays = ["mon", "tue", "wed", "thu", "fri"]
+    response = admin.post("/admin/reminders", data={"csrf_token": csrf_token(page), "enabled": "y",
+                                                    "weekdays": weekdays, "send_time": "09:30",
+                                                    "timezone": "Mars/Base", "due_soon_days": "7", "stale_days": "60",
                                                     "report_wait_days": "7"})
     html = response.get_data(as_text=True)
-    assert response.status_code == 422 and "Not a time zone name" in html and 'value="mon-fri"' in html
-    admin.post("/admin/reminders", data={"csrf_token": csrf_token(page), "enabled": "y", "hour": "9", "minute": "30",
-                                         "day_of_week": "mon-fri", "timezone": "Asia/Karachi", "due_soon_days": "3",
+    assert response.status_code == 422 and "Choose a time zone from the list" in html and 'value="09:30"' in html
+    admin.post("/admin/reminders", data={"csrf_token": csrf_token(page), "enabled": "y", "weekdays": weekdays,
+                                         "send_time": "09:30", "timezone": "Asia/Karachi", "due_soon_days": "3",
                                          "stale_days": "60", "report_wait_days": "7"})
     run_reminders(TODAY)
     text = body(smtp.to("focal@nadra.example")[0])
@@ -402,7 +361,7 @@ def test_a_refusal_before_the_data_is_a_plain_failure_retried_next_run(scenario,
 
 def test_the_smtp_timeout_is_a_setting(app, monkeypatch, tmp_path):
     from tracker.config import settings_from_environment
-    from tracker.reminders.mail import SmtpSettings
+    from tracker.mail.smtp import SmtpSettings
 
     assert settings_from_environment(str(tmp_path), need_secret=False)["SMTP_TIMEOUT"] == 20
     monkeypatch.setenv("SMTP_TIMEOUT", "3")

@@ -1,6 +1,6 @@
 """Forms for accounts and agencies."""
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
+from wtforms import BooleanField, EmailField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional
 
@@ -19,9 +19,7 @@ class UserCreateForm(FlaskForm):
     name = StringField("Name", validators=[Optional(), Length(max=limits.PERSON_NAME)], filters=[strip])
     role = SelectField("Role", choices=ROLE_CHOICES)
     agency = SelectField("Agency (agency users only)", coerce=optional_int, validate_choice=False)
-    # Its rules are the password policy's (auth.services.check_password_policy), named beside the field.
-    password = PasswordField(f"Password, at least {limits.PASSWORD_MIN} characters (leave empty to generate one)",
-                             validators=[Optional()])
+    # No password: the account's holder sets theirs with the link the welcome e-mail brings.
     submit = SubmitField("Create account")
 
 
@@ -36,7 +34,7 @@ class UserEditForm(FlaskForm):
 
 
 class ResetPasswordForm(FlaskForm):
-    submit = SubmitField("Reset password")
+    submit = SubmitField("Reset password by e-mail")
 
 
 class AgencyForm(FlaskForm):
