@@ -367,3 +367,53 @@ def test_the_smtp_timeout_is_a_setting(app, monkeypatch, tmp_path):
     monkeypatch.setenv("SMTP_TIMEOUT", "3")
     config = settings_from_environment(str(tmp_path), need_secret=False)
     assert SmtpSettings.from_config({**app.config, **config}).timeout == 3
+
+
+# When mail cannot be sent: the reminder is in the app all the same, and the admin's overview says so.
+
+def notes_of(email):
+    db.session.expire_all()
+    return db.session.scalars(sa.select(Notification).join(User).where(User.email == email)).all()
+
+
+def test_when_mail_fails_the_reminder_is_in_the_app_and_the_overview_says_since_when(scenario, smtp, app, as_role):
+    from zoneinfo import ZoneInfo
+
+    from tracker.mail.status import mail_failing
+
+    working_port = app.config["SMTP_PORT"]
+    app.config["SMTP_PORT"] = free_port()  # nothing listens there
+    run_reminders(TODAY)
+    (note,) = notes_of("focal@nadra.example")  # the e-mail failed; the reminder is in the app
+    assert scenario["late"] in note.body and note.read_at is None
+    assert len(notes_of("nc@interior.example")) == 1
+    assert {r.state for r in log_rows() if r.recipient.email == "focal@nadra.example"} == {DeliveryState.FAILED}
+    failing = mail_failing()
+    assert failing and failing.failures == 2 and "cannot reach the SMTP server" in failing.last_error
+    admin = as_role("admin")
+    page = admin.get("/").get_data(as_text=True)
+    since = failing.since.astimezone(ZoneInfo("Asia/Karachi"))
+    assert "E-mail delivery is failing" in page and f"{since:%H:%M} (Asia/Karachi)" in page
+    assert "cannot reach the SMTP server" in page
+    assert "E-mail delivery is failing" not in as_role("coordinator").get("/").get_data(as_text=True)
+
+    run_reminders(TODAY)  # still down: the failures go on from the same moment, and nobody is told twice
+    again = mail_failing()
+    assert again.since == failing.since and again.failures > failing.failures
+    assert len(notes_of("focal@nadra.example")) == 1
+
+    app.config["SMTP_PORT"] = working_port
+    run_reminders(TODAY)  # the retry delivers the e-mails; the in-app copies are there already
+    assert len(smtp.to("focal@nadra.example")) == 1 and len(notes_of("focal@nadra.example")) == 1
+    assert mail_failing() is None
+    assert "E-mail delivery is failing" not in admin.get("/").get_data(as_text=True)
+
+
+def test_one_refused_address_is_not_mail_failing(scenario, serve):
+    from tracker.mail.status import mail_failing
+
+    serve(RefusingInbox())
+    run_reminders(TODAY)
+    assert {r.state for r in focal_rows()} == {DeliveryState.FAILED}
+    assert len(notes_of(FOCAL)) == 1  # shown in the app all the same
+    assert mail_failing() is None  # the server answered: it is that one address

@@ -385,6 +385,9 @@ def scheduler_command() -> None:
     from .reminders.scheduler import build_scheduler
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    # APScheduler logs every run of every job (the report queue is looked at every 5 seconds): that would bury
+    # the admin's login `make run` prints, and say nothing the jobs do not say themselves when they act.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
     scheduler = build_scheduler(current_app._get_current_object())
     click.echo("Scheduler running: reminders on the schedule set under Admin › Reminders. Ctrl+C stops it.")
     try:

@@ -56,9 +56,9 @@ def describe_days(days: list[str]) -> str:
 
 
 def describe_schedule(settings: ReminderSettings) -> str:
-    """The schedule in a sentence: "Monday to Friday at 08:00, Asia/Karachi time"."""
+    """When they go out, to end a sentence: "every day at 08:00, Asia/Karachi time", "Monday to Friday at …"."""
     days = weekday_list(settings.weekdays) or list(WEEKDAYS)
-    return f"{describe_days(days).capitalize()} at {settings.hour:02d}:{settings.minute:02d}, {settings.timezone} time"
+    return f"{describe_days(days)} at {settings.hour:02d}:{settings.minute:02d}, {settings.timezone} time"
 
 
 def next_run(settings: ReminderSettings, now: datetime | None = None) -> datetime | None:

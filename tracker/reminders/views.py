@@ -56,8 +56,8 @@ def settings():
     submission = submit(form, lambda: save_settings(form.setting_values(), current_user))
     if submission.done:
         settings = submission.result
-        flash(f"Reminder settings saved: {describe_schedule(settings)}. The scheduler picks them up within five "
-              "minutes.", "success")
+        when = f"reminders go out {describe_schedule(settings)}" if settings.enabled else "reminders are off"
+        flash(f"Reminder settings saved: {when}. The scheduler picks them up within five minutes.", "success")
         return redirect(url_for("reminders.settings"))
     preview = pending_digests(date.today())
     return render_template("reminders/settings.html", form=form, preview=preview, saved=saved,
