@@ -29,8 +29,9 @@ class ForgotPasswordForm(FlaskForm):
 
 class SetPasswordForm(FlaskForm):
     # Its rules are the password policy's (auth.services.check_password_policy), named beside the field.
-    password = PasswordField(f"New password, at least {limits.PASSWORD_MIN} characters",
-                             validators=[DataRequired(), Length(max=limits.PASSWORD_MAX)])
+    password = PasswordField("New password", validators=[DataRequired(), Length(max=limits.PASSWORD_MAX)],
+                             render_kw={"autocomplete": "new-password"})
     confirm = PasswordField("The same password again",
-                            validators=[DataRequired(), EqualTo("password", message="The two passwords differ.")])
+                            validators=[DataRequired(), EqualTo("password", message="The two passwords differ.")],
+                            render_kw={"autocomplete": "new-password"})
     submit = SubmitField("Set my password")

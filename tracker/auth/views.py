@@ -4,6 +4,7 @@ from urllib.parse import urlsplit
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 
+from .. import limits
 from ..audit.services import record
 from ..enums import AuditEventKind
 from ..errors import NotAllowed
@@ -129,5 +130,5 @@ def set_password(token: str):
             logout_user()
         flash("Your password is set: log in with it.", "success")
         return redirect(url_for("auth.login"))
-    return render_template("auth/set_password.html", form=form, user=holder.user,
+    return render_template("auth/set_password.html", form=form, user=holder.user, password_min=limits.PASSWORD_MIN,
                            welcome=holder.purpose is LinkPurpose.WELCOME), submission.status
