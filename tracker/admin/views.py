@@ -86,9 +86,9 @@ def flash_link_sent(sent: LinkSent, done: str) -> None:
         flash(f"{done} An e-mail with a link to set a password went to {sent.user.email}; it works once, until "
               f"{until}.", "success")
         return
-    flash(f"{done} The e-mail with the link to set a password could not be sent ({sent.error}). Send it again "
-          f"from the account's page once e-mail works, or give {sent.user.email} this link yourself (it works once, "
-          f"until {until}): {sent.link}", "warning")
+    flash(f"{done} The e-mail with the link to set a password could not be sent ({sent.error}). Once e-mail works, "
+          f"send a new one with “Reset password by e-mail” on the account's page, or give {sent.user.email} this "
+          f"link yourself (it works once, until {until}): {sent.link}", "warning")
 
 
 def _agency_form(form: AgencyForm, exclude: Agency | None = None) -> None:
