@@ -498,7 +498,7 @@ def test_openapi_document_matches_the_routes(app, client, token):
             routes |= {(path, method.lower()) for method in rule.methods - {"HEAD", "OPTIONS"}}
     documented = {(path, method) for path, operations in document["paths"].items() for method in operations
                   if method in HTTP_METHODS}
-    assert routes == documented and len(routes) == 11
+    assert routes == documented and len(routes) == 12
     for path, operations in document["paths"].items():
         for method, operation in operations.items():
             path_parameters = {p["name"] for p in operation.get("parameters", []) if p["in"] == "path"}

@@ -161,7 +161,8 @@ AGENCY_PAGES = ["/", "/items", "/items?pillar=protection&status=not_started&q=sh
 COORDINATOR_PAGES = ["/", "/queue", "/items", "/items/PAPER-g", "/items/NAP05-PROS-a-ii", "/items/PAPER-g/agencies",
                      "/items/PAPER-g/plan", "/dashboard", "/dashboard?pending=1", "/changes", "/changes?preset=year",
                      "/indicators/rates", "/indicators/new", "/agencies", "/pillars", "/pillars/prevention",
-                     "/context", "/laws/PTPA-2018", "/account/tokens"]
+                     "/context", "/laws/PCHTO-2002", "/sources", "/frameworks", "/frameworks/NAP21",
+                     "/items/NAP05-ATU-D7", "/account/tokens"]
 RAPPORTEUR_PAGES = ["/", "/changes", "/assessments", "/rapporteur/reports", "/items/PAPER-i", "/indicators"]
 FIA_PAGES = ["/", "/indicators/PROS-PTPA-INVESTIGATIONS/values", "/indicators/PROS-PTPA-INVESTIGATIONS"]
 ADMIN_PAGES = ["/", "/admin/users", "/admin/agencies", "/admin/import", "/admin/reminders", "/admin/reminders/log",

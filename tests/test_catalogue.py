@@ -359,3 +359,58 @@ def test_route_notes_show_on_route_items(coordinator_client):
     note = db.session.scalar(sa.select(SectionNote).where(SectionNote.label == "xii"))
     html = coordinator_client.get("/items/STEP-ROUTE-i").get_data(as_text=True)
     assert "Notes of this section" in html and note.text[:40] in html
+
+
+# Coverage (seed/coverage.toml): which 2005 actions address each of the paper's recommendations.
+
+
+def coverage_gaps() -> list[str]:
+    """The paper's recommendations no curated link addresses, in order a–x."""
+    linked = {link.recommendation for link in catalogue().coverage}
+    return [f"PAPER-{chr(c)}" for c in range(ord("a"), ord("x") + 1) if f"PAPER-{chr(c)}" not in linked]
+
+
+def test_every_coverage_link_says_how_and_every_recommendation_is_linked_or_a_gap():
+    links = catalogue().coverage
+    assert links and all(link.reason.strip() and "\n" not in link.reason and len(link.reason) <= 300
+                         for link in links)
+    linked = {link.recommendation for link in links}
+    paper = {r for r in refs() if r.startswith("PAPER-")}
+    assert linked <= paper, "the catalogue's links go from the paper's recommendations"
+    assert sorted(linked | set(coverage_gaps())) == sorted(paper) and not linked & set(coverage_gaps())
+    # A truthful list has both: some recommendations addressed several times, some not at all.
+    per_recommendation = Counter(link.recommendation for link in links)
+    assert max(per_recommendation.values()) > 1 and coverage_gaps()
+
+
+def test_the_coverage_files_list_of_gaps_is_the_gaps():
+    """The file's opening comment says which recommendations are gaps and why: it must say the truth."""
+    header = (SEED_DIR / "coverage.toml").read_text().split("[[coverage]]", 1)[0]
+    assert re.findall(r"^#\s+(PAPER-\w)\s", header, flags=re.MULTILINE) == coverage_gaps()
+    named = set(re.findall(r"\b(?:NAP05|STEP)-[\w-]*\w", header))
+    assert named and named <= refs(), named - refs()
+
+
+def test_the_coverage_page_adds_up(coordinator_client):
+    html = coordinator_client.get("/coverage?framework=PAPER").get_data(as_text=True)
+    shown = {name: int(value) for name, value in re.findall(r'id="count-(\w+)">(\d+)<', html)}
+    gaps = coverage_gaps()
+    assert shown["recommendations"] == 24 == shown["addressed"] + shown["gaps"] and shown["gaps"] == len(gaps)
+    section = html.split('id="gaps-section"', 1)[1].split("</section>", 1)[0]
+    assert re.findall(r'href="/items/(PAPER-\w)#coverage"', section) == gaps
+
+
+@needs_sources
+def test_coverage_links_the_papers_recommendations_to_actions_of_2005():
+    documents = {f["code"]: f["source"] for f in catalogue().frameworks}
+    items = {item.ref: item for item in catalogue().items}
+    recommendations = source_text(documents["PAPER"]).split("VIII. RECOMMENDATIONS", 1)[1]
+    wrong = []
+    for link in catalogue().coverage:
+        recommendation, action = items[link.recommendation], items[link.action]
+        if squash(recommendation.text) not in recommendations:
+            wrong.append(f"{link.recommendation} is not among the paper's recommendations")
+        if documents[action.framework] != "003_6962bf0d5d1c6498.txt" \
+                or squash(action.text) not in source_text(documents[action.framework]):
+            wrong.append(f"{link.action} is not an action of the 2005 booklet")
+    assert wrong == []

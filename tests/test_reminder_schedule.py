@@ -125,7 +125,7 @@ def test_the_migration_reads_the_cron_days_saved_before(tmp_path, blank_database
 
     app = make_app(tmp_path, SQLALCHEMY_DATABASE_URI=blank_database_url)
     with app.app_context():
-        upgrade(revision="0f4200f5dc9b")
+        upgrade(revision="51cef3b50eab")
         now = datetime(2026, 10, 1, tzinfo=UTC)
         with db.engine.begin() as connection:
             run = connection.execute

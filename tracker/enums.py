@@ -245,6 +245,7 @@ class AuditEventKind(str, enum.Enum):
     INDICATOR_CHANGED = "indicator_changed"  # an indicator defined, changed, retired or deleted: what gets counted
     RAPPORTEUR_REPORT = "rapporteur_report"  # the Rapporteur's report asked for, generated (or failed), downloaded
     ASSESSMENT = "assessment"  # the rapporteur's independent assessment of an item for a year
+    COVERAGE = "coverage"  # a link between a recommendation and an action addressing it added or removed
 
     @property
     def label(self) -> str:

@@ -24,6 +24,7 @@ PASSWORD_MAX = 200
 NOTE = 5000  # a progress report's note
 COMMENT = 2000  # a reviewer's comment
 ASSESSMENT_REASON = 1000  # why the rapporteur rates an item as it does: short, the evidence is elsewhere
+COVERAGE_REASON = 300  # how an action addresses a recommendation: one line
 LINK = 1000  # one evidence link
 LINKS = 20  # links in one report
 LINKS_TEXT = 4000  # the form's links box, one per line

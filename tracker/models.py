@@ -684,6 +684,53 @@ def _assessments_are_never_changed(_mapper, _connection, target: Assessment) -> 
     raise RuntimeError(f"assessment {target.id} is append-only: it is never updated or deleted")
 
 
+class CoverageLink(db.Model):
+    """A recommendation addressed by a plan's action, with a one-line reason saying how (see docs/domain.md).
+
+    Directed, from a recommendation (an item of a recommendations framework) to an action (an item of a plan),
+    and apart from "related items". Curated in seed/coverage.toml (origin source, no user) or added by a
+    coordinator (coverage/services.py is the one writer). A curated link a coordinator removes is kept, marked
+    removed, so that loading the seed again does not bring it back; a user's is deleted.
+    """
+
+    __tablename__ = "coverage_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Looked up by the pair's unique key, whose first column it is.
+    recommendation_id: Mapped[int] = mapped_column(sa.ForeignKey("action_items.id", ondelete="CASCADE"))
+    action_id: Mapped[int] = mapped_column(sa.ForeignKey("action_items.id", ondelete="CASCADE"), index=True)
+    reason: Mapped[str] = mapped_column(sa.String(limits.COVERAGE_REASON))
+    origin: Mapped[UpdateOrigin] = mapped_column(enum_column(UpdateOrigin), default=UpdateOrigin.USER)
+    added_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    removed_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    removed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+
+    __table_args__ = (
+        sa.UniqueConstraint("recommendation_id", "action_id", name="uq_coverage_links_pair"),
+        sa.CheckConstraint("recommendation_id <> action_id", name="not_to_itself"),
+    )
+
+    recommendation: Mapped[ActionItem] = relationship(foreign_keys=[recommendation_id])
+    action: Mapped[ActionItem] = relationship(foreign_keys=[action_id])
+    added_by: Mapped[User | None] = relationship(foreign_keys=[added_by_id])
+    removed_by: Mapped[User | None] = relationship(foreign_keys=[removed_by_id])
+
+    @hybrid_property
+    def active(self) -> bool:
+        """Not removed: what the pages, exports and the API count."""
+        return self.removed_at is None
+
+    @active.inplace.expression
+    @classmethod
+    def _active_expression(cls) -> sa.ColumnElement[bool]:
+        return cls.removed_at.is_(None)
+
+    @property
+    def curated(self) -> bool:
+        return self.origin == UpdateOrigin.SOURCE
+
+
 class Report(db.Model):
     """An agency's report: on an item, the status and progress it claims; on an indicator, a period's values.
 

@@ -2,7 +2,7 @@
 reminders' in-app copies shown once, whether e-mail goes out, and the first-run checklist's ticked steps
 
 Revision ID: 9db2f004b612
-Revises: 0f4200f5dc9b
+Revises: 51cef3b50eab
 Create Date: 2026-11-30 12:21:40.969790
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '9db2f004b612'
-down_revision = '0f4200f5dc9b'
+down_revision = '51cef3b50eab'
 branch_labels = None
 depends_on = None
 

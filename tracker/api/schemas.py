@@ -673,3 +673,60 @@ class AssessmentInputSchema(ma.Schema):
     @post_load
     def make(self, data, **kwargs) -> dict:
         return {**data, "rating": AssessmentRating(data["rating"])}
+
+
+# Coverage of the recommendations
+
+
+class CoverageActionSchema(ma.Schema):
+    """A plan's action addressing a recommendation, and how."""
+
+    ref = fields.String(attribute="action.ref", required=True)
+    title = fields.String(attribute="action.title", required=True)
+    framework = fields.String(attribute="action.framework.name", required=True)
+    status = DerivedString(getter=lambda link: link.action.status.value, required=True,
+                           validate=validate.OneOf(Status.codes()),
+                           metadata={"description": "The action's official status."})
+    reason = fields.String(required=True, metadata={"description": "How it addresses the recommendation, in a line."})
+    curated = fields.Boolean(required=True, metadata={
+        "description": "Curated with the catalogue (seed/coverage.toml); false: added by a coordinator."})
+
+
+class CoverageRowSchema(ma.Schema):
+    """A recommendation as a row of /coverage.csv (its columns, the same values), with its pillar, whether it is a
+    gap, the addressing actions in detail and its url."""
+
+    recommendation = fields.String(required=True, metadata={"description": "The recommendation's ref."})
+    framework = fields.String(required=True)
+    title = fields.String(required=True)
+    addressed_by = fields.String(required=True, metadata={
+        "description": "The refs of the actions addressing it, separated by '; '; empty for a gap."})
+    status = fields.String(required=True, validate=validate.OneOf(Status.codes()),
+                           metadata={"description": "The recommendation's own official status."})
+    pillar = fields.String(required=True)
+    gap = fields.Boolean(required=True, metadata={"description": "No action addresses it."})
+    actions = fields.List(fields.Nested(CoverageActionSchema), required=True,
+                          metadata={"description": "The actions addressing it, in the plans' order."})
+    url = fields.String(required=True, metadata={"description": "The recommendation in the API."})
+
+    @pre_dump
+    def as_row(self, row, **kwargs) -> dict:
+        item = row.recommendation
+        return {**row.csv_row(), "pillar": item.pillar.code, "gap": row.gap, "actions": row.links,
+                "url": url_for("api.item", ref=item.ref)}
+
+
+class CoverageSummarySchema(ma.Schema):
+    recommendations = fields.Integer(required=True, metadata={
+        "description": "Recommendations the framework and pillar filters select (gaps only narrows the rows, not "
+                       "these counts)."})
+    addressed = fields.Integer(required=True)
+    gaps = fields.Integer(required=True)
+    completed = fields.Integer(required=True, metadata={
+        "description": "Addressed, and every addressing action's official status is completed."})
+
+
+class CoveragePageSchema(PageSchema):
+    coverage = fields.List(fields.Nested(CoverageRowSchema), required=True, metadata={
+        "description": "The recommendations, in the frameworks' and the documents' order."})
+    summary = fields.Nested(CoverageSummarySchema, required=True)

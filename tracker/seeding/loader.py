@@ -11,7 +11,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
 
-from sqlalchemy.orm import selectinload
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased, selectinload
 
 from ..enums import AgeGroup, Breakdown, Exploitation, FindingKind, Sex, Status, UpdateKind, UpdateOrigin
 from ..extensions import db
@@ -20,6 +21,7 @@ from ..models import (
     ActionItem,
     Agency,
     AgencyAlias,
+    CoverageLink,
     Evidence,
     Finding,
     Framework,
@@ -102,6 +104,7 @@ def load_catalogue(catalogue: Catalogue) -> SeedReport:
     _load_context(catalogue, items, provinces, report)
     _load_section_notes(catalogue, frameworks, report)
     _load_indicators(catalogue, pillars, provinces, agencies, items, report)
+    _load_coverage(catalogue, items, report)
     db.session.flush()
     return report
 
@@ -541,3 +544,34 @@ def _sync_targets(indicator: Indicator, targets: list[tuple[str, float]]) -> boo
         else:
             changed |= assign_changed(current[period], value=value)
     return changed
+
+
+def _load_coverage(catalogue: Catalogue, items: dict[str, ActionItem], report: SeedReport) -> None:
+    """Make the curated coverage links the file's: new ones added, reasons refreshed, those it no longer holds
+    removed. Links users added are never read or touched here, and a curated link a coordinator removed stays
+    removed (its pair is left as it is while the file holds it)."""
+    recommendation, action = aliased(ActionItem), aliased(ActionItem)
+    existing = {
+        (recommendation_ref, action_ref): link
+        for link, recommendation_ref, action_ref in db.session.execute(
+            sa.select(CoverageLink, recommendation.ref, action.ref)
+            .join(recommendation, CoverageLink.recommendation_id == recommendation.id)
+            .join(action, CoverageLink.action_id == action.id)
+        )
+    }
+    wanted: set[tuple[str, str]] = set()
+    for record in catalogue.coverage:
+        pair = (record.recommendation, record.action)
+        wanted.add(pair)
+        link = existing.get(pair)
+        if link is None:
+            db.session.add(CoverageLink(recommendation=items[record.recommendation], action=items[record.action],
+                                        reason=record.reason, origin=UpdateOrigin.SOURCE))
+            report.created["coverage links"] += 1
+        elif link.origin == UpdateOrigin.SOURCE and link.active and assign_changed(link, reason=record.reason):
+            report.updated["coverage links"] += 1
+    # Curated links are not user history: what the file no longer holds goes (a removed one's record with it).
+    for pair, link in existing.items():
+        if link.origin == UpdateOrigin.SOURCE and pair not in wanted:
+            db.session.delete(link)
+            report.removed["coverage links"] += 1

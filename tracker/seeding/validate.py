@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 
 from .. import limits
+from ..coverage.rules import link_problem, one_line, reason_problem
 from ..enums import (
     AgeGroup,
     AgencyKind,
@@ -39,6 +40,8 @@ AGENCY_KEYS = frozenset(("name", "short_name", "kind", "province", "parent", "al
 INDICATOR_REQUIRED = ("code", "name", "definition", "unit", "pillar", "agency", "means_of_verification")
 INDICATOR_KEYS = frozenset(INDICATOR_REQUIRED + (
     "kind", "direction", "frequency", "breakdowns", "items", "baseline", "targets", "value"))
+COVERAGE_KEYS = frozenset(("recommendation", "addressed_by"))
+COVERAGE_LINK_KEYS = frozenset(("action", "reason"))
 VALUE_KEYS = frozenset(("period", "value", "as_of", "source", "locator", "note") + tuple(b.value for b in Breakdown))
 INDICATOR_CODE_PATTERN = re.compile(rf"^[A-Z0-9][A-Z0-9-]{{0,{limits.INDICATOR_CODE - 1}}}$")
 PERIOD_PATTERN = re.compile(limits.PERIOD_PATTERN)
@@ -151,6 +154,13 @@ class IndicatorRecord:
 
 
 @dataclass
+class CoverageRecord:
+    recommendation: str  # the ref of an item of a recommendations framework
+    action: str  # the ref of a plan's item that addresses it
+    reason: str  # how, in one line
+
+
+@dataclass
 class Catalogue:
     documents: list[dict] = field(default_factory=list)
     pillars: list[dict] = field(default_factory=list)
@@ -162,6 +172,7 @@ class Catalogue:
     evidence: list[EvidenceRecord] = field(default_factory=list)
     context: list[ContextRecord] = field(default_factory=list)
     indicators: list[IndicatorRecord] = field(default_factory=list)
+    coverage: list[CoverageRecord] = field(default_factory=list)
 
 
 class _Reader:
@@ -243,6 +254,7 @@ def read_catalogue(seed_dir: str | Path) -> Catalogue:
     _read_evidence(reader, catalogue, refs)
     _read_context(reader, catalogue, refs)
     _read_indicators(reader, catalogue, refs, resolve_agency)
+    _read_coverage(reader, catalogue)
     _check_sources(reader, catalogue)
     if reader.problems:
         raise Invalid(reader.problems)
@@ -746,6 +758,63 @@ def _read_indicators(reader: _Reader, catalogue: Catalogue, refs: set[str], reso
         )
 
 
+def _read_coverage(reader: _Reader, catalogue: Catalogue) -> None:
+    """Read coverage.toml: for each recommendation, the plans' actions that address it, each with a one-line
+    reason. A recommendation the file does not name is a gap."""
+    file = "coverage.toml"
+    data = reader.load(file, required=False)
+    for key in sorted(set(data) - {"coverage"}):
+        reader.problem(file, "file", f"unknown field {key!r}")
+    kinds = {framework.get("code"): framework["kind"] for framework in catalogue.frameworks}
+    item_kinds = {item.ref: kinds.get(item.framework) for item in catalogue.items}
+    records = data.get("coverage", [])
+    if not isinstance(records, list) or not all(isinstance(raw, dict) for raw in records):
+        reader.problem(file, "file", "coverage must be an array of tables ([[coverage]])")
+        records = []
+    seen: dict[tuple[str, str], int] = {}  # a pair -> the [[coverage]] that first links it
+    for index, raw in enumerate(records, start=1):
+        named = raw.get("recommendation")
+        record = f"coverage {named}" if isinstance(named, str) and named.strip() else f"coverage #{index}"
+        for key in sorted(set(raw) - COVERAGE_KEYS):
+            reader.problem(file, record, f"unknown field {key!r}")
+        recommendation = reader.text(raw, "recommendation", file, record, required=True)
+        if recommendation and recommendation not in item_kinds:
+            reader.problem(file, record, f"unknown item {recommendation!r}")
+        links = raw.get("addressed_by", [])
+        if not isinstance(links, list) or not all(isinstance(link, dict) for link in links):
+            reader.problem(file, record, "addressed_by must be a list of tables ([[coverage.addressed_by]])")
+            links = []
+        elif not links:
+            reader.problem(file, record, "addressed_by: name at least one action; a recommendation no action "
+                                         "addresses is a gap, left out of this file")
+        for number, link in enumerate(links, start=1):
+            named = link.get("action")
+            where = f"{record}, {named}" if isinstance(named, str) and named.strip() else f"{record}, action #{number}"
+            for key in sorted(set(link) - COVERAGE_LINK_KEYS):
+                reader.problem(file, where, f"unknown field {key!r}")
+            action = reader.text(link, "action", file, where, required=True)
+            reason = one_line(reader.text(link, "reason", file, where))
+            problems = []
+            if reason_problem(reason):  # the form's rule, said as the other seed files say theirs
+                problems.append("reason is required: say in one line how the action addresses the recommendation"
+                                if not reason else f"reason is longer than {limits.COVERAGE_REASON} characters: "
+                                                   "keep it to one line")
+            if action and action not in item_kinds:
+                problems.append(f"unknown item {action!r}")
+            elif action and recommendation in item_kinds:
+                problems.append(link_problem(recommendation, item_kinds[recommendation], action, item_kinds[action]))
+            pair = (recommendation, action)
+            if action and pair in seen:
+                problems.append(f"links {recommendation} and {action} a second time (first in [[coverage]] "
+                                f"#{seen[pair]})")
+            seen.setdefault(pair, index)
+            problems = [problem for problem in problems if problem]
+            for problem in problems:
+                reader.problem(file, where, problem)
+            if not problems and recommendation in item_kinds:
+                catalogue.coverage.append(CoverageRecord(recommendation, action, reason))
+
+
 def _read_indicator_values(reader: _Reader, file: str, record: str, raw: dict, figures: _IndicatorFigures,
                            breakdowns: list[Breakdown], province_codes: set[str]) -> list[IndicatorValueRecord]:
     """An indicator's [[indicator.value]] tables: dated figures from the sources, one per period and cell."""
@@ -872,7 +941,7 @@ def main(argv: list[str]) -> int:
         f"ok: {len(catalogue.frameworks)} frameworks, {len(catalogue.agencies)} agencies, "
         f"{len(catalogue.items)} items, {len(catalogue.evidence)} evidence, "
         f"{len(catalogue.context)} context records, {len(catalogue.indicators)} indicators "
-        f"({sum(len(i.values) for i in catalogue.indicators)} values)"
+        f"({sum(len(i.values) for i in catalogue.indicators)} values), {len(catalogue.coverage)} coverage links"
     )
     return 0
 
