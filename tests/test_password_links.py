@@ -208,3 +208,19 @@ def test_when_the_welcome_email_fails_the_admin_gets_the_link_to_pass_on(as_role
     link = re.search(r"(/password/set/[\w.-]+)", html).group(1)
     assert choose(app.test_client(), link).status_code == 302
     assert log_in(app.test_client(), "r@example.org", NEW).status_code == 302
+
+
+def test_of_two_uses_of_one_link_at_once_only_the_first_sets_a_password(app, make_user):
+    from tracker.auth.passwords import LinkRefused, set_password
+
+    user = make_user("coordinator")
+    made_for = user.password_hash
+    # The second use read the link while the first was setting a password: the hash is no longer the one
+    # the link was made for, and the second is refused rather than setting a password of its own.
+    with pytest.raises(LinkRefused, match="used already"):
+        set_password(user, NEW, replacing=made_for + "-no-longer")
+    db.session.rollback()
+    assert fetch(user.email).password_hash == made_for
+    set_password(user, NEW, replacing=made_for)
+    db.session.commit()
+    assert fetch(user.email).check_password(NEW)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import Enum
 
+import sqlalchemy as sa
 from flask import current_app, render_template
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
@@ -95,12 +96,22 @@ def read_link(token: str) -> LinkHolder:
     raise LinkRefused("This link is not valid: perhaps it was cut short when it was copied.")
 
 
-def set_password(user: User, password: str, *, temporary: bool = False) -> int:
+def set_password(user: User, password: str, *, temporary: bool = False, replacing: str | None = None) -> int:
     """Give the user this password (the policy applies), end their logins and lift any wait on logging in;
-    the caller records why and commits. Returns how many logins ended."""
+    the caller records why and commits. Returns how many logins ended.
+
+    With `replacing` (the hash a link was made for), the change is a compare-and-set: of two uses of one
+    link at the same moment, only the first sets a password; the other is refused.
+    """
     check_password_policy(password, user.email)
-    user.set_password(password, current_app.config.get("PASSWORD_HASH_METHOD"))
-    user.temporary_password = temporary
+    with db.session.no_autoflush:
+        user.set_password(password, current_app.config.get("PASSWORD_HASH_METHOD"))
+        user.temporary_password = temporary
+        if replacing is not None and db.session.execute(
+            sa.update(User).where(User.id == user.id, User.password_hash == replacing)
+            .values(password_hash=user.password_hash).execution_options(synchronize_session=False)
+        ).rowcount != 1:
+            raise LinkRefused("This link was used already: each link works once.")
     throttle.forget(user.email)
     return end_all_sessions(user)
 
@@ -109,7 +120,7 @@ def set_password_with_link(token: str, password: str) -> User:
     """The person holding a good link chooses their password; the link, used, stops working."""
     holder = read_link(token)
     user = holder.user
-    ended = set_password(user, password)
+    ended = set_password(user, password, replacing=user.password_hash)
     how = "with the welcome link" if holder.purpose is LinkPurpose.WELCOME else "with a reset link"
     record(AuditEventKind.PASSWORD_SET, user=user, subject=f"user:{user.id}",
            detail=f"{user.email}: {how}; {ended} login(s) ended")
