@@ -36,11 +36,10 @@ setup: install
 	$(FLASK) seed --if-empty
 	$(FLASK) users ensure-admin
 
-## The web server and, beside it, the one scheduler process (stopped together).
-run: setup
-	$(FLASK) scheduler & scheduler=$$!; \
-	trap 'kill $$scheduler 2>/dev/null' EXIT INT TERM; \
-	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+## The same setup, then the web server and the one scheduler process beside it (scripts/run.sh): the admin's
+## login is printed in a box after all setup output, as the last lines before the server's own.
+run: install
+	@BIN=$(BIN) PORT=$(PORT) sh scripts/run.sh
 
 LINT_PATHS ?= .
 

@@ -4,9 +4,12 @@ The schema and the catalogue are built once per session (see template_databases.
 """
 from __future__ import annotations
 
+import email
 import os
 import re
 import shutil
+import socket
+import threading
 from pathlib import Path
 
 import jinja2
@@ -55,6 +58,10 @@ def make_app(tmp_path: Path, **overrides):
         "SQLALCHEMY_DATABASE_URI": database_url(tmp_path),
         "PASSWORD_HASH_METHOD": PASSWORD_HASH_METHOD,
         "SEED_DIR": str(SEED_DIR),
+        # No test's e-mail leaves the machine: nothing listens on port 1, so sending fails at once unless a
+        # test starts its own SMTP server (the `smtp` fixture).
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": 1,
     }
     config.update(overrides)
     app = create_app(config)
@@ -122,6 +129,53 @@ def blank_database_url(tmp_path, template_databases):
     """A database with no tables at all, for tests that build the schema their own way (migrations)."""
     yield template_databases.blank_url(tmp_path)
     template_databases.drop_blank()
+
+
+class Inbox:
+    """An aiosmtpd handler keeping every message it accepts."""
+
+    def __init__(self):
+        self.messages = []
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):
+        message = email.message_from_bytes(envelope.content)
+        with self.lock:
+            self.messages.append((envelope.rcpt_tos[0], message))
+        return "250 OK"
+
+    def to(self, address):
+        return [m for rcpt, m in self.messages if rcpt == address]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+MAIL_BASE = "https://tracker.example.gov.pk"  # the tracker's address in the e-mails of tests
+
+
+@pytest.fixture
+def smtp(app):
+    """A real SMTP server on loopback, to which the app sends; its Inbox."""
+    from aiosmtpd.controller import Controller
+
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port(), server_hostname="localhost")
+    controller.start()
+    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=controller.port, MAIL_FROM="tracker@example.org",
+                      TRACKER_BASE_URL=MAIL_BASE)
+    yield inbox
+    controller.stop()
+
+
+def body(message, subtype="plain") -> str:
+    for part in message.walk():
+        if part.get_content_type() == f"text/{subtype}":
+            return part.get_payload(decode=True).decode()
+    raise AssertionError(f"no text/{subtype} part")
 
 
 @pytest.fixture

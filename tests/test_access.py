@@ -81,6 +81,11 @@ ROUTES = {
     # Public.
     "auth.login": Route("/login", get={"anonymous": 200, **{r: 302 for r in USERS}},  # logged in: sent on
                         post=Post(allowed=tuple(ROLES))),
+    # Asking for a link to set a new password, and the page a link opens (this one is no link: 400 for all).
+    "auth.forgot_password": Route("/password/forgot", get={role: 200 for role in ROLES},
+                                  post=Post(allowed=tuple(ROLES))),
+    "auth.set_password": Route("/password/set/not-a-link", get={role: 400 for role in ROLES},
+                               post=Post(allowed=tuple(ROLES))),
     # Every logged-in user.
     "auth.logout": Route("/logout", post=Post(allowed=tuple(USERS))),
     "auth.logout_everywhere": Route("/logout/everywhere", post=Post(allowed=tuple(USERS))),
@@ -170,10 +175,12 @@ ROUTES = {
     "assessments.assessment_csv": Route("/assessments.csv", get=expect({"coordinator": 200, "rapporteur": 200})),
     # Admins.
     "admin.users": Route("/admin/users", get=expect({"admin": 200}), post=Post(
-        ("admin",), {"email": "x@example.org", "role": "rapporteur", "password": "long enough passphrase"})),
+        ("admin",), {"email": "x@example.org", "role": "rapporteur"})),
     "admin.user_detail": Route("/admin/users/{user}", get=expect({"admin": 200}),
                                post=Post(("admin",), {"role": "rapporteur", "agency": ""})),
     "admin.user_reset_password": Route("/admin/users/{user}/password", post=Post(("admin",))),
+    # The first-run checklist on the admin's overview: the one step an admin ticks.
+    "checklist.tick_step": Route("/admin/checklist/agencies_checked/done", post=Post(("admin",))),
     "audit.log": Route("/admin/audit", get=expect({"admin": 200})),
     "audit.log_csv": Route("/admin/audit.csv", get=expect({"admin": 200})),
     "admin.agencies": Route("/admin/agencies", get=expect({"admin": 200}),
@@ -191,7 +198,7 @@ ROUTES = {
     "imports.confirm": Route("/admin/import/confirm", post=Post(("admin",), {"staged": "x", "repeats": "A:B"})),
     "imports.template": Route("/admin/import/template.csv", get=expect({"admin": 200})),
     "reminders.settings": Route("/admin/reminders", get=expect({"admin": 200}), post=Post(
-        ("admin",), {"enabled": "", "hour": "3", "minute": "0", "day_of_week": "*", "timezone": "UTC",
+        ("admin",), {"enabled": "", "send_time": "03:00", "weekdays": "mon", "timezone": "UTC",
                      "due_soon_days": "1", "stale_days": "1", "report_wait_days": "1"})),
     "reminders.log": Route("/admin/reminders/log", get=expect({"admin": 200})),
     "reminders.confirm_delivered": Route("/admin/reminders/log/1/confirm", post=Post(("admin",))),

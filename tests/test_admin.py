@@ -3,7 +3,7 @@ import re
 
 import sqlalchemy as sa
 
-from conftest import PASSWORD, csrf_token, fresh_item, log_in
+from conftest import MAIL_BASE, PASSWORD, body, csrf_token, fresh_item, log_in
 from tracker.catalogue.services import find_agency
 from tracker.enums import AssignmentRole, Role
 from tracker.extensions import db
@@ -14,18 +14,29 @@ def token(client, path):
     return csrf_token(client.get(path).get_data(as_text=True))
 
 
-def test_admin_creates_an_agency_user_with_a_generated_password(as_role, app):
+def test_admin_creates_an_agency_user_who_sets_the_password_from_the_welcome_email(as_role, app, smtp):
     admin = as_role("admin")
+    page = admin.get("/admin/users").get_data(as_text=True)
+    assert 'name="password"' not in page  # the admin never types nor sees a password
     nadra = find_agency("NADRA")
-    response = admin.post("/admin/users", data={"csrf_token": token(admin, "/admin/users"),
-                                                "email": "focal@nadra.example", "name": "Focal", "role": "agency",
-                                                "agency": str(nadra.id)},
+    response = admin.post("/admin/users", data={"csrf_token": csrf_token(page), "email": "focal@nadra.example",
+                                                "name": "Focal", "role": "agency", "agency": str(nadra.id)},
                           follow_redirects=True)
     html = response.get_data(as_text=True)
-    password = re.search(r"shown only this once: (\S+)</div>", html).group(1)
+    assert "Account focal@nadra.example created. An e-mail with a link to set a password went to" in html
     user = db.session.scalar(sa.select(User).where(User.email == "focal@nadra.example"))
-    assert user.agency is nadra and user.check_password(password)
-    assert log_in(app.test_client(), "focal@nadra.example", password).status_code == 302
+    assert user.agency is nadra and not user.check_password(PASSWORD)
+    (message,) = smtp.to("focal@nadra.example")
+    link = re.search(r"https://\S+/password/set/\S+", body(message)).group(0)
+    assert "National Database" in body(message) and link not in html
+    path = link.removeprefix(MAIL_BASE)
+    client = app.test_client()
+    form = client.get(path).get_data(as_text=True)
+    assert "Welcome: choose your password" in form and "focal@nadra.example" in form
+    done = client.post(path, data={"csrf_token": csrf_token(form), "password": "a long new passphrase",
+                                   "confirm": "a long new passphrase"})
+    assert done.status_code == 302 and done.location.endswith("/login")
+    assert log_in(app.test_client(), "focal@nadra.example", "a long new passphrase").status_code == 302
 
 
 def test_rejected_account_form_keeps_input(as_role):
@@ -38,7 +49,7 @@ def test_rejected_account_form_keeps_input(as_role):
     assert db.session.scalar(sa.select(User).where(User.email == "new@example.org")) is None
 
 
-def test_deactivate_change_role_and_reset_password(as_role, app, make_user):
+def test_deactivate_change_role_and_reset_password(as_role, app, make_user, smtp):
     admin = as_role("admin")
     user = make_user("coordinator", email="c@example.org")
     path = f"/admin/users/{user.id}"
@@ -48,11 +59,21 @@ def test_deactivate_change_role_and_reset_password(as_role, app, make_user):
     db.session.expire_all()
     assert (user.role, user.active, user.name) == (Role.RAPPORTEUR, False, "Now Rapporteur")
     assert log_in(app.test_client(), "c@example.org").status_code == 200  # refused: deactivated
+    # A deactivated account gets no link (it could not use one): nothing changes.
     html = admin.post(f"{path}/password", data={"csrf_token": token(admin, path)},
                       follow_redirects=True).get_data(as_text=True)
-    new_password = re.search(r"shown only this once: (\S+)</div>", html).group(1)
+    assert "This account is deactivated" in html and smtp.messages == []
     db.session.expire_all()
-    assert user.check_password(new_password) and not user.check_password(PASSWORD)
+    assert user.check_password(PASSWORD)
+    admin.post(path, data={"csrf_token": token(admin, path), "name": "Now Rapporteur", "role": "rapporteur",
+                           "agency": "", "active": "y"})
+    html = admin.post(f"{path}/password", data={"csrf_token": token(admin, path)},
+                      follow_redirects=True).get_data(as_text=True)
+    assert "The password of c@example.org no longer works" in html and "An e-mail with a link" in html
+    db.session.expire_all()
+    assert not user.check_password(PASSWORD)
+    (message,) = smtp.to("c@example.org")
+    assert "/password/set/" in body(message)
 
 
 def test_the_last_admin_cannot_be_demoted(as_role):

@@ -122,15 +122,19 @@ def test_accounts_made_changed_and_reset_by_an_admin_are_recorded(as_role, make_
     assert (made.user_id, made.actor, made.address, made.subject) == (me.id, me.email, "127.0.0.1", f"user:{focal.id}")
     assert made.detail == "focal@nadra.example: role agency, agency NADRA, state active"
     path = f"/admin/users/{focal.id}"
+    admin.post(f"{path}/password", data={"csrf_token": page_token(admin, path)})
+    reset = only(Kind.PASSWORD_RESET)
+    assert (reset.actor, reset.subject, reset.address) == (me.email, f"user:{focal.id}", "127.0.0.1")
+    welcome, link = events(Kind.PASSWORD_LINK_SENT)  # the new account's, then the reset's (no mail server here)
+    assert (link.actor, link.subject) == (me.email, f"user:{focal.id}")
+    assert "welcome link, the admin reset the password; not delivered" in link.detail
+    assert "welcome link, account created" in welcome.detail
     admin.post(path, data={"csrf_token": page_token(admin, path), "name": "Focal", "role": "coordinator",
                            "agency": ""})  # "active" unticked
     changed = only(Kind.ACCOUNT_CHANGED)
     assert (changed.actor, changed.subject) == (me.email, f"user:{focal.id}")
     assert changed.detail == ("focal@nadra.example: role agency → coordinator; agency NADRA → none; "
                               "state active → deactivated")
-    admin.post(f"{path}/password", data={"csrf_token": page_token(admin, path)})
-    reset = only(Kind.PASSWORD_RESET)
-    assert (reset.actor, reset.subject, reset.address) == (me.email, f"user:{focal.id}", "127.0.0.1")
 
 
 def test_a_refused_or_empty_account_change_records_nothing(as_role):

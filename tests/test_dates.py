@@ -10,7 +10,6 @@ import pytest
 from conftest import csrf_token, fresh_item
 from html_tree import Element, parse
 from test_progress import form_data, post_update
-from test_reminders import smtp  # noqa: F401 (the fixture)
 from tracker.display import format_date, format_moment
 from tracker.extensions import db
 from tracker.reminders.delivery import run_reminders
@@ -38,7 +37,7 @@ def iso_days(html: str) -> list[str]:
 
 
 @pytest.fixture
-def plan_with_dates(as_role, smtp):  # noqa: F811
+def plan_with_dates(as_role, smtp):
     """Every kind of date a page shows: due dates and their changes, reports and decisions, a figure's as-of
     day, an assessment, reminders, audit events, a dashboard as of a past day."""
     clients = {role: as_role(role, "NADRA" if role == "agency" else None)

@@ -6,7 +6,6 @@ import sqlalchemy as sa
 
 from conftest import csrf_token
 from downloads import csv_text
-from test_reminders import smtp  # noqa: F401 (the fixture)
 from tracker.catalogue.services import find_agency
 from tracker.enums import Frequency, IndicatorKind, ReportStage, UpdateOrigin
 from tracker.extensions import db
@@ -214,7 +213,7 @@ def test_reporting_rates_count_what_was_expected_reported_verified_and_on_time(a
     assert "Ignored" in ignored
 
 
-def test_an_agency_is_reminded_weekly_of_a_period_overdue_until_it_reports(as_role, smtp):  # noqa: F811
+def test_an_agency_is_reminded_weekly_of_a_period_overdue_until_it_reports(as_role, smtp):
     from datetime import date
 
     from test_reminders import body

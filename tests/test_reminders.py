@@ -1,7 +1,6 @@
 """Reminders against a real SMTP server on loopback: the right people, once, whatever happens."""
 import asyncio
 import email
-import socket
 import threading
 from datetime import UTC, date, datetime, timedelta
 
@@ -9,7 +8,8 @@ import pytest
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 
-from conftest import csrf_token, fresh_item, log_in
+from conftest import MAIL_BASE as BASE
+from conftest import Inbox, body, csrf_token, free_port, fresh_item, log_in
 from tracker.catalogue.services import find_agency
 from tracker.enums import DeliveryState
 from tracker.extensions import db
@@ -17,48 +17,6 @@ from tracker.models import ItemAgency, Notification, ReminderLog, User
 from tracker.reminders.delivery import run_reminders
 
 TODAY = date.today()
-BASE = "https://tracker.example.gov.pk"
-
-
-class Inbox:
-    """An aiosmtpd handler keeping every message it accepts."""
-
-    def __init__(self):
-        self.messages = []
-        self.lock = threading.Lock()
-
-    async def handle_DATA(self, server, session, envelope):
-        message = email.message_from_bytes(envelope.content)
-        with self.lock:
-            self.messages.append((envelope.rcpt_tos[0], message))
-        return "250 OK"
-
-    def to(self, address):
-        return [m for rcpt, m in self.messages if rcpt == address]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def smtp(app):
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port(), server_hostname="localhost")
-    controller.start()
-    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=controller.port, MAIL_FROM="tracker@example.org",
-                      TRACKER_BASE_URL=BASE)
-    yield inbox
-    controller.stop()
-
-
-def body(message, subtype="plain") -> str:
-    for part in message.walk():
-        if part.get_content_type() == f"text/{subtype}":
-            return part.get_payload(decode=True).decode()
-    raise AssertionError(f"no text/{subtype} part")
 
 
 @pytest.fixture
@@ -222,14 +180,15 @@ def test_settings_page_preview_and_log(scenario, smtp, as_role):
     admin = as_role("admin")
     page = admin.get("/admin/reminders").get_data(as_text=True)
     assert "focal@nadra.example" in page and scenario["soon"] in page and "app only" in page
-    response = admin.post("/admin/reminders", data={"csrf_token": csrf_token(page), "enabled": "y", "hour": "9",
-                                                    "minute": "30", "day_of_week": "mon-fri", "timezone": "Mars/Base",
-                                                    "due_soon_days": "7", "stale_days": "60",
+    weekdays = ["mon", "tue", "wed", "thu", "fri"]
+    response = admin.post("/admin/reminders", data={"csrf_token": csrf_token(page), "enabled": "y",
+                                                    "weekdays": weekdays, "send_time": "09:30",
+                                                    "timezone": "Mars/Base", "due_soon_days": "7", "stale_days": "60",
                                                     "report_wait_days": "7"})
     html = response.get_data(as_text=True)
-    assert response.status_code == 422 and "Not a time zone name" in html and 'value="mon-fri"' in html
-    admin.post("/admin/reminders", data={"csrf_token": csrf_token(page), "enabled": "y", "hour": "9", "minute": "30",
-                                         "day_of_week": "mon-fri", "timezone": "Asia/Karachi", "due_soon_days": "3",
+    assert response.status_code == 422 and "Choose a time zone from the list" in html and 'value="09:30"' in html
+    admin.post("/admin/reminders", data={"csrf_token": csrf_token(page), "enabled": "y", "weekdays": weekdays,
+                                         "send_time": "09:30", "timezone": "Asia/Karachi", "due_soon_days": "3",
                                          "stale_days": "60", "report_wait_days": "7"})
     run_reminders(TODAY)
     text = body(smtp.to("focal@nadra.example")[0])
@@ -402,9 +361,59 @@ def test_a_refusal_before_the_data_is_a_plain_failure_retried_next_run(scenario,
 
 def test_the_smtp_timeout_is_a_setting(app, monkeypatch, tmp_path):
     from tracker.config import settings_from_environment
-    from tracker.reminders.mail import SmtpSettings
+    from tracker.mail.smtp import SmtpSettings
 
     assert settings_from_environment(str(tmp_path), need_secret=False)["SMTP_TIMEOUT"] == 20
     monkeypatch.setenv("SMTP_TIMEOUT", "3")
     config = settings_from_environment(str(tmp_path), need_secret=False)
     assert SmtpSettings.from_config({**app.config, **config}).timeout == 3
+
+
+# When mail cannot be sent: the reminder is in the app all the same, and the admin's overview says so.
+
+def notes_of(email):
+    db.session.expire_all()
+    return db.session.scalars(sa.select(Notification).join(User).where(User.email == email)).all()
+
+
+def test_when_mail_fails_the_reminder_is_in_the_app_and_the_overview_says_since_when(scenario, smtp, app, as_role):
+    from zoneinfo import ZoneInfo
+
+    from tracker.mail.status import mail_failing
+
+    working_port = app.config["SMTP_PORT"]
+    app.config["SMTP_PORT"] = free_port()  # nothing listens there
+    run_reminders(TODAY)
+    (note,) = notes_of("focal@nadra.example")  # the e-mail failed; the reminder is in the app
+    assert scenario["late"] in note.body and note.read_at is None
+    assert len(notes_of("nc@interior.example")) == 1
+    assert {r.state for r in log_rows() if r.recipient.email == "focal@nadra.example"} == {DeliveryState.FAILED}
+    failing = mail_failing()
+    assert failing and failing.failures == 2 and "cannot reach the SMTP server" in failing.last_error
+    admin = as_role("admin")
+    page = admin.get("/").get_data(as_text=True)
+    since = failing.since.astimezone(ZoneInfo("Asia/Karachi"))
+    assert "E-mail delivery is failing" in page and f"{since:%H:%M} (Asia/Karachi)" in page
+    assert "cannot reach the SMTP server" in page
+    assert "E-mail delivery is failing" not in as_role("coordinator").get("/").get_data(as_text=True)
+
+    run_reminders(TODAY)  # still down: the failures go on from the same moment, and nobody is told twice
+    again = mail_failing()
+    assert again.since == failing.since and again.failures > failing.failures
+    assert len(notes_of("focal@nadra.example")) == 1
+
+    app.config["SMTP_PORT"] = working_port
+    run_reminders(TODAY)  # the retry delivers the e-mails; the in-app copies are there already
+    assert len(smtp.to("focal@nadra.example")) == 1 and len(notes_of("focal@nadra.example")) == 1
+    assert mail_failing() is None
+    assert "E-mail delivery is failing" not in admin.get("/").get_data(as_text=True)
+
+
+def test_one_refused_address_is_not_mail_failing(scenario, serve):
+    from tracker.mail.status import mail_failing
+
+    serve(RefusingInbox())
+    run_reminders(TODAY)
+    assert {r.state for r in focal_rows()} == {DeliveryState.FAILED}
+    assert len(notes_of(FOCAL)) == 1  # shown in the app all the same
+    assert mail_failing() is None  # the server answered: it is that one address

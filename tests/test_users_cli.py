@@ -44,14 +44,14 @@ def test_duplicate_email_is_refused(seeded, runner):
     assert again.exit_code != 0 and "already exists" in again.output
 
 
-def test_ensure_admin_generates_a_password_once(app, runner, monkeypatch):
+def test_ensure_admin_generates_a_one_time_password_once(app, runner, monkeypatch):
     monkeypatch.delenv("TRACKER_ADMIN_EMAIL", raising=False)
     monkeypatch.delenv("TRACKER_ADMIN_PASSWORD", raising=False)
     first = runner.invoke(args=["users", "ensure-admin"])
     assert first.exit_code == 0, first.output
     password = first.output.split("shown only this once: ")[1].strip()
     admin = db.session.scalar(sa.select(User).where(User.role == Role.ADMIN))
-    assert admin.check_password(password)
+    assert admin.check_password(password) and admin.temporary_password
     second = runner.invoke(args=["users", "ensure-admin"])
     assert "shown only this once" not in second.output and admin.email in second.output
 
@@ -63,17 +63,27 @@ def test_ensure_admin_takes_credentials_from_the_environment(app, runner, monkey
     assert "shown only this once" not in result.output
     admin = db.session.scalar(sa.select(User).where(User.role == Role.ADMIN))
     assert admin.email == "root@tracker.example" and admin.check_password("from-the-env-123")
+    assert not admin.temporary_password  # chosen by whoever set the environment: not a one-time password
 
 
 @pytest.mark.parametrize("password, problem", [("short-one", "at least 12 characters"),
                                                ("qwerty123456", "among the most common"),
                                                ("LeaveMeAlone", "among the most common")])
-def test_every_path_that_sets_a_password_applies_the_policy(seeded, runner, as_role, password, problem):
+def test_every_path_that_sets_a_password_applies_the_policy(seeded, runner, make_user, app, password, problem):
+    from tracker.auth.passwords import LinkPurpose, password_token
+
     result = runner.invoke(args=["users", "create", "p@example.org", "--role", "rapporteur", "--password", password])
     assert result.exit_code != 0 and problem in result.output
-    admin = as_role("admin")
-    page = admin.get("/admin/users").get_data(as_text=True)
-    response = admin.post("/admin/users", data={"csrf_token": csrf_token(page), "email": "p@example.org",
-                                                "role": "rapporteur", "password": password})
-    assert response.status_code == 422 and problem in response.get_data(as_text=True)
     assert db.session.scalar(sa.select(User).where(User.email == "p@example.org")) is None
+    user = make_user("coordinator", email="c@example.org")
+    before = user.password_hash
+    reset = runner.invoke(args=["users", "reset-password", "c@example.org", "--password", password])
+    assert reset.exit_code != 0 and problem in reset.output
+    # The page a welcome or reset link opens.
+    path = f"/password/set/{password_token(user, LinkPurpose.WELCOME)}"
+    client = app.test_client()
+    page = client.get(path).get_data(as_text=True)
+    response = client.post(path, data={"csrf_token": csrf_token(page), "password": password, "confirm": password})
+    assert response.status_code == 422 and problem in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert user.password_hash == before

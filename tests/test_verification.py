@@ -14,7 +14,6 @@ import sqlalchemy as sa
 from conftest import csrf_token, fresh_item, make_app
 from downloads import csv_text
 from test_progress import PDF, form_data, post_update
-from test_reminders import smtp  # noqa: F401 (the fixture)
 from tracker.api.tokens import issue_token
 from tracker.catalogue.services import find_agency
 from tracker.enums import Decision, ReportStage, ReportStep, Status, UpdateKind

@@ -86,6 +86,7 @@ def register_blueprints(app: Flask) -> None:
     from .auth import bp as auth_bp
     from .catalogue import bp as catalogue_bp
     from .changes import bp as changes_bp
+    from .checklist import bp as checklist_bp
     from .coordination import bp as coordination_bp
     from .coverage import bp as coverage_bp
     from .dashboard import bp as dashboard_bp
@@ -103,6 +104,7 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(home_bp)
+    app.register_blueprint(checklist_bp)
     app.register_blueprint(items_bp)
     app.register_blueprint(catalogue_bp)
     app.register_blueprint(progress_bp)

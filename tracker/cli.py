@@ -11,6 +11,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from .audit.services import record
+from .auth.passwords import reset_on_command_line
 from .auth.services import create_user, ensure_admin
 from .contract import with_bom
 from .coverage.filters import read_listing as read_coverage_listing
@@ -274,18 +275,74 @@ def users_list() -> None:
 
 
 @users.command("ensure-admin")
-def users_ensure_admin() -> None:
+@click.option("--login-box", is_flag=True, help="Print the admin's login in a box (as `make run` does, last).")
+@click.option("--url", default="", help="The tracker's address, for the box (default: TRACKER_BASE_URL).")
+def users_ensure_admin(login_box: bool, url: str) -> None:
     """Make sure an admin exists (TRACKER_ADMIN_EMAIL / TRACKER_ADMIN_PASSWORD)."""
     try:
         account = ensure_admin(os.environ.get("TRACKER_ADMIN_EMAIL"), os.environ.get("TRACKER_ADMIN_PASSWORD"))
     except DomainError as exc:
         raise click.ClickException(str(exc)) from None
-    if not account.created:
-        click.echo(f"Admin account: {account.user.email}")
+    email = account.user.email
+    if login_box:
+        click.echo(boxed(admin_login_lines(account, url or current_app.config["TRACKER_BASE_URL"])))
         return
-    click.echo(f"Created the admin account {account.user.email}.")
+    if not account.created:
+        click.echo(f"Admin account: {email}")
+        return
+    click.echo(f"Created the admin account {email}.")
     if account.generated_password:
-        click.echo(f"Its password, shown only this once: {account.generated_password}")
+        click.echo(f"Its one-time password (it logs in once, to choose your own), shown only this once: "
+                   f"{account.generated_password}")
+
+
+RESET_COMMAND = ".venv/bin/flask --app app users reset-password"
+
+
+def admin_login_lines(account, url: str) -> list[str]:
+    """What the box at the end of `make run`'s setup says: where to log in, as whom, with which password."""
+    email = account.user.email
+    lines = [f"The tracker: {url.rstrip('/')}/login", ""]
+    if account.generated_password:
+        return lines + [f"Admin e-mail:       {email}",
+                        f"One-time password:  {account.generated_password}",
+                        "", "Shown only this once. It logs in once: you then choose your own password."]
+    if account.created:
+        return lines + [f"Admin e-mail:  {email}", "Password:      the one in TRACKER_ADMIN_PASSWORD"]
+    if account.user.temporary_password:
+        known = "the one-time password printed when it was made (not chosen yet)"
+    else:
+        known = "the one its holder chose"
+    return lines + [f"Admin e-mail:  {email}", f"Password:      {known}", "",
+                    "Lost it? This prints a new one-time password (it also works while the server runs):",
+                    f"  {RESET_COMMAND} {email}"]
+
+
+def boxed(lines: list[str]) -> str:
+    """Lines in a frame of plain ASCII, which every terminal shows, so that they stand out from the log."""
+    width = max(len(line) for line in lines)
+    rule = "+" + "-" * (width + 4) + "+"
+    return "\n".join([rule, *(f"|  {line.ljust(width)}  |" for line in lines), rule])
+
+
+@users.command("reset-password")
+@click.argument("email")
+@click.option("--password", default=None,
+              help="The new password (the password policy applies); without it, a one-time password is generated "
+                   "and printed.")
+def users_reset_password(email, password) -> None:
+    """Give an account a new password (a lost admin password, say); its logins end."""
+    try:
+        user, generated = reset_on_command_line(email, password)
+    except DomainError as exc:
+        raise click.ClickException(str(exc)) from None
+    state = "" if user.active else " (note: the account is deactivated; it cannot log in until it is activated)"
+    if generated:
+        click.echo(f"New one-time password for {user.email}{state}, shown only this once (it logs in once, to "
+                   f"choose one's own):")
+        click.echo(generated)
+    else:
+        click.echo(f"Password of {user.email} changed{state}.")
 
 
 @users.command("token")
@@ -360,6 +417,9 @@ def scheduler_command() -> None:
     from .reminders.scheduler import build_scheduler
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    # APScheduler logs every run of every job (the report queue is looked at every 5 seconds): that would bury
+    # the admin's login `make run` prints, and say nothing the jobs do not say themselves when they act.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
     scheduler = build_scheduler(current_app._get_current_object())
     click.echo("Scheduler running: reminders on the schedule set under Admin › Reminders. Ctrl+C stops it.")
     try:

@@ -77,6 +77,10 @@ def settings_from_environment(instance_path: str, need_secret: bool = True) -> d
         "LOGIN_FREE_ATTEMPTS_PER_ADDRESS": int(env.get("TRACKER_LOGIN_FREE_ATTEMPTS_PER_ADDRESS", "30")),
         "LOGIN_BASE_DELAY_SECONDS": float(env.get("TRACKER_LOGIN_BASE_DELAY_SECONDS", "2")),
         "LOGIN_MAX_DELAY_SECONDS": float(env.get("TRACKER_LOGIN_MAX_DELAY_SECONDS", "900")),
+        # How long the e-mailed links to set a password work (each works once): a new account's welcome link
+        # (also sent by an admin's reset), and the link asked for with "Forgot your password?".
+        "WELCOME_LINK_DAYS": float(env.get("TRACKER_WELCOME_LINK_DAYS", "7")),
+        "RESET_LINK_HOURS": float(env.get("TRACKER_RESET_LINK_HOURS", "2")),
         # werkzeug's default (scrypt) unless set; tests choose a cheaper method.
         "PASSWORD_HASH_METHOD": env.get("TRACKER_PASSWORD_HASH_METHOD") or None,
     }

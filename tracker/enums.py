@@ -226,7 +226,9 @@ class AuditEventKind(str, enum.Enum):
     LOGIN_FAILED = "login_failed"  # a wrong password, an unknown e-mail or a deactivated account
     LOCKOUT = "lockout"  # a login refused unchecked: too many attempts for the e-mail or the address
     LOGOUT = "logout"
-    PASSWORD_RESET = "password_reset"  # by an admin
+    PASSWORD_RESET = "password_reset"  # by an admin (the old password stops working), or by the reset command
+    PASSWORD_LINK_SENT = "password_link_sent"  # a welcome or reset link e-mailed (or asked for, or not delivered)
+    PASSWORD_SET = "password_set"  # by the user: with a link, or on a first login with a one-time password
     ACCOUNT_CREATED = "account_created"
     ACCOUNT_CHANGED = "account_changed"  # role, agency, active or deactivated
     TOKEN_CREATED = "token_created"

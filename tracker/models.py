@@ -44,6 +44,9 @@ from .enums import (
 )
 from .extensions import db
 
+# Every day of the week, as ReminderSettings.weekdays holds them.
+WEEKDAYS_ALL = "mon,tue,wed,thu,fri,sat,sun"
+
 
 def utcnow() -> datetime:
     """Timezone-aware now, called per row (never evaluated once at import)."""
@@ -886,6 +889,9 @@ class User(UserMixin, db.Model):
     # The agency's validating authority (e.g. a Joint Secretary): its focal persons' reports pass
     # through a validator before they reach the coordinators. Agency users only.
     validator: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # A password generated for them (the first admin's, or by the reset command): it logs in once, to
+    # choose their own.
+    temporary_password: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     agency: Mapped[Agency | None] = relationship()
 
@@ -982,12 +988,18 @@ class ReminderSettings(db.Model):
     enabled: Mapped[bool] = mapped_column(default=True)
     hour: Mapped[int] = mapped_column(default=8)
     minute: Mapped[int] = mapped_column(default=0)
-    day_of_week: Mapped[str] = mapped_column(sa.String(40), default="*")
+    # The days of the week it runs on, as "mon,wed,fri" in the week's order (reminders/schedule.py).
+    weekdays: Mapped[str] = mapped_column(sa.String(27), default=WEEKDAYS_ALL, server_default=WEEKDAYS_ALL)
     timezone: Mapped[str] = mapped_column(sa.String(60), default="Asia/Karachi")
     due_soon_days: Mapped[int] = mapped_column(default=14)
     stale_days: Mapped[int] = mapped_column(default=90)
     # Validators and coordinators are reminded of reports that waited longer than this for them.
     report_wait_days: Mapped[int] = mapped_column(default=7, server_default="7")
+    # When an admin last saved them (the first-run checklist's "set the reminder schedule"), and who.
+    saved_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    saved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+
+    saved_by: Mapped[User | None] = relationship()
 
 
 class ReminderLog(db.Model):
@@ -1014,6 +1026,8 @@ class ReminderLog(db.Model):
     decision: Mapped[str] = mapped_column(sa.String(24), default="", server_default="")
     decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     decided_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    # When its in-app copy was shown: once, whether the e-mail went out at once, later or never.
+    notified_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
 
     __table_args__ = (sa.UniqueConstraint("rule", "subject_key", "recipient_id", "period", name="one_reminder"),)
 
@@ -1021,6 +1035,35 @@ class ReminderLog(db.Model):
     agency: Mapped[Agency | None] = relationship()
     recipient: Mapped[User] = relationship(foreign_keys=[recipient_id])
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+
+
+class MailStatus(db.Model):
+    """Whether e-mail goes out: one row, written after every attempt to send (reminders, account links).
+
+    `failing_since` is the first failure of the current run of failures; a message the server accepts
+    clears it. A recipient refused alone does not count: the server works, one address does not.
+    """
+
+    __tablename__ = "mail_status"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    failing_since: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    failures: Mapped[int] = mapped_column(default=0)  # since failing_since
+    last_failure_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    last_error: Mapped[str] = mapped_column(sa.Text, default="")
+    last_success_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+
+class SetupStep(db.Model):
+    """A step of the first-run checklist that an admin ticks as done (those the data shows are not kept)."""
+
+    __tablename__ = "setup_steps"
+
+    key: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    done_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    done_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+
+    done_by: Mapped[User | None] = relationship()
 
 
 class Notification(db.Model):

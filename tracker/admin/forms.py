@@ -1,6 +1,6 @@
 """Forms for accounts and agencies."""
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
+from wtforms import BooleanField, EmailField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Optional
 
@@ -28,9 +28,7 @@ class UserCreateForm(FlaskForm):
     # only on its agency's items, which count once verified; a refused form keeps the role chosen.
     role = SelectField("Role", choices=ROLE_CHOICES, default=Role.AGENCY.value)
     agency = SelectField("Agency (agency users only)", coerce=optional_int, validate_choice=False)
-    # Its rules are the password policy's (auth.services.check_password_policy), named beside the field.
-    password = PasswordField(f"Password, at least {limits.PASSWORD_MIN} characters (leave empty to generate one)",
-                             validators=[Optional()])
+    # No password: the account's holder sets theirs with the link the welcome e-mail brings.
     submit = SubmitField("Create account")
 
     def validate(self, extra_validators=None) -> bool:
@@ -39,7 +37,7 @@ class UserCreateForm(FlaskForm):
         if self.agency.data and agency is None:
             self.agency.errors.append("There is no such agency.")
             valid = False
-        problems = account_problems(self.email.data or "", self.role.data or "", self.password.data or None,
+        problems = account_problems(self.email.data or "", self.role.data or "", None,
                                     agency.name if agency else None)
         return place_problems(self, problems) and valid
 
@@ -55,7 +53,7 @@ class UserEditForm(FlaskForm):
 
 
 class ResetPasswordForm(FlaskForm):
-    submit = SubmitField("Reset password")
+    submit = SubmitField("Reset password by e-mail")
 
 
 class AgencyForm(FlaskForm):

@@ -1,12 +1,8 @@
 """Rules for managing accounts and agencies."""
 from __future__ import annotations
 
-import secrets
-
-from flask import current_app
-
 from ..audit.services import describe_changes, record
-from ..auth import throttle
+from ..auth.passwords import LinkSent, welcome
 from ..auth.services import account_state, create_user, end_all_sessions
 from ..catalogue.services import find_agency
 from ..enums import AgencyKind, AuditEventKind, Role
@@ -56,22 +52,10 @@ def update_user(admin: User, user: User, *, name: str, role: Role, agency: Agenc
     return user
 
 
-def create_account(email: str, role: str, password: str | None, name: str, agency: Agency | None):
-    """Create an account; without a password, generate one. Return the user and any generated password."""
-    generated = None if password else secrets.token_urlsafe(12)
-    user = create_user(email, role, password or generated, name=name, agency_name=agency.name if agency else None)
-    return user, generated
-
-
-def reset_password(user: User) -> str:
-    """Give the user a new random password; it is shown once to the admin who hands it over."""
-    password = secrets.token_urlsafe(12)
-    user.set_password(password, current_app.config.get("PASSWORD_HASH_METHOD"))
-    throttle.forget(user.email)  # a fresh password also lifts the wait on the account
-    ended = end_all_sessions(user)  # whoever knew the old password is logged out
-    record(AuditEventKind.PASSWORD_RESET, subject=f"user:{user.id}", detail=f"{user.email}: {ended} login(s) ended")
-    db.session.commit()
-    return password
+def create_account(email: str, role: str, name: str, agency: Agency | None) -> LinkSent:
+    """Create an account with no password anyone knows, and e-mail its holder the link to set theirs."""
+    user = create_user(email, role, None, name=name, agency_name=agency.name if agency else None)
+    return welcome(user)
 
 
 def _name_taken(name: str, agency: Agency | None = None) -> str | None:

@@ -2,6 +2,7 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from ..auth.passwords import LinkSent, reset_by_admin
 from ..auth.permissions import is_admin, requires
 from ..catalogue.services import assignment_counts
 from ..enums import AgencyKind, Role
@@ -20,7 +21,6 @@ from .services import (
     edit_agency,
     merge_agencies,
     remove_alias,
-    reset_password,
     update_user,
 )
 
@@ -44,12 +44,10 @@ def _agency(agency_id: int | None) -> Agency | None:
 def users():
     form = UserCreateForm()
     agency_picker(form.agency, "None")
-    submission = submit(form, lambda: create_account(form.email.data, form.role.data, form.password.data or None,
-                                                     form.name.data or "", _agency(form.agency.data)))
+    submission = submit(form, lambda: create_account(form.email.data, form.role.data, form.name.data or "",
+                                                     _agency(form.agency.data)))
     if submission.done:
-        user, generated = submission.result
-        shown_once = f" Its password, shown only this once: {generated}" if generated else ""
-        flash(f"Account {user.email} created.{shown_once}", "success")
+        flash_link_sent(submission.result, f"Account {submission.result.user.email} created.")
         return redirect(url_for("admin.users"))
     return render_template("admin/users.html", form=form, **_user_list()), submission.status
 
@@ -84,9 +82,21 @@ def user_reset_password(user_id: int):
     user = db.get_or_404(User, user_id, description="There is no such user.")
     if not ResetPasswordForm().validate_on_submit():
         abort(400)
-    password = reset_password(user)
-    flash(f"New password for {user.email}, shown only this once: {password}", "success")
+    flash_link_sent(reset_by_admin(user), f"The password of {user.email} no longer works and their logins have ended.")
     return redirect(url_for("admin.user_detail", user_id=user.id))
+
+
+def flash_link_sent(sent: LinkSent, done: str) -> None:
+    """Say what became of the e-mail with the link to set a password; when it failed, give the admin the
+    link to pass on (a link for the account's holder to choose a password with: never a password)."""
+    until = f"{sent.valid_until:%d %b %Y, %H:%M} UTC"
+    if sent.sent:
+        flash(f"{done} An e-mail with a link to set a password went to {sent.user.email}; it works once, until "
+              f"{until}.", "success")
+        return
+    flash(f"{done} The e-mail with the link to set a password could not be sent ({sent.error}). Once e-mail works, "
+          f"send a new one with “Reset password by e-mail” on the account's page, or give {sent.user.email} this "
+          f"link yourself (it works once, until {until}): {sent.link}", "warning")
 
 
 def _agency_form(form: AgencyForm, exclude: Agency | None = None) -> None:

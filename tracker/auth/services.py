@@ -20,7 +20,7 @@ from ..models import User, UserSession, as_utc, normalise_email
 from . import throttle
 
 # Endpoints reachable without logging in.
-PUBLIC_ENDPOINTS = {"auth.login", "static", "bootstrap.static"}
+PUBLIC_ENDPOINTS = {"auth.login", "auth.forgot_password", "auth.set_password", "static", "bootstrap.static"}
 # Blueprints that authenticate their own requests: the API answers 401 JSON, never a redirect.
 SELF_AUTHENTICATING_BLUEPRINTS = {"api"}
 # How often a login's last-seen time is written: the idle timeout needs minutes, not every request.
@@ -182,15 +182,20 @@ def account_problems(email: str, role: str, password: str | None, agency_name: s
     return problems
 
 
-def create_user(email: str, role: str, password: str, name: str = "", agency_name: str | None = None) -> User:
-    """Create an account, enforcing that agency users (and only they) belong to an agency."""
+def create_user(email: str, role: str, password: str | None, name: str = "", agency_name: str | None = None,
+                temporary: bool = False) -> User:
+    """Create an account, enforcing that agency users (and only they) belong to an agency.
+
+    Without a password the account gets one nobody knows: its holder sets theirs with the welcome link
+    (auth/passwords.py). A `temporary` password logs in once, to choose their own.
+    """
     if problems := account_problems(email, role, password, agency_name):
         raise Invalid(problems)
     email = normalise_email(validate_email(email.strip(), check_deliverability=False).normalized)
     role_value = Role(role)
     agency = find_agency(agency_name) if agency_name else None
-    user = User(email=email, name=name.strip(), role=role_value, agency=agency)
-    user.set_password(password, current_app.config.get("PASSWORD_HASH_METHOD"))
+    user = User(email=email, name=name.strip(), role=role_value, agency=agency, temporary_password=temporary)
+    user.set_password(password or secrets.token_urlsafe(32), current_app.config.get("PASSWORD_HASH_METHOD"))
     db.session.add(user)
     db.session.flush()
     record(AuditEventKind.ACCOUNT_CREATED, subject=f"user:{user.id}",
@@ -213,7 +218,7 @@ class AdminAccount:
 
 
 def ensure_admin(email: str | None, password: str | None) -> AdminAccount:
-    """Make sure an active admin exists; create one (generating a password if none given)."""
+    """Make sure an active admin exists; create one (generating a one-time password if none given)."""
     existing = db.session.scalar(
         db.select(User).where(User.role == Role.ADMIN, User.active.is_(True)).order_by(User.id)
     )
@@ -222,5 +227,6 @@ def ensure_admin(email: str | None, password: str | None) -> AdminAccount:
     generated = None
     if not password:
         generated = password = secrets.token_urlsafe(12)
-    user = create_user(email or "admin@example.org", Role.ADMIN.value, password, name="Administrator")
+    user = create_user(email or "admin@example.org", Role.ADMIN.value, password, name="Administrator",
+                       temporary=generated is not None)
     return AdminAccount(user, created=True, generated_password=generated)

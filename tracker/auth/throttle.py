@@ -36,27 +36,31 @@ def _delay_case(column, free: int, base: float, cap: float) -> sa.ColumnElement:
     return sa.case((column < free, 0.0), *steps, else_=cap)
 
 
-def _email_key(email: str) -> str:
+def _email_key(email: str, scope: str = "") -> str:
     """The row an e-mail's attempts are counted in: the address as accounts match it, cut to fit the key."""
-    return f"email:{normalise_email(email)[:250]}"
+    return f"{scope}email:{normalise_email(email)[:250]}"
 
 
-def _keys(address: str | None, email: str) -> list[tuple[str, int]]:
+def _keys(address: str | None, email: str, scope: str) -> list[tuple[str, int]]:
     config = current_app.config
-    keys = [(_email_key(email), config["LOGIN_FREE_ATTEMPTS"])]
+    keys = [(_email_key(email, scope), config["LOGIN_FREE_ATTEMPTS"])]
     if address:
         # Many people may share an office's address: it gets more free attempts than one e-mail.
-        keys.append((f"ip:{address[:250]}", config["LOGIN_FREE_ATTEMPTS_PER_ADDRESS"]))
+        keys.append((f"{scope}ip:{address[:250]}", config["LOGIN_FREE_ATTEMPTS_PER_ADDRESS"]))
     return keys
 
 
-def claim_attempt(address: str | None, email: str) -> Verdict:
-    """Count one login attempt for the address and the e-mail; refuse it while either must wait."""
+def claim_attempt(address: str | None, email: str, scope: str = "") -> Verdict:
+    """Count one attempt for the address and the e-mail; refuse it while either must wait.
+
+    Logins count under no scope; other requests a stranger could repeat (asking for a password-reset
+    link: scope "reset:") count apart, with the same rules.
+    """
     config = current_app.config
     now = time.time()
     base, cap = float(config["LOGIN_BASE_DELAY_SECONDS"]), float(config["LOGIN_MAX_DELAY_SECONDS"])
     waits = []
-    for key, free in _keys(address, email):
+    for key, free in _keys(address, email, scope):
         _ensure_row(key, now)
         attempts = LoginThrottle.attempts + 1
         claimed = db.session.execute(

@@ -1,15 +1,26 @@
-"""Log in and out."""
+"""Log in and out; set a password with a link, or ask for one."""
 from urllib.parse import urlsplit
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 
+from .. import limits
 from ..audit.services import record
 from ..enums import AuditEventKind
 from ..errors import NotAllowed
 from ..extensions import db
+from ..forms import submit
 from . import bp
-from .forms import LoginForm
+from .forms import ForgotPasswordForm, LoginForm, SetPasswordForm
+from .passwords import (
+    LinkPurpose,
+    LinkRefused,
+    choose_after_one_time_password,
+    read_link,
+    request_reset,
+    send_reset_link,
+    set_password_with_link,
+)
 from .services import authenticate, end_all_sessions, end_session, start_session
 
 
@@ -33,6 +44,11 @@ def login():
         except NotAllowed as exc:
             flash(str(exc), "danger")
         else:
+            if user is not None and user.temporary_password:
+                # A one-time password (the first admin's, or one the reset command printed) opens no session:
+                # it leads straight to choosing one's own.
+                flash("That password works only once: choose your own now.", "info")
+                return redirect(url_for("auth.set_password", token=choose_after_one_time_password(user)))
             if user is not None:
                 start_session(user, remember=form.remember.data)
                 login_user(user, remember=form.remember.data)
@@ -58,3 +74,61 @@ def logout_everywhere():
     logout_user()
     flash(f"You have logged out everywhere ({ended} login{'s' if ended != 1 else ''} ended).", "info")
     return redirect(url_for("auth.login"))
+
+
+def after_response(response, action, *args) -> None:
+    """Run `action` once the response has gone out, in an app context of its own: what it takes (sending
+    an e-mail) then never shows in how long the answer took."""
+    app = current_app._get_current_object()
+
+    def run() -> None:
+        with app.app_context():
+            try:
+                action(*args)
+            except Exception:  # the answer is gone: log it, as nobody is left to tell
+                app.logger.exception("after the response: %s failed", action.__name__)
+            finally:
+                db.session.remove()
+
+    response.call_on_close(run)
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+def forgot_password():
+    """Ask for a link to set a new password; the answer never says whether an account has the address."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        email = form.email.data
+        try:
+            user_id = request_reset(email, request.remote_addr)
+        except NotAllowed as exc:
+            flash(str(exc), "danger")
+            return render_template("auth/forgot.html", form=form), 429
+        hours = int(LinkPurpose.RESET.lifetime.total_seconds() // 3600)
+        flash(f"If an active account has the address {email}, a link to set a new password is on its way to it. "
+              f"It works once, for {hours} hour{'s' if hours != 1 else ''}; until then your password stays as it "
+              "is.", "info")
+        response = redirect(url_for("auth.login"))
+        if user_id is not None:
+            after_response(response, send_reset_link, user_id, email, request.remote_addr)
+        return response
+    return render_template("auth/forgot.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/password/set/<token>", methods=["GET", "POST"])
+def set_password(token: str):
+    """Choose a password with a link from an e-mail (or after logging in with a one-time password)."""
+    try:
+        holder = read_link(token)
+    except LinkRefused as exc:
+        return render_template("auth/link_refused.html", problem=exc.message), 400
+    form = SetPasswordForm()
+    submission = submit(form, lambda: set_password_with_link(token, form.password.data))
+    if submission.done:
+        if current_user.is_authenticated:
+            end_session(current_user)  # whoever was logged in on this browser: the link's holder logs in afresh
+            logout_user()
+        flash("Your password is set: log in with it.", "success")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/set_password.html", form=form, user=holder.user, password_min=limits.PASSWORD_MIN,
+                           welcome=holder.purpose is LinkPurpose.WELCOME), submission.status

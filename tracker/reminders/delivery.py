@@ -26,8 +26,9 @@ from ..auth.permissions import is_admin
 from ..enums import DeliveryState, ReminderRule
 from ..errors import Invalid, NotAllowed, NotFound, Unavailable
 from ..extensions import db
+from ..mail.smtp import DeliveryUncertain, Mailer, SmtpSettings, build_message
+from ..mail.status import record_outcome
 from ..models import ReminderLog, ReminderSettings, User, as_utc
-from .mail import DeliveryUncertain, Mailer, SmtpSettings, build_message
 from .notifications import notify
 from .rules import RULE_TITLES, Digest, Due, get_settings, plan_digests, week_period
 
@@ -202,38 +203,49 @@ def _claim_keys(digest: Digest, today: date) -> list[tuple[ClaimKey, Due | None]
 
 def _deliver(digest: Digest, row_ids: list[int], mailer: Mailer, base_url: str, report: RunReport,
              name: str) -> None:
-    """Send (or, for users who turned e-mail off, only show) a claimed digest; record the outcome."""
+    """Send (or, for users who turned e-mail off, only show) a claimed digest; record the outcome.
+
+    The in-app copy is shown whatever became of the e-mail, once: a failed e-mail is retried by the
+    next run, and its rows remember that the copy is there already.
+    """
     subject, text, html = _render(digest, base_url)
     user_id, address, by_email = digest.user.id, digest.user.email, digest.user.email_reminders
     link = digest.reminders[0].path if len(digest.reminders) == 1 and not digest.summary \
         else "/notifications"
+    shown = db.session.scalar(sa.select(sa.func.count()).select_from(ReminderLog)
+                              .where(ReminderLog.id.in_(row_ids), ReminderLog.notified_at.is_not(None)))
     db.session.rollback()  # end the reading; what follows starts by writing
-    state, error, msgid = DeliveryState.IN_APP, "", ""
+    state, error, msgid, failure = DeliveryState.IN_APP, "", "", None
     if by_email:
         msgid = message_id(row_ids, base_url)
         try:
             mailer.send(build_message(current_app.config["MAIL_FROM"], address, subject, text, html, msgid))
             state = DeliveryState.SENT
         except DeliveryUncertain as exc:
-            state, error = DeliveryState.UNCERTAIN, str(exc)[:500]
+            state, error, failure = DeliveryState.UNCERTAIN, str(exc)[:500], exc
         except Unavailable as exc:
-            state, error = DeliveryState.FAILED, str(exc)[:500]
+            state, error, failure = DeliveryState.FAILED, str(exc)[:500], exc
+    now = datetime.now(UTC)
     values = {"state": state, "error": error, "message_id": msgid}
     if state != DeliveryState.FAILED:
-        values["sent_at"] = datetime.now(UTC)
+        values["sent_at"] = now
+    notify_now = shown < len(row_ids)
+    if notify_now:
+        values["notified_at"] = now
     db.session.execute(sa.update(ReminderLog).where(ReminderLog.id.in_(row_ids)).values(**values)
                        .execution_options(synchronize_session=False))
+    if by_email:
+        record_outcome(failure)
     if state == DeliveryState.FAILED:
         report.failed[name] += 1
         if error not in report.errors:
             report.errors.append(error)
+    elif state == DeliveryState.UNCERTAIN:
+        report.uncertain[name] += 1
+        report.errors.append(error)
     else:
-        if state == DeliveryState.UNCERTAIN:
-            report.uncertain[name] += 1
-            report.errors.append(error)
-        else:
-            (report.sent if state == DeliveryState.SENT else report.in_app)[name] += 1
-        # Most likely delivered: the in-app copy is shown now, as for a sent reminder.
+        (report.sent if state == DeliveryState.SENT else report.in_app)[name] += 1
+    if notify_now:
         notify(user_id, subject, text, link)
     db.session.commit()
 

@@ -1,34 +1,58 @@
-"""The reminder settings form."""
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+"""The reminder settings form: days to tick, a time, a time zone from a list, and the thresholds."""
+from datetime import time
 
-from apscheduler.triggers.cron import CronTrigger
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, StringField, SubmitField
-from wtforms.validators import DataRequired, InputRequired, NumberRange, ValidationError
+from wtforms import BooleanField, IntegerField, SelectField, SelectMultipleField, SubmitField, TimeField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, NumberRange, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..forms import MaxLength
+from ..models import ReminderSettings
+from .schedule import WEEKDAYS, timezone_choices, weekday_list, weekdays_text
+
+
+class CheckboxesField(SelectMultipleField):
+    """A box to tick per choice, rather than a multiple select that needs Ctrl+click."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
 
 
 class ReminderSettingsForm(FlaskForm):
     enabled = BooleanField("Send reminders on schedule")
-    hour = IntegerField("Hour", validators=[InputRequired(), NumberRange(0, 23)])
-    minute = IntegerField("Minute", validators=[InputRequired(), NumberRange(0, 59)])
-    day_of_week = StringField("Days", validators=[DataRequired(), MaxLength(40, "The days")])
-    timezone = StringField("Time zone", validators=[DataRequired(), MaxLength(60, "The time zone")])
+    weekdays = CheckboxesField("Days", choices=[SelectChoice(day, name) for day, name in WEEKDAYS.items()])
+    send_time = TimeField("Time", format="%H:%M",
+                          validators=[InputRequired(message="Give the time as hours and minutes, e.g. 08:00.")])
+    timezone = SelectField("Time zone", validate_choice=False)
     due_soon_days = IntegerField("Due soon: days ahead", validators=[InputRequired(), NumberRange(1, 365)])
     stale_days = IntegerField("Stale: days without an update", validators=[InputRequired(), NumberRange(7, 3650)])
     report_wait_days = IntegerField("Reports waiting: days before validators and coordinators are reminded",
                                     default=7, validators=[InputRequired(), NumberRange(1, 365)])
     submit = SubmitField("Save settings")
 
-    def validate_timezone(self, field):
-        try:
-            ZoneInfo(field.data)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValidationError("Not a time zone name (e.g. Asia/Karachi).") from None
+    @classmethod
+    def for_settings(cls, settings: ReminderSettings):
+        """The form showing the saved settings (a submitted form shows what was sent instead)."""
+        form = cls(data={
+            "enabled": settings.enabled, "weekdays": weekday_list(settings.weekdays),
+            "send_time": time(settings.hour, settings.minute), "timezone": settings.timezone,
+            "due_soon_days": settings.due_soon_days, "stale_days": settings.stale_days,
+            "report_wait_days": settings.report_wait_days,
+        })
+        form.timezone.choices = [SelectChoice(value, label) for value, label in timezone_choices(settings.timezone)]
+        return form
 
-    def validate_day_of_week(self, field):
-        try:
-            CronTrigger(day_of_week=field.data)
-        except ValueError as exc:
-            raise ValidationError(f"Not a cron list of days: {exc}") from None
+    def validate_weekdays(self, field):
+        if not field.data:
+            raise ValidationError("Tick at least one day.")
+
+    def validate_timezone(self, field):
+        if field.data not in {choice.value for choice in field.choices}:
+            raise ValidationError("Choose a time zone from the list (e.g. Asia/Karachi).")
+
+    def setting_values(self) -> dict:
+        """What the form says, as the settings row holds it."""
+        return {"enabled": self.enabled.data, "weekdays": weekdays_text(self.weekdays.data),
+                "hour": self.send_time.data.hour, "minute": self.send_time.data.minute, "timezone": self.timezone.data,
+                "due_soon_days": self.due_soon_days.data, "stale_days": self.stale_days.data,
+                "report_wait_days": self.report_wait_days.data}

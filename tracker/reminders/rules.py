@@ -55,15 +55,16 @@ def get_settings() -> ReminderSettings:
     return settings
 
 
-SETTING_FIELDS = ("enabled", "hour", "minute", "day_of_week", "timezone", "due_soon_days", "stale_days",
+SETTING_FIELDS = ("enabled", "weekdays", "hour", "minute", "timezone", "due_soon_days", "stale_days",
                   "report_wait_days")
 
 
-def save_settings(values: dict) -> ReminderSettings:
+def save_settings(values: dict, user: User | None = None) -> ReminderSettings:
     """An admin's change of the schedule and thresholds (the scheduler reads them within five minutes)."""
     settings = get_settings()
     for name in SETTING_FIELDS:
         setattr(settings, name, values[name])
+    settings.saved_at, settings.saved_by = datetime.now(UTC), user
     db.session.commit()
     return settings
 

@@ -1,4 +1,4 @@
-"""The one scheduler process: `flask --app app scheduler` runs the reminder job on its cron schedule, and writes
+"""The one scheduler process: `flask --app app scheduler` runs the reminder job on its schedule, and writes
 the Rapporteur's reports asked for on the report page.
 
 Web workers never schedule anything (N gunicorn workers would send N copies); this process is the
@@ -9,13 +9,13 @@ from __future__ import annotations
 import logging
 
 from apscheduler.schedulers.blocking import BlockingScheduler
-from apscheduler.triggers.cron import CronTrigger
 from flask import Flask
 
 from ..extensions import db
 from ..rapporteur.services import run_queued_reports
 from .delivery import run_reminders
 from .rules import get_settings
+from .schedule import reminder_trigger
 
 JOB_ID = "reminders"
 REPORTS_ID = "rapporteur-reports"
@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 
 
 def _schedule_key(settings) -> tuple:
-    return (settings.enabled, settings.hour, settings.minute, settings.day_of_week, settings.timezone)
+    return (settings.enabled, settings.hour, settings.minute, settings.weekdays, settings.timezone)
 
 
 def reminder_job(app: Flask) -> None:
@@ -56,10 +56,9 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
     with app.app_context():
         settings = get_settings()
         key = _schedule_key(settings)
+        trigger = reminder_trigger(settings)
         db.session.remove()
-    scheduler = BlockingScheduler(timezone=settings.timezone)
-    trigger = CronTrigger(hour=settings.hour, minute=settings.minute, day_of_week=settings.day_of_week,
-                          timezone=settings.timezone)
+    scheduler = BlockingScheduler(timezone=trigger.timezone)
     scheduler.add_job(reminder_job, trigger, args=[app], id=JOB_ID, coalesce=True, max_instances=1,
                       misfire_grace_time=3600, replace_existing=True)
     state = {"key": key}
@@ -68,10 +67,10 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
         with app.app_context():
             current = get_settings()
             new_key = _schedule_key(current)
+            new_trigger = reminder_trigger(current)
             db.session.remove()
         if new_key != state["key"]:
-            scheduler.reschedule_job(JOB_ID, trigger=CronTrigger(
-                hour=current.hour, minute=current.minute, day_of_week=current.day_of_week, timezone=current.timezone))
+            scheduler.reschedule_job(JOB_ID, trigger=new_trigger)
             state["key"] = new_key
             log.info("reminder schedule changed: %s", new_key)
 

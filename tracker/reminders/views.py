@@ -12,7 +12,8 @@ from . import bp
 from .delivery import decide_uncertain, pending_digests, reminder_log, uncertain_count
 from .forms import ReminderSettingsForm
 from .notifications import mark_all_read, notifications_for, set_email_reminders, unread_count
-from .rules import SETTING_FIELDS, get_settings, save_settings
+from .rules import get_settings, save_settings
+from .schedule import describe_schedule, next_run
 
 
 @bp.app_context_processor
@@ -50,13 +51,17 @@ def email_preference():
 @bp.route("/admin/reminders", methods=["GET", "POST"])
 @requires(is_admin)
 def settings():
-    form = ReminderSettingsForm(obj=get_settings())
-    submission = submit(form, lambda: save_settings({name: getattr(form, name).data for name in SETTING_FIELDS}))
+    saved = get_settings()
+    form = ReminderSettingsForm.for_settings(saved)
+    submission = submit(form, lambda: save_settings(form.setting_values(), current_user))
     if submission.done:
-        flash("Reminder settings saved; the scheduler picks them up within five minutes.", "success")
+        settings = submission.result
+        when = f"reminders go out {describe_schedule(settings)}" if settings.enabled else "reminders are off"
+        flash(f"Reminder settings saved: {when}. The scheduler picks them up within five minutes.", "success")
         return redirect(url_for("reminders.settings"))
     preview = pending_digests(date.today())
-    return render_template("reminders/settings.html", form=form, preview=preview), submission.status
+    return render_template("reminders/settings.html", form=form, preview=preview, saved=saved,
+                           schedule=describe_schedule(saved), next_run=next_run(saved)), submission.status
 
 
 def _state_filter() -> DeliveryState | None:

@@ -3,7 +3,8 @@
 A send that fails before the message data went out in full (no connection, a refused sender or
 recipient, a 4xx/5xx answer to DATA or to the final ".") raises Unavailable: nothing was delivered.
 A timeout or disconnect *after* the final "." raises DeliveryUncertain: the server may have stored
-the message and only its answer was lost, so sending it again could deliver it twice.
+the message and only its answer was lost, so sending it again could deliver it twice. A recipient
+the server refuses raises RecipientRefused: the server works, that one address does not.
 """
 from __future__ import annotations
 
@@ -41,6 +42,10 @@ class SmtpSettings:
 
 class DeliveryUncertain(Unavailable):
     """The message went out in full but the server's answer to it never came: it may have been delivered."""
+
+
+class RecipientRefused(Unavailable):
+    """The server refused the recipient's address (and no other part of the message): nothing was delivered."""
 
 
 def build_message(sender: str, recipient: str, subject: str, text: str, html: str,
@@ -95,6 +100,9 @@ class Mailer:
         smtp.data_sent = False
         try:
             smtp.send_message(message)
+        except smtplib.SMTPRecipientsRefused as exc:
+            self.close()
+            raise RecipientRefused(f"the SMTP server refused the address {message['To']}: {exc}") from exc
         except smtplib.SMTPResponseException as exc:
             # The server answered, and said no: whatever it had of the message, it did not take it.
             self.close()

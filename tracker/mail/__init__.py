@@ -1,0 +1,1 @@
+"""E-mail: the SMTP client (smtp.py), sending one message (send.py), and whether mail goes out (status.py)."""

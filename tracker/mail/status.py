@@ -1,0 +1,60 @@
+"""Whether e-mail goes out: every attempt to send writes its outcome here, and the admin's overview reads it.
+
+One row (id 1), changed by single UPDATE statements so that the web workers and the scheduler process
+can report at the same time: the first failure of a run of failures stays `failing_since`, a message the
+server accepts ends the run.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+
+from ..extensions import db
+from ..models import MailStatus, as_utc
+from .smtp import RecipientRefused
+
+ROW_ID = 1
+
+
+def _ensure_row() -> None:
+    table = MailStatus.__table__
+    insert = (sa.dialects.postgresql.insert(table) if db.engine.dialect.name == "postgresql"
+              else sa.dialects.sqlite.insert(table))
+    db.session.execute(insert.values(id=ROW_ID, failures=0, last_error="").on_conflict_do_nothing(
+        index_elements=["id"]))
+
+
+def record_outcome(error: Exception | None) -> None:
+    """Note how a send went (None: the server accepted it); the caller commits."""
+    if isinstance(error, RecipientRefused):
+        return  # one address is wrong; the server answered, so mail itself works
+    _ensure_row()
+    now = datetime.now(UTC)
+    row = sa.update(MailStatus).where(MailStatus.id == ROW_ID).execution_options(synchronize_session=False)
+    if error is None:
+        db.session.execute(row.values(failing_since=None, failures=0, last_success_at=now))
+    else:
+        db.session.execute(row.values(failing_since=sa.func.coalesce(MailStatus.failing_since, now),
+                                      failures=MailStatus.failures + 1, last_failure_at=now,
+                                      last_error=str(error)[:500]))
+
+
+@dataclass(frozen=True)
+class MailFailing:
+    """E-mail is failing: since when (the first failure of this run of failures), how often, the last error."""
+
+    since: datetime
+    failures: int
+    last_error: str
+    last_success_at: datetime | None
+
+
+def mail_failing() -> MailFailing | None:
+    """What the admin's overview warns of, or None while mail goes out (or was never tried)."""
+    row = db.session.get(MailStatus, ROW_ID)
+    if row is None or row.failing_since is None:
+        return None
+    return MailFailing(as_utc(row.failing_since), row.failures, row.last_error,
+                       as_utc(row.last_success_at) if row.last_success_at else None)
