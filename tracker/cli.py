@@ -25,6 +25,7 @@ from .tokens.services import find_user, issue_token, revoke_tokens, user_tokens
 
 users = AppGroup("users", help="Manage user accounts.")
 reminders = AppGroup("reminders", help="Reminders to agencies and coordinators.")
+search = AppGroup("search", help="The full-text search's index.")
 
 
 @click.command("seed")
@@ -310,6 +311,16 @@ def reminders_run(dry_run: bool, today: str | None) -> None:
         sys.exit(1)
 
 
+@search.command("reindex")
+def search_reindex() -> None:
+    """Write every item's search document again and rebuild the index (the app keeps both current by itself)."""
+    from .search.documents import rebuild
+
+    count = rebuild(db.session.connection())
+    db.session.commit()
+    click.echo(f"Reindexed {count} item(s) for search.")
+
+
 @click.command("scheduler")
 def scheduler_command() -> None:
     """Run the one scheduler process (reminders on their cron schedule) until stopped."""
@@ -333,6 +344,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(import_plan_command)
     app.cli.add_command(users)
     app.cli.add_command(reminders)
+    app.cli.add_command(search)
     app.cli.add_command(scheduler_command)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)

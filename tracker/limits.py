@@ -34,6 +34,8 @@ PERIOD = 12  # a reporting period's code: 2026-Q4 or 2026
 PERIOD_PATTERN = r"^[0-9]{4}(-Q[1-4])?$"
 TOKEN_NAME = 80
 SEARCH = 200  # free-text search words
+SEARCH_TERMS = 32  # words and phrases of one search; more are left out
+SYNONYM = 200  # a word or phrase of the synonym list
 
 # The audit log.
 CLIENT_ADDRESS = 64  # an IPv6 address is at most 45 characters; longer (a proxy's odd header) is cut
