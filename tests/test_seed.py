@@ -54,6 +54,10 @@ BAD_EDITS = [
     ("items/paper.toml", 'ref = "PAPER-c"', 'ref = "PAPER c"', "ref may hold only"),
     ("evidence.toml", 'item = "NAP05-PROS-a-i"', 'item = "NAP05-NOPE"', "unknown item 'NAP05-NOPE'"),
     ("agencies.toml", 'kind = "ngo"', 'kind = "club"', "kind 'club'"),
+    ("synonyms.toml", 'terms = ["helpline"', 'term = ["helpline"', "synonym #1: unknown field 'term'"),
+    ("synonyms.toml", '"hotline"', '"KP"', "synonym #3: term 'KP' is also in synonym #1"),
+    ("synonyms.toml", '["ICT", "Islamabad Capital Territory"]', '["ICT"]', "needs at least two"),
+    ("synonyms.toml", '["Balochistan", "Baluchistan"]', '["Balochistan", "--"]', "term '--' holds no word"),
 ]
 
 
