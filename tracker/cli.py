@@ -59,8 +59,8 @@ def seed_command(seed_dir: str | None, if_empty: bool) -> None:
 @click.option("--overdue", is_flag=True, help="Only overdue items.")
 @click.option("--due-from", default="", help="Only items due on or after this date (YYYY-MM-DD).")
 @click.option("--due-to", default="", help="Only items due on or before this date (YYYY-MM-DD).")
-@click.option("--search", default="", help="Words in an item's ref, title or text (an indicator's code, name or "
-                                           "definition).")
+@click.option("--search", default="", help="A search, as the item list's: ref, title, text, verified notes and "
+                                           "agencies' names (of an indicator: its code, name or definition).")
 @click.option("--retired", is_flag=True, help="Indicator values: of retired indicators too.")
 def export_command(export_format, out, framework, pillar, agency, province, status, overdue, due_from, due_to,
                    search, retired) -> None:
