@@ -285,6 +285,10 @@ def test_reading_what_is_typed():
     )
     assert query.excluded == (Phrase("Sindh"),)
     assert parse("x OR y OR z").groups == ((Phrase("x"), Phrase("y"), Phrase("z")),)
+    # A name that holds another whole finds nothing more: only the shorter is asked for.
+    names = ["FIA", "DG FIA", "FIA Headquarters", "Federal Investigation Agency"]
+    query = parse("dg fia", Thesaurus({name_key(name): names for name in names}))
+    assert query.groups == ((Phrase("FIA"), Phrase("Federal Investigation Agency")),)
     assert parse("% * ( ) -").empty and parse('""').empty
     assert len(parse(" ".join(f"w{n}" for n in range(100))).groups) == 32  # a search's words are bounded
 

@@ -138,13 +138,22 @@ def _chunks(text: str) -> list[_Chunk]:
 
 
 def _with_others(own: str, thesaurus: Thesaurus, key: tuple[str, ...]) -> tuple[Phrase, ...]:
-    """The user's own words first, then every other name of their group, each once."""
+    """The user's own words first, then every other name of their group, each once, and none that holds another
+    whole: whatever "DG FIA" or "FIA Headquarters" finds, "FIA" finds too, so only "FIA" is asked for (an agency
+    has a dozen names; each phrase costs the database a look at every document that has its words)."""
     phrases, seen = [], set()
     for text in (own, *thesaurus.others(key)):
         if name_key(text) not in seen:
             seen.add(name_key(text))
-            phrases.append(Phrase(text))
-    return tuple(phrases)
+            phrases.append((Phrase(text), tuple(words(text))))
+    return tuple(phrase for phrase, longer in phrases
+                 if not any(_holds(longer, shorter) for _, shorter in phrases))
+
+
+def _holds(longer: tuple[str, ...], shorter: tuple[str, ...]) -> bool:
+    """Whether a run of words holds a shorter one, whole and in order."""
+    size = len(shorter)
+    return 0 < size < len(longer) and any(longer[i:i + size] == shorter for i in range(len(longer) - size + 1))
 
 
 def parse(text: str, thesaurus: Thesaurus | None = None) -> SearchQuery:
