@@ -446,7 +446,10 @@ def test_the_migration_builds_the_index_create_all_builds(tmp_path, blank_databa
             else:
                 rows = connection.exec_driver_sql(
                     "SELECT regexp_replace(indexdef, ' ON \\S+\\.', ' ON ') FROM pg_indexes "
-                    "WHERE indexname = 'ix_search_documents_document' AND schemaname = current_schema()")
+                    "WHERE indexname = 'ix_search_documents_document' AND schemaname = current_schema() "
+                    "UNION SELECT generation_expression FROM information_schema.columns "
+                    "WHERE table_name = 'search_documents' AND column_name = 'document' "
+                    "AND table_schema = current_schema()")
             return {re.sub(r"\s+", " ", row[0]) for row in rows}
 
     built = index_objects()

@@ -8,7 +8,8 @@ Each item gets a search document (its ref, title and source text, the notes of i
 verified reports, its agencies' names and aliases), written here for the items already held; from now on the app
 rewrites a document whenever what it holds changes (tracker/search/documents.py). SQLite indexes the documents
 with an FTS5 table (porter stemming) kept in step by triggers, PostgreSQL with a GIN index over a weighted
-tsvector (English configuration). The statements are those of tracker/search/documents.py at this revision.
+tsvector (English configuration) stored in a generated column. The statements are those of
+tracker/search/documents.py at this revision.
 """
 from collections import defaultdict
 
@@ -38,11 +39,12 @@ SQLITE_DDL = (
     f"INSERT INTO search_fts(rowid, {_values}) VALUES (new.item_id, {_new}); END",
 )
 PG_DDL = (
-    "CREATE INDEX ix_search_documents_document ON search_documents USING gin (("
+    "ALTER TABLE search_documents ADD COLUMN document tsvector GENERATED ALWAYS AS ("
     "setweight(to_tsvector('english', ref || ' ' || title), 'A') || "
     "setweight(to_tsvector('english', agencies), 'B') || "
     "setweight(to_tsvector('english', body), 'C') || "
-    "setweight(to_tsvector('english', notes), 'D')))",
+    "setweight(to_tsvector('english', notes), 'D')) STORED",
+    "CREATE INDEX ix_search_documents_document ON search_documents USING gin (document)",
 )
 
 

@@ -17,7 +17,7 @@ from sqlalchemy.dialects.postgresql import TSQUERY, TSVECTOR
 
 from ..extensions import db
 from ..models import ActionItem, SearchDocument
-from .documents import FTS_TABLE, PG_DOCUMENT
+from .documents import DOCUMENTS, FTS_TABLE, PG_COLUMN
 from .query import Phrase, SearchQuery, load_thesaurus, parse
 
 # Where a match begins and ends, as the databases mark it in the text they return: private-use characters, which
@@ -147,7 +147,7 @@ class PostgresSearch(Search):
     """tsquery built of phraseto_tsquery (and to_tsquery for a prefix) with the English configuration, against the
     GIN-indexed weighted tsvector of the documents; ts_rank orders, ts_headline marks."""
 
-    DOCUMENT = sa.literal_column(PG_DOCUMENT, type_=TSVECTOR)
+    DOCUMENT = sa.literal_column(f"{DOCUMENTS.name}.{PG_COLUMN}", type_=TSVECTOR)  # generated, GIN-indexed
     ENGLISH = sa.literal_column("'english'")
     # ts_rank's weight per class, {D, C, B, A}: notes, source text, agencies, ref and title.
     WEIGHTS = sa.literal_column("'{0.05, 0.1, 0.4, 1.0}'::float4[]")
