@@ -214,6 +214,10 @@ def test_a_match_in_the_title_ranks_above_one_in_the_text(coordinator):
     html = coordinator.get("/items?q=kilnwatch&sort=ref").get_data(as_text=True)
     assert 'href="/items?q=kilnwatch">Show the most relevant first</a>' in html
     assert "The most relevant first" in coordinator.get("/items?q=kilnwatch").get_data(as_text=True)
+    # Only excluding words ranks nothing: the plan's order, and no claim of relevance.
+    excluding = coordinator.get("/items?q=-kilnwatch").get_data(as_text=True)
+    assert "The most relevant first" not in excluding and not {"RANK-A", "RANK-B"} & set(refs_on_html(excluding))
+    assert refs_on_html(excluding) == refs_on(coordinator.get("/items?q=-kilnwatch&sort=ref"))
 
 
 def test_matches_are_marked_in_escaped_text(coordinator):

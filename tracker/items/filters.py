@@ -78,8 +78,9 @@ class ItemFilters:
 
     @property
     def order(self) -> str:
-        """The order the items are listed in: the one chosen, or relevance when searching, else by reference."""
-        return self.sort or ("rank" if self.search is not None else "ref")
+        """The order the items are listed in: the one chosen, or relevance when searching for words (not only
+        excluding some), else by reference."""
+        return self.sort or ("rank" if self.search is not None and self.search.query.groups else "ref")
 
     @cached_property
     def search(self) -> Search | None:
