@@ -19,6 +19,7 @@ from tracker.enums import (
     AgencyKind,
     AssignmentRole,
     Basis,
+    FrameworkKind,
     ReportStage,
     Role,
     Status,
@@ -29,6 +30,7 @@ from tracker.extensions import db
 from tracker.models import (
     ActionItem,
     Agency,
+    CoverageLink,
     Evidence,
     Framework,
     ItemAgency,
@@ -191,6 +193,19 @@ class EvidenceFactory(BaseFactory):
     )
     origin = UpdateOrigin.USER
     url = factory.Sequence(lambda n: f"https://example.org/evidence/{n}")
+
+
+class CoverageLinkFactory(BaseFactory):
+    """A recommendation (of a framework of recommendations) addressed by a plan's action, added by a user."""
+
+    class Meta:
+        model = CoverageLink
+
+    recommendation = factory.SubFactory(ActionItemFactory, lead=None,
+                                        framework__kind=FrameworkKind.RECOMMENDATIONS)
+    action = factory.SubFactory(ActionItemFactory)
+    reason = factory.Sequence(lambda n: f"Reason {n}: it does what the recommendation asks.")
+    origin = UpdateOrigin.USER
 
 
 def synthetic_items(count: int) -> list[ActionItem]:

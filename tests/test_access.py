@@ -24,6 +24,7 @@ from tracker.models import (
     AgencyAlias,
     Assessment,
     AuditEvent,
+    CoverageLink,
     Evidence,
     Indicator,
     IndicatorValue,
@@ -40,7 +41,7 @@ USERS = ROLES[1:]
 # Not pages of ours: files served as they are.
 UNCHECKED = {"static", "bootstrap.static"}
 # Ids the world fixture makes, for the {placeholders} of the paths.
-IDS = ("update", "agency", "user", "alias", "evidence", "other_agency", "report", "rapporteur_report")
+IDS = ("update", "agency", "user", "alias", "evidence", "other_agency", "report", "rapporteur_report", "coverage_link")
 
 
 def expect(allowed: dict[str, int], refused: int = 403, anonymous: int = 302) -> dict[str, int]:
@@ -90,7 +91,10 @@ ROUTES = {
     "catalogue.agency_detail": Route("/agencies/{agency}", get=EVERYONE),
     "catalogue.pillar_list": Route("/pillars", get=EVERYONE),
     "catalogue.pillar_detail": Route("/pillars/prevention", get=EVERYONE),
+    "catalogue.framework_list": Route("/frameworks", get=EVERYONE),
+    "catalogue.framework_detail": Route("/frameworks/NAP21", get=EVERYONE),
     "catalogue.context": Route("/context", get=EVERYONE),
+    "catalogue.source_list": Route("/sources", get=EVERYONE),
     "catalogue.challenge_detail": Route("/challenges/A", get=EVERYONE),
     "catalogue.achievement_detail": Route("/achievements/A", get=EVERYONE),
     "catalogue.law_detail": Route("/laws/PTPA-2018", get=EVERYONE),
@@ -113,6 +117,12 @@ ROUTES = {
     # The National Rapporteur alone assesses an item (everyone reads the assessments).
     "assessments.assess_item": Route("/items/PAPER-g/assessments", post=Post(
         ("rapporteur",), {"year": "2026", "rating": "limited", "reason": "Only a draft."})),
+    # Coverage: everyone reads it; coordinators and admins add and remove links; its CSV, as every export.
+    "coverage.coverage_list": Route("/coverage", get=EVERYONE),
+    "coverage.coverage_csv": Route("/coverage.csv", get=expect({"coordinator": 200, "rapporteur": 200})),
+    "coverage.add_coverage": Route("/items/PAPER-g/coverage", post=Post(
+        ("coordinator", "admin"), {"action": "NAP05-PREV-d-ii", "reason": "Secure identity documents."})),
+    "coverage.remove_coverage": Route("/coverage/links/{coverage_link}/remove", post=Post(("coordinator", "admin"))),
     "indicators.indicator_list": Route("/indicators", get=EVERYONE),
     "indicators.reporting_rates_page": Route("/indicators/rates", get=EVERYONE),
     "indicators.indicator_detail": Route("/indicators/TEST-IND", get=EVERYONE),
@@ -176,6 +186,9 @@ ROUTES = {
                                 post=Post(("admin",), {"merge-target": "{other_agency}"})),
     "imports.upload": Route("/admin/import", get=expect({"admin": 200}),
                             post=Post(("admin",), {"create_agencies": "y"})),
+    # Confirming the repeats a held plan file suggests; and the template plan file.
+    "imports.confirm": Route("/admin/import/confirm", post=Post(("admin",), {"staged": "x", "repeats": "A:B"})),
+    "imports.template": Route("/admin/import/template.csv", get=expect({"admin": 200})),
     "reminders.settings": Route("/admin/reminders", get=expect({"admin": 200}), post=Post(
         ("admin",), {"enabled": "", "hour": "3", "minute": "0", "day_of_week": "*", "timezone": "UTC",
                      "due_soon_days": "1", "stale_days": "1", "report_wait_days": "1"})),
@@ -199,6 +212,7 @@ ROUTES = {
     "api.report_indicator_values": Route("/api/v1/indicators/TEST-IND/values", post=Post(
         ("coordinator",), {"period": "2026-Q3", "values": [{"value": 5}]}, json=True, anonymous=401)),
     "api.assessments": Route("/api/v1/assessments", get=expect({r: 200 for r in USERS}, anonymous=401)),
+    "api.coverage": Route("/api/v1/coverage", get=expect({r: 200 for r in USERS}, anonymous=401)),
     "api.assess_item": Route("/api/v1/items/PAPER-g/assessments", post=Post(
         ("rapporteur",), {"year": 2026, "rating": "limited", "reason": "Only a draft."}, json=True, anonymous=401)),
     "api.report": Route("/api/v1/items/PAPER-g/updates", post=Post(
@@ -259,7 +273,8 @@ def world(as_role, make_user):
         "clients": clients,
         "ids": {"update": update.id, "agency": nadra.id, "user": user.id, "alias": alias.id,
                 "evidence": update.evidence[0].id, "other_agency": find_agency("FIA").id, "report": report.id,
-                "rapporteur_report": written.id},
+                "rapporteur_report": written.id,
+                "coverage_link": db.session.scalar(sa.select(sa.func.min(CoverageLink.id)))},
     }
 
 
@@ -279,7 +294,7 @@ def snapshot() -> dict:
     db.session.expire_all()
     counts = {m.__name__: db.session.scalar(sa.select(sa.func.count()).select_from(m))
               for m in (Update, Report, Evidence, User, Agency, AgencyAlias, ItemAgency, AuditEvent, Indicator,
-                        Assessment)}
+                        Assessment, CoverageLink)}
     return {
         **counts,
         "versions": db.session.scalar(sa.select(sa.func.sum(ActionItem.version))),
@@ -289,6 +304,8 @@ def snapshot() -> dict:
         "reports": db.session.execute(sa.select(Report.id, Report.stage, Report.version).order_by(Report.id)).all(),
         "indicators": db.session.execute(sa.select(Indicator.code, Indicator.name, Indicator.retired_at)).all(),
         "indicator_values": db.session.scalar(sa.select(sa.func.count()).select_from(IndicatorValue)),
+        "coverage": db.session.execute(sa.select(CoverageLink.id, CoverageLink.reason, CoverageLink.removed_at)
+                                       .order_by(CoverageLink.id)).all(),
     }
 
 

@@ -146,8 +146,10 @@ def test_item_detail_has_agencies_related_items_and_history(client, token):
     body = response.json
     item = fresh_item(ITEM)
     assert set(body) == ITEM_KEYS | {"agencies", "related", "history", "source_evidence", "verified_by", "pending",
-                                     "assessments"}
+                                     "assessments", "repeats", "repeated_by", "recurring_since"}
     assert body["assessments"] == []  # the rapporteur's: see test_assessments.py
+    # A recommendation's repeats: see test_recommendation_cycles.py
+    assert (body["repeats"], body["repeated_by"], body["recurring_since"]) == ([], [], None)
     # The official state is unchanged; the report is pending beside it.
     assert (body["ref"], body["version"], body["status"], body["progress"]) == (ITEM, item.version, "not_started", 0)
     assert (body["pending_status"], body["pending_progress"], body["verified_at"], body["verified_by"]) == (
@@ -503,7 +505,7 @@ def test_openapi_document_matches_the_routes(app, client, token):
             routes |= {(path, method.lower()) for method in rule.methods - {"HEAD", "OPTIONS"}}
     documented = {(path, method) for path, operations in document["paths"].items() for method in operations
                   if method in HTTP_METHODS}
-    assert routes == documented and len(routes) == 11
+    assert routes == documented and len(routes) == 12
     for path, operations in document["paths"].items():
         for method, operation in operations.items():
             path_parameters = {p["name"] for p in operation.get("parameters", []) if p["in"] == "path"}

@@ -264,7 +264,7 @@ def test_the_list_shows_each_disagreement_and_its_filter_finds_exactly_those(eve
 @pytest.fixture
 def assessed(rapporteur):
     """Four items assessed: PAPER-g this year twice (standing: limited) and last year, PAPER-a (prevention,
-    FIA supports) this year complete, STEP-17 (prevention, in progress) this year not assessable,
+    FIA supports) this year complete, STEP-17 (prosecution, in progress) this year not assessable,
     NAP05-PROS-c-iv (completed, FIA leads) last year substantial. Listed newest year first, then in the plans'
     order (NAP 2005, the 2005 steps, the paper)."""
     token = token_of(rapporteur)
@@ -280,7 +280,7 @@ def assessed(rapporteur):
 @pytest.mark.parametrize("query, refs", [
     ("", ["STEP-17", "PAPER-a", "PAPER-g", "NAP05-PROS-c-iv", "PAPER-g"]),
     (f"year={THIS_YEAR}", ["STEP-17", "PAPER-a", "PAPER-g"]),
-    ("pillar=prevention", ["STEP-17", "PAPER-a"]),
+    ("pillar=prevention", ["PAPER-a"]),
     ("rating=limited", ["PAPER-g"]),
     ("rating=complete", ["PAPER-a"]),  # PAPER-g's "complete" was superseded
     ("disagreements=1", ["PAPER-a", "NAP05-PROS-c-iv"]),

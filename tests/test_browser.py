@@ -166,7 +166,7 @@ def axe_violations(page) -> list[str]:
 @pytest.mark.parametrize("path", ["/", "/items", "/items/PAPER-g", "/items/PAPER-g/update", "/dashboard",
                                   f"/dashboard?as_of={date.today() - timedelta(days=1)}", "/changes",
                                   "/changes?start=2026-09-30&end=2026-07-01", "/agencies", "/pillars/prevention",
-                                  "/context", "/notifications", "/assessments"])
+                                  "/context", "/notifications", "/assessments", "/coverage", "/items/PAPER-l"])
 def test_pages_pass_axe_accessibility_checks(page_as, path):
     page = page_as(COORDINATOR)
     page.goto(path)
@@ -176,6 +176,28 @@ def test_pages_pass_axe_accessibility_checks(page_as, path):
 
 
 ADMIN = "admin@example.org"
+
+
+def test_a_coordinator_addresses_a_gap_and_the_coverage_counts_it(page_as):
+    page = page_as(COORDINATOR)
+    page.goto("/coverage")
+    gaps = int(page.locator("#count-gaps").inner_text())
+    page.goto("/items/PAPER-g")
+    form = page.get_by_role("form", name="Add an action that addresses PAPER-g")
+    form.get_by_label("Action's ref").fill("NAP05-PREV-d-ii")
+    form.get_by_label("How it addresses the recommendation").fill("High-security identity documents, a first step.")
+    serious = axe_violations(page)  # the page with the coordinator's form
+    form.get_by_role("button", name="Add the action").click()
+    page.wait_for_url("**/items/PAPER-g#coverage")
+    assert "NAP05-PREV-d-ii" in page.locator("#coverage").inner_text()
+    page.goto("/coverage")
+    page.get_by_label("Gaps only").check()
+    page.get_by_role("button", name="Filter").click()
+    page.wait_for_url("**/coverage?*gaps=1*")
+    assert int(page.locator("#count-gaps").inner_text()) == gaps - 1
+    assert page.locator("#recommendation-PAPER-g").count() == 0 and page.locator("#recommendation-PAPER-b").count() == 1
+    serious += axe_violations(page)
+    assert serious == [], "\n".join(serious)
 
 
 def test_the_rapporteur_assesses_an_item_and_everyone_sees_the_disagreement(page_as):
@@ -224,7 +246,7 @@ def test_swagger_ui_draws_the_operations_and_calls_the_api_with_the_session(page
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     page.goto("/api/v1/docs")
     page.wait_for_selector(".opblock-summary", timeout=20_000)
-    assert page.locator(".opblock").count() == 11
+    assert page.locator(".opblock").count() == 12
     stats = page.locator(".opblock", has_text="/stats")
     stats.locator(".opblock-summary").click()
     stats.get_by_role("button", name="Try it out").click()

@@ -272,6 +272,9 @@ def test_a_start_after_the_end_is_refused_with_the_days_as_typed(plan, as_role):
     assert "The start, 2025-09-30, is after the end, 2025-07-01" in html
     assert 'name="start" value="2025-09-30"' in html and 'name="end" value="2025-07-01"' in html
     assert 'value="protection" selected' in html and 'id="table-' not in html
+    # On a phone the form the days are corrected in stays open, not folded behind its button.
+    assert 'collapse d-md-flex show' in html and 'aria-expanded="true"' in html
+    assert 'collapse d-md-flex show' not in page(client, "/changes?start=2025-07-01&end=2025-09-30")
     assert client.get("/changes.csv?start=2025-09-30&end=2025-07-01").status_code == 422
 
 

@@ -1,7 +1,10 @@
 """The dashboard's numbers against a hand-counted catalogue; its filters, links and query count."""
+import json
+import re
 import shutil
 from datetime import date
 
+import plotly.offline
 import pytest
 import sqlalchemy as sa
 
@@ -136,6 +139,54 @@ def test_dashboard_page_has_charts_tables_and_links(mini, client, make_user):
     assert "items?pillar=prevention\\u0026status=completed" in html  # JSON escapes "/" and "&"
     assert "<caption>Items per pillar and status</caption>" in html
     assert client.get("/vendor/plotly.min.js").status_code == 200
+
+
+CHART_KEYS = ("pillar-status", "pillar-completion", "agency-load", "agency-pillar", "framework-status",
+              "province-status", "over-time")
+
+
+def said_instead(html: str, key: str) -> str | None:
+    """What the page says in place of the chart `key`, if it draws no plot there."""
+    found = re.search(rf'<p class="chart-empty" id="{key}">(.*?)</p>', html)
+    return found.group(1) if found else None
+
+
+def test_a_chart_with_nothing_to_show_says_so_instead_of_an_empty_plot(mini, client, make_user):
+    make_user("rapporteur")
+    log_in(client, "rapporteur@example.org")
+    # No item is due in 1900: every chart would be an empty frame of axes.
+    html = client.get("/dashboard?due_from=1900-01-01&due_to=1900-01-02").get_data(as_text=True)
+    for key in CHART_KEYS:
+        assert said_instead(html, key) == "No items match these filters.", key
+        assert f'id="{key}-data"' not in html and f'data-chart="{key}-data"' not in html
+    assert "No items." in html  # the tables under them say it too
+    # Items that match but are all closed: the charts of open items say that; the others draw.
+    html = client.get("/dashboard?status=completed").get_data(as_text=True)
+    assert said_instead(html, "agency-load") == said_instead(html, "agency-pillar") == \
+        "None of the items that match these filters is open."
+    assert said_instead(html, "pillar-status") is None and 'id="pillar-status-data"' in html
+    # No history in the months chosen: the chart over time says so.
+    html = client.get("/dashboard?due_from=2019-01-01&due_to=2020-12-31").get_data(as_text=True)
+    assert said_instead(html, "over-time") == "No item was completed or reported on in these months."
+    assert said_instead(html, "pillar-status") is None
+
+
+def test_the_html_report_says_no_items_match_instead_of_empty_charts(mini, client, make_user):
+    make_user("rapporteur")
+    log_in(client, "rapporteur@example.org")
+    html = client.get("/exports/items.html?due_from=1900-01-01&due_to=1900-01-02").get_data(as_text=True)
+    assert html.count('<p class="chart-empty">No items match these filters.</p>') == len(CHART_KEYS)
+    assert "Plotly.newPlot" not in html.replace(plotly.offline.get_plotlyjs(), "")
+
+
+def test_long_bar_labels_go_on_two_lines(mini, client, make_user):
+    make_user("rapporteur")
+    log_in(client, "rapporteur@example.org")
+    html = client.get("/dashboard").get_data(as_text=True)
+    provinces = re.search(r'<script type="application/json" id="province-status-data">(.*?)</script>', html).group(1)
+    labels = json.loads(provinces)["data"][0]["x"]
+    assert labels[0] == "National (no<br>province)"  # broken at the space nearest its middle
+    assert [label.replace("<br>", " ") for label in labels] == ["National (no province)", "Punjab", "Sindh"]
 
 
 def add_items(count: int) -> None:

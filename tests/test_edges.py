@@ -11,6 +11,7 @@ from test_access import IDS, ROUTES, world  # noqa: F401 (the fixture)
 from tracker.assessments.filters import AssessmentListArgsSchema
 from tracker.audit.forms import AuditFilterForm
 from tracker.changes.window import WindowSchema
+from tracker.coverage.filters import CoverageArgsSchema
 from tracker.dashboard.services import AsOfSchema
 from tracker.extensions import db
 from tracker.indicators.filters import IndicatorListArgsSchema
@@ -31,7 +32,7 @@ PAYLOADS = {
 # Every query parameter any page or the API reads, plus one nobody reads.
 QUERY_PARAMETERS = [*dict.fromkeys([*ItemListArgsSchema().fields, *IndicatorListArgsSchema().fields,
                                      *WindowSchema().fields, *AsOfSchema().fields,
-                                     *AssessmentListArgsSchema().fields]),
+                                     *AssessmentListArgsSchema().fields, *CoverageArgsSchema().fields]),
                     *(field.name for field in AuditFilterForm()), "unknown"]
 # The admin last: resetting the agency user's password (one of the routes) ends that login. The rapporteur
 # alone gets past the assessment form's guard.
@@ -40,7 +41,8 @@ FUZZ_ROLES = ("agency_responsible", "coordinator", "rapporteur", "admin")
 
 def _fields(route) -> list[str]:
     fields = list(route.post.data) if route.post else []
-    return [*fields, "note", "name", "email", "q", "comment", "figure_value", "progress", "status", "version"]
+    return [*fields, "note", "name", "email", "q", "comment", "figure_value", "progress", "status", "version",
+            "action", "reason"]
 
 
 @pytest.mark.parametrize("payload", PAYLOADS, ids=list(PAYLOADS))

@@ -11,7 +11,7 @@ from tracker.models import ActionItem
 
 CONTRACT = (
     "ref,framework,pillar,section,title,text,lead_agency,supporting_agencies,province,status,progress,due_date,"
-    "priority,last_update,source,verified_at,pending_status,pending_progress"
+    "priority,last_update,source,response,cycle,verified_at,pending_status,pending_progress"
 )
 
 
@@ -121,7 +121,7 @@ def test_xlsx_has_summary_pillar_sheets_overdue_real_dates_and_frozen_header(rap
     path.write_bytes(response.data)
     book = openpyxl.load_workbook(path)
     assert book.sheetnames == ["Summary", "Prevention", "Prosecution", "Protection", "Partnership", "Overdue",
-                               "Indicator values"]
+                               "Indicator values", "Coverage"]
     total = db.session.scalar(sa.select(sa.func.count()).select_from(ActionItem))
     assert sum(book[name].max_row - 1 for name in book.sheetnames[1:5]) == total
     overdue = book["Overdue"]

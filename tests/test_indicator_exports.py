@@ -210,7 +210,7 @@ def test_the_workbook_has_every_indicators_values_whatever_the_item_filters(indi
     path = tmp_path / "items.xlsx"
     path.write_bytes(response.data)
     book = openpyxl.load_workbook(path)
-    assert book.sheetnames[-1] == "Indicator values"
+    assert book.sheetnames[-2:] == ["Indicator values", "Coverage"]
     sheet = book["Indicator values"]
     assert [cell.value for cell in sheet[1]] == list(INDICATOR_VALUE_COLUMNS)
     assert all(cell.font.b for cell in sheet[1]) and sheet.freeze_panes == "A2"

@@ -150,7 +150,8 @@ def test_the_catalogue_loads_every_indicator_with_its_items_pillar_and_agency(se
     released = indicator("PROT-BONDED-RELEASED")
     assert released.agency.short_name == "Provincial Police" and released.breakdown_list[0].value == "province"
     assert (released.baseline_value, released.baseline_period) == (650.0, "2009")
-    assert released.baseline_source == "004_39894861599362c9.txt, paragraph 3 (law enforcement and legal reform)"
+    assert released.baseline_source == \
+        "004_39894861599362c9.txt, paragraph 3 (law enforcement and legal reform), line 14"
     (value,) = released.values
     assert value.cell == {"province": "SD"} and value.value == 650.0 and value.origin == UpdateOrigin.SOURCE
     assert value.as_of.isoformat() == "2009-10-31" and value.seed_key

@@ -92,9 +92,25 @@ def test_search_treats_wildcards_literally(coordinator_client):
 
 
 def test_filters_and_page_survive_in_links(coordinator_client):
-    html = coordinator_client.get("/items?pillar=prevention&page=1").get_data(as_text=True)
-    assert re.search(r'href="/items\?pillar=prevention&amp;page=2"', html)
-    assert 'value="prevention" selected' in html
+    html = coordinator_client.get("/items?pillar=prosecution&page=1").get_data(as_text=True)
+    assert re.search(r'href="/items\?pillar=prosecution&amp;page=2"', html)
+    assert 'value="prosecution" selected' in html
+
+
+def filters_button(html: str) -> str:
+    """The text of the button the filters fold behind on a phone."""
+    button = re.search(r'<button class="btn[^"]*filters-toggle[^>]*>(.*?)</button>', html, re.S).group(1)
+    return " ".join(re.sub(r"<[^>]+>", " ", button).split())
+
+
+def test_the_filters_button_counts_the_filters_set(coordinator_client):
+    assert filters_button(coordinator_client.get("/items").get_data(as_text=True)) == "Filters"
+    html = coordinator_client.get("/items?pillar=prevention&overdue=1&q=shelter&sort=-due&page=1").get_data(
+        as_text=True)
+    assert filters_button(html) == "Filters 3 set"  # sorting and paging are not filters
+    assert 'aria-expanded="false"' in html and 'class="filters row g-2 align-items-end mb-3 collapse d-md-flex' in html
+    # An unknown value is dropped, so it is not counted: the page names it above the list.
+    assert filters_button(coordinator_client.get("/items?status=finished").get_data(as_text=True)) == "Filters"
 
 
 def test_sort_by_due_date_puts_dated_items_first(coordinator_client):

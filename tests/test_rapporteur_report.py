@@ -202,12 +202,14 @@ def test_an_example_report_of_the_seeded_catalogue_is_kept_as_an_artefact(seeded
         assert "Every item, as it stood at the end of the period" in text
     items = db.session.scalar(sa.select(sa.func.count()).select_from(ActionItem))
     assert f"{items:,} items" in word_text  # the annex lists every one
-    # A plan's own source document is named by the plan's title, not by the file's name in the seed folder.
-    chapters = word_text.split("Data sources:")[0]
-    assert "003_6962bf0d5d1c6498.txt" not in chapters
-    assert "Pakistan National Action Plan for Combating Human Trafficking: " in chapters
+    # A source document is named by its title in the register, never by the file's name in the seed folder.
+    assert ".txt" not in word_text and ".txt" not in pdf_text
+    chapters, sources = word_text.split("Data sources:")
+    assert "Combating Human Trafficking in Pakistan: Synopsis of Steps and National Action Plan: " in chapters
+    assert "Trafficking in Persons Interim Assessment – Pakistan (United States Department of State, " \
+           "24 February 2010)" in sources
     # Evidence from the sources is dated by them, not by the day the seed loaded it.
-    assert "(law enforcement and legal reform)\n" in chapters + "\n" and "reform) — given" not in chapters
+    assert "(law enforcement and legal reform), line 14\n" in chapters + "\n" and "line 14 — given" not in chapters
     folder = Path(os.environ.get("TRACKER_ARTIFACTS") or Path(__file__).resolve().parent.parent / "build" / "artifacts")
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "example-report.docx").write_bytes(docx)

@@ -90,6 +90,7 @@ def register_blueprints(app: Flask) -> None:
     from .catalogue import bp as catalogue_bp
     from .changes import bp as changes_bp
     from .coordination import bp as coordination_bp
+    from .coverage import bp as coverage_bp
     from .dashboard import bp as dashboard_bp
     from .exports import bp as exports_bp
     from .home import bp as home_bp
@@ -118,6 +119,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(changes_bp)
     app.register_blueprint(indicators_bp)
     app.register_blueprint(assessments_bp)
+    app.register_blueprint(coverage_bp)
     app.register_blueprint(exports_bp)
     app.register_blueprint(rapporteur_bp)
     app.register_blueprint(reminders_bp)

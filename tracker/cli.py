@@ -12,9 +12,10 @@ from flask.cli import AppGroup
 
 from .audit.services import record
 from .auth.services import create_user, ensure_admin
+from .coverage.filters import read_listing as read_coverage_listing
 from .enums import AuditEventKind, Role
 from .errors import DomainError, Invalid
-from .exports.services import EXPORT_FORMATS, INDICATOR_VALUES, counted, render_export
+from .exports.services import COVERAGE, EXPORT_FORMATS, INDICATOR_VALUES, counted, render_export
 from .extensions import db
 from .imports.writer import import_plan
 from .indicators.filters import read_listing
@@ -49,7 +50,8 @@ def seed_command(seed_dir: str | None, if_empty: bool) -> None:
 
 @click.command("export")
 @click.option("--format", "export_format", type=click.Choice(EXPORT_FORMATS), default="csv", show_default=True,
-              help="csv, xlsx, html: the items; indicator-values-csv: the indicators' values, one row per value.")
+              help="csv, xlsx, html: the items; indicator-values-csv: the indicators' values, one row per value; "
+                   "coverage-csv: each recommendation with the actions addressing it.")
 @click.option("--out", "out", required=True, help="File to write, or - for standard output.")
 @click.option("--framework", default="", help="Framework code, e.g. NAP05.")
 @click.option("--pillar", default="", help="prevention, prosecution, protection or partnership.")
@@ -62,9 +64,11 @@ def seed_command(seed_dir: str | None, if_empty: bool) -> None:
 @click.option("--search", default="", help="A search, as the item list's: ref, title, text, verified notes and "
                                            "agencies' names (of an indicator: its code, name or definition).")
 @click.option("--retired", is_flag=True, help="Indicator values: of retired indicators too.")
+@click.option("--gaps", is_flag=True, help="Coverage: only the recommendations no action addresses.")
 def export_command(export_format, out, framework, pillar, agency, province, status, overdue, due_from, due_to,
-                   search, retired) -> None:
-    """Export the items (all, or filtered) as a file, or the values of the indicators."""
+                   search, retired, gaps) -> None:
+    """Export the items (all, or filtered) as a file, the values of the indicators, or the coverage of the
+    recommendations."""
     from .catalogue.services import find_agency
 
     agency_id = None
@@ -73,6 +77,23 @@ def export_command(export_format, out, framework, pillar, agency, province, stat
         if found is None:
             raise click.BadParameter(f"unknown agency {agency!r}", param_hint="--agency")
         agency_id = found.id
+    if gaps and export_format != COVERAGE:
+        raise click.UsageError(f"--gaps selects recommendations: use it with --format {COVERAGE}.")
+    if export_format == COVERAGE:
+        # The coverage page's filters: framework (of recommendations), pillar and gaps only.
+        item_options = {"--agency": agency, "--province": province, "--status": status, "--overdue": overdue,
+                        "--due-from": due_from, "--due-to": due_to, "--search": search, "--retired": retired}
+        given = [name for name, value in item_options.items() if value]
+        if given:
+            raise click.UsageError(f"{', '.join(given)} do not apply to the coverage; it is filtered by "
+                                   "--framework, --pillar and --gaps.")
+        filters = read_coverage_listing({"framework": framework, "pillar": pillar,
+                                         "gaps": "1" if gaps else ""}).filters
+        if filters.problems:
+            raise click.BadParameter("; ".join(filters.problems))
+        content, count = render_export(export_format, filters)
+        _write_export(out, content, count, counted(export_format))
+        return
     if export_format == INDICATOR_VALUES:
         # The indicator list's filters: an option that selects items would be ignored here without a word.
         item_options = {"--framework": framework, "--province": province, "--status": status, "--overdue": overdue,
@@ -94,7 +115,11 @@ def export_command(export_format, out, framework, pillar, agency, province, stat
         raise click.BadParameter("; ".join(filters.problems))
     filters = replace(filters, agency=agency_id)
     content, count = render_export(export_format, filters)
-    what = counted(export_format)
+    _write_export(out, content, count, counted(export_format))
+
+
+def _write_export(out: str, content: bytes, count: int, what: str) -> None:
+    """An export's bytes to a file, or to standard output for -; how many of what it holds, said aside."""
     if out == "-":
         sys.stdout.flush()
         sys.stdout.buffer.write(content)
@@ -150,7 +175,9 @@ def report_command(year, start, end, frameworks, pillars, file_format, out) -> N
 @click.option("--create-frameworks", is_flag=True, help="Create frameworks the file names that match none.")
 @click.option("--dry-run", is_flag=True, help="Check the file and say what would change; write nothing.")
 @click.option("--user", "user_email", default=None, help="E-mail of the account the changes are recorded under.")
-def import_plan_command(file, create_agencies, create_frameworks, dry_run, user_email) -> None:
+@click.option("--confirm-repeats", is_flag=True,
+              help="Record every suggested repeat of an earlier recommendation (without it they are listed only).")
+def import_plan_command(file, create_agencies, create_frameworks, dry_run, user_email, confirm_repeats) -> None:
     """Import a plan from a CSV file in the export's columns (all rows or none)."""
     user = None
     if user_email:
@@ -161,7 +188,8 @@ def import_plan_command(file, create_agencies, create_frameworks, dry_run, user_
         data = handle.read()
     try:
         report = import_plan(data, create_agencies=create_agencies, create_frameworks=create_frameworks,
-                             user=user, source_name=os.path.basename(file), dry_run=dry_run)
+                             user=user, source_name=os.path.basename(file), dry_run=dry_run,
+                             confirm_repeats=confirm_repeats)
     except Invalid as exc:
         click.echo(f"{file} has {len(exc.problems)} problem(s); nothing was written:", err=True)
         for problem in exc.problems:
@@ -169,6 +197,13 @@ def import_plan_command(file, create_agencies, create_frameworks, dry_run, user_
         sys.exit(1)
     verb = "Checked (dry run, nothing written)" if dry_run else "Imported"
     click.echo(f"{verb} {file}: {report.summary()}")
+    if report.open_suggestions:
+        recorded = {suggestion.key for suggestion in report.repeats_confirmed}
+        click.echo("Likely repeats of earlier recommendations (" + (
+            "confirmed" if recorded and not dry_run else "would be confirmed" if recorded
+            else "not confirmed: give --confirm-repeats to record them") + "):")
+        for suggestion in report.open_suggestions:
+            click.echo(f"  row {suggestion.row}: {suggestion}")
 
 
 @click.command("backup")

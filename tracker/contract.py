@@ -26,6 +26,10 @@ CSV_COLUMNS = (
     "priority",
     "last_update",
     "source",
+    # A recommendation's: the government's response (a code) and the year of its review cycle; empty for a plan's
+    # item. Optional in an import: a file without them imports as before.
+    "response",
+    "cycle",
     # Beside the official values above: when they became official, and the latest report awaiting a
     # decision (empty if none). The import accepts these three and ignores them.
     "verified_at",
@@ -34,6 +38,9 @@ CSV_COLUMNS = (
 )
 REPORTED_COLUMNS = ("verified_at", "pending_status", "pending_progress")
 IMPORTED_COLUMNS = tuple(column for column in CSV_COLUMNS if column not in REPORTED_COLUMNS)
+OPTIONAL_COLUMNS = ("response", "cycle")
+# What a plan file must have: the columns of the first contract.
+REQUIRED_COLUMNS = tuple(column for column in IMPORTED_COLUMNS if column not in OPTIONAL_COLUMNS)
 AGENCY_SEPARATOR = ";"
 # A spreadsheet runs a cell that starts with one of these as a formula.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -92,6 +99,8 @@ def typed_item_row(item: ActionItem) -> dict[str, object]:
         "priority": item.priority.value if item.priority else "",
         "last_update": item.last_update_at.date() if item.last_update_at else None,
         "source": source,
+        "response": item.response.value if item.response else None,
+        "cycle": item.cycle,
         "verified_at": item.verified_at,
         "pending_status": pending.status.value if pending else None,
         "pending_progress": pending.progress if pending else None,

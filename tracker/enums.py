@@ -69,6 +69,40 @@ class AgencyKind(str, enum.Enum):
         }[self.value]
 
 
+class FrameworkKind(str, enum.Enum):
+    """What a framework's items are: a plan's own commitments, or recommendations made to the government."""
+
+    PLAN = "plan"
+    RECOMMENDATIONS = "recommendations"  # a paper's or a review cycle's recommendations, which plans' actions cover
+
+    @property
+    def label(self) -> str:
+        return {"plan": "Plan", "recommendations": "Recommendations"}[self.value]
+
+
+class GovernmentResponse(str, enum.Enum):
+    """The government's response to a recommendation of a review cycle, as the cycle's report records it."""
+
+    ACCEPTED = "accepted"
+    PARTIALLY_ACCEPTED = "partially_accepted"
+    NOTED = "noted"  # acknowledged without a commitment to act
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+    @classmethod
+    def codes(cls) -> list[str]:
+        return [response.value for response in cls]
+
+    @classmethod
+    def from_text(cls, text: str) -> GovernmentResponse | None:
+        """The response a person wrote, in any case, with spaces, hyphens or underscores ("Partially accepted",
+        "partially_accepted"); None if it is none of them."""
+        code = "_".join(text.replace("-", " ").replace("_", " ").lower().split())
+        return cls(code) if code in cls.codes() else None
+
+
 class AssignmentRole(str, enum.Enum):
     LEAD = "lead"
     SUPPORTING = "supporting"
@@ -209,6 +243,7 @@ class AuditEventKind(str, enum.Enum):
     INDICATOR_CHANGED = "indicator_changed"  # an indicator defined, changed, retired or deleted: what gets counted
     RAPPORTEUR_REPORT = "rapporteur_report"  # the Rapporteur's report asked for, generated (or failed), downloaded
     ASSESSMENT = "assessment"  # the rapporteur's independent assessment of an item for a year
+    COVERAGE = "coverage"  # a link between a recommendation and an action addressing it added or removed
 
     @property
     def label(self) -> str:

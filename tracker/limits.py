@@ -24,6 +24,7 @@ PASSWORD_MAX = 200
 NOTE = 5000  # a progress report's note
 COMMENT = 2000  # a reviewer's comment
 ASSESSMENT_REASON = 1000  # why the rapporteur rates an item as it does: short, the evidence is elsewhere
+COVERAGE_REASON = 300  # how an action addresses a recommendation: one line
 LINK = 1000  # one evidence link
 LINKS = 20  # links in one report
 LINKS_TEXT = 4000  # the form's links box, one per line
@@ -33,6 +34,8 @@ PERIOD = 12  # a reporting period's code: 2026-Q4 or 2026
 # A reporting period: a year, or a year's quarter.
 PERIOD_PATTERN = r"^[0-9]{4}(-Q[1-4])?$"
 TOKEN_NAME = 80
+# A review cycle's year: from the first international reviews of trafficking (the 1990s) to next year.
+FIRST_CYCLE = 1990
 SEARCH = 200  # free-text search words
 SEARCH_TERMS = 32  # words and phrases of one search; more are left out
 SYNONYM = 200  # a word or phrase of the synonym list

@@ -27,8 +27,10 @@ from .enums import (
     Direction,
     Exploitation,
     FindingKind,
+    FrameworkKind,
     Frequency,
     GenerationState,
+    GovernmentResponse,
     IndicatorKind,
     Priority,
     ReminderRule,
@@ -108,6 +110,27 @@ item_findings = sa.Table(
 )
 
 
+class SourceDocument(db.Model):
+    """A document the catalogue is taken from, known to readers by its title (sources name it by file)."""
+
+    __tablename__ = "source_documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    file: Mapped[str] = mapped_column(sa.String(120), unique=True)
+    title: Mapped[str] = mapped_column(sa.String(limits.TITLE))
+    author: Mapped[str] = mapped_column(sa.String(200), default="")
+    year: Mapped[int | None]
+    published: Mapped[date | None]
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    position: Mapped[int] = mapped_column(default=0)
+
+    @property
+    def citation(self) -> str:
+        """Title, author and date, as a reference list gives them."""
+        when = f"{self.published:%-d %B %Y}" if self.published else (str(self.year) if self.year else "undated")
+        return f"{self.title} ({', '.join(part for part in (self.author, when) if part)})"
+
+
 class Framework(db.Model):
     __tablename__ = "frameworks"
 
@@ -119,11 +142,22 @@ class Framework(db.Model):
     source_document: Mapped[str] = mapped_column(sa.String(120), default="")
     source_date: Mapped[date | None]
     description: Mapped[str] = mapped_column(sa.Text, default="")
+    kind: Mapped[FrameworkKind] = mapped_column(enum_column(FrameworkKind), default=FrameworkKind.PLAN,
+                                                server_default=FrameworkKind.PLAN.value)
+    # Its aim, quoted verbatim from its source document, and where there (for a plan known only by its description).
+    aim: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    aim_locator: Mapped[str] = mapped_column(sa.String(limits.LOCATOR), default="", server_default="")
+    # The plan whose framework the four pillars are (the NAP 2021–2025's 4P).
+    source_of_pillars: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     position: Mapped[int] = mapped_column(default=0)
     # When the tracker took it in (by the seed or an import): what "new frameworks" between two dates reads.
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
 
     items: Mapped[list[ActionItem]] = relationship(back_populates="framework")
+
+    @property
+    def is_recommendations(self) -> bool:
+        return self.kind == FrameworkKind.RECOMMENDATIONS
 
 
 class Pillar(db.Model):
@@ -156,6 +190,10 @@ class Agency(db.Model):
     province_id: Mapped[int | None] = mapped_column(sa.ForeignKey("provinces.id"))
     parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("agencies.id"))
     note: Mapped[str] = mapped_column(sa.Text, default="")
+    # Where the catalogue's agency comes from: the source documents that name it (file names, separated by
+    # commas), or, for a body no document names, why the curators added it. An admin's own agency has neither.
+    named_in: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    curated: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
 
     province: Mapped[Province | None] = relationship()
     parent: Mapped[Agency | None] = relationship(remote_side=[id], back_populates="units")
@@ -173,6 +211,11 @@ class Agency(db.Model):
     def label(self) -> str:
         """The short form used in history notes and tight tables: the short name when it has one."""
         return self.short_name or self.name
+
+    @property
+    def source_documents(self) -> list[str]:
+        """The file names of the source documents that name it (seed/README.md, "named_in")."""
+        return [name for name in self.named_in.split(",") if name]
 
 
 class AgencyAlias(db.Model):
@@ -218,6 +261,9 @@ class ActionItem(db.Model):
     # once verified. When and by whom it became so (empty for a state derived from the source).
     verified_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     verified_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    # A recommendation's: the government's response, and the year of the review cycle that made it.
+    response: Mapped[GovernmentResponse | None] = mapped_column(enum_column(GovernmentResponse))
+    cycle: Mapped[int | None] = mapped_column(index=True)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
     version: Mapped[int] = mapped_column(default=1)
 
@@ -257,6 +303,22 @@ class ActionItem(db.Model):
         secondaryjoin=lambda: ActionItem.id == item_relations.c.related_id,
         order_by=lambda: ActionItem.ref,
     )
+    # The earlier recommendations this one repeats, and the later ones that repeat it (confirmed by a user).
+    repeats: Mapped[list[RecommendationRepeat]] = relationship(
+        foreign_keys="RecommendationRepeat.item_id", back_populates="item", passive_deletes=True,
+        order_by="RecommendationRepeat.id")
+    repeated_by: Mapped[list[RecommendationRepeat]] = relationship(
+        foreign_keys="RecommendationRepeat.earlier_id", back_populates="earlier", passive_deletes=True,
+        order_by="RecommendationRepeat.id")
+
+    @property
+    def review_cycle(self) -> int | None:
+        """A recommendation's cycle: its own, else its set's year (the paper's a–x are of 2024); None for a plan's
+        item. What repeats are matched and "recurring since" is told by (in SQL: coalesce(cycle, frameworks.year),
+        as cycles/repeats.py and cycles/services.py read it)."""
+        if self.framework.kind != FrameworkKind.RECOMMENDATIONS:
+            return None
+        return self.cycle if self.cycle is not None else self.framework.year
 
     @property
     def lead(self) -> ItemAgency | None:
@@ -326,6 +388,46 @@ class Synonym(db.Model):
     term: Mapped[str] = mapped_column(sa.String(limits.SYNONYM))
 
 
+class RecommendationRepeat(db.Model):
+    """A recommendation repeats an earlier cycle's: suggested by text similarity when it is imported, and
+    recorded only once a user confirmed it (who and when), so that a recurring recommendation is seen as such."""
+
+    __tablename__ = "recommendation_repeats"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(sa.ForeignKey("action_items.id", ondelete="CASCADE"), index=True)
+    earlier_id: Mapped[int] = mapped_column(sa.ForeignKey("action_items.id", ondelete="CASCADE"), index=True)
+    score: Mapped[int]  # the texts' similarity when it was suggested, 0–100
+    confirmed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    confirmed_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    source_name: Mapped[str] = mapped_column(sa.String(120), default="")  # the import that brought it
+
+    __table_args__ = (
+        sa.UniqueConstraint("item_id", "earlier_id", name="uq_recommendation_repeats_item_id_earlier_id"),
+        sa.CheckConstraint("item_id <> earlier_id", name="not_itself"),
+    )
+
+    item: Mapped[ActionItem] = relationship(foreign_keys=[item_id], back_populates="repeats")
+    earlier: Mapped[ActionItem] = relationship(foreign_keys=[earlier_id], back_populates="repeated_by")
+    confirmed_by: Mapped[User | None] = relationship()
+
+
+class StagedImport(db.Model):
+    """A plan file checked and held while its importer confirms the repeats it suggests; written, or dropped,
+    by the confirmation. Kept in the database so that any web worker can take the confirmation."""
+
+    __tablename__ = "staged_imports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(sa.String(64), unique=True, default=lambda: secrets.token_urlsafe(24))
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    source_name: Mapped[str] = mapped_column(sa.String(120))
+    content: Mapped[str] = mapped_column(sa.Text)
+    create_agencies: Mapped[bool] = mapped_column(default=False)
+    create_frameworks: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+
 class Law(db.Model):
     """A law the documents name, for reference from the items that cite it."""
 
@@ -341,6 +443,11 @@ class Law(db.Model):
     repealed: Mapped[bool] = mapped_column(default=False)
     repealed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("laws.id"))
     note: Mapped[str] = mapped_column(sa.Text, default="")
+    # Where a source document names it, and what that document says of it, verbatim (the P&CHTO's
+    # salient features i–v in the 2005 plan).
+    source_document: Mapped[str] = mapped_column(sa.String(120), default="", server_default="")
+    locator: Mapped[str] = mapped_column(sa.String(300), default="", server_default="")
+    features: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
 
     province: Mapped[Province | None] = relationship()
     repealed_by: Mapped[Law | None] = relationship(remote_side=[id])
@@ -503,6 +610,7 @@ class SectionNote(db.Model):
     section: Mapped[str] = mapped_column(sa.String(300))
     label: Mapped[str] = mapped_column(sa.String(20), default="")
     text: Mapped[str] = mapped_column(sa.Text)
+    locator: Mapped[str] = mapped_column(sa.String(300), default="", server_default="")
     position: Mapped[int] = mapped_column(default=0)
 
     __table_args__ = (sa.UniqueConstraint("framework_id", "section", "label"),)
@@ -597,6 +705,53 @@ class Assessment(db.Model):
 def _assessments_are_never_changed(_mapper, _connection, target: Assessment) -> None:
     """Append-only: a later assessment of the same item and year supersedes an earlier one, never edits it."""
     raise RuntimeError(f"assessment {target.id} is append-only: it is never updated or deleted")
+
+
+class CoverageLink(db.Model):
+    """A recommendation addressed by a plan's action, with a one-line reason saying how (see docs/domain.md).
+
+    Directed, from a recommendation (an item of a recommendations framework) to an action (an item of a plan),
+    and apart from "related items". Curated in seed/coverage.toml (origin source, no user) or added by a
+    coordinator (coverage/services.py is the one writer). A curated link a coordinator removes is kept, marked
+    removed, so that loading the seed again does not bring it back; a user's is deleted.
+    """
+
+    __tablename__ = "coverage_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Looked up by the pair's unique key, whose first column it is.
+    recommendation_id: Mapped[int] = mapped_column(sa.ForeignKey("action_items.id", ondelete="CASCADE"))
+    action_id: Mapped[int] = mapped_column(sa.ForeignKey("action_items.id", ondelete="CASCADE"), index=True)
+    reason: Mapped[str] = mapped_column(sa.String(limits.COVERAGE_REASON))
+    origin: Mapped[UpdateOrigin] = mapped_column(enum_column(UpdateOrigin), default=UpdateOrigin.USER)
+    added_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    removed_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    removed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+
+    __table_args__ = (
+        sa.UniqueConstraint("recommendation_id", "action_id", name="uq_coverage_links_pair"),
+        sa.CheckConstraint("recommendation_id <> action_id", name="not_to_itself"),
+    )
+
+    recommendation: Mapped[ActionItem] = relationship(foreign_keys=[recommendation_id])
+    action: Mapped[ActionItem] = relationship(foreign_keys=[action_id])
+    added_by: Mapped[User | None] = relationship(foreign_keys=[added_by_id])
+    removed_by: Mapped[User | None] = relationship(foreign_keys=[removed_by_id])
+
+    @hybrid_property
+    def active(self) -> bool:
+        """Not removed: what the pages, exports and the API count."""
+        return self.removed_at is None
+
+    @active.inplace.expression
+    @classmethod
+    def _active_expression(cls) -> sa.ColumnElement[bool]:
+        return cls.removed_at.is_(None)
+
+    @property
+    def curated(self) -> bool:
+        return self.origin == UpdateOrigin.SOURCE
 
 
 class Report(db.Model):

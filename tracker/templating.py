@@ -52,10 +52,12 @@ def register(app: Flask) -> None:
     # Imported once the blueprints are: the assessments' services read the items package, whose views import
     # the verification views, which import this module.
     from .assessments.services import disagrees
+    from .catalogue.sources import source_title
 
     app.jinja_env.filters["status_style"] = status_style
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["number"] = format_number
+    app.jinja_env.filters["source_title"] = source_title
     # `evidence|select('visible_evidence')`: what the logged-in user may see of it.
     app.jinja_env.tests["visible_evidence"] = lambda evidence: can_view_evidence(current_user, evidence)
     app.jinja_env.globals.update(

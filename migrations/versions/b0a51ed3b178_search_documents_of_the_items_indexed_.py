@@ -1,7 +1,7 @@
 """Search documents of the items, indexed by FTS5 or a GIN index, and the synonym list
 
 Revision ID: b0a51ed3b178
-Revises: 5a361622bcea
+Revises: 51cef3b50eab
 Create Date: 2026-11-30 10:31:17.769577
 
 Each item gets a search document (its ref, title and source text, the notes of its official entries and of its
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b0a51ed3b178'
-down_revision = '5a361622bcea'
+down_revision = '51cef3b50eab'
 branch_labels = None
 depends_on = None
 

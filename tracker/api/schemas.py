@@ -14,6 +14,7 @@ from .. import limits
 from ..assessments.services import REASON_NEEDED, REASON_TOO_LONG, by_year, disagrees
 from ..auth.permissions import can_view_evidence
 from ..contract import CSV_COLUMNS, item_row
+from ..cycles.services import recurring_since
 from ..enums import (
     AssessmentRating,
     AssignmentRole,
@@ -22,6 +23,7 @@ from ..enums import (
     Decision,
     Direction,
     Frequency,
+    GovernmentResponse,
     IndicatorKind,
     ReportStage,
     ReportStep,
@@ -273,6 +275,12 @@ _CONTRACT_FIELDS = {
     "last_update": lambda: fields.String(required=True, allow_none=True,
                                          metadata={"description": "YYYY-MM-DD; null if none."}),
     "supporting_agencies": lambda: fields.String(required=True, metadata={"description": "Names separated by “; ”."}),
+    "response": lambda: fields.String(
+        required=True, allow_none=True, validate=validate.OneOf(GovernmentResponse.codes()),
+        metadata={"description": "A recommendation's: the government's response; null if none is recorded "
+                                 "(or for a plan's item)."}),
+    "cycle": lambda: fields.Integer(required=True, allow_none=True, metadata={
+        "description": "A recommendation's: the year of the review cycle that made it; null if none."}),
     "verified_at": lambda: fields.String(required=True, allow_none=True, metadata={
         "description": "YYYY-MM-DD: when the status and progress became official; null if as the source states."}),
     "pending_status": lambda: fields.String(required=True, allow_none=True, validate=validate.OneOf(Status.codes()),
@@ -343,6 +351,23 @@ class AssessmentYearSchema(ma.Schema):
                           metadata={"description": "Superseded by the standing one, newest first."})
 
 
+class RepeatSchema(ma.Schema):
+    """A confirmed repeat between two recommendations, seen from one of them: the other one, and who confirmed it."""
+
+    ref = fields.String(required=True, metadata={"description": "The other recommendation's ref."})
+    cycle = fields.Integer(required=True, allow_none=True, metadata={
+        "description": "Its review cycle (its own, else its set's year)."})
+    score = fields.Integer(required=True, metadata={"description": "How alike the two texts are, 0–100."})
+    confirmed_by = fields.String(required=True, allow_none=True, metadata={
+        "description": "Who confirmed it; null if a command did, with no account given."})
+    confirmed_at = UtcDateTime(required=True)
+
+
+def repeat_row(repeat, other) -> dict:
+    return {"ref": other.ref, "cycle": other.review_cycle, "score": repeat.score, "confirmed_at": repeat.confirmed_at,
+            "confirmed_by": repeat.confirmed_by.display_name if repeat.confirmed_by else None}
+
+
 class ItemDetailSchema(ItemSchema):
     """An item with its agencies, related items, history (newest first), the evidence its sources give, and the
     rapporteur's assessments."""
@@ -357,6 +382,13 @@ class ItemDetailSchema(ItemSchema):
         "description": "Agencies' reports awaiting a decision, oldest first: not part of the official state."})
     assessments = fields.List(fields.Nested(AssessmentYearSchema), required=True, metadata={
         "description": "The National Rapporteur's assessments, newest year first: not part of the official state."})
+    repeats = fields.List(fields.Nested(RepeatSchema), required=True, metadata={
+        "description": "A recommendation's: the earlier recommendations it repeats (confirmed)."})
+    repeated_by = fields.List(fields.Nested(RepeatSchema), required=True, metadata={
+        "description": "A recommendation's: the later recommendations that repeat it (confirmed)."})
+    recurring_since = fields.Integer(required=True, allow_none=True, metadata={
+        "description": "The earliest cycle of the recommendations it repeats, directly or through them; null if it "
+                       "repeats none."})
 
     @pre_dump
     def as_row(self, item, **kwargs) -> dict:
@@ -369,6 +401,9 @@ class ItemDetailSchema(ItemSchema):
             "verified_by": item.verified_by.display_name if item.verified_by else None,
             "pending": item.pending_reports,
             "assessments": by_year(item.assessments),
+            "repeats": [repeat_row(repeat, repeat.earlier) for repeat in item.repeats],
+            "repeated_by": [repeat_row(repeat, repeat.item) for repeat in item.repeated_by],
+            "recurring_since": recurring_since([item.id]).get(item.id),
         }
 
 
@@ -638,3 +673,60 @@ class AssessmentInputSchema(ma.Schema):
     @post_load
     def make(self, data, **kwargs) -> dict:
         return {**data, "rating": AssessmentRating(data["rating"])}
+
+
+# Coverage of the recommendations
+
+
+class CoverageActionSchema(ma.Schema):
+    """A plan's action addressing a recommendation, and how."""
+
+    ref = fields.String(attribute="action.ref", required=True)
+    title = fields.String(attribute="action.title", required=True)
+    framework = fields.String(attribute="action.framework.name", required=True)
+    status = DerivedString(getter=lambda link: link.action.status.value, required=True,
+                           validate=validate.OneOf(Status.codes()),
+                           metadata={"description": "The action's official status."})
+    reason = fields.String(required=True, metadata={"description": "How it addresses the recommendation, in a line."})
+    curated = fields.Boolean(required=True, metadata={
+        "description": "Curated with the catalogue (seed/coverage.toml); false: added by a coordinator."})
+
+
+class CoverageRowSchema(ma.Schema):
+    """A recommendation as a row of /coverage.csv (its columns, the same values), with its pillar, whether it is a
+    gap, the addressing actions in detail and its url."""
+
+    recommendation = fields.String(required=True, metadata={"description": "The recommendation's ref."})
+    framework = fields.String(required=True)
+    title = fields.String(required=True)
+    addressed_by = fields.String(required=True, metadata={
+        "description": "The refs of the actions addressing it, separated by '; '; empty for a gap."})
+    status = fields.String(required=True, validate=validate.OneOf(Status.codes()),
+                           metadata={"description": "The recommendation's own official status."})
+    pillar = fields.String(required=True)
+    gap = fields.Boolean(required=True, metadata={"description": "No action addresses it."})
+    actions = fields.List(fields.Nested(CoverageActionSchema), required=True,
+                          metadata={"description": "The actions addressing it, in the plans' order."})
+    url = fields.String(required=True, metadata={"description": "The recommendation in the API."})
+
+    @pre_dump
+    def as_row(self, row, **kwargs) -> dict:
+        item = row.recommendation
+        return {**row.csv_row(), "pillar": item.pillar.code, "gap": row.gap, "actions": row.links,
+                "url": url_for("api.item", ref=item.ref)}
+
+
+class CoverageSummarySchema(ma.Schema):
+    recommendations = fields.Integer(required=True, metadata={
+        "description": "Recommendations the framework and pillar filters select (gaps only narrows the rows, not "
+                       "these counts)."})
+    addressed = fields.Integer(required=True)
+    gaps = fields.Integer(required=True)
+    completed = fields.Integer(required=True, metadata={
+        "description": "Addressed, and every addressing action's official status is completed."})
+
+
+class CoveragePageSchema(PageSchema):
+    coverage = fields.List(fields.Nested(CoverageRowSchema), required=True, metadata={
+        "description": "The recommendations, in the frameworks' and the documents' order."})
+    summary = fields.Nested(CoverageSummarySchema, required=True)

@@ -10,6 +10,8 @@ from flask_smorest import current_api
 from ..assessments.filters import AssessmentListArgsSchema, AssessmentListing
 from ..assessments.services import NOT_ALLOWED, assess, current_page
 from ..auth.permissions import can_assess, can_update_item, requires
+from ..coverage.filters import CoverageArgsSchema, CoverageListing
+from ..coverage.services import coverage_page, summary
 from ..errors import Invalid, NotAllowed, NotFound
 from ..extensions import db
 from ..indicators.filters import IndicatorListArgsSchema, IndicatorListing
@@ -27,6 +29,7 @@ from .schemas import (
     AssessmentPageSchema,
     AssessmentSchema,
     ConflictSchema,
+    CoveragePageSchema,
     DecisionMadeSchema,
     DecisionSchema,
     ErrorSchema,
@@ -236,6 +239,19 @@ def assess_item(args: dict, ref: str):
     found = item_or_404(ref)
     assessment = assess(current_user, found, args["year"], args["rating"], args["reason"])
     return assessment, 201, {"Location": url_for(".item", ref=found.ref)}
+
+
+@bp.route("/coverage")
+@bp.arguments(CoverageArgsSchema, location="query")
+@bp.response(200, CoveragePageSchema, description="One page of recommendations with the actions addressing them.")
+@bp.alt_response(401, **UNAUTHORIZED)
+@bp.alt_response(400, **NUL_REFUSED)
+@bp.alt_response(422, **BAD_QUERY)
+def coverage(listing: CoverageListing):
+    """Which plans' actions address each recommendation, and how; a recommendation none addresses is a gap. The
+    rows of /coverage.csv, with the counts of the coverage page."""
+    return {**page_body("coverage", coverage_page(listing.filters, listing.page, listing.per_page), listing),
+            "summary": summary(listing.filters)}
 
 
 @bp.route("/openapi.json")

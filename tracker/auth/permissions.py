@@ -91,6 +91,11 @@ def can_assess(user: User) -> bool:
     return _has_role(user, Role.RAPPORTEUR)
 
 
+def can_curate_coverage(user: User) -> bool:
+    """Coordinators and admins say which actions address a recommendation (everyone reads the coverage)."""
+    return _has_role(user, Role.COORDINATOR, Role.ADMIN)
+
+
 def can_manage_own_tokens(user: User) -> bool:
     """Coordinators and admins make and revoke their own API tokens in the browser (anyone, by an admin's command)."""
     return _has_role(user, Role.COORDINATOR, Role.ADMIN)
@@ -124,7 +129,7 @@ TEMPLATE_PERMISSIONS = {
     f.__name__: f
     for f in (is_admin, is_coordinator, is_agency_user, can_export, can_see_changes, can_manage_own_tokens,
               is_api_reader, is_responsible, can_update_item, can_view_evidence, is_validator, may_decide,
-              decides_reports, can_manage_indicators, can_report_values, can_assess)
+              decides_reports, can_manage_indicators, can_report_values, can_assess, can_curate_coverage)
 }
 
 

@@ -1,14 +1,27 @@
-"""Agencies and pillars: lookups and the counts their pages show."""
+"""Agencies, pillars and frameworks: lookups and the counts their pages show."""
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
-from ..enums import AssignmentRole, FindingKind, Status
+from ..enums import AssignmentRole, FindingKind, GovernmentResponse, Status
+from ..errors import NotFound
 from ..extensions import db
-from ..models import ActionItem, Agency, AgencyAlias, Finding, ItemAgency, Law, Pillar, name_key
+from ..models import (
+    ActionItem,
+    Agency,
+    AgencyAlias,
+    Finding,
+    Framework,
+    ItemAgency,
+    Law,
+    Pillar,
+    RecommendationRepeat,
+    name_key,
+)
 
 
 def find_agency(name: str) -> Agency | None:
@@ -128,3 +141,71 @@ def get_law(code: str) -> Law | None:
         .where(Law.code == code)
         .options(selectinload(Law.items).selectinload(ActionItem.assignments).joinedload(ItemAgency.agency))
     )
+
+
+def frameworks_with_items() -> list[Framework]:
+    """The frameworks that hold items, in the plans' order: the only ones a filter offers, as one without items
+    could only return nothing (its page still shows it, with what it is)."""
+    return list(db.session.scalars(
+        db.select(Framework).where(sa.exists().where(ActionItem.framework_id == Framework.id))
+        .order_by(Framework.position)))
+
+
+def frameworks_with_counts() -> list[tuple[Framework, int]]:
+    """Every framework, in the plans' order, with its number of items (0 for one known only by its description)."""
+    counts = db.select(ActionItem.framework_id, sa.func.count().label("total")).group_by(
+        ActionItem.framework_id).subquery()
+    rows = db.session.execute(
+        db.select(Framework, sa.func.coalesce(counts.c.total, 0))
+        .outerjoin(counts, counts.c.framework_id == Framework.id)
+        .order_by(Framework.position)
+    )
+    return [(framework, items) for framework, items in rows]
+
+
+def framework_or_404(code: str) -> Framework:
+    framework = db.session.scalar(db.select(Framework).where(Framework.code == code))
+    if framework is None:
+        raise NotFound(f"There is no framework with the code “{code}”.")
+    return framework
+
+
+def pillars_source() -> Framework | None:
+    """The plan whose 4P framework the pillars are (the NAP 2021–2025)."""
+    return db.session.scalar(db.select(Framework).where(Framework.source_of_pillars).limit(1))
+
+
+@dataclass
+class FrameworkSummary:
+    """What a framework's page counts of its items: by status, and for a set of recommendations, by the
+    government's response, by cycle, and how many repeat an earlier recommendation."""
+
+    statuses: dict[str, int] = field(default_factory=Status.zero_counts)
+    responses: dict[GovernmentResponse | None, int] = field(default_factory=dict)
+    cycles: dict[int | None, int] = field(default_factory=dict)
+    recurring: int = 0
+
+    @property
+    def total(self) -> int:
+        return sum(self.statuses.values())
+
+
+def framework_summary(framework: Framework) -> FrameworkSummary:
+    """The counts of the framework's page, each a GROUP BY in SQL."""
+    summary = FrameworkSummary()
+    of_framework = ActionItem.framework_id == framework.id
+    for status, count in db.session.execute(
+            db.select(ActionItem.status, sa.func.count()).where(of_framework).group_by(ActionItem.status)):
+        summary.statuses[status.value] = count
+    if framework.is_recommendations and summary.total:
+        responses = db.session.execute(db.select(ActionItem.response, sa.func.count()).where(of_framework)
+                                       .group_by(ActionItem.response))
+        summary.responses = dict(sorted(responses.tuples(), key=lambda pair: (
+            pair[0] is None, list(GovernmentResponse).index(pair[0]) if pair[0] else 0)))
+        cycles = db.session.execute(db.select(ActionItem.cycle, sa.func.count()).where(of_framework)
+                                    .group_by(ActionItem.cycle))
+        summary.cycles = dict(sorted(cycles.tuples(), key=lambda pair: (pair[0] is None, -(pair[0] or 0))))
+        summary.recurring = db.session.scalar(
+            db.select(sa.func.count(sa.distinct(RecommendationRepeat.item_id)))
+            .join(ActionItem, ActionItem.id == RecommendationRepeat.item_id).where(of_framework)) or 0
+    return summary

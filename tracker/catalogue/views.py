@@ -1,19 +1,24 @@
-"""Pages for agencies and pillars."""
+"""Pages for agencies, pillars and frameworks."""
 from flask import abort, render_template
 
 from ..enums import FindingKind
 from ..extensions import db
-from ..models import Agency, Pillar
+from ..models import Agency, Framework, Pillar
 from . import bp
 from .services import (
     agencies_with_counts,
     agency_items_by_pillar,
     findings_and_laws,
+    framework_or_404,
+    framework_summary,
+    frameworks_with_counts,
     get_finding,
     get_law,
     pillar_items_by_status,
+    pillars_source,
     pillars_with_counts,
 )
+from .sources import source_documents
 
 
 @bp.route("/agencies")
@@ -30,13 +35,32 @@ def agency_detail(agency_id: int):
 
 @bp.route("/pillars")
 def pillar_list():
-    return render_template("catalogue/pillars.html", rows=pillars_with_counts())
+    return render_template("catalogue/pillars.html", rows=pillars_with_counts(), source=pillars_source())
 
 
 @bp.route("/pillars/<code>")
 def pillar_detail(code: str):
     pillar = db.first_or_404(db.select(Pillar).where(Pillar.code == code), description="There is no such pillar.")
     return render_template("catalogue/pillar.html", pillar=pillar, groups=pillar_items_by_status(pillar))
+
+
+@bp.route("/frameworks")
+def framework_list():
+    return render_template("catalogue/frameworks.html", rows=frameworks_with_counts())
+
+
+@bp.route("/frameworks/<code>")
+def framework_detail(code: str):
+    framework = framework_or_404(code)
+    pillars = db.session.scalars(db.select(Pillar).order_by(Pillar.position)) if framework.source_of_pillars else []
+    return render_template("catalogue/framework.html", framework=framework, summary=framework_summary(framework),
+                           pillars=list(pillars))
+
+
+@bp.route("/sources")
+def source_list():
+    return render_template("catalogue/sources.html", documents=source_documents().values(),
+                           frameworks=db.session.scalars(db.select(Framework).order_by(Framework.position)).all())
 
 
 @bp.route("/context")

@@ -16,11 +16,15 @@ STATUS_COLOURS = {status.value: BOOTSTRAP_COLOURS[status.style] for status in St
 TOP_AGENCIES = 20
 
 
+NO_ITEMS = "No items match these filters."
+
+
 @dataclass
 class Chart:
     key: str
     title: str
     figure: go.Figure
+    empty: str = ""  # what to say instead of drawing a plot with nothing in it (empty when there is something)
 
     def to_json(self) -> str:
         """JSON safe inside a <script> element: no "</script>" can close it early."""
@@ -32,7 +36,9 @@ def layout(figure: go.Figure, height: int = 360, **extra) -> go.Figure:
         template="plotly_white",
         height=height,
         margin={"l": 10, "r": 10, "t": 10, "b": 10},
-        legend={"orientation": "h", "y": -0.15},
+        # Below the plot at the foot of the figure (not of the plot area), so it never covers the axis labels,
+        # which grow and tilt as a phone narrows the plot.
+        legend={"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom", "x": 0, "xanchor": "left"},
         font={"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "size": 13},
         **extra,
     )
@@ -48,12 +54,23 @@ def _items_url(dashboard: Dashboard, **changes) -> str | None:
     return url_for("items.item_list", **dashboard.filters.to_args(**changes))
 
 
+def _two_lines(label: str, longest: int = 12) -> str:
+    """A long bar label on two lines, broken at the space nearest its middle: tilted labels would take a
+    phone's plot for themselves."""
+    if len(label) <= longest or " " not in label:
+        return label
+    spaces = [i for i, char in enumerate(label) if char == " "]
+    middle = min(spaces, key=lambda i: abs(i - len(label) / 2))
+    return f"{label[:middle]}<br>{label[middle + 1:]}"
+
+
 def _status_bars(dashboard: Dashboard, rows: list[StatusRow], filter_name: str) -> go.Figure:
     figure = go.Figure()
+    labels = [_two_lines(row.label) for row in rows]
     for status in Status:
         figure.add_bar(
             name=status.label,
-            x=[row.label for row in rows],
+            x=labels,
             y=[row.counts[status.value] for row in rows],
             marker_color=STATUS_COLOURS[status.value],
             customdata=[
@@ -71,7 +88,7 @@ def _status_bars(dashboard: Dashboard, rows: list[StatusRow], filter_name: str) 
             label = f"{status.label} — reported, awaiting verification"
             figure.add_bar(
                 name=label,
-                x=[row.label for row in rows],
+                x=labels,
                 y=counts,
                 marker={"color": "white", "line": {"color": STATUS_COLOURS[status.value], "width": 1.5},
                         "pattern": {"shape": "/", "fgcolor": STATUS_COLOURS[status.value]}},
@@ -81,17 +98,25 @@ def _status_bars(dashboard: Dashboard, rows: list[StatusRow], filter_name: str) 
 
 
 def build_charts(dashboard: Dashboard) -> list[Chart]:
-    """The dashboard's charts, in the order the page shows them."""
+    """The dashboard's charts, in the order the page shows them; one with nothing to show says why instead."""
+    no_items = NO_ITEMS if not dashboard.total else ""
+    none_open = no_items or ("" if any(row.open for row in dashboard.agencies)
+                             else "None of the items that match these filters is open.")
+    no_months = no_items or ("" if dashboard.months else "No item was completed or reported on in these months.")
     charts = [
-        Chart("pillar-status", "Status of items per pillar", _status_bars(dashboard, dashboard.pillars, "pillar")),
-        Chart("pillar-completion", "Completion per pillar", _completion(dashboard)),
-        Chart("agency-load", "Open and overdue items per agency (busiest first)", _agency_load(dashboard)),
-        Chart("agency-pillar", "Open items per agency and pillar (overdue in brackets)", _heatmap(dashboard)),
+        Chart("pillar-status", "Status of items per pillar", _status_bars(dashboard, dashboard.pillars, "pillar"),
+              no_items),
+        Chart("pillar-completion", "Completion per pillar", _completion(dashboard), no_items),
+        Chart("agency-load", "Open and overdue items per agency (busiest first)", _agency_load(dashboard),
+              none_open),
+        Chart("agency-pillar", "Open items per agency and pillar (overdue in brackets)", _heatmap(dashboard),
+              none_open),
         Chart("framework-status", "Status of items per framework",
-              _status_bars(dashboard, dashboard.frameworks, "framework")),
+              _status_bars(dashboard, dashboard.frameworks, "framework"), no_items),
         Chart("province-status", "Status of items per province",
-              _status_bars(dashboard, dashboard.provinces, "province")),
-        Chart("over-time", "Progress over time: items completed and reports made per month", _over_time(dashboard)),
+              _status_bars(dashboard, dashboard.provinces, "province"), no_items),
+        Chart("over-time", "Progress over time: items completed and reports made per month", _over_time(dashboard),
+              no_months),
     ]
     return charts
 

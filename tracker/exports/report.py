@@ -24,8 +24,9 @@ def report_html(filters: ItemFilters, today: date, with_pending: bool = False,
             return report_html(filters, today, with_pending, as_of)
     dashboard = build_dashboard(filters, today, with_pending, as_of=as_of)
     charts = [
-        (chart, Markup(chart.figure.to_html(full_html=False, include_plotlyjs=False, div_id=f"report-{chart.key}",
-                                            config={"displaylogo": False, "responsive": True})))
+        (chart, None if chart.empty else Markup(chart.figure.to_html(
+            full_html=False, include_plotlyjs=False, div_id=f"report-{chart.key}",
+            config={"displaylogo": False, "responsive": True})))
         for chart in build_charts(dashboard)
     ]
     html = render_template(

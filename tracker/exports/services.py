@@ -1,5 +1,5 @@
 """The export formats: the filtered items as CSV (the contract), an Excel workbook or the HTML report; the
-filtered indicators' values as CSV in long format."""
+filtered indicators' values as CSV in long format; the coverage of the recommendations as CSV."""
 from __future__ import annotations
 
 import csv
@@ -10,6 +10,8 @@ from typing import TextIO
 
 from ..audit.services import record
 from ..contract import CSV_COLUMNS, inert, item_row
+from ..coverage.filters import CoverageFilters
+from ..coverage.services import write_csv as write_coverage_csv
 from ..enums import AuditEventKind
 from ..extensions import db
 from ..indicators.contract import INDICATOR_VALUE_COLUMNS, indicator_value_row
@@ -22,13 +24,17 @@ from .xlsx import workbook_bytes
 ITEM_FORMATS = ("csv", "xlsx", "html")
 # The indicators' values, filtered as the indicator list is (IndicatorFilters, not ItemFilters).
 INDICATOR_VALUES = "indicator-values-csv"
-EXPORT_FORMATS = (*ITEM_FORMATS, INDICATOR_VALUES)
-Filters = ItemFilters | IndicatorFilters
+# Which actions address each recommendation, filtered as the coverage page is (CoverageFilters).
+COVERAGE = "coverage-csv"
+EXPORT_FORMATS = (*ITEM_FORMATS, INDICATOR_VALUES, COVERAGE)
+Filters = ItemFilters | IndicatorFilters | CoverageFilters
+FILTERS = {INDICATOR_VALUES: IndicatorFilters, COVERAGE: CoverageFilters}
 MIMETYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "html": "text/html; charset=utf-8",
     INDICATOR_VALUES: "text/csv; charset=utf-8",
+    COVERAGE: "text/csv; charset=utf-8",
 }
 
 
@@ -61,20 +67,23 @@ def csv_bytes(write: Callable[[Filters, TextIO], int], filters: Filters) -> tupl
 
 def render_export(export_format: str, filters: Filters, today: date | None = None,
                   with_pending: bool = False, as_of: date | None = None) -> tuple[bytes, int]:
-    """The filtered items (or, for INDICATOR_VALUES, the filtered indicators' values) as a file in a format:
+    """The filtered items (or, for INDICATOR_VALUES, the filtered indicators' values; for COVERAGE, the filtered
+    recommendations with the actions addressing them) as a file in a format:
     its bytes and how many rows of its kind it holds, recorded in the audit log. The CSV and the workbook
     always carry the pending report beside the official values (the contract's last columns); the HTML
     report counts reports awaiting verification apart `with_pending`, or stands `as_of` a past day."""
     if as_of is not None and export_format != "html":
         raise ValueError(f"the {export_format} export holds the items as they are now: no as_of")
     today = today or date.today()
-    wanted = IndicatorFilters if export_format == INDICATOR_VALUES else ItemFilters
+    wanted = FILTERS.get(export_format, ItemFilters)
     if not isinstance(filters, wanted):
         raise TypeError(f"the {export_format} export takes {wanted.__name__}, not {type(filters).__name__}")
     if export_format == "csv":
         content, count = csv_bytes(write_csv, filters)
     elif export_format == INDICATOR_VALUES:
         content, count = csv_bytes(write_indicator_values_csv, filters)
+    elif export_format == COVERAGE:
+        content, count = csv_bytes(write_coverage_csv, filters)
     elif export_format == "xlsx":
         content, count = workbook_bytes(filters, today)
     elif export_format == "html":
@@ -91,7 +100,7 @@ def render_export(export_format: str, filters: Filters, today: date | None = Non
 
 def counted(export_format: str) -> str:
     """What an export's count counts."""
-    return "indicator values" if export_format == INDICATOR_VALUES else "items"
+    return {INDICATOR_VALUES: "indicator values", COVERAGE: "recommendations"}.get(export_format, "items")
 
 
 def describe_filters(filters: Filters) -> str:
@@ -103,4 +112,6 @@ def export_filename(export_format: str, today: date | None = None) -> str:
     day = (today or date.today()).isoformat()
     if export_format == INDICATOR_VALUES:
         return f"indicator-values-{day}.csv"
+    if export_format == COVERAGE:
+        return f"coverage-{day}.csv"
     return f"action-items-{day}.{export_format}"

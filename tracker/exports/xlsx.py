@@ -1,4 +1,5 @@
-"""The Excel export: a summary, one sheet per pillar, the overdue list, and the indicators' values."""
+"""The Excel export: a summary, one sheet per pillar, the overdue list, the indicators' values and the coverage of
+the recommendations."""
 from __future__ import annotations
 
 import io
@@ -11,6 +12,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..contract import CSV_COLUMNS, typed_item_row
+from ..coverage import services as coverage
+from ..coverage.filters import CoverageFilters
 from ..dashboard.services import build_dashboard
 from ..enums import Status
 from ..indicators.contract import INDICATOR_VALUE_COLUMNS, VALUES_SHEET, typed_indicator_value_row
@@ -23,6 +26,9 @@ WIDTHS = {"ref": 16, "framework": 20, "section": 30, "title": 48, "text": 80, "l
 VALUE_WIDTHS = {"indicator": 20, "indicator_name": 48, "unit": 16, "exploitation": 18, "source": 40, "locator": 24}
 # The item filters have no meaning for indicators: the sheet holds them all, whatever the export was filtered by.
 VALUES_SCOPE = "Every indicator not retired, whatever the filters: they select items, not indicators."
+COVERAGE_WIDTHS = {"recommendation": 16, "framework": 24, "title": 60, "addressed_by": 60}
+COVERAGE_SCOPE = ("Every recommendation, whatever the filters, with the refs of the actions addressing it "
+                  "(empty: a gap) and its own official status.")
 
 
 def _text_cell(cell) -> None:
@@ -70,6 +76,7 @@ def workbook_bytes(filters: ItemFilters, today: date) -> tuple[bytes, int]:
     items = all_items(filters)
     dashboard = build_dashboard(filters, today)
     value_rows = [typed_indicator_value_row(value) for value in indicator_values(IndicatorFilters())]
+    coverage_rows = [row.csv_row() for row in coverage.coverage_rows(CoverageFilters())]
     workbook = Workbook()
     summary = workbook.active
     summary.title = "Summary"
@@ -88,6 +95,7 @@ def workbook_bytes(filters: ItemFilters, today: date) -> tuple[bytes, int]:
     summary.append(["Overdue items", dashboard.overdue_total])
     summary.append([])
     summary.append([VALUES_SHEET, len(value_rows), VALUES_SCOPE])
+    summary.append([coverage.SHEET, len(coverage_rows), COVERAGE_SCOPE])
     summary.column_dimensions["A"].width = 22
     for row_cells in summary.iter_rows():
         for cell in row_cells:
@@ -99,6 +107,8 @@ def workbook_bytes(filters: ItemFilters, today: date) -> tuple[bytes, int]:
         _items_sheet(workbook, pillar.name, [row for item, row in rows if item.pillar_id == pillar.id])
     _items_sheet(workbook, "Overdue", [row for item, row in rows if item.is_overdue(today)])
     _indicator_values_sheet(workbook, value_rows)
+    sheet = _table(workbook, coverage.SHEET, coverage.CSV_COLUMNS, coverage_rows, COVERAGE_WIDTHS)
+    sheet["A1"].comment = Comment(COVERAGE_SCOPE, "Tracker")
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue(), len(items)

@@ -2,8 +2,10 @@
 from flask import current_app
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import BooleanField, SubmitField
+from wtforms import BooleanField, HiddenField, SubmitField
 from wtforms.validators import ValidationError
+
+from ..indicators.forms import CheckboxesField
 
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 
@@ -31,3 +33,12 @@ class ImportForm(FlaskForm):
         if size > limit:
             raise ValidationError(f"The file is {size / 1048576:.1f} MB; "
                                   f"at most {limit / 1048576:.0f} MB can be imported.")
+
+
+class ConfirmRepeatsForm(FlaskForm):
+    """The held file's suggested repeats, each ticked to confirm it; what is left unticked is not recorded."""
+
+    staged = HiddenField()
+    # The choices are the held file's suggestions; one that is not is refused by the import, by its row.
+    repeats = CheckboxesField("Repeats of earlier recommendations", validate_choice=False)
+    submit = SubmitField("Import, recording the ticked repeats")

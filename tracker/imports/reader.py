@@ -18,8 +18,8 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, val
 from sqlalchemy.orm import selectinload
 
 from .. import limits
-from ..contract import AGENCY_SEPARATOR, CSV_COLUMNS, IMPORTED_COLUMNS, restore_cell
-from ..enums import Priority, Status
+from ..contract import AGENCY_SEPARATOR, CSV_COLUMNS, IMPORTED_COLUMNS, OPTIONAL_COLUMNS, REQUIRED_COLUMNS, restore_cell
+from ..enums import GovernmentResponse, Priority, Status
 from ..errors import Invalid, Problem, problem_list
 from ..extensions import db
 from ..models import ActionItem, Agency, AgencyAlias, Framework, ItemAgency, Pillar, Province, name_key
@@ -85,6 +85,30 @@ class DateCell(fields.Field):
             raise ValidationError(f"{value!r} is not a date (YYYY-MM-DD)") from None
 
 
+class ResponseCell(fields.Field):
+    """The government's response as a person writes it ("Partially accepted", any case), or empty."""
+
+    def _deserialize(self, value, attr, data, **kwargs) -> GovernmentResponse | None:
+        if not value:
+            return None
+        response = GovernmentResponse.from_text(value)
+        if response is None:
+            raise ValidationError(f"{value!r} is not one of: accepted, partially accepted, noted (or empty)")
+        return response
+
+
+class CycleCell(fields.Field):
+    """The year of a review cycle (four digits, from the first reviews to next year), or empty."""
+
+    def _deserialize(self, value, attr, data, **kwargs) -> int | None:
+        if not value:
+            return None
+        last = date.today().year + 1
+        if not re.fullmatch(r"\d{4}", value) or not limits.FIRST_CYCLE <= int(value) <= last:
+            raise ValidationError(f"{value!r} is not a year from {limits.FIRST_CYCLE} to {last}")
+        return int(value)
+
+
 class AgencyListCell(fields.Field):
     """Agency names separated by the contract's separator, each at most an agency name long."""
 
@@ -117,6 +141,8 @@ class PlanRowSchema(Schema):
     priority = ChoiceCell(Priority)
     last_update = DateCell()  # derived from the history: checked, never read
     source = TextCell()
+    response = ResponseCell()
+    cycle = CycleCell()
 
     @validates_schema(skip_on_field_errors=False)
     def check_rules(self, data: dict, **kwargs) -> None:
@@ -157,6 +183,8 @@ class PlanRow:
     due_date: date | None
     priority: Priority | None
     source: str
+    response: GovernmentResponse | None = None
+    cycle: int | None = None
 
 
 class AgencyIndex:
@@ -258,6 +286,10 @@ class PlanReader:
         # Names that match nothing yet, by name key: created before the rows are written.
         self.new_agencies: dict[str, str] = {}
         self.new_frameworks: dict[str, str] = {}
+        # New frameworks whose rows give a response or a cycle (recommendation sets), with the cycles given.
+        self.new_recommendations: dict[str, set[int]] = {}
+        # The optional columns the file has: without one, that field of existing items is left as it is.
+        self.optional_columns: frozenset[str] = frozenset()
 
     def problem(self, row: int | None, column: str | None, message: str) -> None:
         self.problems.append(Problem(message, field=column if row is not None else column or "file", row=row))
@@ -268,11 +300,12 @@ class PlanReader:
             header = next(records, None)
             if header is None or not any(cell.strip() for cell in header):
                 self.problem(1, None, "the header row is missing: the first row must name the columns "
-                             + ", ".join(IMPORTED_COLUMNS))
+                             + ", ".join(REQUIRED_COLUMNS))
                 return []
             columns = [cell.strip().lower() for cell in header]
             if not self._check_header(columns):
                 return []
+            self.optional_columns = frozenset(c for c in OPTIONAL_COLUMNS if c in columns)
             rows: list[PlanRow] = []
             refs: dict[str, int] = {}
             for number, cells in enumerate(records, start=2):
@@ -296,7 +329,7 @@ class PlanReader:
         return rows
 
     def _check_header(self, columns: list[str]) -> bool:
-        missing = [c for c in IMPORTED_COLUMNS if c not in columns]
+        missing = [c for c in REQUIRED_COLUMNS if c not in columns]
         unknown = [c for c in dict.fromkeys(columns) if c not in CSV_COLUMNS]
         repeated = [c for c in dict.fromkeys(columns) if columns.count(c) > 1]
         if missing:
@@ -324,13 +357,14 @@ class PlanReader:
             section=values["section"], title=values["title"], text=values["text"], lead=values["lead_agency"],
             supporting=values["supporting_agencies"], province=values["province"], status=values["status"],
             progress=values["progress"], due_date=values["due_date"], priority=values["priority"],
-            source=values["source"],
+            source=values["source"], response=values.get("response"), cycle=values.get("cycle"),
         )
 
     def _look_up(self, number: int, values: dict) -> bool:
         """Check that what the row names exists (or may be created); False when something does not."""
         before = len(self.problems)
         framework = self._framework(number, values["framework"]) if values.get("framework") else None
+        self._recommendation(number, values, framework)
         pillar = (values.get("pillar") or "").lower()
         if pillar and pillar not in self.catalogue.pillars:
             allowed = ", ".join(self.catalogue.pillars) or "none (load the catalogue with `flask seed` first)"
@@ -362,6 +396,23 @@ class PlanReader:
             self.problem(number, "framework", f"unknown framework {name!r} (a framework's name or code; "
                          "allow creating unknown frameworks to add it)")
         return None
+
+    def _recommendation(self, number: int, values: dict, framework: Framework | None) -> None:
+        """A response or a cycle is a recommendation's: refused on a plan's row; on a new framework's row, it makes
+        that framework a set of recommendations."""
+        given = [column for column in OPTIONAL_COLUMNS if values.get(column) is not None]
+        if not given:
+            return
+        if framework is not None and not framework.is_recommendations:
+            for column in given:
+                self.problem(number, column, f"{framework.name} is a plan: only a recommendation has a "
+                             + ("government response" if column == "response" else "review cycle"))
+        elif framework is None and values.get("framework"):
+            key = name_key(values["framework"])
+            if key in self.new_frameworks:
+                cycles = self.new_recommendations.setdefault(key, set())
+                if values.get("cycle") is not None:
+                    cycles.add(values["cycle"])
 
     def _agency(self, number: int, column: str, name: str) -> None:
         found = self.catalogue.agencies.matches(name)

@@ -9,6 +9,7 @@ Nothing the file does not mention is touched or deleted.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import BinaryIO, TextIO
@@ -17,11 +18,22 @@ import sqlalchemy as sa
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..audit.services import record
-from ..enums import AgencyKind, AssignmentRole, AuditEventKind, Basis, Status, UpdateKind
+from ..cycles.repeats import RepeatSuggestion, confirmed, suggest_repeats
+from ..enums import AgencyKind, AssignmentRole, AuditEventKind, Basis, FrameworkKind, Status, UpdateKind
 from ..errors import Invalid, Problem, Stale
 from ..extensions import db
 from ..items import history
-from ..models import ActionItem, Agency, Framework, ItemAgency, Update, User, assign_changed, name_key
+from ..models import (
+    ActionItem,
+    Agency,
+    Framework,
+    ItemAgency,
+    RecommendationRepeat,
+    Update,
+    User,
+    assign_changed,
+    name_key,
+)
 from .reader import CatalogueIndex, PlanReader, PlanRow, locator_from_source, read_plan
 
 
@@ -37,14 +49,27 @@ class ImportReport:
     agencies_created: list[str] = field(default_factory=list)
     frameworks_created: list[str] = field(default_factory=list)
     dry_run: bool = False
+    # Earlier recommendations the file's look like, and those confirmed (recorded by this import).
+    suggestions: list[RepeatSuggestion] = field(default_factory=list)
+    repeats_confirmed: list[RepeatSuggestion] = field(default_factory=list)
+    # Checked but not written: the importer is to confirm the suggested repeats first.
+    held: bool = False
 
     @property
     def changed(self) -> bool:
-        return bool(self.created or self.updated or self.agencies_created or self.frameworks_created)
+        return bool(self.created or self.updated or self.agencies_created or self.frameworks_created
+                    or self.repeats_confirmed)
+
+    @property
+    def open_suggestions(self) -> list[RepeatSuggestion]:
+        """The suggested repeats no import has recorded yet: what the importer is asked to confirm."""
+        return [suggestion for suggestion in self.suggestions if not suggestion.recorded]
 
     @property
     def heading(self) -> str:
         """The file, and whether it was only checked: how the audit log names the import."""
+        if self.held:
+            return f"{self.source_name} (checked, held until its suggested repeats are confirmed; nothing written)"
         return f"{self.source_name} (check only, nothing written)" if self.dry_run else self.source_name
 
     def summary(self) -> str:
@@ -54,19 +79,30 @@ class ImportReport:
             text += "; frameworks created: " + ", ".join(self.frameworks_created)
         if self.agencies_created:
             text += "; agencies created: " + ", ".join(self.agencies_created)
+        if self.suggestions:
+            text += (f"; {len(self.repeats_confirmed)} repeat(s) of earlier recommendations confirmed, "
+                     f"{len(self.open_suggestions) - len(self.repeats_confirmed)} suggested and not confirmed")
         return text
 
 
 def import_plan(data: bytes | str | BinaryIO | TextIO, *, create_agencies: bool = False,
                 create_frameworks: bool = False, user: User | None = None, source_name: str = "a CSV file",
-                dry_run: bool = False) -> ImportReport:
+                dry_run: bool = False, confirm_repeats: Collection[str] | bool = False,
+                hold_for_repeats: bool = False) -> ImportReport:
     """Check every row, then write them all in one transaction (or, for a dry run, none).
 
-    The audit log records the import with its counts, or its refusal with its problems.
+    Imported recommendations are compared with earlier cycles' (`cycles.repeats`): `confirm_repeats` names the
+    suggestions to record (by key), or all of them (True); with `hold_for_repeats`, a file with suggestions not yet
+    recorded is only checked, for the importer to confirm them first. The audit log records the import with its
+    counts, or its refusal with its problems.
     """
     report = ImportReport(source_name=source_name, dry_run=dry_run)
     try:
         rows, reader = read_plan(data, create_agencies=create_agencies, create_frameworks=create_frameworks)
+        report.suggestions = suggest_repeats(rows, reader)
+        if hold_for_repeats and report.open_suggestions and not dry_run:
+            report.dry_run = report.held = True
+        report.repeats_confirmed = confirmed(report.suggestions, confirm_repeats, {row.ref: row.row for row in rows})
         _import(rows, reader, user, report)
     except Invalid as exc:
         db.session.rollback()
@@ -82,6 +118,7 @@ def import_plan(data: bytes | str | BinaryIO | TextIO, *, create_agencies: bool 
 def _import(rows: list[PlanRow], reader: PlanReader, user: User | None, report: ImportReport) -> None:
     try:
         entries = _write(rows, reader, user, report)
+        _record_repeats(reader.catalogue, report, user)
         if report.dry_run:
             db.session.flush()
             db.session.rollback()
@@ -106,8 +143,8 @@ def _import(rows: list[PlanRow], reader: PlanReader, user: User | None, report: 
 
 def _write(rows: list[PlanRow], reader: PlanReader, user: User | None, report: ImportReport) -> list[Update]:
     catalogue = reader.catalogue
-    for name in reader.new_frameworks.values():
-        framework = _new_framework(name, catalogue)
+    for key, name in reader.new_frameworks.items():
+        framework = _new_framework(name, catalogue, reader.new_recommendations.get(key))
         catalogue.frameworks[name_key(name)] = framework
         report.frameworks_created.append(framework.name)
     for name in reader.new_agencies.values():
@@ -131,6 +168,8 @@ def _write(rows: list[PlanRow], reader: PlanReader, user: User | None, report: I
             "locator": locator_from_source(row.source, framework),
             "province": catalogue.province(row.province) if row.province else None,
         }
+        # A file without the column leaves that field as it is.
+        curated.update({column: getattr(row, column) for column in reader.optional_columns})
         lead = catalogue.agencies.matches(row.lead)[0]
         supporting = [catalogue.agencies.matches(name)[0] for name in row.supporting]
         if item is None:
@@ -167,8 +206,9 @@ def _write(rows: list[PlanRow], reader: PlanReader, user: User | None, report: I
     return entries
 
 
-def _new_framework(name: str, catalogue: CatalogueIndex) -> Framework:
-    """A framework named in the file: its code derived from the name, unique."""
+def _new_framework(name: str, catalogue: CatalogueIndex, cycles: set[int] | None) -> Framework:
+    """A framework named in the file: its code derived from the name, unique. Its rows giving a response or a cycle
+    (`cycles`, not None) make it a set of recommendations, of the year of its earliest cycle."""
     base = re.sub(r"[^A-Z0-9]+", "", name.upper())[:14] or "PLAN"
     taken = {f.code for f in catalogue.frameworks.values()}
     code, suffix = base, 1
@@ -178,9 +218,25 @@ def _new_framework(name: str, catalogue: CatalogueIndex) -> Framework:
     last = db.session.scalar(db.select(sa.func.max(Framework.position)))
     framework = Framework(code=code, name=name, title=name, position=(last or 0) + 1,
                           description="Created by a plan import.")
+    if cycles is not None:
+        framework.kind = FrameworkKind.RECOMMENDATIONS
+        framework.year = min(cycles, default=None)
+        framework.description = "Created by an import, as a set of recommendations."
     db.session.add(framework)
     catalogue.frameworks[name_key(code)] = framework
     return framework
+
+
+def _record_repeats(catalogue: CatalogueIndex, report: ImportReport, user: User | None) -> None:
+    """The confirmed repeats, between the items as written (the new ones flushed first, for their ids)."""
+    if not report.repeats_confirmed:
+        return
+    db.session.flush()
+    now = datetime.now(UTC)
+    for suggestion in report.repeats_confirmed:
+        db.session.add(RecommendationRepeat(
+            item=catalogue.items[suggestion.recommendation.ref], earlier=catalogue.items[suggestion.earlier.ref],
+            score=suggestion.score, confirmed_by=user, confirmed_at=now, source_name=report.source_name[:120]))
 
 
 def _new_item(row: PlanRow, curated: dict, position: int, lead: Agency, supporting: list[Agency],

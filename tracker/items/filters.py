@@ -17,7 +17,7 @@ from marshmallow import ValidationError, post_load, pre_load, validate
 from marshmallow import fields as ma_fields
 
 from .. import limits
-from ..enums import Status
+from ..enums import GovernmentResponse, Status
 from ..errors import problem_list
 from ..extensions import db
 from ..models import Agency, Framework, Pillar, Province
@@ -50,6 +50,10 @@ class ItemFilters:
     q: str = ""
     due_from: date | None = None
     due_to: date | None = None
+    # A recommendation's government response and review cycle; only those that repeat an earlier one.
+    response: str = ""
+    cycle: int | None = None
+    recurring: bool = False
     sort: str = ""  # none chosen: the most relevant first when searching, else by reference
     problems: tuple[str, ...] = field(default=(), compare=False)
 
@@ -212,6 +216,16 @@ class ItemFilterSchema(QuerySchema):
                        "Ranked by relevance unless `sort` is given."})
     due_from = query_date("due_from", "Only items due on or after this date.")
     due_to = query_date("due_to", "Only items due on or before this date.")
+    response = QueryText(validate=validate.OneOf(GovernmentResponse.codes(), error="unknown response {input!r}"),
+                         metadata={"description": "A recommendation's government response: "
+                                                  + ", ".join(GovernmentResponse.codes()) + "."})
+    cycle = WholeNumber(error="cycle {input!r} is not a year",
+                        validate=validate.Range(min=limits.FIRST_CYCLE, max=LAST_DAY.year,
+                                                error=f"cycle {{input}} is not a year from {limits.FIRST_CYCLE}"),
+                        metadata={"description": "A recommendation's review cycle (a year).",
+                                  "minimum": limits.FIRST_CYCLE, "maximum": LAST_DAY.year})
+    recurring = Flag("recurring", metadata={
+        "description": "Only recommendations that repeat an earlier cycle's (a confirmed repeat)."})
     sort = QueryText(load_default="", validate=validate.OneOf(SORT_CHOICES, error="unknown sort {input!r}"),
                      metadata={"description": "Order: " + ", ".join(SORTS) + "; a leading - reverses it. Default: "
                                               "rank (the most relevant first) with `q`, else ref."})

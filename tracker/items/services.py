@@ -1,13 +1,15 @@
 """Finding and filtering action items: the rules behind the list, the item page and the exports."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
-from ..enums import Status
+from ..catalogue.services import frameworks_with_items
+from ..cycles.services import recurring_clause
+from ..enums import GovernmentResponse, Status
 from ..errors import NotFound
 from ..extensions import db
 from ..models import (
@@ -18,6 +20,7 @@ from ..models import (
     ItemAgency,
     Pillar,
     Province,
+    RecommendationRepeat,
     Report,
     SectionNote,
     Update,
@@ -52,6 +55,12 @@ def filter_clauses(filters: ItemFilters, today: date | None = None, status: sa.C
         clauses.append(ActionItem.due_date >= filters.due_from)
     if filters.due_to:
         clauses.append(ActionItem.due_date <= filters.due_to)
+    if filters.response:
+        clauses.append(ActionItem.response == GovernmentResponse(filters.response))
+    if filters.cycle is not None:
+        clauses.append(ActionItem.cycle == filters.cycle)
+    if filters.recurring:
+        clauses.append(recurring_clause())
     if filters.search is not None:  # the full-text search (tracker/search): stemmed, names and synonyms matched
         clauses.append(filters.search.clause())
     return clauses
@@ -144,6 +153,9 @@ ITEM_PAGE = (
     selectinload(ActionItem.indicators),
     selectinload(ActionItem.findings),
     selectinload(ActionItem.assessments).joinedload(Assessment.author),
+    selectinload(ActionItem.repeats).joinedload(RecommendationRepeat.earlier).joinedload(ActionItem.framework),
+    selectinload(ActionItem.repeats).joinedload(RecommendationRepeat.confirmed_by),
+    selectinload(ActionItem.repeated_by).joinedload(RecommendationRepeat.item).joinedload(ActionItem.framework),
 )
 
 
@@ -174,13 +186,26 @@ class FilterOptions:
     agencies: list[Agency]
     provinces: list[Province]
     statuses: list[Status]
+    responses: list[GovernmentResponse] = field(default_factory=list)
+    cycles: list[int] = field(default_factory=list)
+    recurring: bool = False
 
 
 def filter_options() -> FilterOptions:
-    """The choices the item filters offer: only agencies that have items."""
+    """The choices the item filters offer, each one that selects items: the frameworks and agencies that have items,
+    the responses and cycles that recommendations carry, "recurring" once one repeats another."""
     agencies_with_items = db.select(ItemAgency.agency_id).distinct()
+    given = db.session.execute(db.select(ActionItem.response, ActionItem.cycle).distinct()
+                               .where(sa.or_(ActionItem.response.is_not(None), ActionItem.cycle.is_not(None))))
+    responses, cycles = set(), set()
+    for response, cycle in given:
+        responses.add(response)
+        cycles.add(cycle)
     return FilterOptions(
-        frameworks=list(db.session.scalars(db.select(Framework).order_by(Framework.position))),
+        responses=[response for response in GovernmentResponse if response in responses],
+        cycles=sorted((cycle for cycle in cycles if cycle is not None), reverse=True),
+        recurring=db.session.scalar(db.select(RecommendationRepeat.id).limit(1)) is not None,
+        frameworks=frameworks_with_items(),
         pillars=list(db.session.scalars(db.select(Pillar).order_by(Pillar.position))),
         agencies=list(
             db.session.scalars(db.select(Agency).where(Agency.id.in_(agencies_with_items)).order_by(Agency.name))

@@ -7,8 +7,11 @@ from wtforms.fields.choices import SelectChoice
 
 from ..assessments.forms import AssessmentForm
 from ..assessments.services import by_year
-from ..auth.permissions import can_assess, is_agency_user, is_coordinator
+from ..auth.permissions import can_assess, can_curate_coverage, is_agency_user, is_coordinator
 from ..coordination.forms import BulkForm
+from ..coverage.forms import CoverageForm
+from ..coverage.services import item_coverage
+from ..cycles.services import recurring_since
 from ..enums import ReportStage
 from ..forms import agency_choices
 from ..search.services import SNIPPET_PARTS
@@ -39,6 +42,7 @@ def item_list():
         options=filter_options(),
         sorts=SORTS,
         today=date.today(),
+        recurring=recurring_since([item.id for item in pagination.items]),
     )
 
 
@@ -49,6 +53,10 @@ def item_detail(ref: str):
     if is_agency_user(current_user):
         latest = latest_report(item, current_user.agency_id)
         returned = latest if latest is not None and latest.stage == ReportStage.RETURNED else None
+    coverage = item_coverage(item, curator=can_curate_coverage(current_user))
     return render_template("items/detail.html", item=item, notes=section_notes(item), today=date.today(),
+                           recurring_since=recurring_since([item.id]).get(item.id),
                            returned=returned, now=datetime.now(UTC), assessment_years=by_year(item.assessments),
-                           assess_form=AssessmentForm() if can_assess(current_user) else None)
+                           assess_form=AssessmentForm() if can_assess(current_user) else None, coverage=coverage,
+                           coverage_form=CoverageForm() if coverage.is_recommendation
+                           and can_curate_coverage(current_user) else None)

@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from ..assessments.filters import AssessmentFilters
 from ..assessments.services import current_assessments, disagrees
+from ..catalogue.sources import source_documents, source_title
 from ..changes.services import Change, Changes, changes_between
 from ..dashboard.charts import STATUS_COLOURS
 from ..enums import CLOSED_STATUSES, Frequency, Role, Status, UpdateKind, UpdateOrigin
@@ -131,16 +132,9 @@ def _evidence(items: list[ActionItem], start: date, end: date) -> dict[int, list
     return found
 
 
-def source_name(document: str, item: ActionItem) -> str:
-    """A source document as a reader knows it: the title of the plan it holds (the item's own plan first, as one
-    file may hold two), not the name the file has in the seed folder."""
-    if not document:
-        return "the sources"
-    if item.framework.source_document == document:
-        return item.framework.title
-    title = db.session.scalar(sa.select(Framework.title).where(Framework.source_document == document)
-                              .order_by(Framework.position).limit(1))
-    return title or document
+def source_name(document: str) -> str:
+    """A source document as a reader knows it: its title in the register, not its file name."""
+    return source_title(document) or "the sources"
 
 
 def evidence_line(evidence: Evidence) -> str:
@@ -156,7 +150,7 @@ def evidence_line(evidence: Evidence) -> str:
     if evidence.note:
         parts.append(_cut(evidence.note))
     if evidence.source_document:
-        parts.append(f"source: {source_name(evidence.source_document, evidence.item)}"
+        parts.append(f"source: {source_name(evidence.source_document)}"
                      + (f", {evidence.locator}" if evidence.locator else ""))
     # Evidence from the sources is dated by them (as_of, the locator); when the seed loaded it says nothing.
     given = "" if evidence.origin == UpdateOrigin.SOURCE else f" — given {evidence.created_at:%-d %b %Y}"
@@ -349,7 +343,7 @@ def _pillar_chapter(document: Document, pillar: Pillar, scope: Scope, sections: 
                             else f"{_state_of(scope, item)} (unchanged)", "lead"))
         entry.add(Paragraph(f"Lead: {lead}" + (f"; due {item.due_date:%-d %b %Y}" if item.due_date else ""), "note"))
         for note in notes.get(item.id, []):
-            who = note.author.display_name if note.author else source_name(note.source_document, item)
+            who = note.author.display_name if note.author else source_name(note.source_document)
             agency = f" (reported by {note.agency.label})" if note.agency and note.author else ""
             text = _cut(note.note) if note.note else "(no note)"
             entry.add(Paragraph(f"{note.created_at:%-d %b %Y}, {who}{agency}: {text}", "quote"))
@@ -443,8 +437,10 @@ def _annex(document: Document, scope: Scope) -> None:
         Paragraph("Evidence marked confidential is left out of this report; so are victims' identities, which the "
                   "tracker never holds."),
         Paragraph("Data sources:"),
-        Bullets([f"{f.name}: {f.title}" + (f" — {f.source_document}" if f.source_document else "")
-                 + (f", {f.source_date:%-d %B %Y}" if f.source_date else "") for f in scope.frameworks]),
+        Bullets([f"{f.name}: {f.title}" + (f", as of {f.source_date:%-d %B %Y}" if f.source_date else "")
+                 for f in scope.frameworks]),
+        Paragraph("The documents the catalogue is taken from:"),
+        Bullets([document.citation for document in source_documents().values()]),
         Paragraph(f"Written on {datetime.now(UTC):%-d %B %Y at %H:%M} UTC from the records as they stood then.",
                   "note"),
     )

@@ -9,11 +9,12 @@ from flask_login import current_user
 
 from ..audit.services import record
 from ..auth.permissions import can_export, requires
+from ..catalogue.services import frameworks_with_items
 from ..enums import AuditEventKind, GenerationState
 from ..errors import Invalid
 from ..extensions import db
 from ..forms import page_number, submit
-from ..models import Framework, Pillar, RapporteurReport
+from ..models import Pillar, RapporteurReport
 from . import bp
 from .forms import ReportRequestForm
 from .services import FORMATS, ReportOptions, options_of, report_page, reports_folder, request_report
@@ -37,8 +38,7 @@ def builder():
     today = date.today()
     form = ReportRequestForm()
     form.year.choices = [(year, str(year)) for year in range(today.year, FIRST_YEAR - 1, -1)]
-    form.frameworks.choices = [(f.code, f.name) for f in db.session.scalars(sa.select(Framework)
-                                                                            .order_by(Framework.position))]
+    form.frameworks.choices = [(f.code, f.name) for f in frameworks_with_items()]
     form.pillars.choices = [(p.code, p.name) for p in db.session.scalars(sa.select(Pillar).order_by(Pillar.position))]
     if not form.is_submitted():
         form.year.data = today.year

@@ -11,7 +11,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
 
-from sqlalchemy.orm import selectinload
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased, selectinload
 
 from ..enums import AgeGroup, Breakdown, Exploitation, FindingKind, Sex, Status, UpdateKind, UpdateOrigin
 from ..extensions import db
@@ -20,6 +21,7 @@ from ..models import (
     ActionItem,
     Agency,
     AgencyAlias,
+    CoverageLink,
     Evidence,
     Finding,
     Framework,
@@ -31,6 +33,7 @@ from ..models import (
     Pillar,
     Province,
     SectionNote,
+    SourceDocument,
     Synonym,
     Update,
     assign_changed,
@@ -93,6 +96,7 @@ def load_catalogue(catalogue: Catalogue) -> SeedReport:
     report = SeedReport()
     pillars = _upsert_by_code(Pillar, catalogue.pillars, ("name", "description", "position"), report, "pillars")
     provinces = _upsert_by_code(Province, catalogue.provinces, ("name",), report, "provinces")
+    _load_documents(catalogue, report)
     frameworks = _load_frameworks(catalogue, report)
     agencies = _load_agencies(catalogue, provinces, report)
     items = _load_items(catalogue, frameworks, pillars, provinces, agencies, report)
@@ -101,6 +105,7 @@ def load_catalogue(catalogue: Catalogue) -> SeedReport:
     _load_context(catalogue, items, provinces, report)
     _load_section_notes(catalogue, frameworks, report)
     _load_indicators(catalogue, pillars, provinces, agencies, items, report)
+    _load_coverage(catalogue, items, report)
     _load_synonyms(catalogue, report)
     db.session.flush()
     return report
@@ -121,6 +126,25 @@ def _upsert_by_code(model, records: list[dict], fields: tuple[str, ...], report:
     return existing
 
 
+def _load_documents(catalogue: Catalogue, report: SeedReport) -> None:
+    existing = {row.file: row for row in db.session.scalars(db.select(SourceDocument))}
+    for position, record in enumerate(catalogue.documents):
+        values = {
+            "title": record["title"],
+            "author": record.get("author", ""),
+            "year": record.get("year"),
+            "published": record.get("published"),
+            "description": record.get("description", "").strip(),
+            "position": position,
+        }
+        row = existing.get(record["file"])
+        if row is None:
+            db.session.add(SourceDocument(file=record["file"], **values))
+            report.created["source documents"] += 1
+        elif assign_changed(row, **values):
+            report.updated["source documents"] += 1
+
+
 def _load_frameworks(catalogue: Catalogue, report: SeedReport) -> dict[str, Framework]:
     existing = {row.code: row for row in db.session.scalars(db.select(Framework))}
     for record in catalogue.frameworks:
@@ -131,6 +155,10 @@ def _load_frameworks(catalogue: Catalogue, report: SeedReport) -> dict[str, Fram
             "source_document": record.get("source", ""),
             "source_date": record.get("source_date"),
             "description": record.get("description", "").strip(),
+            "kind": record["kind"],
+            "aim": record["aim"],
+            "aim_locator": record["aim_locator"],
+            "source_of_pillars": record["source_of_pillars"],
             "position": record["position"],
         }
         row = existing.get(record["code"])
@@ -154,15 +182,16 @@ def _load_agencies(catalogue: Catalogue, provinces: dict, report: SeedReport) ->
         key = name_key(record.name)
         agency = by_name.get(key) or (alias_rows[key].agency if key in alias_rows else None)
         province = provinces[record.province] if record.province else None
+        named_in = ",".join(sorted(record.named_in))
         if agency is None:
             agency = Agency(name=record.name, short_name=record.short_name, kind=record.kind, province=province,
-                            note=record.note)
+                            note=record.note, named_in=named_in, curated=record.curated)
             db.session.add(agency)
             by_name[key] = agency
             new_agencies.add(record.name)
             report.created["agencies"] += 1
         elif assign_changed(agency, short_name=record.short_name, kind=record.kind, province=province,
-                            note=record.note):
+                            note=record.note, named_in=named_in, curated=record.curated):
             report.updated["agencies"] += 1
         agencies[record.name] = agency
         for alias in record.aliases:
@@ -247,7 +276,7 @@ def _sync_assignments(item: ActionItem, record: ItemRecord, agencies: dict, repo
     """Make the curated lead and supporting agencies those of the seed, on the basis the seed gives."""
     before = {a.agency for a in item.assignments}
     change = history.assign(item, agencies[record.lead], [agencies[name] for name in record.supporting],
-                            record.responsibility_basis)
+                            record.responsibility_basis)  # the basis of each is set just below
     after = {a.agency for a in item.assignments}
     if after - before:
         report.created["assignments"] += len(after - before)
@@ -255,7 +284,7 @@ def _sync_assignments(item: ActionItem, record: ItemRecord, agencies: dict, repo
         report.removed["assignments"] += len(before - after)
     changed = change.changed
     for assignment in item.assignments:
-        changed |= assign_changed(assignment, basis=record.responsibility_basis)
+        changed |= assign_changed(assignment, basis=record.basis_of(assignment.agency.name))
     return changed
 
 
@@ -270,7 +299,7 @@ def _sync_source_update(item, record: ItemRecord, framework: Framework, update: 
         "progress_before": 0,
         "progress_after": record.progress,
         "note": record.status_note,
-        "source_document": framework.source_document,
+        "source_document": record.status_source or framework.source_document,
     }
     if update is None:
         update = Update(item=item, origin=UpdateOrigin.SOURCE, created_at=when or datetime.now(UTC),
@@ -362,6 +391,9 @@ def _load_context(catalogue: Catalogue, items: dict[str, ActionItem], provinces:
             "province": provinces.get(record.fields["jurisdiction"]),
             "repealed": record.fields["repealed"],
             "note": record.fields["note"],
+            "source_document": record.fields["source"],
+            "locator": record.fields["locator"],
+            "features": record.fields["features"],
         }
         law = laws.get(record.code)
         if law is None:
@@ -416,10 +448,11 @@ def _load_section_notes(catalogue: Catalogue, frameworks: dict[str, Framework], 
         if note is None:
             db.session.add(
                 SectionNote(framework=frameworks[record["framework"]], section=record["section"],
-                            label=record["label"], text=record["text"], position=record["position"])
+                            label=record["label"], text=record["text"], locator=record["locator"],
+                            position=record["position"])
             )
             report.created["section notes"] += 1
-        elif assign_changed(note, text=record["text"], position=record["position"]):
+        elif assign_changed(note, text=record["text"], locator=record["locator"], position=record["position"]):
             report.updated["section notes"] += 1
 
 
@@ -527,3 +560,34 @@ def _sync_targets(indicator: Indicator, targets: list[tuple[str, float]]) -> boo
         else:
             changed |= assign_changed(current[period], value=value)
     return changed
+
+
+def _load_coverage(catalogue: Catalogue, items: dict[str, ActionItem], report: SeedReport) -> None:
+    """Make the curated coverage links the file's: new ones added, reasons refreshed, those it no longer holds
+    removed. Links users added are never read or touched here, and a curated link a coordinator removed stays
+    removed (its pair is left as it is while the file holds it)."""
+    recommendation, action = aliased(ActionItem), aliased(ActionItem)
+    existing = {
+        (recommendation_ref, action_ref): link
+        for link, recommendation_ref, action_ref in db.session.execute(
+            sa.select(CoverageLink, recommendation.ref, action.ref)
+            .join(recommendation, CoverageLink.recommendation_id == recommendation.id)
+            .join(action, CoverageLink.action_id == action.id)
+        )
+    }
+    wanted: set[tuple[str, str]] = set()
+    for record in catalogue.coverage:
+        pair = (record.recommendation, record.action)
+        wanted.add(pair)
+        link = existing.get(pair)
+        if link is None:
+            db.session.add(CoverageLink(recommendation=items[record.recommendation], action=items[record.action],
+                                        reason=record.reason, origin=UpdateOrigin.SOURCE))
+            report.created["coverage links"] += 1
+        elif link.origin == UpdateOrigin.SOURCE and link.active and assign_changed(link, reason=record.reason):
+            report.updated["coverage links"] += 1
+    # Curated links are not user history: what the file no longer holds goes (a removed one's record with it).
+    for pair, link in existing.items():
+        if link.origin == UpdateOrigin.SOURCE and pair not in wanted:
+            db.session.delete(link)
+            report.removed["coverage links"] += 1

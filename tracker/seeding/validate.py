@@ -4,6 +4,7 @@ Run on its own, without an app or a database: ``python -m tracker.seeding.valida
 """
 from __future__ import annotations
 
+import argparse
 import math
 import re
 import sys
@@ -13,6 +14,7 @@ from datetime import date
 from pathlib import Path
 
 from .. import limits
+from ..coverage.rules import link_problem, one_line, reason_problem
 from ..enums import (
     AgeGroup,
     AgencyKind,
@@ -20,6 +22,7 @@ from ..enums import (
     Breakdown,
     Direction,
     Exploitation,
+    FrameworkKind,
     Frequency,
     IndicatorKind,
     Priority,
@@ -28,12 +31,17 @@ from ..enums import (
 )
 from ..errors import Invalid, Problem
 from ..models import name_key
+from .responsibility import GENERIC_PHRASES, is_responsibility_line, name_keys, names_in, read_line
+from .sources import agency_source_problems, read_documents
 
 PILLAR_CODES = ("prevention", "prosecution", "protection", "partnership")
 ITEM_REQUIRED = ("ref", "label", "section", "title", "text", "locator", "pillar", "lead")
+AGENCY_KEYS = frozenset(("name", "short_name", "kind", "province", "parent", "aliases", "note", "named_in", "curated"))
 INDICATOR_REQUIRED = ("code", "name", "definition", "unit", "pillar", "agency", "means_of_verification")
 INDICATOR_KEYS = frozenset(INDICATOR_REQUIRED + (
     "kind", "direction", "frequency", "breakdowns", "items", "baseline", "targets", "value"))
+COVERAGE_KEYS = frozenset(("recommendation", "addressed_by"))
+COVERAGE_LINK_KEYS = frozenset(("action", "reason"))
 VALUE_KEYS = frozenset(("period", "value", "as_of", "source", "locator", "note") + tuple(b.value for b in Breakdown))
 SYNONYM_KEYS = frozenset(("terms", "note"))
 INDICATOR_CODE_PATTERN = re.compile(rf"^[A-Z0-9][A-Z0-9-]{{0,{limits.INDICATOR_CODE - 1}}}$")
@@ -53,6 +61,8 @@ class AgencyRecord:
     parent: str | None
     aliases: list[str]
     note: str = ""
+    named_in: list[str] = field(default_factory=list)  # the source documents that name it
+    curated: str = ""  # for a body no document names: why the curators added it
 
 
 @dataclass
@@ -67,13 +77,16 @@ class ItemRecord:
     locator: str
     pillar: str
     pillar_basis: Basis
+    pillar_reason: str  # why a curated filing is where it is (seed/README.md, "Filing under the 4Ps")
     lead: str  # canonical agency name
     supporting: list[str]
-    responsibility_basis: Basis
+    responsibility_basis: Basis  # of the bodies the Responsibility line (or the text) names
+    assigned: list[str]  # bodies the curator added beyond those: their basis is "assigned"
     responsibility: str
     province: str | None
     status: Status
     status_note: str
+    status_source: str  # the document the status note is quoted from, when not the framework's own
     status_as_of: date | None
     progress: int
     due_date: date | None
@@ -81,6 +94,10 @@ class ItemRecord:
     priority: Priority | None
     related: list[str]
     file: str
+
+    def basis_of(self, agency: str) -> Basis:
+        """The basis of one assignment: the bodies the curator added are assigned, the rest as the source."""
+        return Basis.ASSIGNED if agency in self.assigned else self.responsibility_basis
 
 
 @dataclass
@@ -138,7 +155,15 @@ class IndicatorRecord:
 
 
 @dataclass
+class CoverageRecord:
+    recommendation: str  # the ref of an item of a recommendations framework
+    action: str  # the ref of a plan's item that addresses it
+    reason: str  # how, in one line
+
+
+@dataclass
 class Catalogue:
+    documents: list[dict] = field(default_factory=list)
     pillars: list[dict] = field(default_factory=list)
     provinces: list[dict] = field(default_factory=list)
     frameworks: list[dict] = field(default_factory=list)
@@ -148,6 +173,7 @@ class Catalogue:
     evidence: list[EvidenceRecord] = field(default_factory=list)
     context: list[ContextRecord] = field(default_factory=list)
     indicators: list[IndicatorRecord] = field(default_factory=list)
+    coverage: list[CoverageRecord] = field(default_factory=list)
     synonyms: list[list[str]] = field(default_factory=list)  # groups of terms that mean the same
 
 
@@ -230,6 +256,8 @@ def read_catalogue(seed_dir: str | Path) -> Catalogue:
     _read_evidence(reader, catalogue, refs)
     _read_context(reader, catalogue, refs)
     _read_indicators(reader, catalogue, refs, resolve_agency)
+    _read_coverage(reader, catalogue)
+    _check_sources(reader, catalogue)
     _read_synonyms(reader, catalogue)
     if reader.problems:
         raise Invalid(reader.problems)
@@ -239,6 +267,16 @@ def read_catalogue(seed_dir: str | Path) -> Catalogue:
 def _read_reference(reader: _Reader, catalogue: Catalogue) -> None:
     file = "catalogue.toml"
     data = reader.load(file)
+    for index, document in enumerate(data.get("document", []), start=1):
+        name = reader.text(document, "file", file, f"document #{index}", required=True)
+        record = f"document {name}"
+        reader.text(document, "title", file, record, required=True)
+        if any(known["file"] == name for known in catalogue.documents):
+            reader.problem(file, record, "duplicate document")
+        if document.get("year") is not None and not isinstance(document["year"], int):
+            reader.problem(file, record, f"year {document['year']!r} must be a whole number")
+        reader.date(document, "published", file, record)
+        catalogue.documents.append(document)
     pillars = data.get("pillar", [])
     codes = [p.get("code") for p in pillars]
     if data and sorted(codes) != sorted(PILLAR_CODES):
@@ -266,7 +304,40 @@ def _read_reference(reader: _Reader, catalogue: Catalogue) -> None:
             reader.problem(file, record, "duplicate framework code")
         seen.add(code)
         reader.date(framework, "source_date", file, record)
-        catalogue.frameworks.append({**framework, "position": position})
+        kind = reader.choice(FrameworkKind, framework, "kind", file, record, FrameworkKind.PLAN)
+        # Its aim, quoted verbatim from its source, with where it stands there (a quote is nothing without it).
+        aim = reader.text(framework, "aim", file, record)
+        aim_locator = reader.text(framework, "aim_locator", file, record, required=bool(aim))
+        if aim_locator and not aim:
+            reader.problem(file, record, "aim_locator is given without the aim it locates")
+        if len(aim_locator) > limits.LOCATOR:
+            reader.problem(file, record, f"aim_locator is longer than {limits.LOCATOR} characters")
+        source_of_pillars = framework.get("source_of_pillars", False)
+        if not isinstance(source_of_pillars, bool):
+            reader.problem(file, record, f"source_of_pillars {source_of_pillars!r} must be true or false")
+            source_of_pillars = False
+        if source_of_pillars and (earlier := next((f["code"] for f in catalogue.frameworks
+                                                   if f["source_of_pillars"]), None)):
+            reader.problem(file, record, f"source_of_pillars: the pillars already come from framework {earlier}")
+        catalogue.frameworks.append({**framework, "kind": kind, "aim": aim, "aim_locator": aim_locator,
+                                     "source_of_pillars": source_of_pillars, "position": position})
+
+
+def _check_sources(reader: _Reader, catalogue: Catalogue) -> None:
+    """Every `source` in the seed names a document of catalogue.toml's register."""
+    known = {document.get("file") for document in catalogue.documents}
+    cited = [("catalogue.toml", f"framework {f.get('code')}", f.get("source", "")) for f in catalogue.frameworks]
+    cited += [(item.file, f"item {item.ref}", item.status_source) for item in catalogue.items]
+    cited += [("evidence.toml", f"evidence on {e.item}", e.source) for e in catalogue.evidence]
+    cited += [("agencies.toml", f"agency {a.name!r}", document) for a in catalogue.agencies for document in a.named_in]
+    cited += [("context.toml", f"{r.kind} {r.code}", r.fields.get("source", "")) for r in catalogue.context]
+    for indicator in catalogue.indicators:
+        record = f"indicator {indicator.code}"
+        cited += [("indicators.toml", record, indicator.baseline_source)]
+        cited += [("indicators.toml", record, value.source) for value in indicator.values]
+    for file, record, source in cited:
+        if source and source not in known:
+            reader.problem(file, record, f"source {source!r} is not a document of catalogue.toml's register")
 
 
 def _read_agencies(reader: _Reader, catalogue: Catalogue):
@@ -295,6 +366,8 @@ def _read_agencies(reader: _Reader, catalogue: Catalogue):
             reader.problem(file, record, f"unknown province {province!r}")
         if kind == AgencyKind.PROVINCIAL_BODY and not province:
             reader.problem(file, record, "a provincial body needs its province")
+        for key in sorted(set(raw) - AGENCY_KEYS):
+            reader.problem(file, record, f"unknown field {key!r}")
         agency = AgencyRecord(
             name=name,
             short_name=reader.text(raw, "short_name", file, record),
@@ -303,6 +376,7 @@ def _read_agencies(reader: _Reader, catalogue: Catalogue):
             parent=reader.text(raw, "parent", file, record) or None,
             aliases=reader.string_list(raw, "aliases", file, record),
             note=reader.text(raw, "note", file, record),
+            **_agency_origin(reader, raw, file, record),
         )
         if not name:
             continue
@@ -327,6 +401,27 @@ def _read_agencies(reader: _Reader, catalogue: Catalogue):
     return resolve
 
 
+def _agency_origin(reader: _Reader, raw: dict, file: str, record: str) -> dict:
+    """Where an agency comes from: `named_in`, the documents that name it, or `curated`, why the curators
+    added a body that none names; never both. Whether the documents agree is checked by sources.py."""
+    named_in = reader.string_list(raw, "named_in", file, record)
+    for document in named_in:
+        if not SOURCE_DOCUMENT_PATTERN.match(document):
+            reader.problem(file, record, f"named_in {document!r} is not a document's name in shared/seeds "
+                                         "(such as 000_081e8b22da21a0c3.txt)")
+    if "named_in" in raw and not named_in:
+        reader.problem(file, record, "named_in is empty: list the documents that name it, or leave it out")
+    curated = raw.get("curated")
+    if curated is not None and not (isinstance(curated, str) and curated.strip()):
+        reader.problem(file, record, "curated must say, in a non-empty string, why the catalogue holds a body "
+                                     "that no document names")
+        curated = ""
+    if named_in and curated:
+        reader.problem(file, record, "has both named_in and curated: a body a document names is not the curators' "
+                                     "addition")
+    return {"named_in": list(dict.fromkeys(named_in)), "curated": (curated or "").strip()}
+
+
 def _read_items(reader: _Reader, catalogue: Catalogue, resolve_agency) -> None:
     framework_codes = {f.get("code") for f in catalogue.frameworks}
     province_codes = {p["code"] for p in catalogue.provinces}
@@ -344,7 +439,8 @@ def _read_items(reader: _Reader, catalogue: Catalogue, resolve_agency) -> None:
             reader.problem(file, "framework", f"unknown framework {framework!r}")
         for index, note in enumerate(data.get("section_note", []), start=1):
             record = f"section_note #{index}"
-            values = {key: reader.text(note, key, file, record, required=True) for key in ("section", "label", "text")}
+            values = {key: reader.text(note, key, file, record, required=True)
+                      for key in ("section", "label", "text", "locator")}
             catalogue.section_notes.append({**values, "framework": framework, "position": index})
         for index, raw in enumerate(data.get("item", []), start=1):
             position += 1
@@ -368,6 +464,13 @@ def _read_items(reader: _Reader, catalogue: Catalogue, resolve_agency) -> None:
                     reader.problem(file, record, f"unknown agency {name!r} (supporting)")
                 elif canonical != lead and canonical not in supporting:
                     supporting.append(canonical)
+            assigned = []
+            for name in reader.string_list(raw, "assigned", file, record):
+                canonical = resolve_agency(name)
+                if canonical not in (lead, *supporting):
+                    reader.problem(file, record, f"assigned {name!r} is neither the lead nor a supporting body")
+                elif canonical not in assigned:
+                    assigned.append(canonical)
             province = reader.text(raw, "province", file, record) or None
             if province and province not in province_codes:
                 reader.problem(file, record, f"unknown province {province!r}")
@@ -388,15 +491,18 @@ def _read_items(reader: _Reader, catalogue: Catalogue, resolve_agency) -> None:
                     locator=values["locator"],
                     pillar=values["pillar"],
                     pillar_basis=reader.choice(Basis, raw, "pillar_basis", file, record, Basis.ASSIGNED),
+                    pillar_reason=reader.text(raw, "pillar_reason", file, record),
                     lead=lead or "",
                     supporting=supporting,
                     responsibility_basis=reader.choice(
                         Basis, raw, "responsibility_basis", file, record, Basis.ASSIGNED
                     ),
+                    assigned=assigned,
                     responsibility=reader.text(raw, "responsibility", file, record),
                     province=province,
                     status=status,
                     status_note=reader.text(raw, "status_note", file, record),
+                    status_source=reader.text(raw, "status_source", file, record),
                     status_as_of=reader.date(raw, "status_as_of", file, record),
                     progress=progress,
                     due_date=reader.date(raw, "due_date", file, record),
@@ -406,12 +512,70 @@ def _read_items(reader: _Reader, catalogue: Catalogue, resolve_agency) -> None:
                     file=file,
                 )
             )
+    names = name_keys(catalogue.agencies)
     for item in catalogue.items:
+        for problem in [*responsibility_problems(item, names), *filing_problems(item)]:
+            reader.problem(item.file, f"item {item.ref}", problem)
         for related in item.related:
             if related not in refs:
                 reader.problem(item.file, f"item {item.ref}", f"related ref {related!r} does not exist")
             elif related == item.ref:
                 reader.problem(item.file, f"item {item.ref}", "is related to itself")
+
+
+def filing_problems(item: ItemRecord) -> list[str]:
+    """An item under one of the 2005 plan's PREVENTION, PROSECUTION or PROTECTION headings is filed there
+    ("stated"); filing it elsewhere is the curator's call, which says why."""
+    heading = item.section.split("›")[0].strip().casefold()
+    if heading not in PILLAR_CODES:
+        return ["pillar_basis \"stated\" needs a section under a pillar's own heading"] \
+            if item.pillar_basis == Basis.STATED else []
+    if item.pillar == heading and item.pillar_basis != Basis.STATED:
+        return [f"filed under its own heading {heading!r}: pillar_basis is \"stated\""]
+    if item.pillar != heading and (item.pillar_basis != Basis.ASSIGNED or not item.pillar_reason):
+        return [f"filed under {item.pillar!r} although its heading is {heading!r}: pillar_basis \"assigned\" "
+                "and a pillar_reason are needed"]
+    return []
+
+
+def responsibility_problems(item: ItemRecord, names: dict[str, str]) -> list[str]:
+    """Where an item's bodies and their bases disagree with what its Responsibility line or text names.
+
+    The rule (seed/README.md): the bodies the line names, read by `read_line`, are exactly the item's
+    bodies on the basis "stated" or "group", the first of them the lead unless the curator assigned
+    one; any other body is listed in `assigned`. Without a line, a body "stated" is one the item's own
+    text names.
+    """
+    if not item.lead:
+        return []
+    bodies = [item.lead, *item.supporting]
+    from_source = [body for body in bodies if body not in item.assigned]
+    basis = item.responsibility_basis
+    problems = []
+    if basis == Basis.ASSIGNED:
+        if item.assigned:
+            problems.append("assigned lists bodies although responsibility_basis is already \"assigned\"")
+        from_source = []
+    if is_responsibility_line(item.responsibility):
+        read = read_line(item.responsibility, names)
+        unknown = [phrase for phrase in read.unnamed if name_key(phrase) not in GENERIC_PHRASES]
+        if unknown:
+            problems.append(f"the Responsibility line names no known body in {unknown!r}: add an alias "
+                            "to agencies.toml or the phrase to GENERIC_PHRASES")
+        if basis == Basis.ASSIGNED and read.bodies:
+            problems.append(f"the Responsibility line names {read.bodies!r}: their basis is stated or group")
+        elif basis != Basis.ASSIGNED and from_source != read.bodies:
+            problems.append(f"the Responsibility line names {read.bodies!r}, in that order, but the bodies on "
+                            f"the basis {basis.value!r} are {from_source!r}; list any other body in assigned")
+    elif basis == Basis.GROUP:
+        problems.append("responsibility_basis \"group\" needs the governing Responsibility line in responsibility")
+    else:
+        named = names_in(f"{item.text} {item.responsibility}", names)
+        unnamed = [body for body in from_source if body not in named]
+        if unnamed:
+            problems.append(f"{unnamed!r} marked {basis.value!r} but not named by the item's text: "
+                            "list them in assigned")
+    return problems
 
 
 def _read_evidence(reader: _Reader, catalogue: Catalogue, refs: set[str]) -> None:
@@ -466,6 +630,10 @@ def _read_context(reader: _Reader, catalogue: Catalogue, refs: set[str]) -> None
                     "repealed": bool(raw.get("repealed", False)),
                     "repealed_by": reader.text(raw, "repealed_by", file, record),
                     "note": reader.text(raw, "note", file, record),
+                    "source": reader.text(raw, "source", file, record, required=True),
+                    "locator": reader.text(raw, "locator", file, record, required=True),
+                    "named_as": reader.text(raw, "named_as", file, record),
+                    "features": reader.string_list(raw, "features", file, record),
                 }
                 if fields["year"] is not None and not isinstance(fields["year"], int):
                     reader.problem(file, record, f"year {fields['year']!r} must be a whole number")
@@ -591,6 +759,63 @@ def _read_indicators(reader: _Reader, catalogue: Catalogue, refs: set[str], reso
                 values=indicator_values,
             )
         )
+
+
+def _read_coverage(reader: _Reader, catalogue: Catalogue) -> None:
+    """Read coverage.toml: for each recommendation, the plans' actions that address it, each with a one-line
+    reason. A recommendation the file does not name is a gap."""
+    file = "coverage.toml"
+    data = reader.load(file, required=False)
+    for key in sorted(set(data) - {"coverage"}):
+        reader.problem(file, "file", f"unknown field {key!r}")
+    kinds = {framework.get("code"): framework["kind"] for framework in catalogue.frameworks}
+    item_kinds = {item.ref: kinds.get(item.framework) for item in catalogue.items}
+    records = data.get("coverage", [])
+    if not isinstance(records, list) or not all(isinstance(raw, dict) for raw in records):
+        reader.problem(file, "file", "coverage must be an array of tables ([[coverage]])")
+        records = []
+    seen: dict[tuple[str, str], int] = {}  # a pair -> the [[coverage]] that first links it
+    for index, raw in enumerate(records, start=1):
+        named = raw.get("recommendation")
+        record = f"coverage {named}" if isinstance(named, str) and named.strip() else f"coverage #{index}"
+        for key in sorted(set(raw) - COVERAGE_KEYS):
+            reader.problem(file, record, f"unknown field {key!r}")
+        recommendation = reader.text(raw, "recommendation", file, record, required=True)
+        if recommendation and recommendation not in item_kinds:
+            reader.problem(file, record, f"unknown item {recommendation!r}")
+        links = raw.get("addressed_by", [])
+        if not isinstance(links, list) or not all(isinstance(link, dict) for link in links):
+            reader.problem(file, record, "addressed_by must be a list of tables ([[coverage.addressed_by]])")
+            links = []
+        elif not links:
+            reader.problem(file, record, "addressed_by: name at least one action; a recommendation no action "
+                                         "addresses is a gap, left out of this file")
+        for number, link in enumerate(links, start=1):
+            named = link.get("action")
+            where = f"{record}, {named}" if isinstance(named, str) and named.strip() else f"{record}, action #{number}"
+            for key in sorted(set(link) - COVERAGE_LINK_KEYS):
+                reader.problem(file, where, f"unknown field {key!r}")
+            action = reader.text(link, "action", file, where, required=True)
+            reason = one_line(reader.text(link, "reason", file, where))
+            problems = []
+            if reason_problem(reason):  # the form's rule, said as the other seed files say theirs
+                problems.append("reason is required: say in one line how the action addresses the recommendation"
+                                if not reason else f"reason is longer than {limits.COVERAGE_REASON} characters: "
+                                                   "keep it to one line")
+            if action and action not in item_kinds:
+                problems.append(f"unknown item {action!r}")
+            elif action and recommendation in item_kinds:
+                problems.append(link_problem(recommendation, item_kinds[recommendation], action, item_kinds[action]))
+            pair = (recommendation, action)
+            if action and pair in seen:
+                problems.append(f"links {recommendation} and {action} a second time (first in [[coverage]] "
+                                f"#{seen[pair]})")
+            seen.setdefault(pair, index)
+            problems = [problem for problem in problems if problem]
+            for problem in problems:
+                reader.problem(file, where, problem)
+            if not problems and recommendation in item_kinds:
+                catalogue.coverage.append(CoverageRecord(recommendation, action, reason))
 
 
 def _read_indicator_values(reader: _Reader, file: str, record: str, raw: dict, figures: _IndicatorFigures,
@@ -734,9 +959,21 @@ class _IndicatorFigures:
 
 
 def main(argv: list[str]) -> int:
-    seed_dir = argv[1] if len(argv) > 1 else "seed"
+    """`python -m tracker.seeding.validate [SEED_DIR] [--sources DOCUMENTS_DIR]`: 0 when every file is valid (and,
+    given the source documents, every agency's named_in or curated agrees with them)."""
+    arguments = argparse.ArgumentParser(prog="python -m tracker.seeding.validate")
+    arguments.add_argument("seed_dir", nargs="?", default="seed")
+    arguments.add_argument("--sources", help="the source documents' folder (shared/seeds): check named_in and curated")
+    options = arguments.parse_args(argv[1:])
     try:
-        catalogue = read_catalogue(seed_dir)
+        catalogue = read_catalogue(options.seed_dir)
+        if options.sources:
+            documents = read_documents(options.sources)
+            if not documents:
+                raise Invalid(f"{options.sources} holds no source documents (*.txt)")
+            problems = agency_source_problems(catalogue.agencies, documents)
+            if problems:
+                raise Invalid(problems)
     except Invalid as exc:
         print(f"{len(exc.problems)} problem(s):")
         for problem in exc.problems:
@@ -746,7 +983,8 @@ def main(argv: list[str]) -> int:
         f"ok: {len(catalogue.frameworks)} frameworks, {len(catalogue.agencies)} agencies, "
         f"{len(catalogue.items)} items, {len(catalogue.evidence)} evidence, "
         f"{len(catalogue.context)} context records, {len(catalogue.indicators)} indicators "
-        f"({sum(len(i.values) for i in catalogue.indicators)} values), {len(catalogue.synonyms)} synonym groups"
+        f"({sum(len(i.values) for i in catalogue.indicators)} values), {len(catalogue.coverage)} coverage links, "
+        f"{len(catalogue.synonyms)} synonym groups"
     )
     return 0
 

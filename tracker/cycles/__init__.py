@@ -1,0 +1,1 @@
+"""Recommendation cycles: yearly sets of recommendations, the government's responses, and which repeat earlier ones."""
