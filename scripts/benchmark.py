@@ -33,9 +33,14 @@ from tracker.seeding.loader import seed_catalogue  # noqa: E402
 PAGES = [
     "/items",
     "/items?pillar=prevention&sort=due",
+    # Searches: a few matches; an agency with its many names; a word every synthetic item has ("The text of …").
+    "/items?q=shelters",
+    "/items?q=FIA",
+    "/items?q=text",
     "/items/PAPER-g",
     "/dashboard",
     "/api/v1/items?per_page=50",
+    "/api/v1/items?per_page=50&q=FIA",
     "/api/v1/stats",
     "/exports/items.csv",
     "/exports/items.xlsx",

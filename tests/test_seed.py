@@ -82,6 +82,10 @@ BAD_EDITS = [
     # and a step (under no pillar heading) claiming its pillar is the source's.
     ("items/steps-2005.toml", 'pillar_basis = "assigned"\npillar_reason', 'pillar_basis = "stated"\npillar_reason',
      "needs a section under a"),
+    ("synonyms.toml", 'terms = ["helpline"', 'term = ["helpline"', "synonym #1: unknown field 'term'"),
+    ("synonyms.toml", '"hotline"', '"KP"', "synonym #3: term 'KP' is also in synonym #1"),
+    ("synonyms.toml", '["ICT", "Islamabad Capital Territory"]', '["ICT"]', "needs at least two"),
+    ("synonyms.toml", '["Balochistan", "Baluchistan"]', '["Balochistan", "--"]', "term '--' holds no word"),
 ]
 
 

@@ -47,8 +47,11 @@ def create_app(config_overrides: dict | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
+    # The search documents' session hook and the databases' own index objects (which migrations leave aside).
+    from .search.documents import include_name
+
     db.init_app(app)
-    migrate.init_app(app, db, directory=MIGRATIONS_DIR)
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR, include_name=include_name)
     csrf.init_app(app)
     bootstrap.init_app(app)
     login_manager.init_app(app)

@@ -28,6 +28,7 @@ from .tokens.services import find_user, issue_token, revoke_tokens, user_tokens
 
 users = AppGroup("users", help="Manage user accounts.")
 reminders = AppGroup("reminders", help="Reminders to agencies and coordinators.")
+search = AppGroup("search", help="The full-text search's index.")
 
 
 @click.command("seed")
@@ -62,8 +63,8 @@ def seed_command(seed_dir: str | None, if_empty: bool) -> None:
 @click.option("--overdue", is_flag=True, help="Only overdue items.")
 @click.option("--due-from", default="", help="Only items due on or after this date (YYYY-MM-DD).")
 @click.option("--due-to", default="", help="Only items due on or before this date (YYYY-MM-DD).")
-@click.option("--search", default="", help="Words in an item's ref, title or text (an indicator's code, name or "
-                                           "definition).")
+@click.option("--search", default="", help="A search, as the item list's: ref, title, text, verified notes and "
+                                           "agencies' names (of an indicator: its code, name or definition).")
 @click.option("--retired", is_flag=True, help="Indicator values: of retired indicators too.")
 @click.option("--gaps", is_flag=True, help="Coverage: only the recommendations no action addresses.")
 def export_command(export_format, out, framework, pillar, agency, province, status, overdue, due_from, due_to,
@@ -409,6 +410,16 @@ def reminders_run(dry_run: bool, today: str | None) -> None:
         sys.exit(1)
 
 
+@search.command("reindex")
+def search_reindex() -> None:
+    """Write every item's search document again and rebuild the index (the app keeps both current by itself)."""
+    from .search.documents import rebuild
+
+    count = rebuild(db.session.connection())
+    db.session.commit()
+    click.echo(f"Reindexed {count} item(s) for search.")
+
+
 @click.command("scheduler")
 def scheduler_command() -> None:
     """Run the one scheduler process (reminders on their cron schedule) until stopped."""
@@ -435,6 +446,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(import_plan_command)
     app.cli.add_command(users)
     app.cli.add_command(reminders)
+    app.cli.add_command(search)
     app.cli.add_command(scheduler_command)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)

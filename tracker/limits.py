@@ -38,6 +38,8 @@ TOKEN_NAME = 80
 # A review cycle's year: from the first international reviews of trafficking (the 1990s) to next year.
 FIRST_CYCLE = 1990
 SEARCH = 200  # free-text search words
+SEARCH_TERMS = 32  # words and phrases of one search; more are left out
+SYNONYM = 200  # a word or phrase of the synonym list
 
 # The audit log.
 CLIENT_ADDRESS = 64  # an IPv6 address is at most 45 characters; longer (a proxy's odd header) is cut

@@ -365,6 +365,32 @@ class ActionItem(db.Model):
         return sa.and_(cls.due_date.is_not(None), cls.due_date < today, status.not_in(CLOSED_STATUSES))
 
 
+class SearchDocument(db.Model):
+    """What the search reads of an item: its ref and title, its source text, the verified notes of its history and
+    the names of its agencies. search/documents.py is the one writer, after every change to any of them; SQLite's
+    FTS5 table `search_fts` and PostgreSQL's GIN index (both made beside this table) index it."""
+
+    __tablename__ = "search_documents"
+
+    item_id: Mapped[int] = mapped_column(sa.ForeignKey("action_items.id", ondelete="CASCADE"), primary_key=True,
+                                         autoincrement=False)
+    ref: Mapped[str] = mapped_column(sa.String(limits.REF))
+    title: Mapped[str] = mapped_column(sa.String(limits.TITLE))
+    body: Mapped[str] = mapped_column(sa.Text)  # the source text, verbatim
+    notes: Mapped[str] = mapped_column(sa.Text)
+    agencies: Mapped[str] = mapped_column(sa.Text)  # lead and supporting: names, short names and aliases
+
+
+class Synonym(db.Model):
+    """A word or phrase of seed/synonyms.toml: a search for it also finds the others of its group."""
+
+    __tablename__ = "synonyms"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_no: Mapped[int] = mapped_column(index=True)
+    term: Mapped[str] = mapped_column(sa.String(limits.SYNONYM))
+
+
 class RecommendationRepeat(db.Model):
     """A recommendation repeats an earlier cycle's: suggested by text similarity when it is imported, and
     recorded only once a user confirmed it (who and when), so that a recurring recommendation is seen as such."""

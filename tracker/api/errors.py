@@ -63,7 +63,8 @@ def invalid_arguments(location: str, messages: dict) -> Invalid:
 def render_domain_error(error: DomainError):
     """A domain error as JSON: field errors, row problems or the changes a stale request missed."""
     if isinstance(error, Invalid):
-        if all(p.field and p.row is None for p in error.problems):
+        # By field when every problem has one: "" too, the name a JSON body may give a key of its own.
+        if all(p.field is not None and p.row is None for p in error.problems):
             return json_error(422, "Some values are not valid.", errors=error.errors)
         return json_error(422, error.message, problems=[str(p) for p in error.problems])
     if isinstance(error, Stale):

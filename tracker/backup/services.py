@@ -26,6 +26,7 @@ from ..enums import AuditEventKind
 from ..errors import Invalid, Unavailable
 from ..extensions import db
 from ..models import AuditEvent
+from ..search.documents import is_index_object
 
 MANIFEST = "manifest.json"
 UPLOADS = "uploads"
@@ -170,7 +171,8 @@ def require_empty_database() -> None:
     """Refuse to restore over data: every table of the target database must be empty — but for the migrations'
     own bookkeeping, which `db upgrade` on a new database fills and the restore replaces."""
     with db.engine.connect() as connection:
-        names = sorted(set(sa.inspect(connection).get_table_names()) - {"alembic_version"})
+        names = sorted(name for name in set(sa.inspect(connection).get_table_names()) - {"alembic_version"}
+                       if not is_index_object(name))  # FTS5's own tables hold its settings from the start
         filled = [name for name in names
                   if connection.execute(sa.select(sa.literal(1)).select_from(sa.table(name)).limit(1)).first()]
     if filled:

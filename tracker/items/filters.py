@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, fields, replace
 from datetime import date
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 import marshmallow as ma
 from marshmallow import ValidationError, post_load, pre_load, validate
@@ -20,7 +22,11 @@ from ..errors import problem_list
 from ..extensions import db
 from ..models import Agency, Framework, Pillar, Province
 
+if TYPE_CHECKING:
+    from ..search.services import Search
+
 SORTS = {
+    "rank": "Relevance",
     "ref": "Reference",
     "due": "Due date",
     "status": "Status",
@@ -48,7 +54,7 @@ class ItemFilters:
     response: str = ""
     cycle: int | None = None
     recurring: bool = False
-    sort: str = "ref"
+    sort: str = ""  # none chosen: the most relevant first when searching, else by reference
     problems: tuple[str, ...] = field(default=(), compare=False)
 
     @classmethod
@@ -65,8 +71,6 @@ class ItemFilters:
             if f.name == "problems":
                 continue
             value = getattr(merged, f.name)
-            if f.name == "sort" and value == "ref":
-                continue
             if value in ("", None, False):
                 continue
             args[f.name] = 1 if value is True else value.isoformat() if isinstance(value, date) else value
@@ -75,6 +79,20 @@ class ItemFilters:
     @property
     def active(self) -> bool:
         return bool(set(self.to_args()) - {"sort"})
+
+    @property
+    def order(self) -> str:
+        """The order the items are listed in: the one chosen, or relevance when searching for words (not only
+        excluding some), else by reference."""
+        return self.sort or ("rank" if self.search is not None and self.search.query.groups else "ref")
+
+    @cached_property
+    def search(self) -> Search | None:
+        """What `q` searches for (None when it is blank): read once per filters, as the list, its counts and its
+        highlights all use it."""
+        from ..search.services import search_for  # the search reads the agencies and synonyms: only when asked
+
+        return search_for(self.q)
 
 
 @dataclass(frozen=True)
@@ -192,7 +210,10 @@ class ItemFilterSchema(QuerySchema):
     overdue = Flag("overdue", metadata={
         "description": "Only overdue items (a past due date, neither completed nor superseded)."})
     q = QueryText(max_length=limits.SEARCH, metadata={
-        "description": "Words that must all appear in the ref, title or text."})
+        "description": "Words that must all appear in the ref, title, source text, verified notes or agencies' names, "
+                       "stemmed (\"shelters\" finds \"shelter\"), names and synonyms matched with their others "
+                       "(\"FIA\" finds \"Federal Investigation Agency\"); \"a phrase\", prefix*, a OR b, -not. "
+                       "Ranked by relevance unless `sort` is given."})
     due_from = query_date("due_from", "Only items due on or after this date.")
     due_to = query_date("due_to", "Only items due on or before this date.")
     response = QueryText(validate=validate.OneOf(GovernmentResponse.codes(), error="unknown response {input!r}"),
@@ -205,8 +226,9 @@ class ItemFilterSchema(QuerySchema):
                                   "minimum": limits.FIRST_CYCLE, "maximum": LAST_DAY.year})
     recurring = Flag("recurring", metadata={
         "description": "Only recommendations that repeat an earlier cycle's (a confirmed repeat)."})
-    sort = QueryText(load_default="ref", validate=validate.OneOf(SORT_CHOICES, error="unknown sort {input!r}"),
-                     metadata={"description": "Order: " + ", ".join(SORTS) + "; a leading - reverses it."})
+    sort = QueryText(load_default="", validate=validate.OneOf(SORT_CHOICES, error="unknown sort {input!r}"),
+                     metadata={"description": "Order: " + ", ".join(SORTS) + "; a leading - reverses it. Default: "
+                                              "rank (the most relevant first) with `q`, else ref."})
 
     @post_load
     def make(self, data, **kwargs):

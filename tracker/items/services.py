@@ -31,10 +31,6 @@ from ..pickers.options import pickable
 from .filters import SORTS, ItemFilters, ItemListing  # noqa: F401
 
 
-def _escape_like(term: str) -> str:
-    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def filter_clauses(filters: ItemFilters, today: date | None = None, status: sa.ColumnElement | None = None) -> list:
     """WHERE clauses for the filters, shared by the list, the API and the exports.
 
@@ -66,23 +62,17 @@ def filter_clauses(filters: ItemFilters, today: date | None = None, status: sa.C
         clauses.append(ActionItem.cycle == filters.cycle)
     if filters.recurring:
         clauses.append(recurring_clause())
-    # Every word must appear somewhere in the ref, the title or the text.
-    for word in filters.q.split():
-        pattern = f"%{_escape_like(word.lower())}%"
-        clauses.append(
-            sa.or_(
-                sa.func.lower(ActionItem.ref).like(pattern, escape="\\"),
-                sa.func.lower(ActionItem.title).like(pattern, escape="\\"),
-                sa.func.lower(ActionItem.text).like(pattern, escape="\\"),
-            )
-        )
+    if filters.search is not None:  # the full-text search (tracker/search): stemmed, names and synonyms matched
+        clauses.append(filters.search.clause())
     return clauses
 
 
-def _ordering(sort: str) -> list:
+def _ordering(sort: str, ranking: sa.Subquery | None = None) -> list:
     descending = sort.startswith("-")
     key = sort.lstrip("-")
     document_order = [Framework.position, ActionItem.position]
+    if key == "rank" and ranking is not None:
+        return [ranking.c.rank.desc() if descending else ranking.c.rank, *document_order]
     if key == "due":
         column = ActionItem.due_date.desc() if descending else ActionItem.due_date.asc()
         return [ActionItem.due_date.is_(None), column, *document_order]
@@ -99,12 +89,18 @@ def _ordering(sort: str) -> list:
 
 
 def items_query(filters: ItemFilters, today: date | None = None) -> sa.Select:
-    """The filtered, sorted items with what a list shows of each loaded eagerly."""
+    """The filtered, sorted items with what a list shows of each loaded eagerly; the most relevant first when
+    searching, unless another order was chosen."""
+    query = db.select(ActionItem).join(ActionItem.framework)
+    ranking = None
+    if filters.search is not None and filters.order.lstrip("-") == "rank":
+        ranking = filters.search.ranking()
+        if ranking is not None:
+            query = query.join(ranking, ranking.c.item_id == ActionItem.id)
     return (
-        db.select(ActionItem)
-        .join(ActionItem.framework)
+        query
         .where(*filter_clauses(filters, today))
-        .order_by(*_ordering(filters.sort))
+        .order_by(*_ordering(filters.order, ranking))
         .options(
             joinedload(ActionItem.framework),
             joinedload(ActionItem.pillar),

@@ -13,6 +13,7 @@ from ..coverage.services import item_coverage
 from ..cycles.services import recurring_since
 from ..enums import ReportStage
 from ..forms import agency_picker
+from ..search.services import SNIPPET_PARTS
 from ..verification.services import latest_report
 from . import bp
 from .filters import SORTS, read_listing
@@ -24,6 +25,7 @@ def item_list():
     listing = read_listing(request.args)
     filters = listing.filters
     pagination = list_items(filters, page=listing.page, per_page=current_app.config["ITEMS_PER_PAGE"])
+    highlights = filters.search.highlights([item.id for item in pagination.items]) if filters.search else {}
     bulk_form = None
     if is_coordinator(current_user):
         bulk_form = BulkForm(next=request.full_path)
@@ -33,6 +35,8 @@ def item_list():
         bulk_form=bulk_form,
         filters=filters,
         pagination=pagination,
+        highlights=highlights,
+        snippet_parts=SNIPPET_PARTS,
         counts=status_counts(filters),
         options=filter_options(),
         sorts=SORTS,

@@ -34,6 +34,7 @@ from ..models import (
     Province,
     SectionNote,
     SourceDocument,
+    Synonym,
     Update,
     assign_changed,
     name_key,
@@ -105,6 +106,7 @@ def load_catalogue(catalogue: Catalogue) -> SeedReport:
     _load_section_notes(catalogue, frameworks, report)
     _load_indicators(catalogue, pillars, provinces, agencies, items, report)
     _load_coverage(catalogue, items, report)
+    _load_synonyms(catalogue, report)
     db.session.flush()
     return report
 
@@ -310,6 +312,20 @@ def _sync_source_update(item, record: ItemRecord, framework: Framework, update: 
     if assign_changed(update, **values):
         report.updated["source updates"] += 1
     return False
+
+
+def _load_synonyms(catalogue: Catalogue, report: SeedReport) -> None:
+    """The synonym list is the seed's alone: replaced whole when it differs."""
+    rows = list(db.session.scalars(db.select(Synonym).order_by(Synonym.group_no, Synonym.id)))
+    current = [[row.term for row in rows if row.group_no == number]
+               for number in dict.fromkeys(row.group_no for row in rows)]
+    if current == catalogue.synonyms:
+        return
+    for row in rows:
+        db.session.delete(row)
+    for number, terms in enumerate(catalogue.synonyms, start=1):
+        db.session.add_all(Synonym(group_no=number, term=term) for term in terms)
+    (report.updated if rows else report.created)["synonym groups"] += len(catalogue.synonyms)
 
 
 def _load_relations(catalogue: Catalogue, items: dict[str, ActionItem], report: SeedReport) -> None:

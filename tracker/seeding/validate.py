@@ -43,6 +43,7 @@ INDICATOR_KEYS = frozenset(INDICATOR_REQUIRED + (
 COVERAGE_KEYS = frozenset(("recommendation", "addressed_by"))
 COVERAGE_LINK_KEYS = frozenset(("action", "reason"))
 VALUE_KEYS = frozenset(("period", "value", "as_of", "source", "locator", "note") + tuple(b.value for b in Breakdown))
+SYNONYM_KEYS = frozenset(("terms", "note"))
 INDICATOR_CODE_PATTERN = re.compile(rf"^[A-Z0-9][A-Z0-9-]{{0,{limits.INDICATOR_CODE - 1}}}$")
 PERIOD_PATTERN = re.compile(limits.PERIOD_PATTERN)
 # The source documents' names in shared/seeds: a number, an underscore, 16 hexadecimal digits.
@@ -173,6 +174,7 @@ class Catalogue:
     context: list[ContextRecord] = field(default_factory=list)
     indicators: list[IndicatorRecord] = field(default_factory=list)
     coverage: list[CoverageRecord] = field(default_factory=list)
+    synonyms: list[list[str]] = field(default_factory=list)  # groups of terms that mean the same
 
 
 class _Reader:
@@ -256,6 +258,7 @@ def read_catalogue(seed_dir: str | Path) -> Catalogue:
     _read_indicators(reader, catalogue, refs, resolve_agency)
     _read_coverage(reader, catalogue)
     _check_sources(reader, catalogue)
+    _read_synonyms(reader, catalogue)
     if reader.problems:
         raise Invalid(reader.problems)
     return catalogue
@@ -864,6 +867,45 @@ def _read_indicator_values(reader: _Reader, file: str, record: str, raw: dict, f
     return result
 
 
+def _read_synonyms(reader: _Reader, catalogue: Catalogue) -> None:
+    """Read synonyms.toml: groups of words or phrases that a search treats as one (optional)."""
+    from ..search.query import name_key as search_key  # how the search compares what is typed with a term
+
+    file = "synonyms.toml"
+    data = reader.load(file, required=False)
+    for key in sorted(set(data) - {"synonym"}):
+        reader.problem(file, "file", f"unknown field {key!r} (the groups are [[synonym]] tables)")
+    groups = data.get("synonym", [])
+    if not isinstance(groups, list) or not all(isinstance(group, dict) for group in groups):
+        reader.problem(file, "file", "synonym must be an array of tables ([[synonym]])")
+        return
+    owners: dict[tuple[str, ...], int] = {}
+    for number, raw in enumerate(groups, start=1):
+        record = f"synonym #{number}"
+        for key in sorted(set(raw) - SYNONYM_KEYS):
+            reader.problem(file, record, f"unknown field {key!r}")
+        reader.text(raw, "note", file, record)
+        if "terms" not in raw:
+            reader.problem(file, record, "terms is required")
+        given = reader.string_list(raw, "terms", file, record)
+        if "terms" in raw and len(given) < 2:
+            reader.problem(file, record, "terms needs at least two words or phrases that mean the same")
+        terms: list[str] = []
+        for term in given:
+            key = search_key(term)
+            if not key:
+                reader.problem(file, record, f"term {term!r} holds no word to search for")
+            elif len(term) > limits.SYNONYM:
+                reader.problem(file, record, f"term {term[:40]!r}… is longer than {limits.SYNONYM} characters")
+            elif key in owners:
+                where = "is given twice" if owners[key] == number else f"is also in synonym #{owners[key]}"
+                reader.problem(file, record, f"term {term!r} {where}")
+            else:
+                owners[key] = number
+                terms.append(term)
+        catalogue.synonyms.append(terms)
+
+
 def period_start(period: str) -> date:
     """The first day of a period: 2009 -> 1 Jan 2009, 2009-Q3 -> 1 Jul 2009."""
     year, _, quarter = period.partition("-Q")
@@ -941,7 +983,8 @@ def main(argv: list[str]) -> int:
         f"ok: {len(catalogue.frameworks)} frameworks, {len(catalogue.agencies)} agencies, "
         f"{len(catalogue.items)} items, {len(catalogue.evidence)} evidence, "
         f"{len(catalogue.context)} context records, {len(catalogue.indicators)} indicators "
-        f"({sum(len(i.values) for i in catalogue.indicators)} values), {len(catalogue.coverage)} coverage links"
+        f"({sum(len(i.values) for i in catalogue.indicators)} values), {len(catalogue.coverage)} coverage links, "
+        f"{len(catalogue.synonyms)} synonym groups"
     )
     return 0
 
