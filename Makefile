@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app app
 PORT ?= 5000
 NPM ?= npm
 
-.PHONY: run lint test test-postgres bench setup install install-test clean
+.PHONY: run lint test test-postgres bench setup install install-test clean translations-update
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,8 +27,22 @@ node_modules/.installed: package.json package-lock.json
 	$(NPM) ci --no-audit --no-fund
 	touch $@
 
-install: $(VENV)/.installed node_modules/.installed
-install-test: $(VENV)/.installed-test node_modules/.installed
+## The message catalogues, compiled from translations/*/LC_MESSAGES/messages.po (the .mo files are built,
+## never committed).
+CATALOGUES := $(patsubst %.po,%.mo,$(wildcard translations/*/LC_MESSAGES/messages.po))
+%.mo: %.po $(VENV)/.installed
+	$(BIN)/pybabel compile --statistics -i $< -o $@
+
+install: $(VENV)/.installed node_modules/.installed $(CATALOGUES)
+install-test: $(VENV)/.installed-test node_modules/.installed $(CATALOGUES)
+
+## After changing the interface's strings: extract them (translations/messages.pot), then add the new ones to
+## each language's catalogue, for a translator to fill in (tests/test_translations.py names what is missing).
+translations-update: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 --no-location \
+		--sort-output --no-wrap --project tracker --version 1 -o translations/messages.pot .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-wrap --no-fuzzy-matching \
+		--ignore-obsolete
 
 ## Upgrade the database, seed it when empty, make sure an admin exists.
 setup: install

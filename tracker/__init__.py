@@ -59,6 +59,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message = "Please log in to see this page."
     login_manager.login_message_category = "info"
 
+    from . import i18n
     from .api.auth import TrackerRequest, load_user_from_request
     from .auth.services import load_user
 
@@ -66,6 +67,7 @@ def register_extensions(app: Flask) -> None:
     # API tokens: an API call that sends one is authenticated by it alone (its cookies go unread).
     login_manager.request_loader(load_user_from_request)
     app.request_class = TrackerRequest
+    i18n.init_app(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             sa.event.listen(db.engine, "connect", configure_sqlite)

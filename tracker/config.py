@@ -42,6 +42,8 @@ def settings_from_environment(instance_path: str, need_secret: bool = True) -> d
         "NODE_MODULES_DIR": env.get("TRACKER_NODE_MODULES")
         or str(Path(__file__).resolve().parent.parent / "node_modules"),
         "BOOTSTRAP_SERVE_LOCAL": True,
+        # The message catalogues (translations/<lang>/LC_MESSAGES/messages.po, compiled by make install).
+        "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).resolve().parent.parent / "translations"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": env.get("SESSION_COOKIE_SECURE", "0") == "1",

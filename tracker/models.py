@@ -918,6 +918,9 @@ class User(UserMixin, db.Model):
     # A password generated for them (the first admin's, or by the reset command): it logs in once, to
     # choose their own.
     temporary_password: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # The interface's language for them (tracker/i18n: "en" or "ur"), and of the e-mails they are sent; none
+    # chosen yet, the browser's preference.
+    language: Mapped[str | None] = mapped_column(sa.String(8))
 
     agency: Mapped[Agency | None] = relationship()
 
