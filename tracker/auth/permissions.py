@@ -140,7 +140,7 @@ def requires(permission: Callable[[User], bool], message: str = "Your role does 
         @wraps(view)
         def wrapped(*args, **kwargs):
             if not permission(current_user):
-                raise NotAllowed(message)
+                raise NotAllowed(str(message))  # a lazy message (`_l`) in the request's language
             return view(*args, **kwargs)
 
         return wrapped
