@@ -20,7 +20,56 @@ TEMPLATES = ROOT / "tracker" / "templates"
 CATALOGUE = ROOT / "translations" / "ur" / "LC_MESSAGES" / "messages.po"
 
 # Templates whose text is not yet marked for translation (remove each as it is done).
-NOT_YET_MARKED = {path.relative_to(TEMPLATES).as_posix() for path in TEMPLATES.rglob("*.html")}
+NOT_YET_MARKED = {
+    "_macros/assessments.html",
+    "_macros/coverage.html",
+    "_macros/filters.html",
+    "_macros/forms.html",
+    "_macros/items.html",
+    "_macros/navigation.html",
+    "_macros/pagination.html",
+    "_macros/pickers.html",
+    "assessments/assess.html",
+    "assessments/list.html",
+    "base.html",
+    "catalogue/_linked_items.html",
+    "catalogue/agencies.html",
+    "catalogue/agency.html",
+    "catalogue/context.html",
+    "catalogue/finding.html",
+    "catalogue/framework.html",
+    "catalogue/frameworks.html",
+    "catalogue/law.html",
+    "catalogue/pillar.html",
+    "catalogue/pillars.html",
+    "catalogue/sources.html",
+    "changes/index.html",
+    "checklist/_checklist.html",
+    "coordination/agencies.html",
+    "coordination/plan.html",
+    "coverage/_item_section.html",
+    "coverage/add.html",
+    "coverage/index.html",
+    "dashboard/_tables.html",
+    "dashboard/index.html",
+    "dashboard/report.html",
+    "errors/error.html",
+    "home/_mail_failing.html",
+    "home/agency.html",
+    "home/overview.html",
+    "indicators/detail.html",
+    "indicators/form.html",
+    "indicators/list.html",
+    "indicators/rates.html",
+    "indicators/values.html",
+    "items/detail.html",
+    "items/list.html",
+    "progress/update.html",
+    "rapporteur/builder.html",
+    "rapporteur/status.html",
+    "verification/decide.html",
+    "verification/queue.html",
+}
 
 # Words that read the same in an Urdu page: acronyms and names that Urdu text keeps in Latin letters.
 KEPT_AS_WRITTEN = {"FIA", "NADRA", "NAP", "API", "CSV", "XLSX", "PDF", "HTML", "JSON", "ID", "URL", "KP", "ICT",
@@ -101,7 +150,8 @@ def test_no_template_text_outside_gettext(template):
 
 
 def test_every_message_has_its_urdu_translation():
-    method_map = [("tracker/**.py", "python"), ("tracker/templates/**.html", "jinja2")]
+    method_map = [("tracker/**.py", "python"), ("tracker/templates/**.html", "jinja2"),
+                  ("tracker/templates/**.txt", "jinja2")]
     keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None,
                 "lazy_ngettext": (1, 2), "pgettext": ((1, "c"), 2)}
     messages = {message if isinstance(message, str) else message[0]
