@@ -13,6 +13,9 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, flash, redirect, render_template, request
+from flask_babel import get_translations
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from .extensions import db
@@ -113,22 +116,42 @@ class Unavailable(DomainError):
 
 
 TITLES = {
-    400: "That request could not be understood",
-    401: "Please log in",
-    403: "You may not do that",
-    404: "Page not found",
-    405: "That is not allowed here",
-    409: "That changed meanwhile",
-    413: "That upload is too large",
-    422: "That could not be done",
-    500: "Something went wrong on our side",
-    503: "A service is unavailable",
+    400: _l("That request could not be understood"),
+    401: _l("Please log in"),
+    403: _l("You may not do that"),
+    404: _l("Page not found"),
+    405: _l("That is not allowed here"),
+    409: _l("That changed meanwhile"),
+    413: _l("That upload is too large"),
+    422: _l("That could not be done"),
+    500: _l("Something went wrong on our side"),
+    503: _l("A service is unavailable"),
+}
+# Said instead of werkzeug's own descriptions (English only) when an error carries no description of ours.
+DESCRIPTIONS = {
+    400: _l("The browser sent a request this page could not read. Go back and try again."),
+    401: _l("Log in first, then open the page again."),
+    403: _l("Your account may not open this page."),
+    404: _l("There is no page at this address. Check it, or start again from the tracker's home page."),
+    405: _l("This page cannot be used that way."),
+    413: _l("The files sent are larger than the tracker accepts. Send smaller files, or fewer at a time."),
+    500: _l("The tracker could not finish this request. It has been recorded; please try again later."),
+    503: _l("A service the tracker needs is not answering. Please try again later."),
 }
 
 
 def render_error_page(code: int, description: str | None, name: str = ""):
-    title = TITLES.get(code, name or "Error")
+    title = TITLES.get(code, name or _("Error"))
     return render_template("errors/error.html", code=code, title=title, description=description), code
+
+
+def page_description(error: HTTPException) -> str | None:
+    """What the error page says: our own words for werkzeug's defaults; a description given by the tracker (or
+    by Flask-WTF, whose CSRF messages the catalogue holds) in the page's language when the catalogue has it."""
+    if not error.description or error.description == type(error).description:
+        return DESCRIPTIONS.get(error.code or 500, error.description)
+    # Not gettext(): the text is a variable, whose translation is looked up, not a message to extract.
+    return get_translations().ugettext(str(error.description))
 
 
 def handle_http_error(error: HTTPException):
@@ -136,7 +159,7 @@ def handle_http_error(error: HTTPException):
 
     if is_api_request():
         return render_json_error(error)
-    return render_error_page(error.code or 500, error.description, error.name)
+    return render_error_page(error.code or 500, page_description(error), error.name)
 
 
 def handle_domain_error(error: DomainError):
