@@ -117,6 +117,25 @@ def test_the_journey_reads_right_to_left_in_nastaliq(browser, live_server, urdu_
     assert external == [], f"the page reached out of the machine: {external}"
 
 
+def test_agency_pickers_read_right_to_left(browser, live_server, urdu_session):  # noqa: F811
+    """Tom Select marks its pickers right to left in an Urdu page; its clear button and caret sit on the left."""
+    context = browser.new_context(base_url=live_server, viewport=DESKTOP, storage_state=urdu_session)
+    try:
+        page = context.new_page()
+        page.goto("/items")
+        picker = page.locator(".ts-wrapper").first
+        picker.wait_for()
+        assert "rtl" in picker.get_attribute("class")
+        control = page.locator(".ts-wrapper .ts-control").first
+        padding = control.evaluate("c => [getComputedStyle(c).paddingLeft, getComputedStyle(c).paddingRight]")
+        assert float(padding[0][:-2]) > float(padding[1][:-2]), padding  # the room for the caret is on the left
+        control.click()
+        page.locator(".ts-dropdown").first.wait_for()
+        screenshot(page, "agency-picker-open")
+    finally:
+        context.close()
+
+
 def test_the_phone_menu_opens_and_switches_back_to_english(browser, live_server, urdu_session):  # noqa: F811
     context = browser.new_context(base_url=live_server, viewport=PHONE, has_touch=True, storage_state=urdu_session)
     try:
