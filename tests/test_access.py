@@ -106,6 +106,11 @@ ROUTES = {
     "dashboard.dashboard": Route("/dashboard", get=EVERYONE),
     "dashboard.plotly_js": Route("/vendor/plotly.min.js", get=EVERYONE),
     "pickers.tom_select": Route("/vendor/tom-select/js/tom-select.complete.min.js", get=EVERYONE),
+    # Bootstrap and the Nastaliq font: the login page needs them too.
+    "i18n.bootstrap_files": Route("/vendor/bootstrap/css/bootstrap.rtl.min.css", get={role: 200 for role in ROLES}),
+    "i18n.nastaliq_font": Route("/vendor/fonts/noto-nastaliq-urdu/arabic-400.css", get={role: 200 for role in ROLES}),
+    "i18n.language": Route("/account/language", get=EVERYONE,
+                           post=Post(allowed=tuple(USERS), data={"language": "ur", "digits": "arabext"})),
     "reminders.notifications": Route("/notifications", get=EVERYONE),
     "reminders.read_all": Route("/notifications/read", post=Post(allowed=tuple(USERS))),
     "reminders.email_preference": Route("/notifications/email", post=Post(allowed=tuple(USERS))),

@@ -38,12 +38,15 @@ def settings_from_environment(instance_path: str, need_secret: bool = True) -> d
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "ITEMS_PER_PAGE": int(env.get("TRACKER_ITEMS_PER_PAGE", "50")),
         "SEED_DIR": env.get("TRACKER_SEED_DIR") or str(Path(__file__).resolve().parent.parent / "seed"),
-        # Where `npm ci` (make install) put the front-end packages of package-lock.json: Tom Select.
+        # Where `npm ci` (make install) put the front-end packages of package-lock.json: Tom Select, Bootstrap,
+        # the Nastaliq font.
         "NODE_MODULES_DIR": env.get("TRACKER_NODE_MODULES")
         or str(Path(__file__).resolve().parent.parent / "node_modules"),
         "BOOTSTRAP_SERVE_LOCAL": True,
         # The message catalogues (translations/<lang>/LC_MESSAGES/messages.po, compiled by make install).
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).resolve().parent.parent / "translations"),
+        # Flask-WTF asks for the request's translations of WTForms' own messages; i18n gives it ours (Urdu too).
+        "WTF_I18N_ENABLED": True,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": env.get("SESSION_COOKIE_SECURE", "0") == "1",

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, flash, redirect, render_template, request
+from flask_babel import get_translations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -125,6 +126,17 @@ TITLES = {
     500: _l("Something went wrong on our side"),
     503: _l("A service is unavailable"),
 }
+# Said instead of werkzeug's own descriptions (English only) when an error carries no description of ours.
+DESCRIPTIONS = {
+    400: _l("The browser sent a request this page could not read. Go back and try again."),
+    401: _l("Log in first, then open the page again."),
+    403: _l("Your account may not open this page."),
+    404: _l("There is no page at this address. Check it, or start again from the tracker's home page."),
+    405: _l("This page cannot be used that way."),
+    413: _l("The files sent are larger than the tracker accepts. Send smaller files, or fewer at a time."),
+    500: _l("The tracker could not finish this request. It has been recorded; please try again later."),
+    503: _l("A service the tracker needs is not answering. Please try again later."),
+}
 
 
 def render_error_page(code: int, description: str | None, name: str = ""):
@@ -132,12 +144,21 @@ def render_error_page(code: int, description: str | None, name: str = ""):
     return render_template("errors/error.html", code=code, title=title, description=description), code
 
 
+def page_description(error: HTTPException) -> str | None:
+    """What the error page says: our own words for werkzeug's defaults; a description given by the tracker (or
+    by Flask-WTF, whose CSRF messages the catalogue holds) in the page's language when the catalogue has it."""
+    if not error.description or error.description == type(error).description:
+        return DESCRIPTIONS.get(error.code or 500, error.description)
+    # Not gettext(): the text is a variable, whose translation is looked up, not a message to extract.
+    return get_translations().ugettext(str(error.description))
+
+
 def handle_http_error(error: HTTPException):
     from .api.errors import is_api_request, render_json_error
 
     if is_api_request():
         return render_json_error(error)
-    return render_error_page(error.code or 500, error.description, error.name)
+    return render_error_page(error.code or 500, page_description(error), error.name)
 
 
 def handle_domain_error(error: DomainError):

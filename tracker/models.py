@@ -921,6 +921,9 @@ class User(UserMixin, db.Model):
     # The interface's language for them (tracker/i18n: "en" or "ur"), and of the e-mails they are sent; none
     # chosen yet, the browser's preference.
     language: Mapped[str | None] = mapped_column(sa.String(8))
+    # The digits of figures and dates in Urdu pages, by their CLDR name: "latn" (0123, the default) or "arabext"
+    # (Urdu's ۰۱۲۳). None: the default.
+    digits: Mapped[str | None] = mapped_column(sa.String(8))
 
     agency: Mapped[Agency | None] = relationship()
 

@@ -21,7 +21,8 @@ SECURITY_HEADERS = {
 
 
 # Files that are the same for everyone and may be cached: everything else is someone's data.
-CACHEABLE_ENDPOINTS = {"static", "bootstrap.static", "dashboard.plotly_js", "api_docs.swagger_ui", "pickers.tom_select"}
+CACHEABLE_ENDPOINTS = {"static", "bootstrap.static", "dashboard.plotly_js", "api_docs.swagger_ui", "pickers.tom_select",
+                       "i18n.bootstrap_files", "i18n.nastaliq_font"}
 
 
 def add_security_headers(response):

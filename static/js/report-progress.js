@@ -25,12 +25,8 @@
     if (state.state !== "queued" && field("waiting")) field("waiting").remove();
     if (state.state === "done" || state.state === "failed") {
       bar.classList.remove("progress-bar-striped", "progress-bar-animated");
-      if (state.state === "failed") {
-        bar.classList.add("bg-danger");
-        field("error").textContent = `It could not be written: ${state.error}. Ask for it again.`;
-      } else {
-        window.location.reload(); // the page then shows the files with their sizes
-      }
+      // The page then shows the files with their sizes, or why it failed, in the reader's language.
+      window.location.reload();
       return;
     }
     setTimeout(follow, 2000);
