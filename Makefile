@@ -38,9 +38,11 @@ install-test: $(VENV)/.installed-test node_modules/.installed $(CATALOGUES)
 
 ## After changing the interface's strings: extract them (translations/messages.pot), then add the new ones to
 ## each language's catalogue, for a translator to fill in (tests/test_translations.py names what is missing).
+## --ignore-dirs replaces Babel's default, which skips every folder named _* (templates/_macros/ too).
 translations-update: install
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 --no-location \
-		--ignore-dirs ".* __pycache__ node_modules" --sort-output --no-wrap --project tracker --version 1 -o translations/messages.pot .
+		--sort-output --no-wrap --project tracker --version 1 -o translations/messages.pot \
+		--ignore-dirs '.* node_modules build instance' .
 	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-wrap --no-fuzzy-matching \
 		--ignore-obsolete
 

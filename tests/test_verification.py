@@ -3,6 +3,7 @@ agency's validator (if it has one) forwards it; every step is a history entry; r
 from __future__ import annotations
 
 import csv
+import html
 import io
 import re
 import threading
@@ -384,7 +385,7 @@ def test_migration_makes_todays_state_official_and_unreviewed_reports_pending(tm
 def test_the_agency_of_a_report_sees_who_decides_next(people, as_role):
     appoint_validator(as_role)
     page = people["focal"].get(f"/items/{ITEM}/update").get_data(as_text=True)
-    assert "your agency&#39;s validator, then to a coordinator" in page
+    assert "your agency's validator, then to a coordinator" in html.unescape(page)
     assert find_agency("NADRA").id == user(FOCAL).agency_id
 
 

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, flash, redirect, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from .extensions import db
@@ -99,9 +101,8 @@ class Stale(DomainError):
 
     status_code = 409
 
-    def __init__(self, changes: list[Update] | None = None, message: str = "This item changed since you opened it.",
-                 version: int | None = None):
-        super().__init__(message)
+    def __init__(self, changes: list[Update] | None = None, message: str | None = None, version: int | None = None):
+        super().__init__(message or _("This item changed since you opened it."))
         self.changes = list(changes or [])
         self.version = version  # the thing's version now, to send again with
 
@@ -113,21 +114,21 @@ class Unavailable(DomainError):
 
 
 TITLES = {
-    400: "That request could not be understood",
-    401: "Please log in",
-    403: "You may not do that",
-    404: "Page not found",
-    405: "That is not allowed here",
-    409: "That changed meanwhile",
-    413: "That upload is too large",
-    422: "That could not be done",
-    500: "Something went wrong on our side",
-    503: "A service is unavailable",
+    400: _l("That request could not be understood"),
+    401: _l("Please log in"),
+    403: _l("You may not do that"),
+    404: _l("Page not found"),
+    405: _l("That is not allowed here"),
+    409: _l("That changed meanwhile"),
+    413: _l("That upload is too large"),
+    422: _l("That could not be done"),
+    500: _l("Something went wrong on our side"),
+    503: _l("A service is unavailable"),
 }
 
 
 def render_error_page(code: int, description: str | None, name: str = ""):
-    title = TITLES.get(code, name or "Error")
+    title = TITLES.get(code, name or _("Error"))
     return render_template("errors/error.html", code=code, title=title, description=description), code
 
 
@@ -148,7 +149,7 @@ def handle_domain_error(error: DomainError):
         return render_domain_error(error)
     if isinstance(error, (Invalid, Stale)) and request.method == "POST":
         said = " ".join(error.messages) if isinstance(error, Invalid) else error.message
-        flash(f"Nothing changed: {said}", "warning" if isinstance(error, Stale) else "danger")
+        flash(_("Nothing changed: %(problem)s", problem=said), "warning" if isinstance(error, Stale) else "danger")
         return redirect(back_url())
     return render_error_page(error.status_code, error.message)
 

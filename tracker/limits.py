@@ -1,6 +1,8 @@
 """Field limits, in one place: the columns' sizes, and what the forms, the API and the import accept."""
 import re
 
+from flask_babel import gettext as _
+
 # Identifiers and numbers.
 REF = 40  # an item's reference, e.g. NAP05-PREV-e-iv
 REF_PATTERN = re.compile(rf"^[A-Za-z0-9][A-Za-z0-9-]{{0,{REF - 1}}}$")
@@ -55,7 +57,8 @@ def too_long(what: str, text: str | None, limit: int) -> str | None:
     length = len(text or "")
     if length <= limit:
         return None
-    return f"{what} is {length:,} characters; the limit is {limit:,}."
+    return _("%(what)s is %(length)s characters; the limit is %(limit)s.", what=what, length=f"{length:,}",
+             limit=f"{limit:,}")
 
 
 def shortened(text: str, limit: int, tail: int = 20) -> str:

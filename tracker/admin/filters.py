@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+from flask_babel import lazy_gettext as _l
 from marshmallow import post_load, validate
 
 from .. import limits
@@ -21,7 +22,7 @@ from ..items.filters import (
 from ..models import Agency, Province
 
 # An account's state, as the users list filters by it.
-STATES = {"active": "Active", "deactivated": "Deactivated"}
+STATES = {"active": _l("Active"), "deactivated": _l("Deactivated")}
 
 
 def _args(values: dict) -> dict:
@@ -78,7 +79,7 @@ class AgencyListArgsSchema(QuerySchema):
     """The filters of /admin/agencies, and which page."""
 
     q = QueryText(max_length=limits.SEARCH)
-    kind = QueryText(validate=validate.OneOf([kind.value for kind in AgencyKind], error="unknown kind {input!r}"))
+    kind = QueryText(validate=validate.OneOf([kind.value for kind in AgencyKind], error=_l("unknown kind {input!r}")))
     province = QueryText(validate=Known(Province.code, "province"))
     page = page_field()
     per_page = per_page_field("Agencies")
@@ -93,9 +94,9 @@ class UserListArgsSchema(QuerySchema):
     """The filters of /admin/users, and which page."""
 
     q = QueryText(max_length=limits.SEARCH)
-    role = QueryText(validate=validate.OneOf([role.value for role in Role], error="unknown role {input!r}"))
+    role = QueryText(validate=validate.OneOf([role.value for role in Role], error=_l("unknown role {input!r}")))
     agency = WholeNumber(error="agency {input!r} is not an agency number", validate=Known(Agency.id, "agency"))
-    state = QueryText(validate=validate.OneOf(list(STATES), error="unknown state {input!r}"))
+    state = QueryText(validate=validate.OneOf(list(STATES), error=_l("unknown state {input!r}")))
     page = page_field()
     per_page = per_page_field("Accounts")
 

@@ -1,4 +1,6 @@
 """Forms for accounts and agencies."""
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
@@ -19,23 +21,24 @@ class UserCreateForm(FlaskForm):
     """A new account. Its fields are checked, then the account rules (auth.services.account_problems) beside
     the fields they concern, so that every problem shows at once."""
 
-    email = EmailField("E-mail",
+    email = EmailField(_l("E-mail"),
                        validators=[DataRequired(), Email(check_deliverability=False),
-                                   MaxLength(limits.EMAIL, "The e-mail address")],
+                                   MaxLength(limits.EMAIL, _l("The e-mail address"))],
                        filters=[strip])
-    name = StringField("Name", validators=[Optional(), MaxLength(limits.PERSON_NAME, "The name")], filters=[strip])
+    name = StringField(_l("Name"), validators=[Optional(), MaxLength(limits.PERSON_NAME, _l("The name"))],
+                       filters=[strip])
     # A new form offers the least privileged role: an agency's focal person sees what everyone sees and reports
     # only on its agency's items, which count once verified; a refused form keeps the role chosen.
-    role = SelectField("Role", choices=ROLE_CHOICES, default=Role.AGENCY.value)
-    agency = SelectField("Agency (agency users only)", coerce=optional_int, validate_choice=False)
+    role = SelectField(_l("Role"), choices=ROLE_CHOICES, default=Role.AGENCY.value)
+    agency = SelectField(_l("Agency (agency users only)"), coerce=optional_int, validate_choice=False)
     # No password: the account's holder sets theirs with the link the welcome e-mail brings.
-    submit = SubmitField("Create account")
+    submit = SubmitField(_l("Create account"))
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
         agency = db.session.get(Agency, self.agency.data) if self.agency.data else None
         if self.agency.data and agency is None:
-            self.agency.errors.append("There is no such agency.")
+            self.agency.errors.append(_("There is no such agency."))
             valid = False
         problems = account_problems(self.email.data or "", self.role.data or "", None,
                                     agency.name if agency else None)
@@ -43,42 +46,43 @@ class UserCreateForm(FlaskForm):
 
 
 class UserEditForm(FlaskForm):
-    name = StringField("Name", validators=[Optional(), MaxLength(limits.PERSON_NAME, "The name")], filters=[strip])
-    role = SelectField("Role", choices=ROLE_CHOICES)
-    agency = SelectField("Agency (agency users only)", coerce=optional_int, validate_choice=False)
-    active = BooleanField("Active (may log in)")
-    validator = BooleanField("Validator of the agency: its focal persons' reports come to this user to forward to "
-                             "the coordinators or return")
-    submit = SubmitField("Save")
+    name = StringField(_l("Name"), validators=[Optional(), MaxLength(limits.PERSON_NAME, _l("The name"))],
+                       filters=[strip])
+    role = SelectField(_l("Role"), choices=ROLE_CHOICES)
+    agency = SelectField(_l("Agency (agency users only)"), coerce=optional_int, validate_choice=False)
+    active = BooleanField(_l("Active (may log in)"))
+    validator = BooleanField(_l("Validator of the agency: its focal persons' reports come to this user to forward to "
+                                "the coordinators or return"))
+    submit = SubmitField(_l("Save"))
 
 
 class ResetPasswordForm(FlaskForm):
-    submit = SubmitField("Reset password by e-mail")
+    submit = SubmitField(_l("Reset password by e-mail"))
 
 
 class AgencyForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(), MaxLength(limits.AGENCY_NAME, "The name")],
+    name = StringField(_l("Name"), validators=[DataRequired(), MaxLength(limits.AGENCY_NAME, _l("The name"))],
                        filters=[strip])
-    short_name = StringField("Short name",
-                             validators=[Optional(), MaxLength(limits.AGENCY_SHORT_NAME, "The short name")],
+    short_name = StringField(_l("Short name"),
+                             validators=[Optional(), MaxLength(limits.AGENCY_SHORT_NAME, _l("The short name"))],
                              filters=[strip])
-    kind = SelectField("Kind", choices=KIND_CHOICES)
-    province = SelectField("Province (provincial bodies)", coerce=optional_int, validate_choice=False)
-    parent = SelectField("A unit of", coerce=optional_int, validate_choice=False)
-    submit = SubmitField("Save agency")
+    kind = SelectField(_l("Kind"), choices=KIND_CHOICES)
+    province = SelectField(_l("Province (provincial bodies)"), coerce=optional_int, validate_choice=False)
+    parent = SelectField(_l("A unit of"), coerce=optional_int, validate_choice=False)
+    submit = SubmitField(_l("Save agency"))
 
 
 class AliasForm(FlaskForm):
-    alias = StringField("Another name for it", validators=[DataRequired(), MaxLength(limits.AGENCY_NAME, "The name")],
-                        filters=[strip])
-    submit = SubmitField("Add name")
+    alias = StringField(_l("Another name for it"),
+                        validators=[DataRequired(), MaxLength(limits.AGENCY_NAME, _l("The name"))], filters=[strip])
+    submit = SubmitField(_l("Add name"))
 
 
 class MergeForm(FlaskForm):
-    target = SelectField("Merge into", coerce=optional_int, validate_choice=False,
-                         validators=[DataRequired(message="Choose the agency to merge into.")])
-    submit = SubmitField("Merge")
+    target = SelectField(_l("Merge into"), coerce=optional_int, validate_choice=False,
+                         validators=[DataRequired(message=_l("Choose the agency to merge into."))])
+    submit = SubmitField(_l("Merge"))
 
 
 class RemoveAliasForm(FlaskForm):
-    submit = SubmitField("Remove")
+    submit = SubmitField(_l("Remove"))

@@ -1,6 +1,8 @@
 """Rules for managing accounts and agencies."""
 from __future__ import annotations
 
+from flask_babel import gettext as _
+
 from ..audit.services import describe_changes, record
 from ..auth.passwords import LinkSent, welcome
 from ..auth.services import account_state, create_user, end_all_sessions
@@ -23,17 +25,17 @@ def update_user(admin: User, user: User, *, name: str, role: Role, agency: Agenc
     keeping at least one active admin."""
     problems = {}
     if role == Role.AGENCY and agency is None:
-        problems["agency"] = "An agency user needs an agency: choose the one this person reports for."
+        problems["agency"] = _("An agency user needs an agency: choose the one this person reports for.")
     if validator and role != Role.AGENCY:
-        problems["validator"] = "Only an agency user validates an agency's reports."
+        problems["validator"] = _("Only an agency user validates an agency's reports.")
     if role != Role.AGENCY:
         agency = None
     losing_admin = user.role == Role.ADMIN and user.active and (role != Role.ADMIN or not active)
     if losing_admin and _active_admins() <= 1:
         where = "role" if role != Role.ADMIN else "active"
-        problems[where] = "This is the last active admin: make another admin first."
+        problems[where] = _("This is the last active admin: make another admin first.")
     if user.id == admin.id and not active:
-        problems["active"] = "You cannot deactivate your own account."
+        problems["active"] = _("You cannot deactivate your own account.")
     if problems:
         raise Invalid(problems)
     if role != user.role or not active:
@@ -61,7 +63,7 @@ def create_account(email: str, role: str, name: str, agency: Agency | None) -> L
 def _name_taken(name: str, agency: Agency | None = None) -> str | None:
     existing = find_agency(name)
     if existing is not None and existing is not agency:
-        return f"“{name}” already names {existing.name}."
+        return _("“%(name)s” already names %(agency)s.", name=name, agency=existing.name)
     return None
 
 
@@ -75,15 +77,15 @@ def _agency_problems(name: str, short_name: str, kind: AgencyKind, province: Pro
     """What is wrong with an agency's fields, by field, every problem at once."""
     problems = {}
     if not name:
-        problems["name"] = "An agency needs a name."
+        problems["name"] = _("An agency needs a name.")
     elif taken := _name_taken(name, agency):
         problems["name"] = taken
     if short_name and (taken := _name_taken(short_name, agency)):
         problems["short_name"] = taken
     if agency is not None and parent is agency:
-        problems["parent"] = "An agency cannot be a unit of itself."
+        problems["parent"] = _("An agency cannot be a unit of itself.")
     if kind == AgencyKind.PROVINCIAL_BODY and province is None:
-        problems["province"] = "A provincial body needs its province."
+        problems["province"] = _("A provincial body needs its province.")
     return problems
 
 
@@ -120,10 +122,10 @@ def edit_agency(agency: Agency, *, name: str, short_name: str, kind: AgencyKind,
 def add_alias(agency: Agency, alias: str) -> AgencyAlias:
     alias = " ".join(alias.split())
     if not alias:
-        raise Invalid("Write the other name.")
+        raise Invalid(_("Write the other name."))
     _check_name_free(alias, agency)
     if any(a.key == name_key(alias) for a in agency.aliases) or name_key(alias) == name_key(agency.name):
-        raise Invalid(f"“{alias}” already names {agency.name}.")
+        raise Invalid(_("“%(name)s” already names %(agency)s.", name=alias, agency=agency.name))
     row = AgencyAlias(alias=alias, key=name_key(alias))
     agency.aliases.append(row)
     db.session.commit()
@@ -133,7 +135,7 @@ def add_alias(agency: Agency, alias: str) -> AgencyAlias:
 def remove_alias(agency: Agency, alias_id: int) -> None:
     alias = db.session.get(AgencyAlias, alias_id)
     if alias is None or alias.agency_id != agency.id:
-        raise Invalid("That alias does not belong to this agency.")
+        raise Invalid(_("That alias does not belong to this agency."))
     db.session.delete(alias)
     db.session.commit()
 
@@ -141,7 +143,7 @@ def remove_alias(agency: Agency, alias_id: int) -> None:
 def merge_agencies(source: Agency, target: Agency) -> int:
     """Fold a duplicate agency into another: its items, users, units and names move; it goes."""
     if source.id == target.id:
-        raise Invalid("Choose another agency to merge into.")
+        raise Invalid(_("Choose another agency to merge into."))
     moved = 0
     target_items = {a.item_id: a for a in target.assignments}
     for assignment in list(source.assignments):

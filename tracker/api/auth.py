@@ -6,6 +6,7 @@ token is refused even beside a live session, and a token never turns into a sess
 from __future__ import annotations
 
 from flask import Request, current_app, request
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.utils import cached_property
@@ -54,12 +55,12 @@ def authenticate():
         if current_user.is_authenticated:
             return None
         if bearer_secret(header) is None:
-            message = "Send the token as “Authorization: Bearer <token>”."
+            message = _("Send the token as “Authorization: Bearer <token>”.")
         else:
-            message = "This token is unknown, revoked, or its user is deactivated."
+            message = _("This token is unknown, revoked, or its user is deactivated.")
         return json_error(401, message, headers={"WWW-Authenticate": INVALID_TOKEN})
     if not current_user.is_authenticated:
-        return json_error(401, "Log in, or send an API token as “Authorization: Bearer <token>”.")
+        return json_error(401, _("Log in, or send an API token as “Authorization: Bearer <token>”."))
     # The API is exempt from form CSRF for token clients; a browser's cookie alone must not be enough
     # to change anything, so session callers send the page's token as the X-CSRFToken header.
     if request.method not in SAFE_METHODS and current_app.config.get("WTF_CSRF_ENABLED", True):

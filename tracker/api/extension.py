@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from flask import abort
+from flask_babel import lazy_gettext as _l
 from flask_smorest import Api, Blueprint
 from flask_smorest.spec.plugins import FlaskPlugin
 from webargs.flaskparser import FlaskParser
@@ -18,18 +19,18 @@ from webargs.flaskparser import FlaskParser
 from .errors import invalid_arguments
 from .schemas import ErrorSchema
 
-JSON_OBJECT_NEEDED = "Send a JSON object (Content-Type: application/json) with status, progress and note."
+JSON_OBJECT_NEEDED = _l("Send a JSON object (Content-Type: application/json) with status, progress and note.")
 
 
 class ArgumentsParser(FlaskParser):
     def load_json(self, req, schema):
         data = super().load_json(req, schema)
         if not isinstance(data, dict):  # no body, another content type, or JSON that is not an object
-            abort(400, description=JSON_OBJECT_NEEDED)
+            abort(400, description=str(JSON_OBJECT_NEEDED))
         return data
 
     def _handle_invalid_json_error(self, error, req, *args, **kwargs):
-        abort(400, description=JSON_OBJECT_NEEDED)
+        abort(400, description=str(JSON_OBJECT_NEEDED))
 
     def handle_error(self, error, req, schema, *, error_status_code, error_headers):
         # webargs files the messages under the location they came from: {"query": {...}} or {"json": {...}}.

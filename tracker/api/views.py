@@ -4,6 +4,7 @@ from __future__ import annotations
 from functools import wraps
 
 from flask import current_app, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_smorest import current_api
 
@@ -103,7 +104,7 @@ def reportable_item(view):
     def wrapper(*args, ref: str, **kwargs):
         found = item_or_404(ref)
         if not can_update_item(current_user, found):
-            raise NotAllowed("Only the item's responsible agencies and coordinators may update it.")
+            raise NotAllowed(_("Only the item's responsible agencies and coordinators may update it."))
         return view(*args, item=found, **kwargs)
 
     return wrapper
@@ -154,7 +155,7 @@ def decide_report(decision: dict, report_id: int):
     """Forward (a validator), verify (a coordinator) or return an agency's pending report."""
     report = db.session.get(Report, report_id)
     if report is None:
-        raise NotFound(f"There is no report {report_id}.")
+        raise NotFound(_("There is no report %(id)s.", id=report_id))
     update = decide(current_user, report, decision["decision"], decision["comment"], decision["expected_version"])
     return {"report": report, "update": update, "item": report.item}
 

@@ -19,12 +19,15 @@ from enum import Enum
 
 import sqlalchemy as sa
 from flask import current_app, render_template
+from flask_babel import force_locale, ngettext
+from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from ..audit.services import record
 from ..enums import AuditEventKind
 from ..errors import Invalid, NotAllowed
 from ..extensions import db
+from ..i18n import DEFAULT
 from ..mail.send import send_now
 from ..models import User, normalise_email
 from ..tokens.services import find_user
@@ -86,14 +89,14 @@ def read_link(token: str) -> LinkHolder:
         user = db.session.get(User, payload.get("user")) if isinstance(payload, dict) and \
             isinstance(payload.get("user"), int) else None
         if user is None or not user.active:
-            raise LinkRefused("This link belongs to no active account.")
+            raise LinkRefused(_("This link belongs to no active account."))
         if payload.get("password") != password_fingerprint(user):
-            raise LinkRefused("This link was used already, or the password was changed since it was sent: "
-                              "each link works once.")
+            raise LinkRefused(_("This link was used already, or the password was changed since it was sent: "
+                                "each link works once."))
         return LinkHolder(user, purpose)
     if expired:
-        raise LinkRefused("This link has expired.")
-    raise LinkRefused("This link is not valid: perhaps it was cut short when it was copied.")
+        raise LinkRefused(_("This link has expired."))
+    raise LinkRefused(_("This link is not valid: perhaps it was cut short when it was copied."))
 
 
 def set_password(user: User, password: str, *, temporary: bool = False, replacing: str | None = None) -> int:
@@ -111,7 +114,7 @@ def set_password(user: User, password: str, *, temporary: bool = False, replacin
             sa.update(User).where(User.id == user.id, User.password_hash == replacing)
             .values(password_hash=user.password_hash).execution_options(synchronize_session=False)
         ).rowcount != 1:
-            raise LinkRefused("This link was used already: each link works once.")
+            raise LinkRefused(_("This link was used already: each link works once."))
     throttle.forget(user.email)
     return end_all_sessions(user)
 
@@ -156,10 +159,12 @@ def send_password_link(user: User, purpose: LinkPurpose, reason: str, *, actor: 
     valid_until = datetime.now(UTC) + purpose.lifetime
     context = {"user": user, "link": link, "valid_until": valid_until, "purpose": purpose.value,
                "base_url": current_app.config["TRACKER_BASE_URL"].rstrip("/")}
-    subject = ("Your account on the anti-trafficking action-plan tracker" if purpose is LinkPurpose.WELCOME
-               else "Set a new password for the anti-trafficking action-plan tracker")
-    error = send_now(user.email, subject, render_template("auth/email_password.txt", **context),
-                     render_template("auth/email_password.html", **context))
+    with force_locale(user.language or DEFAULT):  # the e-mail is in its recipient's language
+        subject = (_("Your account on the anti-trafficking action-plan tracker") if purpose is LinkPurpose.WELCOME
+                   else _("Set a new password for the anti-trafficking action-plan tracker"))
+        text = render_template("auth/email_password.txt", **context)
+        html = render_template("auth/email_password.html", **context)
+    error = send_now(user.email, subject, text, html)
     outcome = "e-mailed" if not error else f"not delivered: {error}"
     record(AuditEventKind.PASSWORD_LINK_SENT, actor=actor, address=address, subject=f"user:{user.id}",
            detail=f"{user.email}: {purpose.value} link, {reason}; {outcome}")
@@ -177,7 +182,7 @@ def reset_by_admin(user: User) -> LinkSent:
     """An admin's reset: the old password stops working, the user's logins end, and a link to choose a new
     one is e-mailed. The admin never sees a password."""
     if not user.active:
-        raise Invalid("This account is deactivated: tick Active and save it first, then send the link.")
+        raise Invalid(_("This account is deactivated: tick Active and save it first, then send the link."))
     void_password(user)
     throttle.forget(user.email)
     ended = end_all_sessions(user)
@@ -200,7 +205,8 @@ def request_reset(email: str, address: str | None) -> int | None:
         record(AuditEventKind.PASSWORD_LINK_SENT, actor=email, address=address,
                detail=f"reset link asked for too often: refused, {verdict.wait_seconds} s to wait")
         db.session.commit()
-        raise NotAllowed(f"Too many requests: wait {verdict.wait_seconds} seconds before asking again.")
+        raise NotAllowed(ngettext("Too many requests: wait %(num)d second before asking again.",
+                                  "Too many requests: wait %(num)d seconds before asking again.", verdict.wait_seconds))
     user = db.session.scalar(db.select(User).where(User.email == normalise_email(email)))
     if user is None or not user.active:
         why = "no account has this e-mail" if user is None else "the account is deactivated"

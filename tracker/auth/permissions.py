@@ -9,6 +9,7 @@ from collections.abc import Callable
 from functools import wraps
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..enums import ReportStage, Role
@@ -133,14 +134,14 @@ TEMPLATE_PERMISSIONS = {
 }
 
 
-def requires(permission: Callable[[User], bool], message: str = "Your role does not allow this."):
+def requires(permission: Callable[[User], bool], message: str = _l("Your role does not allow this.")):
     """Guard a view, or a blueprint's `before_request`: refuse (403) a user without the permission."""
 
     def decorator(view):
         @wraps(view)
         def wrapped(*args, **kwargs):
             if not permission(current_user):
-                raise NotAllowed(message)
+                raise NotAllowed(str(message))  # a lazy message (`_l`) in the request's language
             return view(*args, **kwargs)
 
         return wrapped

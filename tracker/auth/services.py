@@ -8,6 +8,8 @@ from functools import cache
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app, request
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from .. import limits
@@ -108,7 +110,8 @@ def authenticate(email: str, password: str, address: str | None = None) -> User 
         record(AuditEventKind.LOCKOUT, actor=email, address=address,
                detail=f"too many attempts: refused unchecked, {verdict.wait_seconds} s to wait")
         db.session.commit()
-        raise NotAllowed(f"Too many attempts: wait {verdict.wait_seconds} seconds before trying again.")
+        raise NotAllowed(ngettext("Too many attempts: wait %(num)d second before trying again.",
+                                  "Too many attempts: wait %(num)d seconds before trying again.", verdict.wait_seconds))
     user = db.session.scalar(db.select(User).where(User.email == normalise_email(email)))
     if user is None:
         # Hash anyway so that a missing account takes as long as a wrong password.
@@ -132,12 +135,12 @@ def authenticate(email: str, password: str, address: str | None = None) -> User 
 def check_password_policy(password: str, email: str = "") -> None:
     """At least PASSWORD_MIN characters, and none of the 30,000 most common passwords (zxcvbn's list)."""
     if len(password) < limits.PASSWORD_MIN:
-        raise Invalid({"password": f"A password needs at least {limits.PASSWORD_MIN} characters."})
+        raise Invalid({"password": _("A password needs at least %(count)s characters.", count=limits.PASSWORD_MIN)})
     if len(password) > limits.PASSWORD_MAX:
-        raise Invalid({"password": f"A password has at most {limits.PASSWORD_MAX} characters."})
+        raise Invalid({"password": _("A password has at most %(count)s characters.", count=limits.PASSWORD_MAX)})
     lowered = password.lower()
     if lowered in _common_passwords() or (email and lowered == normalise_email(email)):
-        raise Invalid({"password": "That password is among the most common ones: choose another."})
+        raise Invalid({"password": _("That password is among the most common ones: choose another.")})
 
 
 @cache
@@ -158,22 +161,24 @@ def account_problems(email: str, role: str, password: str | None, agency_name: s
     try:
         email = normalise_email(validate_email(email.strip(), check_deliverability=False).normalized)
     except EmailNotValidError as exc:
-        problems["email"] = f"{email!r} is not an e-mail address: {exc}"
+        problems["email"] = _("%(email)s is not an e-mail address: %(reason)s", email=repr(email), reason=exc)
     else:
         if db.session.scalar(db.select(User.id).where(User.email == email)) is not None:
-            problems["email"] = f"An account with the e-mail {email} already exists."
+            problems["email"] = _("An account with the e-mail %(email)s already exists.", email=email)
     try:
         role_value = Role(role)
     except ValueError:
         role_value = None
-        problems["role"] = f"unknown role {role!r}: choose one of {', '.join(r.value for r in Role)}"
+        problems["role"] = _("unknown role %(role)s: choose one of %(roles)s", role=repr(role),
+                             roles=", ".join(r.value for r in Role))
     agency = find_agency(agency_name) if agency_name else None
     if agency_name and agency is None:
-        problems["agency"] = f"unknown agency {agency_name!r}"
+        problems["agency"] = _("unknown agency %(name)s", name=repr(agency_name))
     elif role_value == Role.AGENCY and agency is None:
-        problems["agency"] = "An agency user needs an agency: choose the one this person reports for."
+        problems["agency"] = _("An agency user needs an agency: choose the one this person reports for.")
     elif role_value not in (None, Role.AGENCY) and agency is not None:
-        problems["agency"] = f"Only agency users belong to an agency, not a {role_value.value}: leave it empty."
+        problems["agency"] = _("Only agency users belong to an agency, not a %(role)s: leave it empty.",
+                                 role=str(role_value.label).lower())
     if password is not None:
         try:
             check_password_policy(password, email)

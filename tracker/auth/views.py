@@ -2,6 +2,8 @@
 from urllib.parse import urlsplit
 
 from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_user, logout_user
 
 from .. import limits
@@ -47,13 +49,13 @@ def login():
             if user is not None and user.temporary_password:
                 # A one-time password (the first admin's, or one the reset command printed) opens no session:
                 # it leads straight to choosing one's own.
-                flash("That password works only once: choose your own now.", "info")
+                flash(_("That password works only once: choose your own now."), "info")
                 return redirect(url_for("auth.set_password", token=choose_after_one_time_password(user)))
             if user is not None:
                 start_session(user, remember=form.remember.data)
                 login_user(user, remember=form.remember.data)
                 return redirect(safe_next(request.args.get("next")))
-            flash("That e-mail and password do not match an active account.", "danger")
+            flash(_("That e-mail and password do not match an active account."), "danger")
     return render_template("auth/login.html", form=form)
 
 
@@ -61,7 +63,7 @@ def login():
 def logout():
     end_session(current_user)
     logout_user()
-    flash("You have logged out.", "info")
+    flash(_("You have logged out."), "info")
     return redirect(url_for("auth.login"))
 
 
@@ -72,7 +74,8 @@ def logout_everywhere():
     record(AuditEventKind.LOGOUT, subject=f"user:{current_user.id}", detail=f"everywhere: {ended} login(s) ended")
     db.session.commit()
     logout_user()
-    flash(f"You have logged out everywhere ({ended} login{'s' if ended != 1 else ''} ended).", "info")
+    flash(ngettext("You have logged out everywhere (%(num)d login ended).",
+                   "You have logged out everywhere (%(num)d logins ended).", ended), "info")
     return redirect(url_for("auth.login"))
 
 
@@ -105,9 +108,11 @@ def forgot_password():
             flash(str(exc), "danger")
             return render_template("auth/forgot.html", form=form), 429
         hours = int(LinkPurpose.RESET.lifetime.total_seconds() // 3600)
-        flash(f"If an active account has the address {email}, a link to set a new password is on its way to it. "
-              f"It works once, for {hours} hour{'s' if hours != 1 else ''}; until then your password stays as it "
-              "is.", "info")
+        flash(ngettext("If an active account has the address %(email)s, a link to set a new password is on its way "
+                       "to it. It works once, for %(num)d hour; until then your password stays as it is.",
+                       "If an active account has the address %(email)s, a link to set a new password is on its way "
+                       "to it. It works once, for %(num)d hours; until then your password stays as it is.",
+                       hours, email=email), "info")
         response = redirect(url_for("auth.login"))
         if user_id is not None:
             after_response(response, send_reset_link, user_id, email, request.remote_addr)
@@ -128,7 +133,7 @@ def set_password(token: str):
         if current_user.is_authenticated:
             end_session(current_user)  # whoever was logged in on this browser: the link's holder logs in afresh
             logout_user()
-        flash("Your password is set: log in with it.", "success")
+        flash(_("Your password is set: log in with it."), "success")
         return redirect(url_for("auth.login"))
     return render_template("auth/set_password.html", form=form, user=holder.user, password_min=limits.PASSWORD_MIN,
                            welcome=holder.purpose is LinkPurpose.WELCOME), submission.status

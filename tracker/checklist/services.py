@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import url_for
+from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from ..enums import Role
@@ -41,20 +42,22 @@ def checklist() -> list[Step]:
     )).one()
     users = url_for("admin.users") + "#new-user"
     return [
-        Step("coordinators", "Create the coordinators' accounts",
-             "The National Coordinator's office: they assign agencies, set due dates and verify reports.",
-             users, "New account", coordinators),
-        Step("agency_users", "Create the agencies' accounts",
-             "A focal person for each agency (and its validator, if it has one): they report progress on their items.",
-             users, "New account", agency_users),
-        Step("rapporteur", "Create the National Rapporteur's account",
-             "The rapporteur sees everything and records independent assessments.", users, "New account", rapporteur),
-        Step(AGENCIES_CHECKED, "Check the agencies",
-             "Their names, kinds and provinces as the catalogue has them; merge any duplicates.",
-             url_for("admin.agencies"), "Agencies", agencies_checked, tickable=True),
-        Step("reminder_schedule", "Set the reminder schedule",
-             "The days, time and time zone of the reminders, and when items count as due soon or stale.",
-             url_for("reminders.settings"), "Reminders", schedule_saved),
+        Step("coordinators", _("Create the coordinators' accounts"),
+             _("The National Coordinator's office: they assign agencies, set due dates and verify reports."),
+             users, _("New account"), coordinators),
+        Step("agency_users", _("Create the agencies' accounts"),
+             _("A focal person for each agency (and its validator, if it has one): they report progress on their "
+               "items."),
+             users, _("New account"), agency_users),
+        Step("rapporteur", _("Create the National Rapporteur's account"),
+             _("The rapporteur sees everything and records independent assessments."), users, _("New account"),
+             rapporteur),
+        Step(AGENCIES_CHECKED, _("Check the agencies"),
+             _("Their names, kinds and provinces as the catalogue has them; merge any duplicates."),
+             url_for("admin.agencies"), _("Agencies"), agencies_checked, tickable=True),
+        Step("reminder_schedule", _("Set the reminder schedule"),
+             _("The days, time and time zone of the reminders, and when items count as due soon or stale."),
+             url_for("reminders.settings"), _("Reminders"), schedule_saved),
     ]
 
 
@@ -68,9 +71,9 @@ def tick(key: str, user: User) -> None:
     """An admin says a step that only they can judge is done."""
     step = next((s for s in checklist() if s.key == key), None)
     if step is None:
-        raise NotFound("There is no such step.")
+        raise NotFound(_("There is no such step."))
     if not step.tickable:
-        raise Invalid(f"“{step.title}” is done once it is: nothing to tick.")
+        raise Invalid(_("“%(step)s” is done once it is: nothing to tick.", step=step.title))
     if step.done:
         return
     try:

@@ -1,4 +1,6 @@
 """Coordinators' forms: agencies, planning, bulk changes."""
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, SelectField, SelectMultipleField, SubmitField
 from wtforms.fields.choices import SelectChoice
@@ -7,49 +9,52 @@ from wtforms.validators import DataRequired, Optional, ValidationError
 from ..enums import Priority
 from ..forms import optional_int, record_id
 
-PRIORITY_CHOICES = [SelectChoice("", "None")] + [SelectChoice(p.value, p.value.capitalize()) for p in Priority]
+# The priorities' words (the enum keeps codes only).
+PRIORITY_LABELS = {Priority.HIGH: _l("High"), Priority.MEDIUM: _l("Medium"), Priority.LOW: _l("Low")}
+PRIORITY_CHOICES = [SelectChoice("", _l("None"))] + [SelectChoice(p.value, PRIORITY_LABELS[p]) for p in Priority]
 
 
 class AgenciesForm(FlaskForm):
-    lead = SelectField("Lead agency", coerce=record_id, validators=[DataRequired(message="Choose the lead agency.")])
-    supporting = SelectMultipleField("Supporting agencies", coerce=record_id)
+    lead = SelectField(_l("Lead agency"), coerce=record_id,
+                       validators=[DataRequired(message=_l("Choose the lead agency."))])
+    supporting = SelectMultipleField(_l("Supporting agencies"), coerce=record_id)
     version = HiddenField()
-    submit = SubmitField("Save agencies")
+    submit = SubmitField(_l("Save agencies"))
 
 
 class PlanForm(FlaskForm):
-    due_date = DateField("Due date", validators=[Optional()])
-    priority = SelectField("Priority", choices=PRIORITY_CHOICES, validators=[Optional()])
+    due_date = DateField(_l("Due date"), validators=[Optional()])
+    priority = SelectField(_l("Priority"), choices=PRIORITY_CHOICES, validators=[Optional()])
     version = HiddenField()
-    submit = SubmitField("Save plan")
+    submit = SubmitField(_l("Save plan"))
 
 
 BULK_ACTIONS = [
-    SelectChoice("due_date", "Set due date"),
-    SelectChoice("priority", "Set priority"),
-    SelectChoice("lead", "Make an agency lead"),
-    SelectChoice("supporting", "Add a supporting agency"),
+    SelectChoice("due_date", _l("Set due date")),
+    SelectChoice("priority", _l("Set priority")),
+    SelectChoice("lead", _l("Make an agency lead")),
+    SelectChoice("supporting", _l("Add a supporting agency")),
 ]
 
 
 class BulkForm(FlaskForm):
-    refs = SelectMultipleField("Items", validate_choice=False)
-    action = SelectField("Change", choices=BULK_ACTIONS)
-    due_date = DateField("Due date", validators=[Optional()])
-    priority = SelectField("Priority", choices=PRIORITY_CHOICES, validators=[Optional()])
+    refs = SelectMultipleField(_l("Items"), validate_choice=False)
+    action = SelectField(_l("Change"), choices=BULK_ACTIONS)
+    due_date = DateField(_l("Due date"), validators=[Optional()])
+    priority = SelectField(_l("Priority"), choices=PRIORITY_CHOICES, validators=[Optional()])
     # Its own id: the item list's filters have an "agency" field on the same page.
-    agency = SelectField("Agency", coerce=optional_int, validate_choice=False, id="bulk-agency")
+    agency = SelectField(_l("Agency"), coerce=optional_int, validate_choice=False, id="bulk-agency")
     next = HiddenField()
-    submit = SubmitField("Apply to selected items")
+    submit = SubmitField(_l("Apply to selected items"))
 
     def validate_refs(self, field):
         if not field.data:
-            raise ValidationError("Select at least one item.")
+            raise ValidationError(_("Select at least one item."))
 
     def validate_due_date(self, field):
         if self.action.data == "due_date" and field.data is None:
-            raise ValidationError("Give the due date to set.")
+            raise ValidationError(_("Give the due date to set."))
 
     def validate_agency(self, field):
         if self.action.data in ("lead", "supporting") and not field.data:
-            raise ValidationError("Choose the agency.")
+            raise ValidationError(_("Choose the agency."))

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from ..auth.permissions import is_coordinator
@@ -15,29 +16,30 @@ from ..models import ActionItem, Agency, ItemAgency, User
 
 def _require_coordinator(user: User) -> None:
     if not is_coordinator(user):
-        raise NotAllowed("Only coordinators assign agencies and plan items.")
+        raise NotAllowed(_("Only coordinators assign agencies and plan items."))
 
 
 def set_agencies(user: User, item: ActionItem, lead: Agency | None, supporting: list[Agency],
                  expected_version: int | None = None) -> str | None:
-    """A coordinator assigns or reassigns an item's lead and supporting agencies; return the change, or None."""
+    """A coordinator assigns or reassigns an item's lead and supporting agencies; return the change (in the user's
+    language), or None."""
     _require_coordinator(user)
     if lead is None:
-        raise Invalid({"lead": "Every item needs a lead agency."})
+        raise Invalid({"lead": _("Every item needs a lead agency.")})
     history.check_version(item, expected_version)
     entry = history.set_agencies(item, lead, supporting, user, datetime.now(UTC))
     history.save([entry], expected_version)
-    return entry.note if entry else None
+    return str(entry.summary) if entry else None
 
 
 def plan_item(user: User, item: ActionItem, due_date: date | None, priority: Priority | None,
               expected_version: int | None = None) -> str | None:
-    """A coordinator sets an item's due date and priority; return the change, or None."""
+    """A coordinator sets an item's due date and priority; return the change (in the user's language), or None."""
     _require_coordinator(user)
     history.check_version(item, expected_version)
     entry = history.set_plan(item, user, datetime.now(UTC), due_date=due_date, priority=priority)
     history.save([entry], expected_version)
-    return entry.note if entry else None
+    return str(entry.summary) if entry else None
 
 
 def bulk_change(user: User, refs: list[str], *, due_date=history.UNCHANGED, priority=history.UNCHANGED,
@@ -45,7 +47,7 @@ def bulk_change(user: User, refs: list[str], *, due_date=history.UNCHANGED, prio
     """Apply one change to many items, all or none; return how many items changed."""
     _require_coordinator(user)
     if not refs:
-        raise Invalid({"refs": "Select at least one item."})
+        raise Invalid({"refs": _("Select at least one item.")})
     items = list(
         db.session.scalars(
             db.select(ActionItem)
@@ -55,7 +57,7 @@ def bulk_change(user: User, refs: list[str], *, due_date=history.UNCHANGED, prio
     )
     missing = set(refs) - {item.ref for item in items}
     if missing:
-        raise Invalid({"refs": f"Unknown items: {', '.join(sorted(missing))}."})
+        raise Invalid({"refs": _("Unknown items: %(refs)s.", refs=", ".join(sorted(missing)))})
     now = datetime.now(UTC)
     entries = []
     for item in items:

@@ -4,14 +4,16 @@ from flask_wtf import FlaskForm
 from wtforms import StringField, SubmitField
 
 from .. import limits
-from ..forms import strip
+from ..forms import MaxLength, strip
 
 
 class CoverageForm(FlaskForm):
     # Checked by coverage.services.add_link (which the seed's rules share): a plan's action, a one-line reason.
+    # Limits refused with both counts (forms.MaxLength), never a `maxlength` that cuts a paste short.
     action = StringField(_l("Action's ref"), filters=[strip],
-                         render_kw={"maxlength": limits.REF, "list": "coverage-actions", "autocomplete": "off",
+                         validators=[MaxLength(limits.REF, _l("The action's ref"))],
+                         render_kw={"list": "coverage-actions", "autocomplete": "off",
                                     "placeholder": _l("e.g. NAP05-PROT-SH-i")})
     reason = StringField(_l("How it addresses the recommendation"), filters=[strip],
-                         render_kw={"maxlength": limits.COVERAGE_REASON})
+                         validators=[MaxLength(limits.COVERAGE_REASON, _l("The reason"))])
     submit = SubmitField(_l("Add the action"))

@@ -18,8 +18,9 @@ RIGHT_TO_LEFT = frozenset({"ur"})
 
 
 def chosen_language() -> str:
-    """The language of this request (Flask-Babel's locale selector); English outside a request (the CLI, jobs)."""
+    """The language of this request (Flask-Babel's locale selector)."""
     if not has_request_context():
+        # Commands and scheduled jobs speak English; a job writing for someone uses force_locale.
         return DEFAULT
     asked = request.args.get("lang")
     if asked in LANGUAGES:

@@ -1,5 +1,7 @@
 """The plan upload form."""
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, HiddenField, SubmitField
@@ -15,14 +17,15 @@ def import_max_bytes() -> int:
 
 
 class ImportForm(FlaskForm):
-    file = FileField("Plan file (CSV)", validators=[
-        FileRequired("Choose the CSV file to import."),
-        FileAllowed(["csv"], "Only .csv files can be imported: save the spreadsheet as “CSV UTF-8”."),
+    file = FileField(_l("Plan file (CSV)"), validators=[
+        FileRequired(_l("Choose the CSV file to import.")),
+        FileAllowed(["csv"], _l("Only .csv files can be imported: save the spreadsheet as “CSV UTF-8”.")),
     ])
-    create_agencies = BooleanField("Create the agencies the file names that the tracker does not know yet")
-    create_frameworks = BooleanField("Create the frameworks (plans) the file names that the tracker does not know yet")
-    dry_run = BooleanField("Check only: report what would change, write nothing")
-    submit = SubmitField("Import")
+    create_agencies = BooleanField(_l("Create the agencies the file names that the tracker does not know yet"))
+    create_frameworks = BooleanField(
+        _l("Create the frameworks (plans) the file names that the tracker does not know yet"))
+    dry_run = BooleanField(_l("Check only: report what would change, write nothing"))
+    submit = SubmitField(_l("Import"))
 
     def validate_file(self, field):
         stream = field.data.stream
@@ -31,8 +34,8 @@ class ImportForm(FlaskForm):
         stream.seek(0)
         limit = import_max_bytes()
         if size > limit:
-            raise ValidationError(f"The file is {size / 1048576:.1f} MB; "
-                                  f"at most {limit / 1048576:.0f} MB can be imported.")
+            raise ValidationError(_("The file is %(size)s MB; at most %(limit)s MB can be imported.",
+                                    size=f"{size / 1048576:.1f}", limit=f"{limit / 1048576:.0f}"))
 
 
 class ConfirmRepeatsForm(FlaskForm):
@@ -40,5 +43,5 @@ class ConfirmRepeatsForm(FlaskForm):
 
     staged = HiddenField()
     # The choices are the held file's suggestions; one that is not is refused by the import, by its row.
-    repeats = CheckboxesField("Repeats of earlier recommendations", validate_choice=False)
-    submit = SubmitField("Import, recording the ticked repeats")
+    repeats = CheckboxesField(_l("Repeats of earlier recommendations"), validate_choice=False)
+    submit = SubmitField(_l("Import, recording the ticked repeats"))

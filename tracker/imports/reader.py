@@ -14,13 +14,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import BinaryIO, TextIO
 
+from flask_babel import lazy_gettext as _l
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validates_schema
 from sqlalchemy.orm import selectinload
 
 from .. import limits
 from ..contract import AGENCY_SEPARATOR, CSV_COLUMNS, IMPORTED_COLUMNS, OPTIONAL_COLUMNS, REQUIRED_COLUMNS, restore_cell
 from ..enums import GovernmentResponse, Priority, Status
-from ..errors import Invalid, Problem, problem_list
+from ..errors import Invalid, Problem
 from ..extensions import db
 from ..models import ActionItem, Agency, AgencyAlias, Framework, ItemAgency, Pillar, Province, name_key
 
@@ -35,9 +36,10 @@ class TextCell(fields.String):
     def _deserialize(self, value, attr, data, **kwargs) -> str:
         value = super()._deserialize(value, attr, data, **kwargs)
         if self.required_text and not value:
-            raise ValidationError("is required")
+            raise ValidationError(_l("is required"))
         if self.maximum and len(value) > self.maximum:
-            raise ValidationError(f"is {len(value)} characters long; at most {self.maximum} fit")
+            raise ValidationError(_l("is %(length)s characters long; at most %(limit)s fit", length=len(value),
+                                     limit=self.maximum))
         return value
 
 
@@ -55,7 +57,9 @@ class ChoiceCell(fields.Field):
             return self.enum_cls(value.lower())
         except ValueError:
             codes = ", ".join(member.value for member in self.enum_cls)
-            raise ValidationError(f"{value!r} is not one of: {codes}" + ("" if self.empty else " (or empty)")) from None
+            message = (_l("%(value)s is not one of: %(codes)s", value=repr(value), codes=codes) if self.empty else
+                       _l("%(value)s is not one of: %(codes)s (or empty)", value=repr(value), codes=codes))
+            raise ValidationError(message) from None
 
 
 class ProgressCell(fields.Field):
@@ -65,7 +69,7 @@ class ProgressCell(fields.Field):
         if not value:
             return None
         if not re.fullmatch(r"\d{1,3}", value) or int(value) > 100:
-            raise ValidationError(f"{value!r} must be a whole number from 0 to 100")
+            raise ValidationError(_l("%(value)s must be a whole number from 0 to 100", value=repr(value)))
         return int(value)
 
 
@@ -82,7 +86,7 @@ class DateCell(fields.Field):
         try:
             return datetime.fromisoformat(value).date()
         except ValueError:
-            raise ValidationError(f"{value!r} is not a date (YYYY-MM-DD)") from None
+            raise ValidationError(_l("%(value)s is not a date (YYYY-MM-DD)", value=repr(value))) from None
 
 
 class ResponseCell(fields.Field):
@@ -93,7 +97,8 @@ class ResponseCell(fields.Field):
             return None
         response = GovernmentResponse.from_text(value)
         if response is None:
-            raise ValidationError(f"{value!r} is not one of: accepted, partially accepted, noted (or empty)")
+            raise ValidationError(_l("%(value)s is not one of: accepted, partially accepted, noted (or empty)",
+                                     value=repr(value)))
         return response
 
 
@@ -105,7 +110,8 @@ class CycleCell(fields.Field):
             return None
         last = date.today().year + 1
         if not re.fullmatch(r"\d{4}", value) or not limits.FIRST_CYCLE <= int(value) <= last:
-            raise ValidationError(f"{value!r} is not a year from {limits.FIRST_CYCLE} to {last}")
+            raise ValidationError(_l("%(value)s is not a year from %(first)s to %(last)s", value=repr(value),
+                                     first=limits.FIRST_CYCLE, last=last))
         return int(value)
 
 
@@ -116,7 +122,8 @@ class AgencyListCell(fields.Field):
         names = list(dict.fromkeys(name.strip() for name in (value or "").split(AGENCY_SEPARATOR) if name.strip()))
         for name in names:
             if len(name) > limits.AGENCY_NAME:
-                raise ValidationError(f"agency name {name[:40]!r}… is longer than {limits.AGENCY_NAME} characters")
+                raise ValidationError(_l("agency name %(name)s… is longer than %(limit)s characters",
+                                         name=repr(name[:40]), limit=limits.AGENCY_NAME))
         return names
 
 
@@ -148,14 +155,18 @@ class PlanRowSchema(Schema):
     def check_rules(self, data: dict, **kwargs) -> None:
         ref = data.get("ref")
         if ref and len(ref) <= limits.REF and not limits.REF_PATTERN.match(ref):
-            raise ValidationError(f"{ref!r} may hold only letters, digits and hyphens (at most {limits.REF})", "ref")
+            raise ValidationError(_l("%(ref)s may hold only letters, digits and hyphens (at most %(limit)s)",
+                                     ref=repr(ref), limit=limits.REF), "ref")
         if data.get("lead_agency") and AGENCY_SEPARATOR in data["lead_agency"]:
-            raise ValidationError("names more than one agency: put the others in supporting_agencies", "lead_agency")
+            raise ValidationError(_l("names more than one agency: put the others in supporting_agencies"),
+                                  "lead_agency")
         status, progress = data.get("status"), data.get("progress")
         if progress is not None and status == Status.COMPLETED and progress != 100:
-            raise ValidationError(f"a completed item is 100% done, not {progress}%", "progress")
+            raise ValidationError(_l("a completed item is 100%% done, not %(progress)s%%", progress=progress),
+                                  "progress")
         if progress is not None and status == Status.NOT_STARTED and progress != 0:
-            raise ValidationError(f"an item that has not started has 0% progress, not {progress}%", "progress")
+            raise ValidationError(_l("an item that has not started has 0%% progress, not %(progress)s%%",
+                                     progress=progress), "progress")
 
     @post_load
     def default_progress(self, data: dict, **kwargs) -> dict:
@@ -255,11 +266,12 @@ def decode_plan(data: bytes | str | BinaryIO | TextIO) -> str:
             data = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise Invalid([Problem(
-                f"is not UTF-8 text (byte {exc.start + 1} cannot be read): save it as “CSV UTF-8” and try again",
+                _l("is not UTF-8 text (byte %(byte)s cannot be read): save it as “CSV UTF-8” and try again",
+                   byte=exc.start + 1),
                 field="file",
             )]) from None
     if "\x00" in data:
-        raise Invalid([Problem("is not a CSV text file (it holds NUL bytes)", field="file")])
+        raise Invalid([Problem(_l("is not a CSV text file (it holds NUL bytes)"), field="file")])
     return data.removeprefix("\ufeff")
 
 
@@ -291,7 +303,9 @@ class PlanReader:
         # The optional columns the file has: without one, that field of existing items is left as it is.
         self.optional_columns: frozenset[str] = frozenset()
 
-    def problem(self, row: int | None, column: str | None, message: str) -> None:
+    def problem(self, row: int | None, column: str | None, message) -> None:
+        """Note a problem; its message a lazy string, read in the language of whoever reads it (the page's, the
+        audit log's English)."""
         self.problems.append(Problem(message, field=column if row is not None else column or "file", row=row))
 
     def read(self, text: str) -> list[PlanRow]:
@@ -299,8 +313,8 @@ class PlanReader:
         try:
             header = next(records, None)
             if header is None or not any(cell.strip() for cell in header):
-                self.problem(1, None, "the header row is missing: the first row must name the columns "
-                             + ", ".join(REQUIRED_COLUMNS))
+                self.problem(1, None, _l("the header row is missing: the first row must name the columns %(columns)s",
+                                         columns=", ".join(REQUIRED_COLUMNS)))
                 return []
             columns = [cell.strip().lower() for cell in header]
             if not self._check_header(columns):
@@ -312,20 +326,21 @@ class PlanReader:
                 if not any(cell.strip() for cell in cells):
                     continue  # an empty line or a spreadsheet's empty row
                 if len(cells) != len(columns):
-                    self.problem(number, None, f"has {len(cells)} cells where the header has {len(columns)}")
+                    self.problem(number, None, _l("has %(cells)s cells where the header has %(columns)s",
+                                                    cells=len(cells), columns=len(columns)))
                     continue
                 row = self._read_row(number, dict(zip(columns, (restore_cell(c) for c in cells), strict=True)))
                 if row is None:
                     continue
                 if row.ref in refs:
-                    self.problem(number, "ref", f"{row.ref} is also on row {refs[row.ref]}")
+                    self.problem(number, "ref", _l("%(ref)s is also on row %(row)s", ref=row.ref, row=refs[row.ref]))
                 refs.setdefault(row.ref, number)
                 rows.append(row)
         except csv.Error as exc:
-            self.problem(records.line_num or None, None, f"cannot be read as CSV: {exc}")
+            self.problem(records.line_num or None, None, _l("cannot be read as CSV: %(error)s", error=exc))
             return []
         if not rows and not self.problems:
-            self.problem(None, None, "holds no rows below the header")
+            self.problem(None, None, _l("holds no rows below the header"))
         return rows
 
     def _check_header(self, columns: list[str]) -> bool:
@@ -333,11 +348,12 @@ class PlanReader:
         unknown = [c for c in dict.fromkeys(columns) if c not in CSV_COLUMNS]
         repeated = [c for c in dict.fromkeys(columns) if columns.count(c) > 1]
         if missing:
-            self.problem(1, None, "missing columns: " + ", ".join(missing))
+            self.problem(1, None, _l("missing columns: %(columns)s", columns=", ".join(missing)))
         if unknown:
-            self.problem(1, None, "unknown columns: " + ", ".join(c or "(empty)" for c in unknown))
+            self.problem(1, None, _l("unknown columns: %(columns)s",
+                                     columns=", ".join(c or "(empty)" for c in unknown)))
         if repeated:
-            self.problem(1, None, "columns named twice: " + ", ".join(repeated))
+            self.problem(1, None, _l("columns named twice: %(columns)s", columns=", ".join(repeated)))
         return not (missing or unknown or repeated)
 
     def _read_row(self, number: int, cells: dict[str, str]) -> PlanRow | None:
@@ -346,7 +362,7 @@ class PlanReader:
             values = self.schema.load(cells)
         except ValidationError as exc:
             for column in IMPORTED_COLUMNS:  # in the file's column order, whatever order the schema found them
-                for message in problem_list(exc.messages.get(column, [])):
+                for message in _messages(exc.messages.get(column, [])):
                     self.problem(number, column, message)
             values = {**exc.valid_data, "invalid": True}
         found = self._look_up(number, values)
@@ -367,12 +383,17 @@ class PlanReader:
         self._recommendation(number, values, framework)
         pillar = (values.get("pillar") or "").lower()
         if pillar and pillar not in self.catalogue.pillars:
-            allowed = ", ".join(self.catalogue.pillars) or "none (load the catalogue with `flask seed` first)"
-            self.problem(number, "pillar", f"{values['pillar']!r} is not one of: {allowed}")
+            if self.catalogue.pillars:
+                self.problem(number, "pillar", _l("%(value)s is not one of: %(codes)s", value=repr(values["pillar"]),
+                                                  codes=", ".join(self.catalogue.pillars)))
+            else:
+                self.problem(number, "pillar", _l("%(value)s is not one of: none (load the catalogue with `flask seed` "
+                                                  "first)", value=repr(values["pillar"])))
         province = values.get("province")
         if province and self.catalogue.province(province) is None:
             allowed = ", ".join(sorted({p.name for p in self.catalogue.provinces.values()}))
-            self.problem(number, "province", f"unknown province {province!r} (a name or code of: {allowed})")
+            self.problem(number, "province", _l("unknown province %(value)s (a name or code of: %(allowed)s)",
+                                                 value=repr(province), allowed=allowed))
         lead = values.get("lead_agency")
         if lead and AGENCY_SEPARATOR not in lead:
             self._agency(number, "lead_agency", lead)
@@ -381,7 +402,7 @@ class PlanReader:
         source = values.get("source")
         locator = locator_from_source(source, framework) if source is not None and framework is not None else ""
         if len(locator) > limits.LOCATOR:
-            self.problem(number, "source", f"is longer than the {limits.LOCATOR} characters that fit")
+            self.problem(number, "source", _l("is longer than the %(limit)s characters that fit", limit=limits.LOCATOR))
         return len(self.problems) == before
 
     def _framework(self, number: int, name: str) -> Framework | None:
@@ -389,12 +410,13 @@ class PlanReader:
         if framework is not None:
             return framework
         if len(name) > limits.FRAMEWORK_NAME:
-            self.problem(number, "framework", f"is {len(name)} characters long; at most {limits.FRAMEWORK_NAME} fit")
+            self.problem(number, "framework", _l("is %(length)s characters long; at most %(limit)s fit",
+                                                  length=len(name), limit=limits.FRAMEWORK_NAME))
         elif self.create_frameworks:
             self.new_frameworks.setdefault(name_key(name), " ".join(name.split()))
         else:
-            self.problem(number, "framework", f"unknown framework {name!r} (a framework's name or code; "
-                         "allow creating unknown frameworks to add it)")
+            self.problem(number, "framework", _l("unknown framework %(name)s (a framework's name or code; allow "
+                                                 "creating unknown frameworks to add it)", name=repr(name)))
         return None
 
     def _recommendation(self, number: int, values: dict, framework: Framework | None) -> None:
@@ -405,8 +427,9 @@ class PlanReader:
             return
         if framework is not None and not framework.is_recommendations:
             for column in given:
-                self.problem(number, column, f"{framework.name} is a plan: only a recommendation has a "
-                             + ("government response" if column == "response" else "review cycle"))
+                self.problem(number, column, _l("%(name)s is a plan: only a recommendation has a government response",
+                                                name=framework.name) if column == "response" else
+                             _l("%(name)s is a plan: only a recommendation has a review cycle", name=framework.name))
         elif framework is None and values.get("framework"):
             key = name_key(values["framework"])
             if key in self.new_frameworks:
@@ -418,11 +441,22 @@ class PlanReader:
         found = self.catalogue.agencies.matches(name)
         if len(found) > 1:
             names = ", ".join(sorted(a.name for a in found))
-            self.problem(number, column, f"{name!r} could be any of: {names}; use the full name")
+            self.problem(number, column, _l("%(name)s could be any of: %(names)s; use the full name", name=repr(name),
+                                            names=names))
         elif not found and self.create_agencies:
             self.new_agencies.setdefault(name_key(name), " ".join(name.split()))
         elif not found:
-            self.problem(number, column, f"unknown agency {name!r} (allow creating unknown agencies to add it)")
+            self.problem(number, column, _l("unknown agency %(name)s (allow creating unknown agencies to add it)",
+                                            name=repr(name)))
+
+
+def _messages(messages) -> list:
+    """A schema's messages for a column, as they are: lazy strings stay lazy (`errors.problem_list` makes text)."""
+    if isinstance(messages, dict):
+        return [text for value in messages.values() for text in _messages(value)]
+    if isinstance(messages, (list, tuple)):
+        return [text for value in messages for text in _messages(value)]
+    return [messages]
 
 
 def read_plan(data: bytes | str | BinaryIO | TextIO, *, create_agencies: bool = False,

@@ -2,6 +2,7 @@
 import os
 
 from flask import render_template, request
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..auth.permissions import is_admin, requires
@@ -17,8 +18,8 @@ from .staging import drop_staged, stage_import, staged_import
 from .template import template_csv, template_filename
 from .writer import import_plan
 
-EXPIRED = ("this check has expired, or its file was imported already: upload the file again "
-           "(a file held for its repeats to be confirmed is kept for a day)")
+EXPIRED = _l("this check has expired, or its file was imported already: upload the file again "
+             "(a file held for its repeats to be confirmed is kept for a day)")
 
 
 @bp.before_request
@@ -48,6 +49,7 @@ def upload():
     if not form.validate_on_submit():
         return page(form, 422 if form.is_submitted() else 200)
     upload_file = form.file.data
+    # In English whatever the page's language: the history and the audit log keep it.
     source_name = os.path.basename((upload_file.filename or "").replace("\\", "/")) or "an uploaded file"
     content = upload_file.read()
     user = current_user._get_current_object()

@@ -15,6 +15,8 @@ from datetime import UTC, datetime
 from typing import BinaryIO, TextIO
 
 import sqlalchemy as sa
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import limits
@@ -23,6 +25,7 @@ from ..cycles.repeats import RepeatSuggestion, confirmed, suggest_repeats
 from ..enums import AgencyKind, AssignmentRole, AuditEventKind, Basis, FrameworkKind, Status, UpdateKind
 from ..errors import Invalid, Problem, Stale
 from ..extensions import db
+from ..i18n import DEFAULT
 from ..items import history
 from ..models import (
     ActionItem,
@@ -109,9 +112,11 @@ def import_plan(data: bytes | str | BinaryIO | TextIO, *, create_agencies: bool 
     except Invalid as exc:
         db.session.rollback()
         rows = len({problem.row for problem in exc.problems if problem.row is not None})
+        with force_locale(DEFAULT):  # the audit log is kept in one language, whoever imported
+            first = str(exc.problems[0])
         record(AuditEventKind.IMPORT_REFUSED, subject=f"file:{report.source_name}",
                detail=f"{report.heading}: refused, {len(exc.problems)} problem(s) on {rows} row(s); "
-                      f"the first: {exc.problems[0]}")
+                      f"the first: {first}")
         db.session.commit()
         raise
     return report
@@ -132,11 +137,11 @@ def _import(rows: list[PlanRow], reader: PlanReader, user: User | None, report: 
             history.save(entries)
     except (Stale, StaleDataError):
         db.session.rollback()
-        raise Invalid([Problem("the items changed while the file was imported, so nothing was written: "
-                               "import it again", field="file")]) from None
+        raise Invalid([Problem(_l("the items changed while the file was imported, so nothing was written: "
+                                  "import it again"), field="file")]) from None
     except sa.exc.IntegrityError as exc:
         db.session.rollback()
-        raise Invalid([Problem(f"the database refused the rows, so nothing was written: {exc.orig}",
+        raise Invalid([Problem(_l("the database refused the rows, so nothing was written: %(error)s", error=exc.orig),
                                field="file")]) from None
     except Exception:
         db.session.rollback()

@@ -13,6 +13,9 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 import marshmallow as ma
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from marshmallow import ValidationError, post_load, pre_load, validate
 from marshmallow import fields as ma_fields
 
@@ -26,11 +29,11 @@ if TYPE_CHECKING:
     from ..search.services import Search
 
 SORTS = {
-    "rank": "Relevance",
-    "ref": "Reference",
-    "due": "Due date",
-    "status": "Status",
-    "updated": "Last update",
+    "rank": _l("Relevance"),
+    "ref": _l("Reference"),
+    "due": _l("Due date"),
+    "status": _l("Status"),
+    "updated": _l("Last update"),
 }
 SORT_CHOICES = [spelling for key in SORTS for spelling in (key, "-" + key)]
 FLAGS_TRUE = ("1", "true", "on", "yes")
@@ -107,10 +110,23 @@ class ItemListing:
 # Fields that read query-string text and say, in the problem, which parameter held what.
 
 
-class QueryText(ma_fields.String):
+class TranslatedErrors:
+    """A field whose own problems are written for translation (`_l("… %(input)s …")`): each is put in the
+    request's language when it is raised, the value as typed shown quoted. (Marshmallow fills in only plain
+    strings, with `str.format`; a field given one, as some schemas do, keeps that.)"""
+
+    def make_error(self, key: str, **kwargs) -> ValidationError:
+        message = self.error_messages.get(key)
+        if not isinstance(message, LazyString):
+            return super().make_error(key, **kwargs)
+        values = {name: repr(value) if name == "input" else value for name, value in kwargs.items()}
+        return ValidationError(str(message) % values)
+
+
+class QueryText(TranslatedErrors, ma_fields.String):
     """Text from a query string; a NUL character is refused here, before any database sees it."""
 
-    default_error_messages = {"nul": "{name} {input!r} holds a NUL character"}
+    default_error_messages = {"nul": _l("%(name)s %(input)s holds a NUL character")}
 
     def __init__(self, *, max_length: int | None = None, **kwargs):
         self.max_length = max_length
@@ -124,11 +140,11 @@ class QueryText(ma_fields.String):
         return value[: self.max_length] if self.max_length else value
 
 
-class WholeNumber(ma_fields.Integer):
+class WholeNumber(TranslatedErrors, ma_fields.Integer):
     """A number from 1 to the largest a database integer holds, in plain ASCII digits
     (int() would take "١٢", "1_000" or "+5")."""
 
-    def __init__(self, *, error: str, **kwargs):
+    def __init__(self, *, error: str | LazyString, **kwargs):
         metadata = {"minimum": 1, "maximum": limits.ID_MAX, **kwargs.pop("metadata", {})}
         super().__init__(error_messages={"invalid": error}, metadata=metadata, **kwargs)
 
@@ -139,24 +155,29 @@ class WholeNumber(ma_fields.Integer):
         return int(text)
 
 
-class Flag(ma_fields.Boolean):
+class Flag(TranslatedErrors, ma_fields.Boolean):
     """A checkbox-like flag, in exactly the spellings the pages send, so nothing is taken for "false" unannounced."""
 
     def __init__(self, name: str, **kwargs):
-        error = f"{name} {{input!r}} is not one of {', '.join(FLAGS_TRUE + FLAGS_FALSE)}"
-        super().__init__(truthy=set(FLAGS_TRUE), falsy=set(FLAGS_FALSE), error_messages={"invalid": error}, **kwargs)
+        self.flag_name = name  # the query-string parameter, named as written
+        super().__init__(truthy=set(FLAGS_TRUE), falsy=set(FLAGS_FALSE),
+                         error_messages={"invalid": _l("%(name)s %(input)s is not one of %(spellings)s")}, **kwargs)
+
+    def make_error(self, key: str, **kwargs) -> ValidationError:
+        return super().make_error(key, name=self.flag_name, spellings=", ".join(FLAGS_TRUE + FLAGS_FALSE), **kwargs)
 
 
 class Known(validate.Validator):
-    """The value names something in the database (a code or an id), else "unknown <what> <value>"."""
+    """The value names something in the database (a code or an id), else "unknown <what> <value>" (`what` in
+    the request's language when given as `_l(...)`)."""
 
-    def __init__(self, column, what: str):
+    def __init__(self, column, what: str | LazyString):
         self.column = column
         self.what = what
 
     def __call__(self, value):
         if db.session.scalar(db.select(self.column).where(self.column == value)) is None:
-            raise ValidationError(f"unknown {self.what} {value!r}")
+            raise ValidationError(_("unknown %(what)s %(value)s", what=self.what, value=repr(value)))
         return value
 
 
@@ -165,14 +186,27 @@ class Known(validate.Validator):
 FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)
 
 
+class QueryDate(TranslatedErrors, ma_fields.Date):
+    """A day in a query string, its problems naming the parameter (as written, its underscores spaces)."""
+
+    def __init__(self, label: str, **kwargs):
+        self.label = label
+        super().__init__(error_messages={"invalid": _l("%(name)s %(input)s is not a date (YYYY-MM-DD)")}, **kwargs)
+
+    def make_error(self, key: str, **kwargs) -> ValidationError:
+        return super().make_error(key, name=self.label, **kwargs)
+
+
 def query_date(name: str, description: str, *, bounded: bool = False) -> ma_fields.Date:
     """A day in a query string (YYYY-MM-DD); `bounded`, from FIRST_DAY to LAST_DAY."""
     label = name.replace("_", " ")
-    validators = [validate.Range(min=FIRST_DAY, max=LAST_DAY,
-                                 error=f"{label} {{input}} is not between {FIRST_DAY.year} and {LAST_DAY.year}")
-                  ] if bounded else []
-    return ma_fields.Date(error_messages={"invalid": f"{label} {{input!r}} is not a date (YYYY-MM-DD)"},
-                          validate=validators, metadata={"description": description})
+
+    def within_bounds(day: date) -> None:
+        if not FIRST_DAY <= day <= LAST_DAY:
+            raise ValidationError(_("%(name)s %(day)s is not between %(first)s and %(last)s", name=label,
+                                    day=day.isoformat(), first=FIRST_DAY.year, last=LAST_DAY.year))
+
+    return QueryDate(label, validate=[within_bounds] if bounded else [], metadata={"description": description})
 
 
 class QuerySchema(ma.Schema):
@@ -197,15 +231,15 @@ class QuerySchema(ma.Schema):
 class ItemFilterSchema(QuerySchema):
     """The filters of /items, /dashboard, the exports, and the API's /items and /stats."""
 
-    framework = QueryText(validate=Known(Framework.code, "framework"),
+    framework = QueryText(validate=Known(Framework.code, _l("framework")),
                           metadata={"description": "Framework code, e.g. NAP05."})
-    pillar = QueryText(validate=Known(Pillar.code, "pillar"),
+    pillar = QueryText(validate=Known(Pillar.code, _l("pillar")),
                        metadata={"description": "Pillar code: prevention, prosecution, protection or partnership."})
-    agency = WholeNumber(error="agency {input!r} is not an agency number", validate=Known(Agency.id, "agency"),
+    agency = WholeNumber(error=_l("agency %(input)s is not an agency number"), validate=Known(Agency.id, _l("agency")),
                          metadata={"description": "Agency id: items where it is lead or supporting."})
-    province = QueryText(validate=Known(Province.code, "province"),
+    province = QueryText(validate=Known(Province.code, _l("province")),
                          metadata={"description": "Province code, e.g. PB."})
-    status = QueryText(validate=validate.OneOf(Status.codes(), error="unknown status {input!r}"),
+    status = QueryText(validate=validate.OneOf(Status.codes(), error=_l("unknown status {input!r}")),
                        metadata={"description": "Status code."})
     overdue = Flag("overdue", metadata={
         "description": "Only overdue items (a past due date, neither completed nor superseded)."})
@@ -216,17 +250,17 @@ class ItemFilterSchema(QuerySchema):
                        "Ranked by relevance unless `sort` is given."})
     due_from = query_date("due_from", "Only items due on or after this date.")
     due_to = query_date("due_to", "Only items due on or before this date.")
-    response = QueryText(validate=validate.OneOf(GovernmentResponse.codes(), error="unknown response {input!r}"),
+    response = QueryText(validate=validate.OneOf(GovernmentResponse.codes(), error=_l("unknown response {input!r}")),
                          metadata={"description": "A recommendation's government response: "
                                                   + ", ".join(GovernmentResponse.codes()) + "."})
-    cycle = WholeNumber(error="cycle {input!r} is not a year",
+    cycle = WholeNumber(error=_l("cycle %(input)s is not a year"),
                         validate=validate.Range(min=limits.FIRST_CYCLE, max=LAST_DAY.year,
-                                                error=f"cycle {{input}} is not a year from {limits.FIRST_CYCLE}"),
+                                                error=_l("cycle {input} is not a year from {min}")),
                         metadata={"description": "A recommendation's review cycle (a year).",
                                   "minimum": limits.FIRST_CYCLE, "maximum": LAST_DAY.year})
     recurring = Flag("recurring", metadata={
         "description": "Only recommendations that repeat an earlier cycle's (a confirmed repeat)."})
-    sort = QueryText(load_default="", validate=validate.OneOf(SORT_CHOICES, error="unknown sort {input!r}"),
+    sort = QueryText(load_default="", validate=validate.OneOf(SORT_CHOICES, error=_l("unknown sort {input!r}")),
                      metadata={"description": "Order: " + ", ".join(SORTS) + "; a leading - reverses it. Default: "
                                               "rank (the most relevant first) with `q`, else ref."})
 
@@ -244,13 +278,14 @@ class ItemStatsArgsSchema(ItemFilterSchema):
 
 def page_field() -> WholeNumber:
     """Which page of a list, from 1: the same argument for every listing, page and API alike."""
-    return WholeNumber(error="page {input!r} is not a whole number from 1 up", load_default=1,
+    return WholeNumber(error=_l("page %(input)s is not a whole number from 1 up"), load_default=1,
                        metadata={"description": "Page number, from 1."})
 
 
 def per_page_field(rows: str) -> WholeNumber:
     """How many `rows` (items, indicators …) a page holds; `page_size` caps it."""
-    return WholeNumber(error="per_page {input!r} is not a whole number from 1 up", load_default=limits.PER_PAGE_DEFAULT,
+    return WholeNumber(error=_l("per_page %(input)s is not a whole number from 1 up"),
+                       load_default=limits.PER_PAGE_DEFAULT,
                        metadata={"description": f"{rows} a page; larger values are capped at {limits.PER_PAGE_MAX}."})
 
 

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
+from flask_babel import force_locale, gettext
+from flask_babel.speaklater import LazyString
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -118,16 +120,23 @@ class AgencyChange:
     def changed(self) -> bool:
         return self.lead_before is not self.lead_after or bool(self.added or self.removed or self.roles_changed)
 
-    def describe(self) -> str:
+    def describe(self, _=gettext) -> str:
+        """What changed, in the request's language (`_english`: the sentence the history keeps)."""
         parts = []
         if self.lead_before is not self.lead_after:
-            before = self.lead_before.label if self.lead_before else "none"
-            parts.append(f"lead: {before} → {self.lead_after.label}")
+            before = self.lead_before.label if self.lead_before else _("none")
+            parts.append(_("lead: %(before)s → %(after)s", before=before, after=self.lead_after.label))
         if self.added:
-            parts.append("supporting added: " + ", ".join(a.label for a in self.added))
+            parts.append(_("supporting added: %(agencies)s", agencies=", ".join(a.label for a in self.added)))
         if self.removed:
-            parts.append("supporting removed: " + ", ".join(a.label for a in self.removed))
-        return "; ".join(parts or ["roles changed"])
+            parts.append(_("supporting removed: %(agencies)s", agencies=", ".join(a.label for a in self.removed)))
+        return "; ".join(parts or [_("roles changed")])
+
+
+def _english(text: str, **values) -> str:
+    """A sentence as the history keeps it: in English whoever writes it, like the audit log (the page that
+    saved the change says it in the user's language too, see `Update.summary`)."""
+    return text % values if values else text
 
 
 def assign(item: ActionItem, lead: Agency, supporting: list[Agency], basis: Basis,
@@ -160,34 +169,59 @@ def assign(item: ActionItem, lead: Agency, supporting: list[Agency], basis: Basi
 
 def set_agencies(item: ActionItem, lead: Agency, supporting: list[Agency], by: User | None, now: datetime,
                  note_prefix: str = "") -> Update | None:
-    """Assign the item's agencies as `by`'s choice and record the change; None when nothing changed."""
+    """Assign the item's agencies as `by`'s choice and record the change; None when nothing changed.
+
+    The entry's note is in English; its `summary` (not stored) says the same in the language of the request
+    that reads it (a command's import never does).
+    """
     change = assign(item, lead, supporting, Basis.ASSIGNED, by)
     if not change.changed:
         return None
-    return record(item, by, UpdateKind.ASSIGNMENT, f"{note_prefix}Agencies changed — {change.describe()}.", now)
+    entry = record(item, by, UpdateKind.ASSIGNMENT,
+                   f"{note_prefix}Agencies changed — {change.describe(_english)}.", now)
+    entry.summary = LazyString(lambda: gettext("Agencies changed — %(changes)s.", changes=change.describe()))
+    return entry
 
 
 def set_plan(item: ActionItem, by: User | None, now: datetime, *, due_date: date | None | _Unchanged = UNCHANGED,
              priority: Priority | None | _Unchanged = UNCHANGED, note_prefix: str = "") -> Update | None:
-    """Set the due date and/or the priority and record the change; None when nothing changed."""
-    parts = []
+    """Set the due date and/or the priority and record the change; None when nothing changed.
+
+    The entry's note is in English; its `summary` (not stored) says the same in the request's language.
+    """
+    changes = []  # (what, before, after)
     if due_date is not UNCHANGED and due_date != item.due_date:
-        parts.append(f"due date: {_day(item.due_date)} → {_day(due_date)}")
+        changes.append(("due_date", item.due_date, due_date))
         item.due_date, item.due_derived, item.due_note = due_date, False, ""
     if priority is not UNCHANGED and priority != item.priority:
-        parts.append(f"priority: {_priority(item.priority)} → {_priority(priority)}")
+        changes.append(("priority", item.priority, priority))
         item.priority = priority
-    if not parts:
+    if not changes:
         return None
-    return record(item, by, UpdateKind.PLANNING, f"{note_prefix}Planning changed — " + "; ".join(parts) + ".", now)
+    with force_locale("en"):  # the day as an English page writes it
+        kept = "; ".join(_plan_change(change, _english) for change in changes)
+    entry = record(item, by, UpdateKind.PLANNING, f"{note_prefix}Planning changed — {kept}.", now)
+    entry.summary = LazyString(lambda: gettext("Planning changed — %(changes)s.",
+                                               changes="; ".join(_plan_change(change) for change in changes)))
+    return entry
 
 
-def _day(value: date | None) -> str:
-    return format_date(value, "none")  # the sentence is read on pages: the people's format
+def _plan_change(change: tuple, _=gettext) -> str:
+    """One change of the plan, in the request's language (`_english`: as the history keeps it)."""
+    what, before, after = change
+    if what == "due_date":
+        return _("due date: %(before)s → %(after)s", before=_day(before, _), after=_day(after, _))
+    return _("priority: %(before)s → %(after)s", before=_priority(before, _), after=_priority(after, _))
 
 
-def _priority(value: Priority | None) -> str:
-    return value.value if value else "none"
+def _day(value: date | None, _=gettext) -> str:
+    return format_date(value, _("none"))  # the sentence is read on pages: the people's format
+
+
+def _priority(value: Priority | None, _=gettext) -> str:
+    if value is None:
+        return _("none")
+    return {"high": _("high"), "medium": _("medium"), "low": _("low")}[value.value]
 
 
 # The state at a past moment, read back from the entries.

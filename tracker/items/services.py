@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..catalogue.services import frameworks_with_items
@@ -165,7 +166,7 @@ def item_or_404(ref: str, *, page: bool = False) -> ActionItem:
     options = [selectinload(ActionItem.assignments).joinedload(ItemAgency.agency), *(ITEM_PAGE if page else ())]
     item = db.session.scalar(db.select(ActionItem).where(ActionItem.ref == ref).options(*options))
     if item is None:
-        raise NotFound(f"There is no item with the reference “{ref}”.")
+        raise NotFound(_("There is no item with the reference “%(ref)s”.", ref=ref))
     return item
 
 

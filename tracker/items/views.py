@@ -2,6 +2,7 @@
 from datetime import UTC, date, datetime
 
 from flask import current_app, render_template, request
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..assessments.forms import AssessmentForm
@@ -29,7 +30,7 @@ def item_list():
     bulk_form = None
     if is_coordinator(current_user):
         bulk_form = BulkForm(next=request.full_path)
-        agency_picker(bulk_form.agency, "Choose an agency")
+        agency_picker(bulk_form.agency, _("Choose an agency"))
     return render_template(
         "items/list.html",
         bulk_form=bulk_form,

@@ -8,6 +8,7 @@ the server refuses raises RecipientRefused: the server works, that one address d
 """
 from __future__ import annotations
 
+import email.policy
 import smtplib
 import ssl
 from dataclasses import dataclass
@@ -48,9 +49,14 @@ class RecipientRefused(Unavailable):
     """The server refused the recipient's address (and no other part of the message): nothing was delivered."""
 
 
+# Python's email package folds a long non-ASCII header (an Urdu subject) between encoded words and the space there
+# is lost ("اسمگلنگکے"): headers are folded only past SMTP's own line limit, so a subject stays one encoded word.
+MESSAGE_POLICY = email.policy.default.clone(max_line_length=998)
+
+
 def build_message(sender: str, recipient: str, subject: str, text: str, html: str,
                   message_id: str | None = None) -> EmailMessage:
-    message = EmailMessage()
+    message = EmailMessage(policy=MESSAGE_POLICY)
     message["From"] = sender
     message["To"] = recipient
     message["Subject"] = subject

@@ -1,5 +1,7 @@
 """The update form, and the evidence fields it shares with the indicator values' form."""
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import FileStorage
 from wtforms import (
@@ -30,11 +32,11 @@ from .uploads import check_upload
 class EvidenceFields(FlaskForm):
     """The evidence a report comes with: files and links, maybe confidential (forms add their own fields)."""
 
-    files = MultipleFileField("Files")
-    links = TextAreaField("Links, one per line",
-                          validators=[Optional(), MaxLength(limits.LINKS_TEXT, "The list of links")],
+    files = MultipleFileField(_l("Files"))
+    links = TextAreaField(_l("Links, one per line"),
+                          validators=[Optional(), MaxLength(limits.LINKS_TEXT, _l("The list of links"))],
                           filters=[strip])
-    confidential = BooleanField("Confidential: only coordinators and my agency may see this evidence")
+    confidential = BooleanField(_l("Confidential: only coordinators and my agency may see this evidence"))
 
     def validate_links(self, field):
         if problem := links_problem(self.link_list):
@@ -68,21 +70,22 @@ class UpdateForm(EvidenceFields):
     """A progress report. Each field is checked by the rule the service applies (progress/services.py), so that
     every problem shows at once, beside its field; the service checks again for the API and any other caller."""
 
-    status = SelectField("Status", choices=[SelectChoice(s.value, s.label) for s in Status],
+    status = SelectField(_l("Status"), choices=[SelectChoice(s.value, s.label) for s in Status],
                          validators=[DataRequired()])
     progress = IntegerField(
-        "Progress (%)", validators=[InputRequired(message="Give the progress as a number from 0 to 100.")])
-    note = TextAreaField("What happened",
-                         validators=[DataRequired(message="Say what happened."), MaxLength(limits.NOTE, "The note")],
+        _l("Progress (%)"), validators=[InputRequired(message=_l("Give the progress as a number from 0 to 100."))])
+    note = TextAreaField(_l("What happened"),
+                         validators=[DataRequired(message=_l("Say what happened.")),
+                                     MaxLength(limits.NOTE, _l("The note"))],
                          filters=[strip])
-    figure_value = FloatField("Figure", validators=[Optional()])
+    figure_value = FloatField(_l("Figure"), validators=[Optional()])
     # No Optional() on the unit: it would stop the check that a figure has one.
-    figure_unit = StringField("Unit", filters=[strip])
-    figure_as_of = DateField("As of", validators=[Optional()])
-    reason = TextAreaField("Why is it open again?", validators=[MaxLength(limits.NOTE, "The reason")],
+    figure_unit = StringField(_l("Unit"), filters=[strip])
+    figure_as_of = DateField(_l("As of"), validators=[Optional()])
+    reason = TextAreaField(_l("Why is it open again?"), validators=[MaxLength(limits.NOTE, _l("The reason"))],
                            filters=[strip])
     version = HiddenField()
-    submit = SubmitField("Save update")
+    submit = SubmitField(_l("Save update"))
 
     def __init__(self, *args, item: ActionItem | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -104,7 +107,7 @@ class UpdateForm(EvidenceFields):
         if self.figure_value.data is None:
             # (A value that is not a number has its own error, beside it.)
             if field.data and not self.figure_value.errors:
-                raise ValidationError("Give the figure this unit belongs to.")
+                raise ValidationError(_("Give the figure this unit belongs to."))
             return
         if problem := figure_problems(self.figure_value.data, field.data).get("unit"):
             raise ValidationError(problem)
@@ -112,4 +115,4 @@ class UpdateForm(EvidenceFields):
     def validate_reason(self, field):
         status = self._status()
         if self.item is not None and status is not None and reopens(self.item, status) and not field.data:
-            raise ValidationError(REOPEN_REASON)
+            raise ValidationError(str(REOPEN_REASON))

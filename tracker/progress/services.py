@@ -5,6 +5,8 @@ import math
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
 from .. import limits
@@ -56,8 +58,8 @@ class ProgressReport:
     reason: str = ""  # why a closed item is reopened
 
 
-FIGURE_NOT_A_NUMBER = "The figure's value must be a number."
-FIGURE_NEEDS_UNIT = "Say what the figure counts (e.g. “labourers rescued”)."
+FIGURE_NOT_A_NUMBER = _l("The figure's value must be a number.")
+FIGURE_NEEDS_UNIT = _l("Say what the figure counts (e.g. “labourers rescued”).")
 # A figure counts or measures what its unit names (labourers rescued, cases registered, rupees spent, a share
 # of districts), and none of these is below zero. Only a change can be: its unit says so by beginning with one
 # of these words ("change in cases registered", "net change in shelters", "difference from the target").
@@ -77,14 +79,14 @@ def figure_problems(value: float | None, unit: str | None) -> dict[str, str]:
     unit = (unit or "").strip()
     problems = {}
     if not math.isfinite(value):
-        problems["value"] = FIGURE_NOT_A_NUMBER
+        problems["value"] = str(FIGURE_NOT_A_NUMBER)
     elif value < 0 and unit and not is_signed_unit(unit):
-        problems["value"] = (f"{value:g} {unit}: a count is never below zero. For a fall, give it as a number "
-                             "that says which way in its unit (“fewer cases than in 2025”), or begin the unit "
-                             "with “change in” for a change up or down.")
+        problems["value"] = _("%(figure)s: a count is never below zero. For a fall, give it as a number that says "
+                              "which way in its unit (“fewer cases than in 2025”), or begin the unit with “change in” "
+                              "for a change up or down.", figure=f"{value:g} {unit}")
     if not unit:
-        problems["unit"] = FIGURE_NEEDS_UNIT
-    elif problem := limits.too_long("The unit", unit, limits.UNIT):
+        problems["unit"] = str(FIGURE_NEEDS_UNIT)
+    elif problem := limits.too_long(_("The unit"), unit, limits.UNIT):
         problems["unit"] = problem
     return problems
 
@@ -93,23 +95,23 @@ def links_problem(links: list[str]) -> str | None:
     """What is wrong with a report's links, every bad one named, or None."""
     problems = []
     if len(links) > limits.LINKS:
-        problems.append(f"{len(links)} links; a report holds at most {limits.LINKS}.")
+        problems.append(_("%(count)s links; a report holds at most %(limit)s.", count=len(links), limit=limits.LINKS))
     for link in links:
         if problem := limits.too_long(f"“{link[:60]}…”", link, limits.LINK):
             problems.append(problem)
         elif not link.startswith(("http://", "https://")):
-            problems.append(f"“{link}” is not a web address (it must start with http:// or https://).")
+            problems.append(_("“%(link)s” is not a web address (it must start with http:// or https://).", link=link))
     return " ".join(problems) or None
 
 
 def progress_problem(status: Status, progress: int) -> str | None:
     """What is wrong with a progress for a status, or None."""
     if not 0 <= progress <= 100:
-        return "Progress is a percentage from 0 to 100."
+        return _("Progress is a percentage from 0 to 100.")
     if status == Status.COMPLETED and progress != 100:
-        return "A completed item is 100% done: set progress to 100."
+        return _("A completed item is %(full)s done: set progress to 100.", full="100%")
     if status == Status.NOT_STARTED and progress > 0:
-        return "An item that has not started has 0% progress."
+        return _("An item that has not started has %(none)s progress.", none="0%")
     return None
 
 
@@ -118,12 +120,12 @@ def validate_report(report: ProgressReport) -> None:
     errors = {}
     if problem := progress_problem(report.status, report.progress):
         errors["progress"] = problem
-    if problem := limits.too_long("The note", report.note, limits.NOTE):
+    if problem := limits.too_long(_("The note"), report.note, limits.NOTE):
         errors["note"] = problem
-    if problem := limits.too_long("The reason", report.reason, limits.NOTE):
+    if problem := limits.too_long(_("The reason"), report.reason, limits.NOTE):
         errors["reason"] = problem
     if not report.note.strip():
-        errors["note"] = "Say what happened: the note is what others read."
+        errors["note"] = _("Say what happened: the note is what others read.")
     errors |= report.evidence.problems()
     if errors:
         raise Invalid(errors)
@@ -154,11 +156,11 @@ def report_progress(user: User, item: ActionItem, report: ProgressReport, upload
     A coordinator's update is official at once; an agency's becomes a pending report (see verification).
     """
     if not can_update_item(user, item):
-        raise NotAllowed("Only the item's responsible agencies and coordinators may update it.")
+        raise NotAllowed(_("Only the item's responsible agencies and coordinators may update it."))
     validate_report(report)
     reason = report.reason.strip()
     if reopens(item, report.status) and not reason:
-        raise Invalid({"reason": REOPEN_REASON})
+        raise Invalid({"reason": str(REOPEN_REASON)})
     history.check_version(item, report.expected_version)
     now = datetime.now(UTC)
     if is_coordinator(user):
@@ -173,7 +175,8 @@ def report_progress(user: User, item: ActionItem, report: ProgressReport, upload
     except IntegrityError:
         db.session.rollback()
         discard(stored, upload_dir)
-        raise reported_meanwhile("on this item", history.changes_since(item, report.expected_version or item.version),
+        raise reported_meanwhile(_("on this item"),
+                                 history.changes_since(item, report.expected_version or item.version),
                                  item.version) from None
     except Exception:
         db.session.rollback()

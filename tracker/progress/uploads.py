@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import filetype
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from .. import limits
 from ..errors import Invalid
@@ -44,7 +46,7 @@ CONTENT_TYPES = {
     "png": "image/png",
 }
 ACCEPT_ATTRIBUTE = ",".join(f".{ext}" for ext in ALLOWED)
-ALLOWED_DESCRIPTION = "PDF, Word, Excel, CSV, JPEG or PNG"
+ALLOWED_DESCRIPTION = _l("PDF, Word, Excel, CSV, JPEG or PNG")
 
 
 @dataclass
@@ -124,10 +126,10 @@ def _csv_problem(data: bytes) -> str | None:
     """Why this is not a CSV file, or None if it is one."""
     text = _decode_text(data)
     if text is None:
-        return "it is not text"
+        return _("it is not text")
     kind = _markup_kind(text)
     if kind:
-        return f"it holds {kind}"
+        return _("it holds %(kind)s", kind=kind)
     dialects = [csv.excel]
     try:
         sample = text[:CSV_SNIFF_CHARS]
@@ -137,7 +139,7 @@ def _csv_problem(data: bytes) -> str | None:
     except csv.Error:
         pass  # one column, or too little to tell: the default dialect
     if not any(_csv_rows_consistent(text, dialect) for dialect in dialects):
-        return "its lines are not rows of a table"
+        return _("its lines are not rows of a table")
     return None
 
 
@@ -150,24 +152,24 @@ def _ooxml_problem(data: bytes, extension: str) -> str | None:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             entries = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, ValueError, EOFError, OSError):
-        return "it is not a valid archive"
+        return _("it is not a valid archive")
     if len(entries) > OOXML_MAX_ENTRIES:
-        return f"it holds more than {OOXML_MAX_ENTRIES:,} parts"
+        return _("it holds more than %(count)s parts", count=f"{OOXML_MAX_ENTRIES:,}")
     names = set()
     total = 0
     for entry in entries:
         name = entry.filename
         parts = name.replace("\\", "/").split("/")
         if name.startswith(("/", "\\")) or re.match(r"[A-Za-z]:", name) or ".." in parts:
-            return "it holds a part outside the document"
+            return _("it holds a part outside the document")
         names.add(name)
         total += entry.file_size
         if entry.file_size > OOXML_RATIO_FROM and entry.file_size > OOXML_MAX_RATIO * entry.compress_size:
-            return "it is compressed far beyond any real document"
+            return _("it is compressed far beyond any real document")
     if total > OOXML_MAX_UNCOMPRESSED:
-        return f"it would unpack to more than {OOXML_MAX_UNCOMPRESSED // (1024 * 1024)} MB"
+        return _("it would unpack to more than %(size)s MB", size=OOXML_MAX_UNCOMPRESSED // (1024 * 1024))
     if "[Content_Types].xml" not in names or OOXML_MAIN_PART[extension] not in names:
-        return "it lacks the parts every such document has"
+        return _("it lacks the parts every such document has")
     return None
 
 
@@ -184,21 +186,23 @@ def check_upload(stream, raw_name: str, max_bytes: int) -> CheckedFile:
     match = re.search(r"\.([A-Za-z0-9]+)$", name)
     extension = match.group(1).lower() if match else ""
     if extension not in ALLOWED:
-        raise _refused(f"“{name}” is not a {ALLOWED_DESCRIPTION} file.")
+        raise _refused(_("“%(name)s” is not a %(kinds)s file.", name=name, kinds=ALLOWED_DESCRIPTION))
     data = stream.read(max_bytes + 1)
     if len(data) > max_bytes:
-        raise _refused(f"“{name}” is larger than {max_bytes // (1024 * 1024)} MB.")
+        raise _refused(_("“%(name)s” is larger than %(size)s MB.", name=name, size=max_bytes // (1024 * 1024)))
     if not data:
-        raise _refused(f"“{name}” is empty.")
+        raise _refused(_("“%(name)s” is empty.", name=name))
     kind = filetype.guess(data)
     detected = kind.extension if kind else None
     if detected not in ALLOWED[extension] or (extension == "csv" and b"\x00" in data):
-        raise _refused(f"“{name}” does not contain what its name says ({extension.upper()}).")
+        raise _refused(_("“%(name)s” does not contain what its name says (%(kind)s).", name=name,
+                         kind=extension.upper()))
     if extension == "csv" and (problem := _csv_problem(data)):
-        raise _refused(f"“{name}” is not a CSV file ({problem}).")
+        raise _refused(_("“%(name)s” is not a CSV file (%(problem)s).", name=name, problem=problem))
     if extension in OOXML_MAIN_PART and (problem := _ooxml_problem(data, extension)):
-        kind = "a Word" if extension == "docx" else "an Excel"
-        raise _refused(f"“{name}” is not {kind} file ({problem}).")
+        if extension == "docx":
+            raise _refused(_("“%(name)s” is not a Word file (%(problem)s).", name=name, problem=problem))
+        raise _refused(_("“%(name)s” is not an Excel file (%(problem)s).", name=name, problem=problem))
     return CheckedFile(
         original_name=name,
         extension=extension,

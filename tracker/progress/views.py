@@ -1,5 +1,6 @@
 """HTTP views for reporting on items and downloading evidence."""
 from flask import abort, current_app, flash, redirect, render_template, send_from_directory, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..audit.services import record
@@ -31,7 +32,7 @@ def _report(form: UpdateForm) -> ProgressReport:
 def update_item(ref: str):
     item = item_or_404(ref)
     if not can_update_item(current_user, item):
-        raise NotAllowed("Only the item's responsible agencies and coordinators may update it.")
+        raise NotAllowed(_("Only the item's responsible agencies and coordinators may update it."))
     # The agency's report awaiting a decision, or returned to it: the form starts from it and replaces it.
     earlier = open_report(item, current_user.agency_id) if is_agency_user(current_user) else None
     form = UpdateForm(item=item)
@@ -45,10 +46,10 @@ def update_item(ref: str):
     if submission.done:
         report = submission.result.report
         if report is None:
-            flash("Your update is saved: it is the item's official state now.", "success")
+            flash(_("Your update is saved: it is the item's official state now."), "success")
         else:
-            flash(f"Your report is saved and is {report.stage.label}. The item's official state changes once a "
-                  "coordinator verifies it.", "success")
+            flash(_("Your report is saved and is %(stage)s. The item's official state changes once a coordinator "
+                    "verifies it.", stage=report.stage.label), "success")
         return redirect(url_for("items.item_detail", ref=item.ref))
     changes = []
     if submission.status == 409:
@@ -68,11 +69,11 @@ def update_item(ref: str):
 
 @bp.route("/evidence/<int:evidence_id>/download")
 def download_evidence(evidence_id: int):
-    evidence = db.get_or_404(Evidence, evidence_id, description="There is no such evidence.")
+    evidence = db.get_or_404(Evidence, evidence_id, description=_("There is no such evidence."))
     if not can_view_evidence(current_user, evidence):
-        abort(403, description="This evidence is confidential.")
+        abort(403, description=_("This evidence is confidential."))
     if not evidence.stored_name:
-        abort(404, description="This evidence has no file.")
+        abort(404, description=_("This evidence has no file."))
     if evidence.confidential:
         record(AuditEventKind.EVIDENCE_DOWNLOAD, subject=f"evidence:{evidence.id}",
                detail=f"{evidence.original_name} of {evidence.backs}")

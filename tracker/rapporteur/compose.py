@@ -298,8 +298,9 @@ def _assessments(document: Document, scope: Scope) -> None:
     disagreeing = [item for item in scope.items if scope.disagrees(item)]
     if disagreeing:
         section.add(Table(["Item", "Government says", "Rapporteur says", "Why"],
-                          [[f"{i.ref} {i.title}", str(scope.state[i.id][0].label), str(scope.assessments[i.id].rating.label),
-                            scope.assessments[i.id].reason] for i in disagreeing],
+                          [[f"{i.ref} {i.title}", str(scope.state[i.id][0].label),
+                            str(scope.assessments[i.id].rating.label), scope.assessments[i.id].reason]
+                           for i in disagreeing],
                           caption="Where the Rapporteur's assessment and the official status disagree",
                           widths=[3, 1.4, 1.4, 4]))
     else:

@@ -19,6 +19,9 @@ from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import current_app, render_template
+from flask_babel import force_locale, ngettext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -26,6 +29,7 @@ from ..auth.permissions import is_admin
 from ..enums import DeliveryState, ReminderRule
 from ..errors import Invalid, NotAllowed, NotFound, Unavailable
 from ..extensions import db
+from ..i18n import DEFAULT
 from ..mail.smtp import DeliveryUncertain, Mailer, SmtpSettings, build_message
 from ..mail.status import record_outcome
 from ..models import ReminderLog, ReminderSettings, User, as_utc
@@ -37,6 +41,14 @@ CLAIM_LEASE = timedelta(minutes=30)
 # What no run gives again: delivered, shown in the app, or perhaps delivered (an admin decides).
 GIVEN = (DeliveryState.SENT, DeliveryState.IN_APP, DeliveryState.UNCERTAIN)
 DECISIONS = {"confirmed": DeliveryState.SENT, "resend": DeliveryState.FAILED}
+# Each state as the reminder log shows it.
+STATE_LABELS = {
+    DeliveryState.CLAIMED: _l("claimed"),
+    DeliveryState.SENT: _l("sent"),
+    DeliveryState.IN_APP: _l("in app"),
+    DeliveryState.FAILED: _l("failed"),
+    DeliveryState.UNCERTAIN: _l("uncertain"),
+}
 
 
 def _subject_key(due: Due | None) -> str:
@@ -131,17 +143,24 @@ def _label(digest: Digest) -> str:
 
 
 def _render(digest: Digest, base_url: str) -> tuple[str, str, str]:
+    """The digest's subject, text and HTML, in its recipient's language (the in-app copy keeps them so)."""
     context = {"digest": digest, "base_url": base_url.rstrip("/"), "rule_titles": RULE_TITLES}
-    if digest.summary is not None:
-        overdue = len(digest.summary["overdue"])
-        subject = f"Weekly summary {digest.summary['week']}: {overdue} agencies with overdue items"
-        if digest.reminders:
-            waiting = len(digest.reminders)
-            subject += f"; {waiting} report{'s' if waiting != 1 else ''} awaiting your decision"
-    else:
-        subject = f"{len(digest.reminders)} item{'s' if len(digest.reminders) != 1 else ''} need your attention"
-    return (subject, render_template("reminders/email.txt", **context),
-            render_template("reminders/email.html", **context))
+    with force_locale(digest.user.language or DEFAULT):
+        if digest.summary is not None:
+            overdue, waiting = len(digest.summary["overdue"]), len(digest.reminders)
+            if waiting:
+                subject = ngettext("Weekly summary %(week)s: %(overdue)s agencies with overdue items; %(num)d report "
+                                   "awaiting your decision",
+                                   "Weekly summary %(week)s: %(overdue)s agencies with overdue items; %(num)d reports "
+                                   "awaiting your decision", waiting, week=digest.summary["week"], overdue=overdue)
+            else:
+                subject = _("Weekly summary %(week)s: %(overdue)s agencies with overdue items",
+                            week=digest.summary["week"], overdue=overdue)
+        else:
+            subject = ngettext("%(num)d item needs your attention", "%(num)d items need your attention",
+                               len(digest.reminders))
+        return (subject, render_template("reminders/email.txt", **context),
+                render_template("reminders/email.html", **context))
 
 
 def message_id(row_ids: list[int], base_url: str) -> str:
@@ -299,14 +318,14 @@ def decide_uncertain(log_id: int, user: User, decision: str) -> int:
     sends them (with the same Message-ID if the same reminders go out together), under its claims.
     """
     if not is_admin(user):
-        raise NotAllowed("Only admins decide on uncertain deliveries.")
+        raise NotAllowed(_("Only admins decide on uncertain deliveries."))
     if decision not in DECISIONS:
-        raise Invalid(f"Not a decision: {decision}.")
+        raise Invalid(_("Not a decision: %(decision)s.", decision=decision))
     row = db.session.get(ReminderLog, log_id)
     if row is None:
-        raise NotFound("There is no such reminder in the log.")
+        raise NotFound(_("There is no such reminder in the log."))
     if row.state != DeliveryState.UNCERTAIN:
-        raise Invalid(f"This reminder is not uncertain any more (it is {row.state.value.replace('_', ' ')}).")
+        raise Invalid(_("This reminder is not uncertain any more (it is %(state)s).", state=STATE_LABELS[row.state]))
     same_message = ReminderLog.message_id == row.message_id if row.message_id else ReminderLog.id == row.id
     values = {"state": DECISIONS[decision], "decision": decision, "decided_by_id": user.id,
               "decided_at": datetime.now(UTC)}
@@ -318,6 +337,6 @@ def decide_uncertain(log_id: int, user: User, decision: str) -> int:
         .execution_options(synchronize_session=False)
     ).rowcount
     if not changed:
-        raise Invalid("Someone decided on this reminder meanwhile.")
+        raise Invalid(_("Someone decided on this reminder meanwhile."))
     db.session.commit()
     return changed

@@ -1,6 +1,8 @@
 """The reminder settings form: days to tick, a time, a time zone from a list, and the thresholds."""
 from datetime import time
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, SelectMultipleField, SubmitField, TimeField
 from wtforms.fields.choices import SelectChoice
@@ -19,16 +21,17 @@ class CheckboxesField(SelectMultipleField):
 
 
 class ReminderSettingsForm(FlaskForm):
-    enabled = BooleanField("Send reminders on schedule")
-    weekdays = CheckboxesField("Days", choices=[SelectChoice(day, name) for day, name in WEEKDAYS.items()])
-    send_time = TimeField("Time", format="%H:%M",
-                          validators=[InputRequired(message="Give the time as hours and minutes, e.g. 08:00.")])
-    timezone = SelectField("Time zone", validate_choice=False)
-    due_soon_days = IntegerField("Due soon: days ahead", validators=[InputRequired(), NumberRange(1, 365)])
-    stale_days = IntegerField("Stale: days without an update", validators=[InputRequired(), NumberRange(7, 3650)])
-    report_wait_days = IntegerField("Reports waiting: days before validators and coordinators are reminded",
+    enabled = BooleanField(_l("Send reminders on schedule"))
+    weekdays = CheckboxesField(_l("Days"), choices=[SelectChoice(day, name) for day, name in WEEKDAYS.items()])
+    send_time = TimeField(_l("Time"), format="%H:%M",
+                          validators=[InputRequired(message=_l("Give the time as hours and minutes, e.g. 08:00."))])
+    timezone = SelectField(_l("Time zone"), validate_choice=False)
+    due_soon_days = IntegerField(_l("Due soon: days ahead"), validators=[InputRequired(), NumberRange(1, 365)])
+    stale_days = IntegerField(_l("Stale: days without an update"),
+                              validators=[InputRequired(), NumberRange(7, 3650)])
+    report_wait_days = IntegerField(_l("Reports waiting: days before validators and coordinators are reminded"),
                                     default=7, validators=[InputRequired(), NumberRange(1, 365)])
-    submit = SubmitField("Save settings")
+    submit = SubmitField(_l("Save settings"))
 
     @classmethod
     def for_settings(cls, settings: ReminderSettings):
@@ -44,11 +47,11 @@ class ReminderSettingsForm(FlaskForm):
 
     def validate_weekdays(self, field):
         if not field.data:
-            raise ValidationError("Tick at least one day.")
+            raise ValidationError(_("Tick at least one day."))
 
     def validate_timezone(self, field):
         if field.data not in {choice.value for choice in field.choices}:
-            raise ValidationError("Choose a time zone from the list (e.g. Asia/Karachi).")
+            raise ValidationError(_("Choose a time zone from the list (e.g. Asia/Karachi)."))
 
     def setting_values(self) -> dict:
         """What the form says, as the settings row holds it."""

@@ -10,6 +10,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+from flask_babel.speaklater import LazyString
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -33,12 +37,47 @@ from ..models import (
 from ..verification.services import awaiting_decision
 
 RULE_TITLES = {
-    ReminderRule.OVERDUE: "Overdue",
-    ReminderRule.DUE_SOON: "Due soon",
-    ReminderRule.STALE: "No update for a long time",
-    ReminderRule.VALUES_OVERDUE: "Indicator values overdue",
-    ReminderRule.REPORT_WAITING: "Reports awaiting your decision",
+    ReminderRule.OVERDUE: _l("Overdue"),
+    ReminderRule.DUE_SOON: _l("Due soon"),
+    ReminderRule.STALE: _l("No update for a long time"),
+    ReminderRule.VALUES_OVERDUE: _l("Indicator values overdue"),
+    ReminderRule.REPORT_WAITING: _l("Reports awaiting your decision"),
 }
+# Each rule's short name, as the reminder log and the preview list them.
+RULE_NAMES = {
+    ReminderRule.DUE_SOON: _l("due soon"),
+    ReminderRule.OVERDUE: _l("overdue"),
+    ReminderRule.STALE: _l("stale"),
+    ReminderRule.SUMMARY: _l("summary"),
+    ReminderRule.VALUES_OVERDUE: _l("values overdue"),
+    ReminderRule.REPORT_WAITING: _l("report waiting"),
+}
+
+
+# What each reminder says of its item. A digest is planned once and rendered in each recipient's language, so
+# these are written when read (flask_babel's LazyString calls them then), not when planned.
+def _overdue(due: date, days: int) -> str:
+    return ngettext("due %(date)s, %(num)d day ago", "due %(date)s, %(num)d days ago", days, date=format_date(due))
+
+
+def _due_soon(due: date, days: int) -> str:
+    return ngettext("due %(date)s, in %(num)d day", "due %(date)s, in %(num)d days", days, date=format_date(due))
+
+
+def _stale(last: date) -> str:
+    return _("no update since %(date)s", date=format_date(last))
+
+
+def _values_overdue(period: str, due: date, days: int) -> str:
+    return ngettext("%(period)s values were due %(date)s, %(num)d day ago",
+                    "%(period)s values were due %(date)s, %(num)d days ago", days, period=period,
+                    date=format_date(due))
+
+
+def _report_waiting(agency: str, submitted: datetime, days: int) -> str:
+    return ngettext("%(agency)s's report of %(date)s, waiting %(num)d day",
+                    "%(agency)s's report of %(date)s, waiting %(num)d days", days, agency=agency,
+                    date=format_date(submitted))
 
 
 def get_settings() -> ReminderSettings:
@@ -89,7 +128,7 @@ class Due:
     rule: ReminderRule
     item: ActionItem | None  # None for an indicator's report
     period: str
-    detail: str
+    detail: str  # a LazyString, written in the language of whoever reads it
     report: Report | None = None  # for a report awaiting the recipient's decision
     indicator: Indicator | None = None  # for an indicator whose period's values are overdue
 
@@ -160,16 +199,15 @@ def agency_reminders(agency_items: list[ItemAgency], today: date, settings: Remi
         if item.due_date and item.due_date < today:
             days = (today - item.due_date).days
             reminders.append(Due(ReminderRule.OVERDUE, item, week_period(today),
-                                 f"due {format_date(item.due_date)}, {days} day{'s' if days != 1 else ''} ago"))
+                                 LazyString(_overdue, item.due_date, days)))
         elif item.due_date and item.due_date <= today + timedelta(days=settings.due_soon_days):
             days = (item.due_date - today).days
             reminders.append(Due(ReminderRule.DUE_SOON, item, f"due-{item.due_date.isoformat()}",
-                                 f"due {format_date(item.due_date)}, in {days} day{'s' if days != 1 else ''}"))
+                                 LazyString(_due_soon, item.due_date, days)))
         else:
             last = _last_activity(assignment)
             if last is not None and (today - last).days >= settings.stale_days:
-                reminders.append(Due(ReminderRule.STALE, item, quarter_period(today),
-                                     f"no update since {format_date(last)}"))
+                reminders.append(Due(ReminderRule.STALE, item, quarter_period(today), LazyString(_stale, last)))
     order = {ReminderRule.OVERDUE: 0, ReminderRule.DUE_SOON: 1, ReminderRule.STALE: 2}
     return sorted(reminders, key=lambda d: (order[d.rule], d.item.due_date or date.max, d.item.position))
 
@@ -240,8 +278,7 @@ def overdue_values(agency_ids: set[int], today: date) -> dict[int, list[Due]]:
         days = (today - period.due).days
         found[indicator.agency_id].append(Due(
             ReminderRule.VALUES_OVERDUE, None, f"{period.code}/{week_period(today)}",
-            f"{period.code} values were due {format_date(period.due)}, {days} day{'s' if days != 1 else ''} ago",
-            indicator=indicator))
+            LazyString(_values_overdue, period.code, period.due, days), indicator=indicator))
     return found
 
 
@@ -255,8 +292,8 @@ def waiting_reports(today: date, settings: ReminderSettings):
             return []
         return [
             Due(ReminderRule.REPORT_WAITING, report.item, week_period(today),
-                f"{report.agency.label}'s report of {format_date(as_utc(report.submitted_at))}, "
-                f"waiting {(today - as_utc(report.stage_since).date()).days} days", report=report)
+                LazyString(_report_waiting, report.agency.label, as_utc(report.submitted_at),
+                           (today - as_utc(report.stage_since).date()).days), report=report)
             for report in awaiting_decision(user)
             if as_utc(report.stage_since) <= cutoff
         ]

@@ -11,12 +11,16 @@ from datetime import UTC, datetime
 from functools import cache
 
 from apscheduler.triggers.cron import CronTrigger
+from babel.lists import format_list
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from ..models import ReminderSettings
 
 # The week as APScheduler names its days (Monday first, as in Pakistan and ISO 8601), with the names shown.
-WEEKDAYS = {"mon": "Monday", "tue": "Tuesday", "wed": "Wednesday", "thu": "Thursday", "fri": "Friday",
-            "sat": "Saturday", "sun": "Sunday"}
+WEEKDAYS = {"mon": _l("Monday"), "tue": _l("Tuesday"), "wed": _l("Wednesday"), "thu": _l("Thursday"),
+            "fri": _l("Friday"), "sat": _l("Saturday"), "sun": _l("Sunday")}
 # The time zone offered first: the tracker's users are in Pakistan.
 HOME_TIMEZONE = "Asia/Karachi"
 # The areas of the IANA database whose zones name a place (leaving out old aliases such as "US/Eastern"
@@ -47,18 +51,20 @@ def describe_days(days: list[str]) -> str:
     """"every day", "Monday to Friday", "Saturday and Sunday", "Monday, Wednesday and Friday"."""
     order = list(WEEKDAYS)
     if len(days) == 7:
-        return "every day"
+        return _("every day")
     positions = [order.index(day) for day in days]
     if len(days) > 2 and positions == list(range(positions[0], positions[0] + len(days))):
-        return f"{WEEKDAYS[days[0]]} to {WEEKDAYS[days[-1]]}"
-    names = [WEEKDAYS[day] for day in days]
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+        return _("%(first)s to %(last)s", first=WEEKDAYS[days[0]], last=WEEKDAYS[days[-1]])
+    # Babel joins a list as the language does ("Monday, Wednesday and Friday"; Urdu's "، … اور").
+    language = str(get_locale() or "en")
+    return format_list([str(WEEKDAYS[day]) for day in days], locale="en_GB" if language == "en" else language)
 
 
 def describe_schedule(settings: ReminderSettings) -> str:
     """When they go out, to end a sentence: "every day at 08:00, Asia/Karachi time", "Monday to Friday at …"."""
     days = weekday_list(settings.weekdays) or list(WEEKDAYS)
-    return f"{describe_days(days)} at {settings.hour:02d}:{settings.minute:02d}, {settings.timezone} time"
+    return _("%(days)s at %(time)s, %(zone)s time", days=describe_days(days),
+             time=f"{settings.hour:02d}:{settings.minute:02d}", zone=settings.timezone)
 
 
 def next_run(settings: ReminderSettings, now: datetime | None = None) -> datetime | None:

@@ -2,6 +2,8 @@
 from datetime import date
 
 from flask import flash, has_request_context, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
@@ -9,11 +11,11 @@ from ..auth.permissions import is_admin, requires
 from ..enums import DeliveryState
 from ..forms import page_number, submit
 from . import bp
-from .delivery import decide_uncertain, pending_digests, reminder_log, uncertain_count
+from .delivery import STATE_LABELS, decide_uncertain, pending_digests, reminder_log, uncertain_count
 from .forms import ReminderSettingsForm
 from .notifications import mark_all_read, notifications_for, set_email_reminders, unread_count
-from .rules import get_settings, save_settings
-from .schedule import describe_schedule, next_run
+from .rules import RULE_NAMES, get_settings, save_settings
+from .schedule import WEEKDAYS, describe_schedule, next_run
 
 
 @bp.app_context_processor
@@ -35,7 +37,8 @@ def notifications():
 def read_all():
     if FlaskForm().validate_on_submit():
         count = mark_all_read(current_user)
-        flash(f"{count} notification{'s' if count != 1 else ''} marked as read.", "success")
+        flash(ngettext("%(num)d notification marked as read.", "%(num)d notifications marked as read.", count),
+              "success")
     return redirect(url_for("reminders.notifications"))
 
 
@@ -43,8 +46,8 @@ def read_all():
 def email_preference():
     if FlaskForm().validate_on_submit():
         set_email_reminders(current_user, request.form.get("email_reminders") == "1")
-        flash("Reminder e-mails are " + ("on." if current_user.email_reminders else
-                                         "off. Reminders still appear on this page."), "success")
+        flash(_("Reminder e-mails are on.") if current_user.email_reminders else
+              _("Reminder e-mails are off. Reminders still appear on this page."), "success")
     return redirect(url_for("reminders.notifications"))
 
 
@@ -56,12 +59,17 @@ def settings():
     submission = submit(form, lambda: save_settings(form.setting_values(), current_user))
     if submission.done:
         settings = submission.result
-        when = f"reminders go out {describe_schedule(settings)}" if settings.enabled else "reminders are off"
-        flash(f"Reminder settings saved: {when}. The scheduler picks them up within five minutes.", "success")
+        if settings.enabled:
+            flash(_("Reminder settings saved: reminders go out %(schedule)s. The scheduler picks them up within five "
+                    "minutes.", schedule=describe_schedule(settings)), "success")
+        else:
+            flash(_("Reminder settings saved: reminders are off. The scheduler picks them up within five minutes."),
+                  "success")
         return redirect(url_for("reminders.settings"))
     preview = pending_digests(date.today())
     return render_template("reminders/settings.html", form=form, preview=preview, saved=saved,
-                           schedule=describe_schedule(saved), next_run=next_run(saved)), submission.status
+                           schedule=describe_schedule(saved), next_run=next_run(saved), rule_names=RULE_NAMES,
+                           weekday_names=list(WEEKDAYS.values())), submission.status
 
 
 def _state_filter() -> DeliveryState | None:
@@ -77,7 +85,8 @@ def log():
     page = page_number(request.args)
     state = _state_filter()
     return render_template("reminders/log.html", pagination=reminder_log(page, state), state=state,
-                           states=list(DeliveryState), uncertain=uncertain_count())
+                           states=list(DeliveryState), uncertain=uncertain_count(), state_labels=STATE_LABELS,
+                           rule_names=RULE_NAMES)
 
 
 def _decide(log_id: int, decision: str, done: str):
@@ -85,7 +94,7 @@ def _decide(log_id: int, decision: str, done: str):
     if submission.done:
         flash(done, "success")
     elif submission.error is None:
-        flash("The form expired; please try again.", "danger")
+        flash(_("The form expired; please try again."), "danger")
     state = _state_filter()
     return redirect(url_for("reminders.log", state=state.value if state else None))
 
@@ -93,10 +102,10 @@ def _decide(log_id: int, decision: str, done: str):
 @bp.route("/admin/reminders/log/<int:log_id>/confirm", methods=["POST"])
 @requires(is_admin)
 def confirm_delivered(log_id: int):
-    return _decide(log_id, "confirmed", "Marked as delivered: no run will send it again.")
+    return _decide(log_id, "confirmed", _("Marked as delivered: no run will send it again."))
 
 
 @bp.route("/admin/reminders/log/<int:log_id>/resend", methods=["POST"])
 @requires(is_admin)
 def resend(log_id: int):
-    return _decide(log_id, "resend", "The next run sends it again, with the same Message-ID.")
+    return _decide(log_id, "resend", _("The next run sends it again, with the same Message-ID."))

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import reduce
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 from sqlalchemy.dialects.postgresql import TSQUERY, TSVECTOR
 
@@ -26,7 +27,7 @@ OPEN, CLOSE = "\ue000", "\ue001"
 _MARKS = re.compile(f"({OPEN}|{CLOSE})")
 
 # Where a snippet comes from, in the order one is chosen, as the list names it.
-SNIPPET_PARTS = {"body": "Source text", "notes": "Verified notes", "agencies": "Agencies"}
+SNIPPET_PARTS = {"body": _l("Source text"), "notes": _l("Verified notes"), "agencies": _l("Agencies")}
 
 
 def marked(text: str) -> Markup:

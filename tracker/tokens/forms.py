@@ -1,4 +1,5 @@
 """Forms of the token page."""
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import StringField, SubmitField
 from wtforms.validators import DataRequired
@@ -8,12 +9,12 @@ from ..forms import MaxLength, strip
 
 
 class TokenForm(FlaskForm):
-    name = StringField("What it is for", filters=[strip], validators=[
-        DataRequired(message="Name the token, e.g. the script that uses it."),
-        MaxLength(limits.TOKEN_NAME, "A token's name"),
+    name = StringField(_l("What it is for"), filters=[strip], validators=[
+        DataRequired(message=_l("Name the token, e.g. the script that uses it.")),
+        MaxLength(limits.TOKEN_NAME, _l("A token's name")),
     ])
-    submit = SubmitField("Make a token")
+    submit = SubmitField(_l("Make a token"))
 
 
 class RevokeForm(FlaskForm):
-    submit = SubmitField("Revoke")
+    submit = SubmitField(_l("Revoke"))

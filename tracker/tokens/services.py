@@ -9,6 +9,7 @@ import hashlib
 import secrets
 from datetime import UTC, datetime
 
+from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
 from .. import limits
@@ -29,17 +30,18 @@ def hash_token(secret: str) -> str:
 def find_user(email: str) -> User:
     user = db.session.scalar(db.select(User).where(User.email == normalise_email(email)))
     if user is None:
-        raise NotFound(f"no user with e-mail {email.strip()}")
+        raise NotFound(_("no user with e-mail %(email)s", email=email.strip()))
     return user
 
 
 def issue_token(user: User, name: str = "") -> tuple[ApiToken, str]:
     """Make a token for an active user; return it with its secret, which is never stored."""
     if not user.active:
-        raise Invalid({"user": f"{user.email} is deactivated: reactivate the account before giving it a token"})
+        raise Invalid({"user": _("%(email)s is deactivated: reactivate the account before giving it a token",
+                                 email=user.email)})
     name = name.strip()
     if len(name) > NAME_MAX:
-        raise Invalid({"name": f"a token's name has at most {NAME_MAX} characters"})
+        raise Invalid({"name": _("a token's name has at most %(count)s characters", count=NAME_MAX)})
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(user=user, name=name, token_hash=hash_token(secret))
     db.session.add(token)
@@ -77,7 +79,7 @@ def revoke_tokens(user: User, token_id: int | None = None) -> list[ApiToken]:
         query = query.where(ApiToken.id == token_id)
     tokens = list(db.session.scalars(query))
     if token_id is not None and not tokens:
-        raise NotFound(f"{user.email} has no live token number {token_id}")
+        raise NotFound(_("%(email)s has no live token number %(id)s", email=user.email, id=token_id))
     now = datetime.now(UTC)
     for token in tokens:
         token.revoked_at = now

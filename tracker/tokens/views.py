@@ -1,5 +1,7 @@
 """The account's API tokens page: list, make (the secret shown once), revoke."""
 from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..auth.permissions import can_manage_own_tokens, requires
@@ -10,7 +12,7 @@ from .services import issue_token, revoke_tokens, user_tokens
 
 
 @bp.before_request
-@requires(can_manage_own_tokens, "Only coordinators and administrators make API tokens here; ask an administrator.")
+@requires(can_manage_own_tokens, _l("Only coordinators and administrators make API tokens here; ask an administrator."))
 def own_tokens_only():
     """Coordinators and admins manage their own tokens here; other roles ask an admin (`users token`)."""
 
@@ -31,7 +33,7 @@ def tokens():
 @bp.route("/tokens/<int:token_id>/revoke", methods=["POST"])
 def revoke(token_id: int):
     if not RevokeForm().validate_on_submit():
-        abort(400, description="The form was incomplete; please try again.")
+        abort(400, description=_("The form was incomplete; please try again."))
     (token,) = revoke_tokens(current_user, token_id)
-    flash(f"Token “{token.name or token.id}” revoked: it no longer opens the API.", "success")
+    flash(_("Token “%(name)s” revoked: it no longer opens the API.", name=token.name or token.id), "success")
     return redirect(url_for("tokens.tokens"))

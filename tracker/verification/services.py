@@ -16,6 +16,8 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -31,7 +33,7 @@ from ..models import ActionItem, Agency, Indicator, Report, ReportValue, Update,
 if TYPE_CHECKING:
     from ..indicators.values import CellValue
 
-REOPEN_REASON = "Reopening a completed or superseded item needs a reason: say why it is open again."
+REOPEN_REASON = _l("Reopening a completed or superseded item needs a reason: say why it is open again.")
 
 
 def reopens(item: ActionItem, status: Status) -> bool:
@@ -139,7 +141,7 @@ def decide(user: User, report: Report, decision: Decision, comment: str, expecte
     if expected_version is not None and expected_version != report.version:
         raise already_decided(report)
     if decision == Decision.RETURN and not comment:
-        raise Invalid({"comment": "Say why the report is returned, so that the agency can put it right."})
+        raise Invalid({"comment": _("Say why the report is returned, so that the agency can put it right.")})
     item, agency = report.item, report.agency
     entry = None
     if item is None:  # an indicator's values: the report and the audit log keep the steps
@@ -153,7 +155,7 @@ def decide(user: User, report: Report, decision: Decision, comment: str, expecte
         if reopens(item, report.status):
             reason = report.reason or comment
             if not reason:
-                raise Invalid({"comment": "Verifying this report reopens a closed item: say why in the comment."})
+                raise Invalid({"comment": _("Verifying this report reopens a closed item: say why in the comment.")})
         entry = history.record(item, user, UpdateKind.PROGRESS, comment or f"Verified the report of {agency.label}.",
                                now, status=report.status, progress=report.progress, agency=agency,
                                step=ReportStep.VERIFIED, report=report, reason=reason)
@@ -176,7 +178,7 @@ def decide(user: User, report: Report, decision: Decision, comment: str, expecte
         db.session.refresh(report)
         if not report.is_pending:
             raise already_decided(report) from None
-        raise Stale(message="The item changed while you were deciding: look at it again, then decide.") from None
+        raise Stale(message=_("The item changed while you were deciding: look at it again, then decide.")) from None
     if entry is not None:
         entry.item_version = item.version
     db.session.commit()
@@ -190,34 +192,50 @@ def check_decision(user: User, report: Report, decision: Decision | None) -> Non
     validator = is_validator(user) and own_agency
     if not (is_coordinator(user) or validator):
         if own_agency:
-            raise NotAllowed("An agency never decides on its own report: its validator or a coordinator does.")
-        raise NotAllowed("Only the agency's validators and the coordinators decide on its reports.")
+            raise NotAllowed(_("An agency never decides on its own report: its validator or a coordinator does."))
+        raise NotAllowed(_("Only the agency's validators and the coordinators decide on its reports."))
     if not may_decide(user, report):
         if report.is_pending and is_coordinator(user):
-            raise NotAllowed(f"This report waits for the validator of {report.agency.label} first; "
-                             "a coordinator decides once it is forwarded.")
+            raise NotAllowed(_("This report waits for the validator of %(agency)s first; a coordinator decides once "
+                               "it is forwarded.", agency=report.agency.label))
         raise already_decided(report)
     if validator and decision == Decision.VERIFY:
-        raise NotAllowed("A validator forwards a report to the coordinators or returns it; only a coordinator "
-                         "verifies it.")
+        raise NotAllowed(_("A validator forwards a report to the coordinators or returns it; only a coordinator "
+                           "verifies it."))
     if not validator and decision == Decision.FORWARD:
-        raise Invalid({"decision": "Coordinators verify or return a report; forwarding is the validator's step."})
+        raise Invalid({"decision": _("Coordinators verify or return a report; forwarding is the validator's step.")})
 
 
 def reported_meanwhile(subject: str, changes: list[Update] | None = None, version: int | None = None) -> Stale:
-    """Two people of one agency reported at once: the one-pending-report index kept the first."""
-    return Stale(changes, message=f"Someone else of your agency reported {subject} meanwhile: look at their report, "
-                                  "then send yours again if it still needs saying.", version=version)
+    """Two people of one agency reported at once: the one-pending-report index kept the first. `subject`: what
+    was reported on, as the sentence says it ("on this item")."""
+    return Stale(changes, message=_("Someone else of your agency reported %(subject)s meanwhile: look at their "
+                                    "report, then send yours again if it still needs saying.", subject=subject),
+                 version=version)
+
+
+# What a late decider is told, by the stage the first decision left the report at: without and with its day.
+ALREADY = {
+    ReportStage.COORDINATION: (_l("This report was already forwarded by %(name)s."),
+                               _l("This report was already forwarded by %(name)s on %(day)s.")),
+    ReportStage.VERIFIED: (_l("This report was already verified by %(name)s."),
+                           _l("This report was already verified by %(name)s on %(day)s.")),
+    ReportStage.RETURNED: (_l("This report was already returned by %(name)s."),
+                           _l("This report was already returned by %(name)s on %(day)s.")),
+}
 
 
 def already_decided(report: Report) -> Stale:
     if report.stage == ReportStage.WITHDRAWN:
-        message = "The agency replaced this report with a later one: decide on that one."
+        message = _("The agency replaced this report with a later one: decide on that one.")
     else:
-        who = report.decided_by.display_name if report.decided_by else "someone else"
-        when = format_date(as_utc(report.decided_at)) if report.decided_at else ""
-        done = "forwarded" if report.stage == ReportStage.COORDINATION else report.stage.value
-        message = f"This report was already {done} by {who}{' on ' + when if when else ''}."
+        who = report.decided_by.display_name if report.decided_by else _("someone else")
+        day = format_date(as_utc(report.decided_at)) if report.decided_at else None
+        sentences = ALREADY.get(report.stage)
+        if sentences is None:  # (no decision leaves a report at another stage)
+            message = _("This report was already %(done)s by %(name)s.", done=report.stage.value, name=who)
+        else:
+            message = str(sentences[day is not None]) % {"name": who, "day": day}
     return Stale(message=message, version=report.version)
 
 

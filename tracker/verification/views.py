@@ -4,6 +4,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask import flash, redirect, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..auth.permissions import decides_reports, requires
@@ -19,12 +21,15 @@ from .forms import DecisionForm
 from .services import awaiting_page, check_decision, decide
 
 QUEUE_PAGE = 25
-DONE = {Decision.FORWARD: "forwarded to the coordinators", Decision.VERIFY: "verified: it is the official state now",
-        Decision.RETURN: "returned to the agency"}
+DONE = {
+    Decision.FORWARD: _l("%(subject)s: the report of %(agency)s is forwarded to the coordinators."),
+    Decision.VERIFY: _l("%(subject)s: the report of %(agency)s is verified: it is the official state now."),
+    Decision.RETURN: _l("%(subject)s: the report of %(agency)s is returned to the agency."),
+}
 
 
 @bp.route("/queue")
-@requires(decides_reports, "Only coordinators and agencies' validators decide on reports.")
+@requires(decides_reports, _l("Only coordinators and agencies' validators decide on reports."))
 def queue():
     pagination = awaiting_page(current_user, page_number(request.args), QUEUE_PAGE)
     return render_template("verification/queue.html", pagination=pagination, reports=pagination.items,
@@ -35,7 +40,7 @@ def queue():
 def decision(report_id: int):
     """Forward, verify or return a report. Refused, the form comes back on a page of its own with the comment
     as typed and each problem beside its field (a report changed meanwhile goes back where it was shown)."""
-    report = db.get_or_404(Report, report_id, description="There is no such report.")
+    report = db.get_or_404(Report, report_id, description=_("There is no such report."))
     check_decision(current_user, report, None)  # before anything is shown of a form refused
     form = DecisionForm()
     chosen = (Decision.FORWARD if form.forward.data else Decision.VERIFY if form.verify.data
@@ -43,7 +48,7 @@ def decision(report_id: int):
     submission = submit(form, lambda: decide(current_user, report, chosen, form.comment.data or "",
                                              parse_version(form.version.data)) if chosen else _no_choice())
     if submission.done:
-        flash(f"{report.subject}: the report of {report.agency.label} is {DONE[chosen]}.", "success")
+        flash(DONE[chosen] % {"subject": report.subject, "agency": report.agency.label}, "success")
         if request.form.get("next"):
             return redirect(safe_next(request.form["next"]))
         return redirect(report_url(report))
@@ -54,4 +59,4 @@ def decision(report_id: int):
 
 
 def _no_choice():
-    raise Invalid({"decision": "Choose to forward, verify or return the report."})
+    raise Invalid({"decision": _("Choose to forward, verify or return the report.")})
