@@ -3,6 +3,10 @@ from __future__ import annotations
 
 import enum
 
+# Labels are lazy: each is translated when shown, in the language of the request that shows it. Where a label is
+# stored or written to a machine-read file, the enum's value (or the label under force_locale("en")) is used.
+from flask_babel import lazy_gettext as _l
+
 
 class Status(str, enum.Enum):
     NOT_STARTED = "not_started"
@@ -13,7 +17,8 @@ class Status(str, enum.Enum):
 
     @property
     def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
+        return {"not_started": _l("Not started"), "in_progress": _l("In progress"), "completed": _l("Completed"),
+                "blocked": _l("Blocked"), "superseded": _l("Superseded")}[self.value]
 
     @property
     def is_closed(self) -> bool:
@@ -44,7 +49,8 @@ class Role(str, enum.Enum):
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        return {"admin": _l("Admin"), "coordinator": _l("Coordinator"), "agency": _l("Agency"),
+                "rapporteur": _l("Rapporteur")}[self.value]
 
 
 class AgencyKind(str, enum.Enum):
@@ -59,13 +65,13 @@ class AgencyKind(str, enum.Enum):
     @property
     def label(self) -> str:
         return {
-            "federal_ministry": "Federal ministry or division",
-            "federal_agency": "Federal agency",
-            "law_enforcement": "Law-enforcement body",
-            "provincial_body": "Provincial body",
-            "ngo": "NGO",
-            "international": "International organisation",
-            "other": "Other",
+            "federal_ministry": _l("Federal ministry or division"),
+            "federal_agency": _l("Federal agency"),
+            "law_enforcement": _l("Law-enforcement body"),
+            "provincial_body": _l("Provincial body"),
+            "ngo": _l("NGO"),
+            "international": _l("International organisation"),
+            "other": _l("Other"),
         }[self.value]
 
 
@@ -77,7 +83,7 @@ class FrameworkKind(str, enum.Enum):
 
     @property
     def label(self) -> str:
-        return {"plan": "Plan", "recommendations": "Recommendations"}[self.value]
+        return {"plan": _l("Plan"), "recommendations": _l("Recommendations")}[self.value]
 
 
 class GovernmentResponse(str, enum.Enum):
@@ -89,7 +95,8 @@ class GovernmentResponse(str, enum.Enum):
 
     @property
     def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
+        return {"accepted": _l("Accepted"), "partially_accepted": _l("Partially accepted"),
+                "noted": _l("Noted")}[self.value]
 
     @classmethod
     def codes(cls) -> list[str]:
@@ -107,6 +114,10 @@ class AssignmentRole(str, enum.Enum):
     LEAD = "lead"
     SUPPORTING = "supporting"
 
+    @property
+    def label(self) -> str:
+        return {"lead": _l("Lead"), "supporting": _l("Supporting")}[self.value]
+
 
 class Basis(str, enum.Enum):
     """Where a curated fact comes from."""
@@ -118,9 +129,9 @@ class Basis(str, enum.Enum):
     @property
     def label(self) -> str:
         return {
-            "stated": "stated in the source",
-            "group": "stated for its group",
-            "assigned": "assigned",
+            "stated": _l("stated in the source"),
+            "group": _l("stated for its group"),
+            "assigned": _l("assigned"),
         }[self.value]
 
 
@@ -128,6 +139,10 @@ class Priority(str, enum.Enum):
     HIGH = "high"
     MEDIUM = "medium"
     LOW = "low"
+
+    @property
+    def label(self) -> str:
+        return {"high": _l("High"), "medium": _l("Medium"), "low": _l("Low")}[self.value]
 
 
 class UpdateKind(str, enum.Enum):
@@ -154,11 +169,11 @@ class ReportStage(str, enum.Enum):
     @property
     def label(self) -> str:
         return {
-            "validation": "awaiting the agency's validator",
-            "coordination": "awaiting a coordinator",
-            "verified": "verified",
-            "returned": "returned",
-            "withdrawn": "replaced by a later report",
+            "validation": _l("awaiting the agency's validator"),
+            "coordination": _l("awaiting a coordinator"),
+            "verified": _l("verified"),
+            "returned": _l("returned"),
+            "withdrawn": _l("replaced by a later report"),
         }[self.value]
 
 
@@ -187,11 +202,11 @@ class ReportStep(str, enum.Enum):
     @property
     def label(self) -> str:
         return {
-            "submitted": "report submitted",
-            "forwarded": "forwarded to the coordinators",
-            "returned": "returned to the agency",
-            "verified": "verified: now the official state",
-            "official": "coordinator's update: official at once",
+            "submitted": _l("report submitted"),
+            "forwarded": _l("forwarded to the coordinators"),
+            "returned": _l("returned to the agency"),
+            "verified": _l("verified: now the official state"),
+            "official": _l("coordinator's update: official at once"),
         }[self.value]
 
 
@@ -249,7 +264,7 @@ class AuditEventKind(str, enum.Enum):
 
     @property
     def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
+        return AUDIT_EVENT_LABELS[self.value]
 
 
 class AssessmentRating(str, enum.Enum):
@@ -264,7 +279,8 @@ class AssessmentRating(str, enum.Enum):
 
     @property
     def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
+        return {"not_started": _l("Not started"), "limited": _l("Limited"), "substantial": _l("Substantial"),
+                "complete": _l("Complete"), "not_assessable": _l("Not assessable")}[self.value]
 
     @property
     def style(self) -> str:
@@ -284,6 +300,14 @@ class FindingKind(str, enum.Enum):
     def plural(self) -> str:
         return self.value + "s"
 
+    @property
+    def label(self) -> str:
+        return {"challenge": _l("Challenge"), "achievement": _l("Achievement")}[self.value]
+
+    @property
+    def plural_label(self) -> str:
+        return {"challenge": _l("Challenges"), "achievement": _l("Achievements")}[self.value]
+
 
 PENDING_STAGES = frozenset({ReportStage.VALIDATION, ReportStage.COORDINATION})
 
@@ -297,8 +321,8 @@ class IndicatorKind(str, enum.Enum):
 
     @property
     def label(self) -> str:
-        return {"count": "Count", "percentage": "Percentage", "amount": "Amount (PKR)", "yes_no": "Yes / no"}[
-            self.value]
+        return {"count": _l("Count"), "percentage": _l("Percentage"), "amount": _l("Amount (PKR)"),
+                "yes_no": _l("Yes / no")}[self.value]
 
 
 class Direction(str, enum.Enum):
@@ -309,7 +333,7 @@ class Direction(str, enum.Enum):
 
     @property
     def label(self) -> str:
-        return f"{self.value} is better"
+        return {"higher": _l("higher is better"), "lower": _l("lower is better")}[self.value]
 
 
 class Frequency(str, enum.Enum):
@@ -318,7 +342,7 @@ class Frequency(str, enum.Enum):
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        return {"quarterly": _l("Quarterly"), "yearly": _l("Yearly")}[self.value]
 
 
 class Breakdown(str, enum.Enum):
@@ -331,8 +355,8 @@ class Breakdown(str, enum.Enum):
 
     @property
     def label(self) -> str:
-        return {"province": "Province", "sex": "Sex", "age": "Age group",
-                "exploitation": "Form of exploitation"}[self.value]
+        return {"province": _l("Province"), "sex": _l("Sex"), "age": _l("Age group"),
+                "exploitation": _l("Form of exploitation")}[self.value]
 
 
 class Sex(str, enum.Enum):
@@ -342,7 +366,7 @@ class Sex(str, enum.Enum):
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        return {"female": _l("Female"), "male": _l("Male"), "transgender": _l("Transgender")}[self.value]
 
 
 class AgeGroup(str, enum.Enum):
@@ -351,7 +375,7 @@ class AgeGroup(str, enum.Enum):
 
     @property
     def label(self) -> str:
-        return {"child": "Child (under 18)", "adult": "Adult"}[self.value]
+        return {"child": _l("Child (under 18)"), "adult": _l("Adult")}[self.value]
 
 
 class Exploitation(str, enum.Enum):
@@ -365,9 +389,9 @@ class Exploitation(str, enum.Enum):
 
     @property
     def label(self) -> str:
-        return {"sexual": "Sexual exploitation", "forced_labour": "Forced labour", "bonded_labour": "Bonded labour",
-                "domestic_servitude": "Domestic servitude", "begging": "Forced begging",
-                "organ_removal": "Organ removal", "other": "Other"}[self.value]
+        return {"sexual": _l("Sexual exploitation"), "forced_labour": _l("Forced labour"),
+                "bonded_labour": _l("Bonded labour"), "domestic_servitude": _l("Domestic servitude"),
+                "begging": _l("Forced begging"), "organ_removal": _l("Organ removal"), "other": _l("Other")}[self.value]
 
 
 # Completed and superseded items are *closed*: never overdue, never reminded of.
@@ -392,7 +416,8 @@ class GenerationState(str, enum.Enum):
 
     @property
     def label(self) -> str:
-        return {"queued": "waiting to start", "running": "being written"}.get(self.value, self.value)
+        return {"queued": _l("waiting to start"), "running": _l("being written"), "done": _l("done"),
+                "failed": _l("failed")}[self.value]
 
 
 RATING_STYLES = {
@@ -401,4 +426,31 @@ RATING_STYLES = {
     AssessmentRating.SUBSTANTIAL: "info",
     AssessmentRating.COMPLETE: "success",
     AssessmentRating.NOT_ASSESSABLE: "light",
+}
+
+AUDIT_EVENT_LABELS = {
+    "login": _l("Login"),
+    "login_failed": _l("Login failed"),
+    "lockout": _l("Lockout"),
+    "logout": _l("Logout"),
+    "password_reset": _l("Password reset"),
+    "password_link_sent": _l("Password link sent"),
+    "password_set": _l("Password set"),
+    "account_created": _l("Account created"),
+    "account_changed": _l("Account changed"),
+    "token_created": _l("Token created"),
+    "token_revoked": _l("Token revoked"),
+    "export": _l("Export"),
+    "import": _l("Import"),
+    "import_refused": _l("Import refused"),
+    "evidence_download": _l("Evidence download"),
+    "backup": _l("Backup"),
+    "restore": _l("Restore"),
+    "report_submitted": _l("Report submitted"),
+    "report_decision": _l("Report decision"),
+    "validator_changed": _l("Validator changed"),
+    "indicator_changed": _l("Indicator changed"),
+    "rapporteur_report": _l("Rapporteur report"),
+    "assessment": _l("Assessment"),
+    "coverage": _l("Coverage"),
 }

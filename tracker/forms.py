@@ -16,7 +16,7 @@ from . import limits
 from .errors import Invalid, Stale
 from .extensions import db
 from .models import Agency
-from .pickers.options import agency_option_attrs, all_agencies
+from .pickers.options import agency_option_attrs, all_agencies, picker_attrs
 
 T = TypeVar("T")
 
@@ -69,7 +69,7 @@ def page_number(args) -> int:
 def agency_choices(empty: str | None = None, exclude: Agency | None = None) -> list[SelectChoice]:
     """Every agency by name for a select field, with an empty first choice when `empty` names it; each option
     carries the other names a picker finds it by."""
-    choices = [SelectChoice(a.id, a.display_name, render_kw=agency_option_attrs(a))
+    choices = [SelectChoice(a.id, a.shown_display_name, render_kw=agency_option_attrs(a))
                for a in all_agencies() if a is not exclude]
     return [SelectChoice("", empty), *choices] if empty is not None else choices
 
@@ -78,7 +78,7 @@ def agency_picker(field, empty: str | None = None, exclude: Agency | None = None
     """Make a select field of a form an agency picker (tracker/pickers): every agency as a choice (see
     `agency_choices`), searchable in the browser by name, short name and other names."""
     field.choices = agency_choices(empty, exclude)
-    attrs = {"data-picker": "agency"}
+    attrs = picker_attrs()
     if isinstance(field, SelectMultipleField):
         attrs["size"] = 12  # without JavaScript, a list long enough to scan (not the browser's 4 rows)
     field.render_kw = {**(field.render_kw or {}), **attrs}

@@ -43,6 +43,7 @@ from .enums import (
     UpdateOrigin,
 )
 from .extensions import db
+from .i18n.content import in_language, showing_urdu
 
 # Every day of the week, as ReminderSettings.weekdays holds them.
 WEEKDAYS_ALL = "mon,tue,wed,thu,fri,sat,sun"
@@ -141,6 +142,9 @@ class Framework(db.Model):
     code: Mapped[str] = mapped_column(sa.String(limits.FRAMEWORK_CODE), unique=True)
     name: Mapped[str] = mapped_column(sa.String(limits.FRAMEWORK_NAME), unique=True)
     title: Mapped[str] = mapped_column(sa.String(limits.TITLE))
+    # Its name and title in Urdu (seed/catalogue.toml), shown in Urdu pages; empty: the English is shown.
+    name_ur: Mapped[str] = mapped_column(sa.String(limits.FRAMEWORK_NAME), default="", server_default="")
+    title_ur: Mapped[str] = mapped_column(sa.String(limits.TITLE), default="", server_default="")
     year: Mapped[int | None]
     source_document: Mapped[str] = mapped_column(sa.String(120), default="")
     source_date: Mapped[date | None]
@@ -162,6 +166,15 @@ class Framework(db.Model):
     def is_recommendations(self) -> bool:
         return self.kind == FrameworkKind.RECOMMENDATIONS
 
+    @property
+    def shown_name(self) -> str:
+        """Its name in the request's language: the Urdu name in an Urdu page when it has one."""
+        return in_language(self.name, self.name_ur)
+
+    @property
+    def shown_title(self) -> str:
+        return in_language(self.title, self.title_ur)
+
 
 class Pillar(db.Model):
     __tablename__ = "pillars"
@@ -169,10 +182,16 @@ class Pillar(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(sa.String(20), unique=True)
     name: Mapped[str] = mapped_column(sa.String(40))
+    name_ur: Mapped[str] = mapped_column(sa.String(40), default="", server_default="")
     description: Mapped[str] = mapped_column(sa.Text, default="")
     position: Mapped[int] = mapped_column(default=0)
 
     items: Mapped[list[ActionItem]] = relationship(back_populates="pillar")
+
+    @property
+    def shown_name(self) -> str:
+        """Its name in the request's language (روک تھام for Prevention in an Urdu page)."""
+        return in_language(self.name, self.name_ur)
 
 
 class Province(db.Model):
@@ -181,6 +200,11 @@ class Province(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(sa.String(8), unique=True)
     name: Mapped[str] = mapped_column(sa.String(60), unique=True)
+    name_ur: Mapped[str] = mapped_column(sa.String(60), default="", server_default="")
+
+    @property
+    def shown_name(self) -> str:
+        return in_language(self.name, self.name_ur)
 
 
 class Agency(db.Model):
@@ -189,6 +213,8 @@ class Agency(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(limits.AGENCY_NAME), unique=True)
     short_name: Mapped[str] = mapped_column(sa.String(limits.AGENCY_SHORT_NAME), default="")
+    # Its name as it writes it in Urdu (seed/agencies.toml), where known; empty: Urdu pages show the English.
+    name_ur: Mapped[str] = mapped_column(sa.String(limits.AGENCY_NAME), default="", server_default="")
     kind: Mapped[AgencyKind] = mapped_column(enum_column(AgencyKind))
     province_id: Mapped[int | None] = mapped_column(sa.ForeignKey("provinces.id"))
     parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("agencies.id"))
@@ -214,6 +240,16 @@ class Agency(db.Model):
     def label(self) -> str:
         """The short form used in history notes and tight tables: the short name when it has one."""
         return self.short_name or self.name
+
+    @property
+    def shown_name(self) -> str:
+        """Its name in the request's language: the Urdu name in an Urdu page when it has one, else the name."""
+        return in_language(self.name, self.name_ur)
+
+    @property
+    def shown_display_name(self) -> str:
+        """display_name in the request's language (the short name, an acronym Urdu text keeps, stays beside it)."""
+        return f"{self.shown_name} ({self.short_name})" if self.short_name else self.shown_name
 
     @property
     def source_documents(self) -> list[str]:
@@ -248,6 +284,8 @@ class ActionItem(db.Model):
     label: Mapped[str] = mapped_column(sa.String(20), default="")
     section: Mapped[str] = mapped_column(sa.String(limits.SECTION), default="")
     title: Mapped[str] = mapped_column(sa.String(limits.TITLE))
+    # The short title translated into Urdu (seed/items/*.toml); the verbatim source text stays as written.
+    title_ur: Mapped[str] = mapped_column(sa.String(limits.TITLE), default="", server_default="")
     text: Mapped[str] = mapped_column(sa.Text)
     locator: Mapped[str] = mapped_column(sa.String(limits.LOCATOR), default="")
     responsibility_text: Mapped[str] = mapped_column(sa.Text, default="")
@@ -313,6 +351,17 @@ class ActionItem(db.Model):
     repeated_by: Mapped[list[RecommendationRepeat]] = relationship(
         foreign_keys="RecommendationRepeat.earlier_id", back_populates="earlier", passive_deletes=True,
         order_by="RecommendationRepeat.id")
+
+    @property
+    def shown_title(self) -> str:
+        """The title to show in the request's language: the Urdu translation in an Urdu page when the item has
+        one, else the English title. Templates show it with its translation mark (_macros/content.html)."""
+        return in_language(self.title, self.title_ur)
+
+    @property
+    def title_translated(self) -> bool:
+        """Whether shown_title is a translation (an Urdu page and an Urdu title)."""
+        return bool(self.title_ur) and showing_urdu()
 
     @property
     def review_cycle(self) -> int | None:

@@ -7,9 +7,31 @@
   "use strict";
   if (typeof window.TomSelect !== "function") { return; }
 
-  var HINT = "Type part of its name, short name or another name to narrow the list; arrow keys and Enter choose.";
-  var MULTIPLE_HINT = "Type part of a name, short name or another name: each agency you choose is added to the " +
-    "others. Remove one with its × or, in the box, with Backspace.";
+  // The picker's words in the page's language: the select's data-picker-text (pickers/options.py), else English.
+  var ENGLISH = {
+    hint: "Type part of its name, short name or another name to narrow the list; arrow keys and Enter choose.",
+    multipleHint: "Type part of a name, short name or another name: each agency you choose is added to the " +
+      "others. Remove one with its × or, in the box, with Backspace.",
+    remove: "Remove",
+    removeOne: "Remove %(name)s",
+    noResults: "No agency goes by that name.",
+    chosen: "Chosen: %(names)s.",
+    noneChosen: "None chosen."
+  };
+
+  function words(select) {
+    var given = {};
+    try { given = JSON.parse(select.getAttribute("data-picker-text") || "{}"); } catch (e) { given = {}; }
+    var text = {};
+    Object.keys(ENGLISH).forEach(function (key) { text[key] = given[key] || ENGLISH[key]; });
+    return text;
+  }
+
+  function escapeHtml(text) {
+    var div = document.createElement("div");
+    div.textContent = text;
+    return div.innerHTML;
+  }
 
   function ids(element, attribute) {
     return (element.getAttribute(attribute) || "").split(/\s+/).filter(Boolean);
@@ -31,23 +53,24 @@
 
   function enhance(select) {
     var multiple = select.multiple;
+    var text = words(select);
     var picker = new window.TomSelect(select, {
       searchField: ["text", "short", "aliases"],
       maxOptions: null,  // all of them (Tom Select shows 50 by default): the list scrolls
       allowEmptyOption: !multiple,  // "All agencies", "None": a choice like the others, as in the plain select
       closeAfterSelect: !multiple,
-      plugins: multiple ? {remove_button: {title: "Remove"}} : {},
+      plugins: multiple ? {remove_button: {title: text.remove}} : {},
       render: {
-        no_results: function () { return '<div class="no-results">No agency goes by that name.</div>'; }
+        no_results: function () { return '<div class="no-results">' + escapeHtml(text.noResults) + "</div>"; }
       }
     });
     var input = picker.control_input;
     var help = document.getElementById(select.id + "-help");
     var described = ids(select, "aria-describedby");
     if (multiple && help) {
-      help.textContent = MULTIPLE_HINT;  // the plain select's "hold Ctrl" no longer applies
+      help.textContent = text.multipleHint;  // the plain select's "hold Ctrl" no longer applies
     } else {
-      var hint = hidden(select.id + "-picker-hint", multiple ? MULTIPLE_HINT : HINT);
+      var hint = hidden(select.id + "-picker-hint", multiple ? text.multipleHint : text.hint);
       picker.wrapper.appendChild(hint);
       described.push(hint.id);
     }
@@ -64,13 +87,13 @@
     describe(input, [chosen.id]);
     function update() {
       var names = picker.items.map(function (value) { return picker.options[value].text; });
-      chosen.textContent = names.length ? "Chosen: " + names.join("; ") + "." : "None chosen.";
+      chosen.textContent = names.length ? text.chosen.replace("%(names)s", names.join("; ")) : text.noneChosen;
       picker.control.querySelectorAll(".item").forEach(function (item) {
         var button = item.querySelector(".remove");
         var option = picker.options[item.dataset.value];
         if (button && option) {
-          button.setAttribute("aria-label", "Remove " + option.text);
-          button.title = "Remove " + option.text;
+          button.setAttribute("aria-label", text.removeOne.replace("%(name)s", option.text));
+          button.title = text.removeOne.replace("%(name)s", option.text);
         }
       });
     }

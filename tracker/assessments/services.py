@@ -103,8 +103,9 @@ def assess(user: User, item: ActionItem, year: int, rating: AssessmentRating | s
     db.session.flush()
     against = "disagrees with" if disagrees(item.status, rating) else "beside"
     record(AuditEventKind.ASSESSMENT, user=user, subject=f"assessment:{assessment.id}",
-           detail=f"{item.ref} {year}: {rating.label.lower()}, {against} the official status "
-                  f"{item.status.label.lower()}: “{reason}”")
+           # The audit log keeps English whatever the language of the page (the values, not the shown labels).
+           detail=f"{item.ref} {year}: {rating.value.replace('_', ' ')}, {against} the official status "
+                  f"{item.status.value.replace('_', ' ')}: “{reason}”")
     db.session.commit()
     return assessment
 

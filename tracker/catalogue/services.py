@@ -5,6 +5,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..enums import AssignmentRole, FindingKind, GovernmentResponse, Status
@@ -183,7 +184,7 @@ def frameworks_with_counts() -> list[tuple[Framework, int]]:
 def framework_or_404(code: str) -> Framework:
     framework = db.session.scalar(db.select(Framework).where(Framework.code == code))
     if framework is None:
-        raise NotFound(f"There is no framework with the code “{code}”.")
+        raise NotFound(_("There is no framework with the code “%(code)s”.", code=code))
     return framework
 
 

@@ -1,5 +1,6 @@
 """Pages for agencies, pillars and frameworks."""
 from flask import abort, render_template
+from flask_babel import gettext as _
 
 from ..enums import FindingKind
 from ..extensions import db
@@ -28,7 +29,7 @@ def agency_list():
 
 @bp.route("/agencies/<int:agency_id>")
 def agency_detail(agency_id: int):
-    agency = db.get_or_404(Agency, agency_id, description="There is no such agency.")
+    agency = db.get_or_404(Agency, agency_id, description=_("There is no such agency."))
     groups = agency_items_by_pillar(agency)
     return render_template("catalogue/agency.html", agency=agency, groups=groups)
 
@@ -40,7 +41,7 @@ def pillar_list():
 
 @bp.route("/pillars/<code>")
 def pillar_detail(code: str):
-    pillar = db.first_or_404(db.select(Pillar).where(Pillar.code == code), description="There is no such pillar.")
+    pillar = db.first_or_404(db.select(Pillar).where(Pillar.code == code), description=_("There is no such pillar."))
     return render_template("catalogue/pillar.html", pillar=pillar, groups=pillar_items_by_status(pillar))
 
 
@@ -74,7 +75,8 @@ def context():
 def finding_detail(code: str, kind: FindingKind):
     finding = get_finding(kind, code)
     if finding is None:
-        abort(404, description=f"There is no {kind.value} {code}.")
+        abort(404, description=_("There is no challenge %(code)s.", code=code) if kind == FindingKind.CHALLENGE
+              else _("There is no achievement %(code)s.", code=code))
     return render_template("catalogue/finding.html", finding=finding)
 
 
@@ -82,5 +84,5 @@ def finding_detail(code: str, kind: FindingKind):
 def law_detail(code: str):
     law = get_law(code)
     if law is None:
-        abort(404, description=f"There is no law with the code {code}.")
+        abort(404, description=_("There is no law with the code %(code)s.", code=code))
     return render_template("catalogue/law.html", law=law)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+from flask_babel import gettext as _
 from marshmallow import ValidationError, post_load, validate
 
 from .. import limits
@@ -57,7 +58,7 @@ class RecommendationsFramework(validate.Validator):
     def __call__(self, value):
         kind = db.session.scalar(db.select(Framework.kind).where(Framework.code == value))
         if kind is not None and kind != FrameworkKind.RECOMMENDATIONS:
-            raise ValidationError(f"framework {value!r} is a plan, not a set of recommendations")
+            raise ValidationError(_("framework %(code)r is a plan, not a set of recommendations", code=value))
         return value
 
 

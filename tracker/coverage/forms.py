@@ -1,4 +1,5 @@
 """A coordinator's form on a recommendation's page: the action that addresses it, by ref, and how."""
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import StringField, SubmitField
 
@@ -9,9 +10,10 @@ from ..forms import MaxLength, strip
 class CoverageForm(FlaskForm):
     # Checked by coverage.services.add_link (which the seed's rules share): a plan's action, a one-line reason.
     # Limits refused with both counts (forms.MaxLength), never a `maxlength` that cuts a paste short.
-    action = StringField("Action's ref", filters=[strip], validators=[MaxLength(limits.REF, "The action's ref")],
+    action = StringField(_l("Action's ref"), filters=[strip],
+                         validators=[MaxLength(limits.REF, _l("The action's ref"))],
                          render_kw={"list": "coverage-actions", "autocomplete": "off",
-                                    "placeholder": "e.g. NAP05-PROT-SH-i"})
-    reason = StringField("How it addresses the recommendation", filters=[strip],
-                         validators=[MaxLength(limits.COVERAGE_REASON, "The reason")])
-    submit = SubmitField("Add the action")
+                                    "placeholder": _l("e.g. NAP05-PROT-SH-i")})
+    reason = StringField(_l("How it addresses the recommendation"), filters=[strip],
+                         validators=[MaxLength(limits.COVERAGE_REASON, _l("The reason"))])
+    submit = SubmitField(_l("Add the action"))

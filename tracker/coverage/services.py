@@ -13,6 +13,8 @@ from datetime import UTC, datetime
 from typing import TextIO
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, joinedload
 
@@ -26,7 +28,8 @@ from ..models import ActionItem, CoverageLink, Framework, Pillar, User
 from .filters import CoverageFilters
 from .rules import link_problem, one_line, reason_problem
 
-NOT_ALLOWED = "Only coordinators and admins say which actions address a recommendation; everyone may read the coverage."
+NOT_ALLOWED = _l("Only coordinators and admins say which actions address a recommendation; everyone may read the "
+                 "coverage.")
 GAPS_SHOWN = 100  # the gaps section's length; the full list is the listing with "gaps only"
 # The CSV's columns, exactly; the Excel sheet and the API's rows carry the same.
 CSV_COLUMNS = ("recommendation", "framework", "title", "addressed_by", "status")
@@ -56,9 +59,9 @@ def add_link(user: User, recommendation: ActionItem, action_ref: str, reason: st
     errors: dict[str, str] = {}
     action = _item_by_ref(action_ref) if action_ref else None
     if not action_ref:
-        errors["action"] = "Give the ref of the action that addresses it, e.g. NAP05-PROT-SH-i."
+        errors["action"] = _("Give the ref of the action that addresses it, e.g. NAP05-PROT-SH-i.")
     elif action is None:
-        errors["action"] = f"There is no item with the ref “{action_ref}”."
+        errors["action"] = _("There is no item with the ref “%(ref)s”.", ref=action_ref)
     elif problem := link_problem(recommendation.ref, recommendation.framework.kind, action.ref,
                                  action.framework.kind):
         errors["action"] = problem[0].upper() + problem[1:] + "."
@@ -67,7 +70,8 @@ def add_link(user: User, recommendation: ActionItem, action_ref: str, reason: st
         existing = db.session.scalar(sa.select(CoverageLink).where(
             CoverageLink.recommendation_id == recommendation.id, CoverageLink.action_id == action.id))
         if existing is not None and existing.active:
-            errors["action"] = f"{action.ref} is already listed as addressing {recommendation.ref}."
+            errors["action"] = _("%(action)s is already listed as addressing %(recommendation)s.", action=action.ref,
+                                  recommendation=recommendation.ref)
     if problem := reason_problem(reason):
         errors["reason"] = problem
     if errors:
@@ -86,7 +90,8 @@ def add_link(user: User, recommendation: ActionItem, action_ref: str, reason: st
         db.session.flush()
     except IntegrityError:  # someone added the same pair a moment ago
         db.session.rollback()
-        raise Invalid({"action": f"{action_ref} is already listed as addressing {recommendation.ref}."}) from None
+        raise Invalid({"action": _("%(action)s is already listed as addressing %(recommendation)s.",
+                                   action=action_ref, recommendation=recommendation.ref)}) from None
     record(AuditEventKind.COVERAGE, user=user, subject=f"coverage:{link.id}",
            detail=f"added: {recommendation.ref} addressed by {action.ref}: “{reason}”")
     db.session.commit()
@@ -109,7 +114,7 @@ def remove_link(user: User, link_id: int, now: datetime | None = None) -> Remove
     link = db.session.scalar(sa.select(CoverageLink).where(CoverageLink.id == link_id, CoverageLink.active).options(
         joinedload(CoverageLink.recommendation), joinedload(CoverageLink.action)))
     if link is None:
-        raise NotFound("There is no such coverage link: it may have been removed already.")
+        raise NotFound(_("There is no such coverage link: it may have been removed already."))
     removed = RemovedLink(link.recommendation.ref, link.action.ref)
     detail = (f"removed ({'curated' if link.curated else 'added by a user'}): {removed.recommendation} "
               f"addressed by {removed.action}: “{link.reason}”")

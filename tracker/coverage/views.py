@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..auth.permissions import can_curate_coverage, can_export, requires
@@ -55,7 +56,8 @@ def add_coverage(ref: str):
     form = CoverageForm()
     submission = submit(form, lambda: add_link(current_user, item, form.action.data or "", form.reason.data or ""))
     if submission.done:
-        flash(f"{submission.result.action.ref} is now listed as addressing {item.ref}.", "success")
+        flash(_("%(action)s is now listed as addressing %(recommendation)s.", action=submission.result.action.ref,
+                recommendation=item.ref), "success")
         return redirect(url_for("items.item_detail", ref=item.ref, _anchor="coverage"))
     return render_template("coverage/add.html", item=item, form=form,
                            coverage=item_coverage(item, curator=True)), submission.status
@@ -65,5 +67,6 @@ def add_coverage(ref: str):
 @requires(can_curate_coverage, NOT_ALLOWED)
 def remove_coverage(link_id: int):
     removed = remove_link(current_user, link_id)
-    flash(f"{removed.action} is no longer listed as addressing {removed.recommendation}.", "success")
+    flash(_("%(action)s is no longer listed as addressing %(recommendation)s.", action=removed.action,
+            recommendation=removed.recommendation), "success")
     return redirect(url_for("items.item_detail", ref=removed.recommendation, _anchor="coverage"))

@@ -12,6 +12,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from rapidfuzz import fuzz, process, utils
 from sqlalchemy.orm import aliased
 
@@ -165,8 +166,9 @@ def confirmed(suggestions: list[RepeatSuggestion], confirm: Collection[str] | bo
         if key not in by_key:
             ref = key.split(KEY_SEPARATOR)[0]
             row = (rows or {}).get(ref)
-            problems.append(Problem(f"{key.replace(KEY_SEPARATOR, ' repeats ')!r} is not a repeat suggested for "
-                                    "this file", field="repeats", row=row))
+            earlier = key.split(KEY_SEPARATOR)[-1]
+            problems.append(Problem(_("'%(ref)s repeats %(earlier)s' is not a repeat suggested for this file",
+                                      ref=ref, earlier=earlier), field="repeats", row=row))
     if problems:
         raise Invalid(problems)
     wanted = set(confirm)

@@ -69,7 +69,7 @@ def _status_bars(dashboard: Dashboard, rows: list[StatusRow], filter_name: str) 
     labels = [_two_lines(row.label) for row in rows]
     for status in Status:
         figure.add_bar(
-            name=status.label,
+            name=str(status.label),
             x=labels,
             y=[row.counts[status.value] for row in rows],
             marker_color=STATUS_COLOURS[status.value],

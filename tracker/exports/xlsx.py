@@ -84,7 +84,7 @@ def workbook_bytes(filters: ItemFilters, today: date) -> tuple[bytes, int]:
     summary["C1"].number_format = "yyyy-mm-dd"
     summary.append(["Filters", ", ".join(f"{k}={v}" for k, v in filters.to_args().items()) or "none"])
     summary.append([])
-    summary.append(["Pillar", *(s.label for s in Status), "Total", "% completed"])
+    summary.append(["Pillar", *(str(s.label) for s in Status), "Total", "% completed"])
     for cell in summary[4]:
         cell.font = Font(bold=True)
     for row in dashboard.pillars:

@@ -14,7 +14,9 @@ from urllib.parse import quote, urlencode
 
 from flask import Blueprint, Flask, has_request_context, request, session
 from flask_babel import get_locale, get_translations
+from flask_babel.speaklater import LazyString
 from flask_login import current_user
+from markupsafe import escape
 
 from ..extensions import babel, db
 
@@ -28,6 +30,11 @@ WESTERN_DIGITS, URDU_DIGITS = "latn", "arabext"
 DIGITS = {WESTERN_DIGITS: "0123456789", URDU_DIGITS: "۰۱۲۳۴۵۶۷۸۹"}
 
 bp = Blueprint("i18n", __name__)
+
+# Flask-Babel's lazy strings call themselves safe HTML (`__html__` gives the text as it is), so Jinja would print
+# a lazily translated message unescaped, with whatever values were put into it (an imported file's framework
+# name, say). Escaped like any other text, a message with a value in it cannot carry markup into the page.
+LazyString.__html__ = lambda self: escape(str(self))
 
 
 def chosen_language() -> str:

@@ -48,7 +48,7 @@ class Grid:
                 cell = {**row_cell, column_dim.value: code} if column_dim else row_cell
                 inputs.append(GridInput(_name(cell), f"{row_label}, {label}" if label else row_label, cell))
             rows.append(GridRow(row_label, inputs))
-        return cls(heading=" · ".join(d.label for d in row_dims),
+        return cls(heading=" · ".join(str(d.label) for d in row_dims),
                    columns=[label for _, label in columns if label], rows=rows,
                    total=GridInput("total", "Total", {}))
 

@@ -27,7 +27,7 @@ def categories(breakdown: Breakdown) -> list[tuple[str, str]]:
     """A breakdown's categories as (code, label), in the order a grid shows them."""
     if breakdown == Breakdown.PROVINCE:
         return [(p.code, p.name) for p in db.session.scalars(sa.select(Province).order_by(Province.name))]
-    return CATEGORIES[breakdown]
+    return [(code, str(label)) for code, label in CATEGORIES[breakdown]]  # labels in the request's language
 
 
 def cell_key(cell: dict[str, str]) -> tuple[tuple[str, str], ...]:

@@ -258,7 +258,7 @@ def _summary(document: Document, options, scope: Scope, by_pillar, tracks, rates
     by_status = {status: [sum(scope.state[item.id][0] == status for item in scope.items
                               if item.pillar_id == pillar.id) for pillar in scope.pillars] for status in Status}
     chapter.add(BarChart("Items by official status at the end of the period", [p.name for p in scope.pillars],
-                         [Series(status.label, values, colour=STATUS_COLOURS[status.value])
+                         [Series(str(status.label), values, colour=STATUS_COLOURS[status.value])
                           for status, values in by_status.items()], stacked=True,
                          unit="items"))
     _assessments(document, scope)
@@ -298,8 +298,9 @@ def _assessments(document: Document, scope: Scope) -> None:
     disagreeing = [item for item in scope.items if scope.disagrees(item)]
     if disagreeing:
         section.add(Table(["Item", "Government says", "Rapporteur says", "Why"],
-                          [[f"{i.ref} {i.title}", scope.state[i.id][0].label, scope.assessments[i.id].rating.label,
-                            scope.assessments[i.id].reason] for i in disagreeing],
+                          [[f"{i.ref} {i.title}", str(scope.state[i.id][0].label),
+                            str(scope.assessments[i.id].rating.label), scope.assessments[i.id].reason]
+                           for i in disagreeing],
                           caption="Where the Rapporteur's assessment and the official status disagree",
                           widths=[3, 1.4, 1.4, 4]))
     else:

@@ -94,8 +94,9 @@ def seed_catalogue(seed_dir: str) -> SeedReport:
 def load_catalogue(catalogue: Catalogue) -> SeedReport:
     """Write a validated catalogue into the current session (the caller commits)."""
     report = SeedReport()
-    pillars = _upsert_by_code(Pillar, catalogue.pillars, ("name", "description", "position"), report, "pillars")
-    provinces = _upsert_by_code(Province, catalogue.provinces, ("name",), report, "provinces")
+    pillars = _upsert_by_code(Pillar, catalogue.pillars, ("name", "name_ur", "description", "position"), report,
+                             "pillars")
+    provinces = _upsert_by_code(Province, catalogue.provinces, ("name", "name_ur"), report, "provinces")
     _load_documents(catalogue, report)
     frameworks = _load_frameworks(catalogue, report)
     agencies = _load_agencies(catalogue, provinces, report)
@@ -151,6 +152,8 @@ def _load_frameworks(catalogue: Catalogue, report: SeedReport) -> dict[str, Fram
         values = {
             "name": record["name"],
             "title": record["title"],
+            "name_ur": record.get("name_ur", ""),
+            "title_ur": record.get("title_ur", ""),
             "year": record.get("year"),
             "source_document": record.get("source", ""),
             "source_date": record.get("source_date"),
@@ -184,14 +187,14 @@ def _load_agencies(catalogue: Catalogue, provinces: dict, report: SeedReport) ->
         province = provinces[record.province] if record.province else None
         named_in = ",".join(sorted(record.named_in))
         if agency is None:
-            agency = Agency(name=record.name, short_name=record.short_name, kind=record.kind, province=province,
-                            note=record.note, named_in=named_in, curated=record.curated)
+            agency = Agency(name=record.name, short_name=record.short_name, name_ur=record.name_ur, kind=record.kind,
+                            province=province, note=record.note, named_in=named_in, curated=record.curated)
             db.session.add(agency)
             by_name[key] = agency
             new_agencies.add(record.name)
             report.created["agencies"] += 1
-        elif assign_changed(agency, short_name=record.short_name, kind=record.kind, province=province,
-                            note=record.note, named_in=named_in, curated=record.curated):
+        elif assign_changed(agency, short_name=record.short_name, name_ur=record.name_ur, kind=record.kind,
+                            province=province, note=record.note, named_in=named_in, curated=record.curated):
             report.updated["agencies"] += 1
         agencies[record.name] = agency
         for alias in record.aliases:
@@ -243,6 +246,7 @@ def _load_items(catalogue, frameworks, pillars, provinces, agencies, report) -> 
             "label": record.label,
             "section": record.section,
             "title": record.title,
+            "title_ur": record.title_ur,
             "text": record.text,
             "locator": record.locator,
             "responsibility_text": record.responsibility,

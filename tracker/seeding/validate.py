@@ -35,8 +35,9 @@ from .responsibility import GENERIC_PHRASES, is_responsibility_line, name_keys, 
 from .sources import agency_source_problems, read_documents
 
 PILLAR_CODES = ("prevention", "prosecution", "protection", "partnership")
-ITEM_REQUIRED = ("ref", "label", "section", "title", "text", "locator", "pillar", "lead")
-AGENCY_KEYS = frozenset(("name", "short_name", "kind", "province", "parent", "aliases", "note", "named_in", "curated"))
+ITEM_REQUIRED = ("ref", "label", "section", "title", "title_ur", "text", "locator", "pillar", "lead")
+AGENCY_KEYS = frozenset(("name", "short_name", "name_ur", "kind", "province", "parent", "aliases", "note", "named_in",
+                         "curated"))
 INDICATOR_REQUIRED = ("code", "name", "definition", "unit", "pillar", "agency", "means_of_verification")
 INDICATOR_KEYS = frozenset(INDICATOR_REQUIRED + (
     "kind", "direction", "frequency", "breakdowns", "items", "baseline", "targets", "value"))
@@ -48,6 +49,10 @@ INDICATOR_CODE_PATTERN = re.compile(rf"^[A-Z0-9][A-Z0-9-]{{0,{limits.INDICATOR_C
 PERIOD_PATTERN = re.compile(limits.PERIOD_PATTERN)
 # The source documents' names in shared/seeds: a number, an underscore, 16 hexadecimal digits.
 SOURCE_DOCUMENT_PATTERN = re.compile(r"^\d{3}_[0-9a-f]{16}\.txt$")
+# Urdu text is in the Arabic script; the only Latin letters it keeps are acronyms (FIA, NADRA, NAP, ATUs, 4P).
+ARABIC_LETTER = re.compile(r"[\u0600-\u06FF\u0750-\u077F\uFB50-\uFDFF\uFE70-\uFEFF]")
+LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9&'’-]*")
+ACRONYM = re.compile(r"^[A-Z0-9&-]*[A-Z][A-Z0-9&-]*s?$")
 # The codes a breakdown cell may hold, but for provinces, which come from catalogue.toml.
 CELL_ENUMS = {Breakdown.SEX: Sex, Breakdown.AGE: AgeGroup, Breakdown.EXPLOITATION: Exploitation}
 
@@ -63,6 +68,7 @@ class AgencyRecord:
     note: str = ""
     named_in: list[str] = field(default_factory=list)  # the source documents that name it
     curated: str = ""  # for a body no document names: why the curators added it
+    name_ur: str = ""  # its name as it writes it in Urdu, where known
 
 
 @dataclass
@@ -73,6 +79,7 @@ class ItemRecord:
     label: str
     section: str
     title: str
+    title_ur: str  # the short title in Urdu, a translation
     text: str
     locator: str
     pillar: str
@@ -212,6 +219,16 @@ class _Reader:
             self.problem(file, record, f"{key} is required")
         return value
 
+    def urdu(self, data: dict, key: str, file: str, record: str, required: bool = False,
+             limit: int = limits.TITLE) -> str:
+        """An Urdu translation of a record's English text: in the Arabic script, within its column's limit."""
+        value = self.text(data, key, file, record, required=required)
+        if value and (problem := urdu_problem(key, value)):
+            self.problem(file, record, problem)
+        if len(value) > limit:
+            self.problem(file, record, f"{key} is longer than {limit} characters")
+        return value
+
     def date(self, data: dict, key: str, file: str, record: str) -> date | None:
         value = data.get(key)
         if value in (None, ""):
@@ -243,6 +260,18 @@ class _Reader:
             self.problem(file, record, f"{key} must be a list of strings")
             return []
         return [v.strip() for v in value if v.strip()]
+
+
+def urdu_problem(key: str, value: str) -> str | None:
+    """What is wrong with a text that should be Urdu: none of it in the Arabic script, or Latin words that are
+    not acronyms (an English title copied, or transliterated, instead of translated)."""
+    if not ARABIC_LETTER.search(value):
+        return f"{key} must be written in Urdu (the Arabic script), not {value[:40]!r}"
+    latin = [word for word in LATIN_WORD.findall(value) if not ACRONYM.match(word)]
+    if latin:
+        return (f"{key} holds Latin words {latin[:5]!r}: write them in Urdu (only acronyms such as FIA, NADRA or "
+                "NAP stay in Latin letters)")
+    return None
 
 
 def read_catalogue(seed_dir: str | Path) -> Catalogue:
@@ -284,22 +313,27 @@ def _read_reference(reader: _Reader, catalogue: Catalogue) -> None:
     for position, pillar in enumerate(pillars):
         record = f"pillar {pillar.get('code')}"
         reader.text(pillar, "name", file, record, required=True)
-        catalogue.pillars.append({**pillar, "position": position})
+        name_ur = reader.urdu(pillar, "name_ur", file, record, required=True, limit=40)
+        catalogue.pillars.append({**pillar, "name_ur": name_ur, "position": position})
     seen: set[str] = set()
     for province in data.get("province", []):
         record = f"province {province.get('code')}"
         code = reader.text(province, "code", file, record, required=True)
         reader.text(province, "name", file, record, required=True)
+        name_ur = reader.urdu(province, "name_ur", file, record, required=True, limit=60)
         if code in seen:
             reader.problem(file, record, "duplicate province code")
         seen.add(code)
-        catalogue.provinces.append(province)
+        catalogue.provinces.append({**province, "name_ur": name_ur})
     seen = set()
     for position, framework in enumerate(data.get("framework", [])):
         code = reader.text(framework, "code", file, "framework", required=True)
         record = f"framework {code}"
         for key in ("name", "title"):
             reader.text(framework, key, file, record, required=True)
+        translated = {"name_ur": reader.urdu(framework, "name_ur", file, record, required=True,
+                                             limit=limits.FRAMEWORK_NAME),
+                      "title_ur": reader.urdu(framework, "title_ur", file, record, required=True)}
         if code in seen:
             reader.problem(file, record, "duplicate framework code")
         seen.add(code)
@@ -319,7 +353,7 @@ def _read_reference(reader: _Reader, catalogue: Catalogue) -> None:
         if source_of_pillars and (earlier := next((f["code"] for f in catalogue.frameworks
                                                    if f["source_of_pillars"]), None)):
             reader.problem(file, record, f"source_of_pillars: the pillars already come from framework {earlier}")
-        catalogue.frameworks.append({**framework, "kind": kind, "aim": aim, "aim_locator": aim_locator,
+        catalogue.frameworks.append({**framework, **translated, "kind": kind, "aim": aim, "aim_locator": aim_locator,
                                      "source_of_pillars": source_of_pillars, "position": position})
 
 
@@ -376,6 +410,7 @@ def _read_agencies(reader: _Reader, catalogue: Catalogue):
             parent=reader.text(raw, "parent", file, record) or None,
             aliases=reader.string_list(raw, "aliases", file, record),
             note=reader.text(raw, "note", file, record),
+            name_ur=reader.urdu(raw, "name_ur", file, record, limit=limits.AGENCY_NAME),
             **_agency_origin(reader, raw, file, record),
         )
         if not name:
@@ -445,7 +480,10 @@ def _read_items(reader: _Reader, catalogue: Catalogue, resolve_agency) -> None:
         for index, raw in enumerate(data.get("item", []), start=1):
             position += 1
             record = f"item {raw.get('ref') or '#' + str(index)}"
-            values = {key: reader.text(raw, key, file, record, required=True) for key in ITEM_REQUIRED}
+            values = {key: reader.text(raw, key, file, record, required=True) for key in ITEM_REQUIRED
+                      if key != "title_ur"}
+            # The short title translated (the verbatim source text stays as written): required, in Urdu.
+            values["title_ur"] = reader.urdu(raw, "title_ur", file, record, required=True)
             ref = values["ref"]
             if ref and not limits.REF_PATTERN.match(ref):
                 reader.problem(file, record, "ref may hold only letters, digits and hyphens (at most 40)")
@@ -487,6 +525,7 @@ def _read_items(reader: _Reader, catalogue: Catalogue, resolve_agency) -> None:
                     label=values["label"],
                     section=values["section"],
                     title=values["title"],
+                    title_ur=values["title_ur"],
                     text=values["text"],
                     locator=values["locator"],
                     pillar=values["pillar"],
