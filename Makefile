@@ -40,6 +40,7 @@ install-test: $(VENV)/.installed-test node_modules/.installed $(CATALOGUES)
 ## each language's catalogue, for a translator to fill in (tests/test_translations.py names what is missing).
 translations-update: install
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 --no-location \
+		--ignore-dirs ".* __pycache__ node_modules" \
 		--sort-output --no-wrap --project tracker --version 1 -o translations/messages.pot .
 	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-wrap --no-fuzzy-matching \
 		--ignore-obsolete

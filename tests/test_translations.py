@@ -19,8 +19,60 @@ ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "tracker" / "templates"
 CATALOGUE = ROOT / "translations" / "ur" / "LC_MESSAGES" / "messages.po"
 
-# Templates whose text is not yet marked for translation (remove each as it is done).
-NOT_YET_MARKED = {path.relative_to(TEMPLATES).as_posix() for path in TEMPLATES.rglob("*.html")}
+# Templates whose text is not yet marked for translation (remove each as it is done; one a line, sorted).
+NOT_YET_MARKED = {
+    "_macros/coverage.html",
+    "_macros/filters.html",
+    "_macros/forms.html",
+    "_macros/items.html",
+    "_macros/navigation.html",
+    "_macros/pagination.html",
+    "_macros/pickers.html",
+    "admin/agencies.html",
+    "admin/agency.html",
+    "admin/user.html",
+    "admin/users.html",
+    "api/docs.html",
+    "audit/log.html",
+    "auth/email_password.html",
+    "auth/forgot.html",
+    "auth/link_refused.html",
+    "auth/login.html",
+    "auth/set_password.html",
+    "base.html",
+    "catalogue/_linked_items.html",
+    "catalogue/agencies.html",
+    "catalogue/agency.html",
+    "catalogue/context.html",
+    "catalogue/finding.html",
+    "catalogue/framework.html",
+    "catalogue/frameworks.html",
+    "catalogue/law.html",
+    "catalogue/pillar.html",
+    "catalogue/pillars.html",
+    "catalogue/sources.html",
+    "checklist/_checklist.html",
+    "coordination/agencies.html",
+    "coordination/plan.html",
+    "coverage/_item_section.html",
+    "coverage/add.html",
+    "coverage/index.html",
+    "errors/error.html",
+    "home/_mail_failing.html",
+    "home/agency.html",
+    "home/overview.html",
+    "imports/upload.html",
+    "items/detail.html",
+    "items/list.html",
+    "progress/update.html",
+    "reminders/email.html",
+    "reminders/log.html",
+    "reminders/notifications.html",
+    "reminders/settings.html",
+    "tokens/index.html",
+    "verification/decide.html",
+    "verification/queue.html",
+}
 
 # Words that read the same in an Urdu page: acronyms and names that Urdu text keeps in Latin letters.
 KEPT_AS_WRITTEN = {"FIA", "NADRA", "NAP", "API", "CSV", "XLSX", "PDF", "HTML", "JSON", "ID", "URL", "KP", "ICT",
@@ -100,13 +152,18 @@ def test_no_template_text_outside_gettext(template):
     assert text_outside_gettext((TEMPLATES / template).read_text()) == [], template
 
 
+def _scanned(directory) -> bool:
+    """Every folder but hidden ones and those of no source (Babel's default leaves out "_macros" too)."""
+    return not Path(directory).name.startswith(".") and Path(directory).name not in ("__pycache__", "node_modules")
+
+
 def test_every_message_has_its_urdu_translation():
     method_map = [("tracker/**.py", "python"), ("tracker/templates/**.html", "jinja2")]
     keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None,
                 "lazy_ngettext": (1, 2), "pgettext": ((1, "c"), 2)}
     messages = {message if isinstance(message, str) else message[0]
                 for _file, _line, message, _comments, _context in
-                extract_from_dir(ROOT, method_map, keywords=keywords)}
+                extract_from_dir(ROOT, method_map, keywords=keywords, directory_filter=_scanned)}
     with CATALOGUE.open("rb") as handle:
         catalogue = read_po(handle)
     missing = sorted(m for m in messages if not (catalogue.get(m) and catalogue.get(m).string))

@@ -27,7 +27,7 @@
       bar.classList.remove("progress-bar-striped", "progress-bar-animated");
       if (state.state === "failed") {
         bar.classList.add("bg-danger");
-        field("error").textContent = `It could not be written: ${state.error}. Ask for it again.`;
+        field("error").textContent = state.error_message;  // in the page's language
       } else {
         window.location.reload(); // the page then shows the files with their sizes
       }

@@ -5,7 +5,7 @@ user), the account's language, the session's, the browser's preference (Accept-L
 """
 from __future__ import annotations
 
-from flask import Flask, request, session
+from flask import Flask, has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -18,7 +18,10 @@ RIGHT_TO_LEFT = frozenset({"ur"})
 
 
 def chosen_language() -> str:
-    """The language of this request (Flask-Babel's locale selector)."""
+    """The language of this request (Flask-Babel's locale selector); English outside a request (the command
+    line, the scheduler's jobs), which choose another with flask_babel.force_locale."""
+    if not has_request_context():
+        return DEFAULT
     asked = request.args.get("lang")
     if asked in LANGUAGES:
         return asked
