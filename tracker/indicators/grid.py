@@ -52,7 +52,7 @@ class Grid:
             rows.append(GridRow(row_label, inputs))
         return cls(heading=" · ".join(d.label for d in row_dims),
                    columns=[label for _, label in columns if label], rows=rows,
-                   total=GridInput("total", "Total", {}))
+                   total=GridInput("total", _("Total"), {}))
 
     def inputs(self) -> list[GridInput]:
         """Every input, the total first."""

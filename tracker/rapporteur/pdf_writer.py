@@ -197,7 +197,7 @@ class _ReportTemplate(platypus.BaseDocTemplate):
         self.canv.bookmarkPage(key)
         self.canv.addOutlineEntry(title, key, level=depth, closed=level > 1)
         if level == 1:
-            urdu = ARABIC_SCRIPT.search(title)
+            urdu = _right_to_left.get() and ARABIC_SCRIPT.search(title)
             self.notify("TOCEntry", (0, _urdu_markup(title, TOC_STYLE) if urdu else escape(title), self.page, key))
 
 
@@ -220,10 +220,10 @@ def _footer(canvas, template) -> None:
 
 
 def _text(text: str, style: str | ParagraphStyle, paragraph=platypus.Paragraph) -> platypus.Paragraph:
-    """Plain text as a paragraph: reportlab reads its own markup in paragraphs, so <, > and & are escaped. Urdu
-    text is set in Nastaliq, shaped, from the right."""
+    """Plain text as a paragraph: reportlab reads its own markup in paragraphs, so <, > and & are escaped. In an
+    Urdu report, Urdu text is set in Nastaliq, shaped, from the right (an English report keeps Helvetica)."""
     style = STYLES[style] if isinstance(style, str) else style
-    if ARABIC_SCRIPT.search(text):
+    if _right_to_left.get() and ARABIC_SCRIPT.search(text):
         return paragraph(_urdu_markup(text, style), _urdu_style(style))
     return paragraph(escape(text), style)
 
@@ -250,7 +250,7 @@ def _story(document: Document, width: float, height: float) -> list:
     story = [_text(document.title, "title"), _text(document.subtitle, "subtitle")]
     story += [_text(line, "cover") for line in document.cover_lines]
     if document.contents:  # without chapters, reportlab would print its placeholder text
-        urdu = any(ARABIC_SCRIPT.search(title) for title in document.contents)
+        urdu = _right_to_left.get() and any(ARABIC_SCRIPT.search(title) for title in document.contents)
         contents = (UrduContents(levelStyles=[_urdu_style(TOC_STYLE)]) if urdu
                     else TableOfContents(levelStyles=[TOC_STYLE], dotsMinLevel=0, rightColumnWidth=1.5 * cm))
         story += [platypus.PageBreak(), _text(_("Contents"), "contents"), contents]
@@ -341,7 +341,7 @@ def _cell(value, column_width: float):
     reportlab lays out many times faster (the annex of a national plan has tens of thousands of cells)."""
     text = cell_text(value)
     style = STYLES["cell right" if is_number(value) else "cell"]
-    if ARABIC_SCRIPT.search(text):  # Helvetica has no Urdu letters: a shaped paragraph in Nastaliq
+    if _right_to_left.get() and ARABIC_SCRIPT.search(text):  # Helvetica has no Urdu letters: shaped Nastaliq
         return _text(text, style, CellParagraph)
     fits = "\n" not in text and stringWidth(text, style.fontName, style.fontSize) <= column_width - 2 * CELL_PADDING
     return text if fits else CellParagraph(escape(text), style)
