@@ -427,7 +427,7 @@ REFUSALS = [
                             "plan&#39;s actions address a recommendation."),
     ({"action": "PAPER-g"}, "PAPER-g cannot address itself: link it to a plan&#39;s action."),
     ({"reason": "   "}, "Say in one line how the action addresses the recommendation."),
-    ({"reason": "x" * 301}, "Keep the reason to one line of at most 300 characters"),
+    ({"reason": "x" * 301}, "The reason is 301 characters; the limit is 300."),
 ]
 
 

@@ -3,14 +3,15 @@ from flask_wtf import FlaskForm
 from wtforms import StringField, SubmitField
 
 from .. import limits
-from ..forms import strip
+from ..forms import MaxLength, strip
 
 
 class CoverageForm(FlaskForm):
     # Checked by coverage.services.add_link (which the seed's rules share): a plan's action, a one-line reason.
-    action = StringField("Action's ref", filters=[strip],
-                         render_kw={"maxlength": limits.REF, "list": "coverage-actions", "autocomplete": "off",
+    # Limits refused with both counts (forms.MaxLength), never a `maxlength` that cuts a paste short.
+    action = StringField("Action's ref", filters=[strip], validators=[MaxLength(limits.REF, "The action's ref")],
+                         render_kw={"list": "coverage-actions", "autocomplete": "off",
                                     "placeholder": "e.g. NAP05-PROT-SH-i"})
     reason = StringField("How it addresses the recommendation", filters=[strip],
-                         render_kw={"maxlength": limits.COVERAGE_REASON})
+                         validators=[MaxLength(limits.COVERAGE_REASON, "The reason")])
     submit = SubmitField("Add the action")
