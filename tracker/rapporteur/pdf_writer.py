@@ -79,8 +79,8 @@ TOC_STYLE = ParagraphStyle("toc", BODY, fontSize=11.5, leading=20)
 RIGHT_TO_LEFT_LANGUAGES = frozenset({"ur"})
 # Whether the document being written reads right to left: its tables then run from the right.
 _right_to_left: ContextVar[bool] = ContextVar("right_to_left", default=False)
-ARABIC_SCRIPT = re.compile("[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]")
-ARABIC = "\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff"
+ARABIC = "\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff"  # the Arabic script's blocks
+ARABIC_SCRIPT = re.compile(f"[{ARABIC}]")
 # Words (between spaces) with a Latin letter and no Arabic-script one, one after another: set in a Latin face.
 LATIN_WORD = f"[^\\s{ARABIC}]*[A-Za-z][^\\s{ARABIC}]*"
 LATIN_RUN = re.compile(f"(?<!\\S){LATIN_WORD}(?:\\s+{LATIN_WORD})*(?!\\S)")
@@ -118,8 +118,8 @@ def _register_urdu_fonts() -> None:
     files = urdu_font_files()
     pdfmetrics.registerFont(TTFont("Urdu", str(files["regular"])))
     pdfmetrics.registerFont(TTFont("Urdu-Bold", str(files["bold"])))
-    # Latin letters among Urdu words: a TrueType face too, as reportlab shapes a word whose letters change font
-    # only between TrueType faces (DejaVu Sans, which matplotlib's wheel carries).
+    # Latin words among Urdu ones: a TrueType face too (DejaVu Sans, which matplotlib's wheel carries), so that
+    # reportlab can shape every word of an Urdu paragraph.
     pdfmetrics.registerFont(TTFont("UrduLatin", str(LATIN_FONTS / "DejaVuSans.ttf")))
     pdfmetrics.registerFont(TTFont("UrduLatin-Bold", str(LATIN_FONTS / "DejaVuSans-Bold.ttf")))
 
