@@ -42,7 +42,7 @@ install-test: $(VENV)/.installed-test node_modules/.installed $(CATALOGUES)
 translations-update: install
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 --no-location \
 		--sort-output --no-wrap --project tracker --version 1 -o translations/messages.pot \
-		--ignore-dirs '.* node_modules build instance' .
+		--ignore-dirs '.* __pycache__ node_modules build instance' .
 	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-wrap --no-fuzzy-matching \
 		--ignore-obsolete
 

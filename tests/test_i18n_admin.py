@@ -258,21 +258,3 @@ def test_the_command_line_stays_english(seeded, runner, app):
     assert "An agency user needs an agency" in result.output
     with app.app_context(), pytest.raises(Invalid, match="at least 12 characters"):
         check_password_policy("short")  # a rule's message outside any request: English
-
-
-def test_every_message_of_this_part_has_its_urdu_and_the_same_placeholders():
-    from babel.messages.pofile import read_po
-
-    from test_translations import CATALOGUE
-
-    with CATALOGUE.open("rb") as handle:
-        catalogue = read_po(handle)
-    for message in catalogue:
-        if not message.id:
-            continue
-        ids = [message.id] if isinstance(message.id, str) else list(message.id)
-        strings = [message.string] if isinstance(message.string, str) else list(message.string)
-        for msgid in ids:
-            wanted = sorted(re.findall(r"%\(\w+\)[sd]|\{\w+![rs]\}", msgid))
-            for string in strings:
-                assert sorted(re.findall(r"%\(\w+\)[sd]|\{\w+![rs]\}", string)) == wanted, msgid

@@ -147,8 +147,10 @@ def _write_export(out: str, content: bytes, count: int, export_format: str) -> N
 @click.option("--framework", "frameworks", multiple=True, help="A framework's code (repeat for more; none: all).")
 @click.option("--pillar", "pillars", multiple=True, help="A pillar's code (repeat for more; none: all).")
 @click.option("--format", "file_format", type=click.Choice(["docx", "pdf"]), required=True)
+@click.option("--language", type=click.Choice(["en", "ur"]), default="en", show_default=True,
+              help="The language of its headings, labels and fixed sentences (the plan's texts stay as written).")
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="The file to write.")
-def report_command(year, start, end, frameworks, pillars, file_format, out) -> None:
+def report_command(year, start, end, frameworks, pillars, file_format, language, out) -> None:
     """Write the National Rapporteur's report of a year (or any period) as Word or PDF."""
     from .rapporteur.services import ReportOptions, build_files
 
@@ -157,7 +159,7 @@ def report_command(year, start, end, frameworks, pillars, file_format, out) -> N
     if start and year:
         raise click.UsageError("Give a --year or a period (--from, --to), not both.")
     today = date.today()
-    choices = {"frameworks": list(frameworks), "pillars": list(pillars)}
+    choices = {"frameworks": list(frameworks), "pillars": list(pillars), "language": language}
     options = (ReportOptions(start.date(), end.date(), **choices) if start
                else ReportOptions.year(year or today.year, **choices))
     if problems := options.problems():

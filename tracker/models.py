@@ -1175,6 +1175,8 @@ class RapporteurReport(db.Model):
     # The frameworks' and pillars' codes it covers, comma-separated; empty: all of them.
     frameworks: Mapped[str] = mapped_column(sa.String(400), default="")
     pillars: Mapped[str] = mapped_column(sa.String(200), default="")
+    # The language of its headings, labels and fixed sentences (en or ur); the plan's own texts are as written.
+    language: Mapped[str] = mapped_column(sa.String(8), default="en", server_default="en")
     state: Mapped[GenerationState] = mapped_column(enum_column(GenerationState), default=GenerationState.QUEUED,
                                                    index=True)
     progress: Mapped[int] = mapped_column(default=0)  # percent

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import aliased, contains_eager, joinedload
 
 from .. import limits
@@ -30,8 +32,8 @@ from ..models import ActionItem, Agency, Assessment, Framework, ItemAgency, Pill
 from .filters import AssessmentFilters
 
 FIRST_YEAR = 2005  # the NAP 2005, the earliest plan the tracker follows
-NOT_ALLOWED = "Only the National Rapporteur records assessments; everyone may read them."
-REASON_NEEDED = "Say why, in a sentence or two: readers weigh the rating by its reason."
+NOT_ALLOWED = _l("Only the National Rapporteur records assessments; everyone may read them.")
+REASON_NEEDED = _l("Say why, in a sentence or two: readers weigh the rating by its reason.")
 
 
 def last_year(today: date | None = None) -> int:
@@ -86,14 +88,14 @@ def assess(user: User, item: ActionItem, year: int, rating: AssessmentRating | s
     reason = (reason or "").strip()
     errors = {}
     if not isinstance(year, int) or not FIRST_YEAR <= year <= last_year():
-        errors["year"] = f"An assessment is of a year from {FIRST_YEAR} to {last_year()}."
+        errors["year"] = _("An assessment is of a year from %(first)s to %(last)s.", first=FIRST_YEAR, last=last_year())
     try:
         rating = AssessmentRating(rating)
     except ValueError:
-        errors["rating"] = "Rate it " + ", ".join(r.label.lower() for r in AssessmentRating) + "."
+        errors["rating"] = _("Rate it %(ratings)s.", ratings=", ".join(str(r.label).lower() for r in AssessmentRating))
     if not reason:
         errors["reason"] = REASON_NEEDED
-    elif problem := limits.too_long("The reason", reason, limits.ASSESSMENT_REASON):
+    elif problem := limits.too_long(_("The reason"), reason, limits.ASSESSMENT_REASON):
         errors["reason"] = problem + " A short why: the evidence is in the item's history."
     if errors:
         raise Invalid(errors)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..auth.permissions import can_assess, can_export, requires
@@ -45,8 +46,8 @@ def assess_item(ref: str):
                                              form.reason.data or ""))
     if submission.done:
         assessment = submission.result
-        flash(f"Your assessment of {item.ref} for {assessment.year} is recorded: {assessment.rating.label.lower()}. "
-              "The official status is unchanged.", "success")
+        flash(_("Your assessment of %(ref)s for %(year)s is recorded: %(rating)s. The official status is unchanged.",
+                ref=item.ref, year=assessment.year, rating=str(assessment.rating.label).lower()), "success")
         return redirect(url_for("items.item_detail", ref=item.ref, _anchor="assessment"))
     return render_template("assessments/assess.html", item=item, form=form,
                            years=by_year(item.assessments)), submission.status

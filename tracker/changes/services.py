@@ -21,6 +21,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from ..audit.services import record
@@ -50,15 +53,15 @@ from ..models import (
 
 # The sections of a comparison, in the order the page and the CSV give them; the keys are the CSV's codes.
 SECTIONS = {
-    "status_changed": "Official status or progress changed",
-    "completed": "Newly completed",
-    "overdue": "Newly overdue",
-    "assigned": "Agencies assigned",
-    "new_item": "New items",
-    "new_framework": "New frameworks",
-    "evidence_added": "Evidence added",
-    "values_verified": "Indicator values verified",
-    "report_returned": "Reports returned",
+    "status_changed": _l("Official status or progress changed"),
+    "completed": _l("Newly completed"),
+    "overdue": _l("Newly overdue"),
+    "assigned": _l("Agencies assigned"),
+    "new_item": _l("New items"),
+    "new_framework": _l("New frameworks"),
+    "evidence_added": _l("Evidence added"),
+    "values_verified": _l("Indicator values verified"),
+    "report_returned": _l("Reports returned"),
 }
 # Filters that only items have: indicators' values and reports are narrowed by pillar and agency alone (as
 # the dashboard's results are), and left out when one of these is set.
@@ -164,8 +167,8 @@ def changes_between(start: date, end: date, filters: ItemFilters, user: User, to
     - report_returned: reports (an item's or an indicator's) returned to their agency in the window.
     """
     if start > end:
-        raise Invalid({"start": f"The start, {format_date(start)}, is after the end, {format_date(end)}: choose a "
-                                "start on or before the end."})
+        raise Invalid({"start": _("The start, %(start)s, is after the end, %(end)s: choose a start on or before "
+                                  "the end.", start=format_date(start), end=format_date(end))})
     today = today or date.today()
     window = _Window(start, end, today, filters)
     status_changed, completed = _state_changes(window)
@@ -243,10 +246,10 @@ def _who(entry: Update | None) -> str:
         return ""
     if entry.author is not None:
         if entry.step == ReportStep.VERIFIED and entry.agency is not None:
-            return f"{entry.author.display_name} (verifying {entry.agency.label})"
+            return _("%(name)s (verifying %(agency)s)", name=entry.author.display_name, agency=entry.agency.label)
         return entry.author.display_name
     if entry.origin == UpdateOrigin.SOURCE:
-        return f"source: {entry.source_document}" if entry.source_document else "source"
+        return _("source: %(document)s", document=entry.source_document) if entry.source_document else _("source")
     return ""
 
 
@@ -326,14 +329,14 @@ def _evidence_text(evidence: Evidence) -> Dated | str:
     """Evidence in a few words: the file, the link, the figure (and its day), the note."""
     parts, after = [], []
     if evidence.stored_name:
-        parts.append(evidence.original_name or "a file")
+        parts.append(evidence.original_name or _("a file"))
     if evidence.url:
         parts.append(evidence.url)
     if evidence.value is not None:
         parts.append(f"{evidence.value:g} {evidence.unit}".strip())
     if evidence.note:
         after.append(evidence.note if len(evidence.note) <= 120 else evidence.note[:119] + "…")
-    confidential = " (confidential)" if evidence.confidential else ""
+    confidential = " " + _("(confidential)") if evidence.confidential else ""
     if evidence.value is not None and evidence.as_of:
         return Dated("; ".join(parts) + ", as of ", evidence.as_of, "".join(f"; {a}" for a in after) + confidential)
     return "; ".join(parts + after) + confidential
@@ -376,11 +379,13 @@ def _giver(evidence: Evidence) -> str:
     """Who gave evidence: its uploader, or the source document the seed took it from."""
     if evidence.uploaded_by is not None:
         return evidence.uploaded_by.display_name
-    return f"source: {evidence.source_document}" if evidence.origin == UpdateOrigin.SOURCE else ""
+    if evidence.origin == UpdateOrigin.SOURCE:
+        return _("source: %(document)s", document=evidence.source_document)
+    return ""
 
 
 def _values(count: int) -> str:
-    return f"{count} value{'' if count == 1 else 's'}"
+    return ngettext("%(num)d value", "%(num)d values", count)
 
 
 def _indicator_change(section: str, indicator: Indicator, period: str, agency: Agency | None, before: str,
@@ -401,7 +406,7 @@ def _verified_values(window: _Window) -> list[Change]:
     )
     return [
         _indicator_change("values_verified", report.indicator, report.period, report.agency, "",
-                          f"{_values(len(report.values))} verified",
+                          ngettext("%(num)d value verified", "%(num)d values verified", len(report.values)),
                           as_utc(report.decided_at), report.decided_by.display_name if report.decided_by else "")
         for report in db.session.scalars(query).unique()
     ]
@@ -427,7 +432,8 @@ def _coordinators_values(window: _Window) -> list[Change]:
         .options(joinedload(Indicator.pillar), joinedload(Indicator.agency)))}
     return [
         _indicator_change("values_verified", indicators[indicator_id], period, indicators[indicator_id].agency, "",
-                          f"{_values(count)} entered by a coordinator", as_utc(when), "a coordinator")
+                          ngettext("%(num)d value entered by a coordinator", "%(num)d values entered by a coordinator",
+                                   count), as_utc(when), _("a coordinator"))
         for indicator_id, period, count, when in entries
     ]
 
@@ -463,7 +469,7 @@ def _returned(window: _Window) -> list[Change]:
 
 
 def _returned_text(report: Report) -> str:
-    return f"returned: “{report.comment}”" if report.comment else "returned"
+    return _("returned: “%(comment)s”", comment=report.comment) if report.comment else _("returned")
 
 
 def _decider(report: Report) -> str:

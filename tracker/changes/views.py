@@ -2,6 +2,7 @@
 from datetime import date
 
 from flask import abort, render_template, request
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..auth.permissions import can_export, can_see_changes, requires
@@ -18,7 +19,7 @@ SHOWN = 100  # rows of a section on the page; the CSV holds them all
 
 
 @bp.before_request
-@requires(can_see_changes, "Only coordinators, the rapporteur and admins compare the plan at two dates.")
+@requires(can_see_changes, _l("Only coordinators, the rapporteur and admins compare the plan at two dates."))
 def readers_only():
     """Agencies follow their own items; the comparison of the whole plan is for its overseers."""
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from marshmallow import validate
 
 from ..enums import Frequency
@@ -13,9 +15,9 @@ from ..items.filters import QuerySchema, QueryText, load_leniently, query_date
 
 DEFAULT_DAYS = 90
 PRESETS = {
-    "90d": "Last 90 days",
-    "quarter": "Last quarter",
-    "year": "Last year",
+    "90d": _l("Last 90 days"),
+    "quarter": _l("Last quarter"),
+    "year": _l("Last year"),
 }
 DEFAULT_PRESET = "90d"
 
@@ -70,7 +72,8 @@ def read_window(args, today: date) -> Window:
     if preset:
         given = [name for name in ("start", "end") if name in values]
         if given:
-            problems.append(f"{' and '.join(given)} left aside: the preset “{PRESETS[preset]}” sets the days")
+            problems.append(_("%(fields)s left aside: the preset “%(preset)s” sets the days",
+                              fields=" and ".join(given), preset=PRESETS[preset]))
         start, end = preset_range(preset, today)
         return Window(start, end, preset, tuple(problems))
     if "start" not in values and "end" not in values:

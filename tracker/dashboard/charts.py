@@ -4,7 +4,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import plotly.graph_objects as go
-from flask import url_for
+from flask import has_request_context, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from ..enums import Status
 from .services import Dashboard, StatusRow
@@ -16,7 +18,18 @@ STATUS_COLOURS = {status.value: BOOTSTRAP_COLOURS[status.style] for status in St
 TOP_AGENCIES = 20
 
 
-NO_ITEMS = "No items match these filters."
+NO_ITEMS = _l("No items match these filters.")
+# The page's own families, so that a chart reads in the page's type (Nastaliq in Urdu, as static/css sets it).
+FONT_FAMILY = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
+URDU_FONT_FAMILY = "'Noto Nastaliq Urdu', 'Noto Naskh Arabic', " + FONT_FAMILY
+
+
+def right_to_left() -> bool:
+    """Whether the request's language reads right to left (never outside a request: the CLI's report is English)."""
+    if not has_request_context():
+        return False
+    from ..i18n import text_direction  # the i18n package imports the app's extensions, loaded by then
+    return text_direction() == "rtl"
 
 
 @dataclass
@@ -32,18 +45,27 @@ class Chart:
 
 
 def layout(figure: go.Figure, height: int = 360, **extra) -> go.Figure:
+    """The charts' common look; in a right-to-left language the chart reads from the right too: the first
+    category (or month) on the right, horizontal bars growing leftwards, the value axis and the legend on the
+    right, the page's Nastaliq type."""
+    rtl = right_to_left()
     figure.update_layout(
         template="plotly_white",
         height=height,
         margin={"l": 10, "r": 10, "t": 10, "b": 10},
         # Below the plot at the foot of the figure (not of the plot area), so it never covers the axis labels,
         # which grow and tilt as a phone narrows the plot.
-        legend={"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom", "x": 0, "xanchor": "left"},
-        font={"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "size": 13},
+        legend={"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom",
+                "x": 1 if rtl else 0, "xanchor": "right" if rtl else "left"},
+        font={"family": URDU_FONT_FAMILY if rtl else FONT_FAMILY, "size": 13},
+        hoverlabel={"align": "right" if rtl else "left"},
         **extra,
     )
     figure.update_xaxes(automargin=True)
     figure.update_yaxes(automargin=True)
+    if rtl:
+        figure.update_xaxes(autorange="reversed")
+        figure.update_yaxes(side="right")
     return figure
 
 
@@ -77,7 +99,7 @@ def _status_bars(dashboard: Dashboard, rows: list[StatusRow], filter_name: str) 
                 _items_url(dashboard, **{filter_name: row.key, "status": status.value}) if row.key else None
                 for row in rows
             ],
-            hovertemplate="%{x}<br>" + status.label + ": %{y}<extra></extra>",
+            hovertemplate=f"%{{x}}<br>{status.label}: %{{y}}<extra></extra>",
         )
     if dashboard.include_pending:
         # Reports awaiting verification: a hatched segment per claimed status, labelled as such.
@@ -85,38 +107,38 @@ def _status_bars(dashboard: Dashboard, rows: list[StatusRow], filter_name: str) 
             counts = [row.pending[status.value] for row in rows]
             if not any(counts):
                 continue
-            label = f"{status.label} — reported, awaiting verification"
+            label = _("%(status)s — reported, awaiting verification", status=status.label)
             figure.add_bar(
                 name=label,
                 x=labels,
                 y=counts,
                 marker={"color": "white", "line": {"color": STATUS_COLOURS[status.value], "width": 1.5},
                         "pattern": {"shape": "/", "fgcolor": STATUS_COLOURS[status.value]}},
-                hovertemplate="%{x}<br>" + label + ": %{y}<extra></extra>",
+                hovertemplate=f"%{{x}}<br>{label}: %{{y}}<extra></extra>",
             )
-    return layout(figure, barmode="stack", yaxis_title="Items")
+    return layout(figure, barmode="stack", yaxis_title=_("Items"))
 
 
 def build_charts(dashboard: Dashboard) -> list[Chart]:
     """The dashboard's charts, in the order the page shows them; one with nothing to show says why instead."""
-    no_items = NO_ITEMS if not dashboard.total else ""
+    no_items = str(NO_ITEMS) if not dashboard.total else ""
     none_open = no_items or ("" if any(row.open for row in dashboard.agencies)
-                             else "None of the items that match these filters is open.")
-    no_months = no_items or ("" if dashboard.months else "No item was completed or reported on in these months.")
+                             else _("None of the items that match these filters is open."))
+    no_months = no_items or ("" if dashboard.months else _("No item was completed or reported on in these months."))
     charts = [
-        Chart("pillar-status", "Status of items per pillar", _status_bars(dashboard, dashboard.pillars, "pillar"),
+        Chart("pillar-status", _("Status of items per pillar"), _status_bars(dashboard, dashboard.pillars, "pillar"),
               no_items),
-        Chart("pillar-completion", "Completion per pillar", _completion(dashboard), no_items),
-        Chart("agency-load", "Open and overdue items per agency (busiest first)", _agency_load(dashboard),
+        Chart("pillar-completion", _("Completion per pillar"), _completion(dashboard), no_items),
+        Chart("agency-load", _("Open and overdue items per agency (busiest first)"), _agency_load(dashboard),
               none_open),
-        Chart("agency-pillar", "Open items per agency and pillar (overdue in brackets)", _heatmap(dashboard),
+        Chart("agency-pillar", _("Open items per agency and pillar (overdue in brackets)"), _heatmap(dashboard),
               none_open),
-        Chart("framework-status", "Status of items per framework",
+        Chart("framework-status", _("Status of items per framework"),
               _status_bars(dashboard, dashboard.frameworks, "framework"), no_items),
-        Chart("province-status", "Status of items per province",
+        Chart("province-status", _("Status of items per province"),
               _status_bars(dashboard, dashboard.provinces, "province"), no_items),
-        Chart("over-time", "Progress over time: items completed and reports made per month", _over_time(dashboard),
-              no_months),
+        Chart("over-time", _("Progress over time: items completed and reports made per month"),
+              _over_time(dashboard), no_months),
     ]
     return charts
 
@@ -131,10 +153,11 @@ def _completion(dashboard: Dashboard) -> go.Figure:
             textposition="auto",
             marker_color=STATUS_COLOURS["completed"],
             customdata=[_items_url(dashboard, pillar=row.key, status="completed") for row in rows],
-            hovertemplate="%{x}: %{y}% completed<extra></extra>",
+            hovertemplate=_("%(pillar)s: %(share)s%% completed", pillar="%{x}", share="%{y}") + "<extra></extra>",
         )
     )
-    return layout(figure, yaxis={"title": "% completed", "range": [0, 100]}, showlegend=False)
+    return layout(figure, yaxis={"title": _("%(sign)s completed", sign="%"), "range": [0, 100]},
+                  showlegend=False)
 
 
 def _agency_load(dashboard: Dashboard) -> go.Figure:
@@ -142,26 +165,27 @@ def _agency_load(dashboard: Dashboard) -> go.Figure:
     names = [row.agency.label for row in rows]
     figure = go.Figure()
     figure.add_bar(
-        name="Open, on time",
+        name=_("Open, on time"),
         y=names,
         x=[row.open - row.overdue for row in rows],
         orientation="h",
         marker_color=STATUS_COLOURS["in_progress"],
         customdata=[_items_url(dashboard, agency=row.agency.id) for row in rows],
-        text=[f"mean progress {row.mean_progress:g}%" for row in rows],
-        hovertemplate="%{y}: %{x} open on time, %{text}<extra></extra>",
+        text=[_("mean progress %(progress)s%%", progress=f"{row.mean_progress:g}") for row in rows],
+        hovertemplate=_("%(agency)s: %(count)s open on time, %(progress)s", agency="%{y}", count="%{x}",
+                        progress="%{text}") + "<extra></extra>",
         textposition="none",
     )
     figure.add_bar(
-        name="Overdue",
+        name=_("Overdue"),
         y=names,
         x=[row.overdue for row in rows],
         orientation="h",
         marker_color=STATUS_COLOURS["blocked"],
         customdata=[_items_url(dashboard, agency=row.agency.id, overdue=True) for row in rows],
-        hovertemplate="%{y}: %{x} overdue<extra></extra>",
+        hovertemplate=_("%(agency)s: %(count)s overdue", agency="%{y}", count="%{x}") + "<extra></extra>",
     )
-    return layout(figure, height=max(300, 26 * len(rows) + 80), barmode="stack", xaxis_title="Open items")
+    return layout(figure, height=max(300, 26 * len(rows) + 80), barmode="stack", xaxis_title=_("Open items"))
 
 
 def _heatmap(dashboard: Dashboard) -> go.Figure:
@@ -183,7 +207,7 @@ def _heatmap(dashboard: Dashboard) -> go.Figure:
             customdata=links,
             colorscale="Blues",
             hovertemplate="%{y} · %{x}: %{text}<extra></extra>",
-            colorbar={"title": "Open"},
+            colorbar={"title": _("Open")},
         )
     )
     return layout(figure, height=max(300, 26 * len(rows) + 80))
@@ -192,8 +216,8 @@ def _heatmap(dashboard: Dashboard) -> go.Figure:
 def _over_time(dashboard: Dashboard) -> go.Figure:
     months = dashboard.months
     figure = go.Figure()
-    figure.add_bar(name="Items completed", x=[m.month for m in months], y=[m.completed for m in months],
+    figure.add_bar(name=_("Items completed"), x=[m.month for m in months], y=[m.completed for m in months],
                    marker_color=STATUS_COLOURS["completed"])
-    figure.add_scatter(name="Reports made", x=[m.month for m in months], y=[m.reported for m in months],
+    figure.add_scatter(name=_("Reports made"), x=[m.month for m in months], y=[m.reported for m in months],
                        mode="lines+markers", line_color=STATUS_COLOURS["in_progress"])
-    return layout(figure, xaxis={"type": "category", "title": "Month"}, yaxis_title="Count")
+    return layout(figure, xaxis={"type": "category", "title": _("Month")}, yaxis_title=_("Count"))

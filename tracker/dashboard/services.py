@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..display import format_date
@@ -107,10 +108,11 @@ def read_as_of(args, today: date) -> tuple[date | None, list[str]]:
     values, problems = load_leniently(AsOfSchema(), args)
     as_of = values.get("as_of")
     if as_of is not None and as_of >= today:
-        problems.append(f"as of {format_date(as_of)}: that day has not ended yet, so these are today's figures")
+        problems.append(_("as of %(day)s: that day has not ended yet, so these are today's figures",
+                          day=format_date(as_of)))
         as_of = None
     if as_of is not None and include_pending(args):
-        problems.append("pending: reports awaiting verification are not shown as of a past day")
+        problems.append(_("pending: reports awaiting verification are not shown as of a past day"))
     return as_of, problems
 
 
@@ -217,7 +219,7 @@ def build_dashboard(filters: ItemFilters, today: date | None = None, with_pendin
     framework_rows = _status_rows(ActionItem.framework_id, scope,
                                   {f.id: StatusRow(f.code, f.name) for f in frameworks}, pending)
     province_rows = _status_rows(ActionItem.province_id, scope,
-                                 {None: StatusRow("", "National (no province)"),
+                                 {None: StatusRow("", _("National (no province)")),
                                   **{p.id: StatusRow(p.code, p.name) for p in provinces}}, pending)
 
     is_open = scope.status.not_in(CLOSED_STATUSES)

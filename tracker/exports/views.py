@@ -2,6 +2,7 @@
 from datetime import date
 
 from flask import Response, abort, request
+from flask_babel import gettext as _
 
 from ..auth.permissions import can_export, requires
 from ..contract import csv_response
@@ -26,7 +27,7 @@ def download(export_format: str, content: bytes, today: date) -> Response:
 @requires(can_export)
 def export_items(export_format: str):
     if export_format not in ITEM_FORMATS:
-        abort(404, description=f"There is no {export_format} export; choose CSV, XLSX or HTML.")
+        abort(404, description=_("There is no %(format)s export; choose CSV, XLSX or HTML.", format=export_format))
     filters = ItemFilters.from_args(request.args)
     today = date.today()
     as_of, problems = None, list(filters.problems)
@@ -34,8 +35,8 @@ def export_items(export_format: str):
         as_of, as_of_problems = read_as_of(request.args, today)
         problems += as_of_problems
     elif "as_of" in request.args:
-        problems.append("as_of: the CSV and Excel exports hold the items as they are now; only the HTML report "
-                        "stands as of a past day")
+        problems.append(_("as_of: the CSV and Excel exports hold the items as they are now; only the HTML report "
+                          "stands as of a past day"))
     if problems:
         abort(400, description="; ".join(problems))
     content, _count = render_export(export_format, filters, today, include_pending(request.args), as_of=as_of)

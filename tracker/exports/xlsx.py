@@ -5,6 +5,9 @@ from __future__ import annotations
 import io
 from datetime import date
 
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Font
@@ -25,10 +28,11 @@ WIDTHS = {"ref": 16, "framework": 20, "section": 30, "title": 48, "text": 80, "l
           "supporting_agencies": 40, "source": 40}
 VALUE_WIDTHS = {"indicator": 20, "indicator_name": 48, "unit": 16, "exploitation": 18, "source": 40, "locator": 24}
 # The item filters have no meaning for indicators: the sheet holds them all, whatever the export was filtered by.
-VALUES_SCOPE = "Every indicator not retired, whatever the filters: they select items, not indicators."
+VALUES_SCOPE = _l("Every indicator not retired, whatever the filters: they select items, not indicators.")
 COVERAGE_WIDTHS = {"recommendation": 16, "framework": 24, "title": 60, "addressed_by": 60}
-COVERAGE_SCOPE = ("Every recommendation, whatever the filters, with the refs of the actions addressing it "
-                  "(empty: a gap) and its own official status.")
+COVERAGE_SCOPE = _l("Every recommendation, whatever the filters, with the refs of the actions addressing it "
+                    "(empty: a gap) and its own official status.")
+RIGHT_TO_LEFT = frozenset({"ur"})
 
 
 def _text_cell(cell) -> None:
@@ -68,7 +72,7 @@ def _indicator_values_sheet(workbook: Workbook, rows: list[dict]) -> None:
     sheet = _table(workbook, VALUES_SHEET, INDICATOR_VALUE_COLUMNS, rows, VALUE_WIDTHS)
     # The header stays the first row, as on every sheet and in the CSV, so the sheet reads back as a table; what
     # it holds is said in a note on its first cell, and on the Summary beside its count.
-    sheet["A1"].comment = Comment(VALUES_SCOPE, "Tracker")
+    sheet["A1"].comment = Comment(str(VALUES_SCOPE), "Tracker")
 
 
 def workbook_bytes(filters: ItemFilters, today: date) -> tuple[bytes, int]:
@@ -79,23 +83,24 @@ def workbook_bytes(filters: ItemFilters, today: date) -> tuple[bytes, int]:
     coverage_rows = [row.csv_row() for row in coverage.coverage_rows(CoverageFilters())]
     workbook = Workbook()
     summary = workbook.active
-    summary.title = "Summary"
-    summary.append(["Action items", "as of", today])
+    # The headings a person reads in the user's language; the item sheets' columns are the CSV contract's.
+    summary.title = _("Summary")
+    summary.append([_("Action items"), _("as of"), today])
     summary["C1"].number_format = "yyyy-mm-dd"
-    summary.append(["Filters", ", ".join(f"{k}={v}" for k, v in filters.to_args().items()) or "none"])
+    summary.append([_("Filters"), ", ".join(f"{k}={v}" for k, v in filters.to_args().items()) or _("none")])
     summary.append([])
-    summary.append(["Pillar", *(str(s.label) for s in Status), "Total", "% completed"])
+    summary.append([_("Pillar"), *(str(s.label) for s in Status), _("Total"), _("%(sign)s completed", sign="%")])
     for cell in summary[4]:
         cell.font = Font(bold=True)
     for row in dashboard.pillars:
         summary.append([row.label, *(row.counts[s.value] for s in Status), row.total, row.completion])
-    summary.append(["All pillars", *(sum(r.counts[s.value] for r in dashboard.pillars) for s in Status),
+    summary.append([_("All pillars"), *(sum(r.counts[s.value] for r in dashboard.pillars) for s in Status),
                     dashboard.total])
     summary.append([])
-    summary.append(["Overdue items", dashboard.overdue_total])
+    summary.append([_("Overdue items"), dashboard.overdue_total])
     summary.append([])
-    summary.append([VALUES_SHEET, len(value_rows), VALUES_SCOPE])
-    summary.append([coverage.SHEET, len(coverage_rows), COVERAGE_SCOPE])
+    summary.append([VALUES_SHEET, len(value_rows), str(VALUES_SCOPE)])
+    summary.append([coverage.SHEET, len(coverage_rows), str(COVERAGE_SCOPE)])
     summary.column_dimensions["A"].width = 22
     for row_cells in summary.iter_rows():
         for cell in row_cells:
@@ -105,10 +110,13 @@ def workbook_bytes(filters: ItemFilters, today: date) -> tuple[bytes, int]:
     rows = [(item, typed_item_row(item)) for item in items]
     for pillar in dashboard.heatmap_pillars:
         _items_sheet(workbook, pillar.name, [row for item, row in rows if item.pillar_id == pillar.id])
-    _items_sheet(workbook, "Overdue", [row for item, row in rows if item.is_overdue(today)])
+    _items_sheet(workbook, _("Overdue"), [row for item, row in rows if item.is_overdue(today)])
     _indicator_values_sheet(workbook, value_rows)
     sheet = _table(workbook, coverage.SHEET, coverage.CSV_COLUMNS, coverage_rows, COVERAGE_WIDTHS)
-    sheet["A1"].comment = Comment(COVERAGE_SCOPE, "Tracker")
+    sheet["A1"].comment = Comment(str(COVERAGE_SCOPE), "Tracker")
+    if str(get_locale()) in RIGHT_TO_LEFT:  # Excel then lays every sheet out from the right
+        for each in workbook.worksheets:
+            each.sheet_view.rightToLeft = True
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue(), len(items)

@@ -2,6 +2,9 @@
 import re
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
@@ -39,33 +42,34 @@ class CheckboxesField(SelectMultipleField):
 
 
 class IndicatorForm(FlaskForm):
-    code = StringField("Code", validators=[DataRequired(message="Give the indicator a code."),
-                                           MaxLength(limits.INDICATOR_CODE, "The code")], filters=[upper])
-    name = StringField("Name", validators=[DataRequired(message="Name what is measured."),
-                                           MaxLength(limits.TITLE, "The name")], filters=[strip])
-    definition = TextAreaField("Definition: what exactly is counted",
-                               validators=[MaxLength(limits.NOTE, "The definition")],
+    code = StringField(_l("Code"), validators=[DataRequired(message=_l("Give the indicator a code.")),
+                                               MaxLength(limits.INDICATOR_CODE, _l("The code"))], filters=[upper])
+    name = StringField(_l("Name"), validators=[DataRequired(message=_l("Name what is measured.")),
+                                               MaxLength(limits.TITLE, _l("The name"))], filters=[strip])
+    definition = TextAreaField(_l("Definition: what exactly is counted"),
+                               validators=[MaxLength(limits.NOTE, _l("The definition"))],
                                filters=[strip])
-    unit = StringField("Unit", validators=[MaxLength(limits.UNIT, "The unit")], filters=[strip])
-    kind = SelectField("Kind", choices=[SelectChoice(k.value, k.label) for k in IndicatorKind])
-    direction = SelectField("Direction", choices=[SelectChoice(d.value, d.label.capitalize()) for d in Direction])
-    pillar = SelectField("Pillar", coerce=record_id)
-    agency = SelectField("Reporting agency", coerce=optional_int, validate_choice=False)
-    means_of_verification = TextAreaField("Means of verification",
-                                          validators=[MaxLength(limits.NOTE, "The means of verification")],
+    unit = StringField(_l("Unit"), validators=[MaxLength(limits.UNIT, _l("The unit"))], filters=[strip])
+    kind = SelectField(_l("Kind"), choices=[SelectChoice(k.value, k.label) for k in IndicatorKind])
+    # Its choices are set per request (the views' _choices): capitalised in the request's language.
+    direction = SelectField(_l("Direction"))
+    pillar = SelectField(_l("Pillar"), coerce=record_id)
+    agency = SelectField(_l("Reporting agency"), coerce=optional_int, validate_choice=False)
+    means_of_verification = TextAreaField(_l("Means of verification"),
+                                          validators=[MaxLength(limits.NOTE, _l("The means of verification"))],
                                           filters=[strip])
-    frequency = SelectField("Reporting frequency", choices=[SelectChoice(f.value, f.label) for f in Frequency])
-    breakdowns = CheckboxesField("Reported by", choices=[SelectChoice(b.value, b.label) for b in Breakdown])
-    items = TextAreaField("Items it measures: refs, separated by commas or new lines",
-                          validators=[MaxLength(limits.LINKS_TEXT, "The list of items")], filters=[strip])
-    baseline_value = FloatField("Baseline value", validators=[Optional()])
-    baseline_period = StringField("Baseline period", validators=[MaxLength(limits.PERIOD, "The baseline period")],
-                                  filters=[strip])
-    baseline_source = TextAreaField("Baseline source", validators=[MaxLength(limits.NOTE, "The baseline source")],
-                                    filters=[strip])
-    targets = TextAreaField("Targets: one per line, period = value (e.g. 2025 = 120)",
-                            validators=[MaxLength(limits.LINKS_TEXT, "The targets")], filters=[strip])
-    submit = SubmitField("Save indicator")
+    frequency = SelectField(_l("Reporting frequency"), choices=[SelectChoice(f.value, f.label) for f in Frequency])
+    breakdowns = CheckboxesField(_l("Reported by"), choices=[SelectChoice(b.value, b.label) for b in Breakdown])
+    items = TextAreaField(_l("Items it measures: refs, separated by commas or new lines"),
+                          validators=[MaxLength(limits.LINKS_TEXT, _l("The list of items"))], filters=[strip])
+    baseline_value = FloatField(_l("Baseline value"), validators=[Optional()])
+    baseline_period = StringField(_l("Baseline period"),
+                                  validators=[MaxLength(limits.PERIOD, _l("The baseline period"))], filters=[strip])
+    baseline_source = TextAreaField(_l("Baseline source"),
+                                    validators=[MaxLength(limits.NOTE, _l("The baseline source"))], filters=[strip])
+    targets = TextAreaField(_l("Targets: one per line, period = value (e.g. 2025 = 120)"),
+                            validators=[MaxLength(limits.LINKS_TEXT, _l("The targets"))], filters=[strip])
+    submit = SubmitField(_l("Save indicator"))
 
     def __init__(self, *args, indicator: Indicator | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -84,7 +88,7 @@ class IndicatorForm(FlaskForm):
         """The indicator the form describes (once it is valid)."""
         fields, errors = self._read()
         if errors or fields is None:
-            raise Invalid(errors or "The indicator form was incomplete; please try again.")
+            raise Invalid(errors or _("The indicator form was incomplete; please try again."))
         return fields
 
     def _read(self) -> tuple[IndicatorFields | None, dict[str, str]]:
@@ -94,7 +98,8 @@ class IndicatorForm(FlaskForm):
         refs = [ref for ref in re.split(r"[,\s]+", self.items.data or "") if ref]
         items = list(db.session.scalars(sa.select(ActionItem).where(ActionItem.ref.in_(refs)))) if refs else []
         if unknown := sorted(set(refs) - {item.ref for item in items}):
-            errors["items"] = "No item has the ref " + ", ".join(unknown) + "."
+            errors["items"] = ngettext("No item has the ref %(refs)s.", "No item has the refs %(refs)s.", len(unknown),
+                                       refs=", ".join(unknown))
         targets, wrong = {}, []
         for line in (self.targets.data or "").splitlines():
             if not line.strip():
@@ -105,11 +110,12 @@ class IndicatorForm(FlaskForm):
             else:
                 wrong.append(f"“{line.strip()}”")
         if wrong:
-            errors["targets"] = (f"{', '.join(wrong)} {'is' if len(wrong) == 1 else 'are'} not “period = value” "
-                                 "(e.g. 2025 = 120).")
+            errors["targets"] = ngettext("%(lines)s is not “period = value” (e.g. 2025 = 120).",
+                                         "%(lines)s are not “period = value” (e.g. 2025 = 120).", len(wrong),
+                                         lines=", ".join(wrong))
         agency = db.session.get(Agency, self.agency.data) if self.agency.data else None
         if self.agency.data and agency is None:
-            errors["agency"] = "There is no such agency."
+            errors["agency"] = _("There is no such agency.")
         pillar = db.session.get(Pillar, self.pillar.data) if self.pillar.data else None
         try:
             kind, direction = IndicatorKind(self.kind.data), Direction(self.direction.data)
@@ -130,16 +136,16 @@ class IndicatorForm(FlaskForm):
 
 
 class RetireForm(FlaskForm):
-    submit = SubmitField("Retire")
+    submit = SubmitField(_l("Retire"))
 
 
 class ValuesForm(EvidenceFields):
     """The grid's fixed fields and the evidence; its cells are read by the grid (their names follow the
     breakdowns)."""
 
-    period = SelectField("Period", validate_choice=False)
-    note = TextAreaField("Note: where the figures come from, what they leave out",
-                         validators=[MaxLength(limits.NOTE, "The note")], filters=[strip])
-    sheet = FileField("Or upload them as a sheet (CSV or Excel)")
-    confirm = BooleanField("The values far from the period before are right")
-    submit = SubmitField("Send the values")
+    period = SelectField(_l("Period"), validate_choice=False)
+    note = TextAreaField(_l("Note: where the figures come from, what they leave out"),
+                         validators=[MaxLength(limits.NOTE, _l("The note"))], filters=[strip])
+    sheet = FileField(_l("Or upload them as a sheet (CSV or Excel)"))
+    confirm = BooleanField(_l("The values far from the period before are right"))
+    submit = SubmitField(_l("Send the values"))

@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from itertools import product
 
+from flask_babel import gettext as _
+
 from ..enums import Breakdown
 from ..models import Indicator
 from .sheet import cell_number
@@ -50,7 +52,7 @@ class Grid:
             rows.append(GridRow(row_label, inputs))
         return cls(heading=" · ".join(str(d.label) for d in row_dims),
                    columns=[label for _, label in columns if label], rows=rows,
-                   total=GridInput("total", "Total", {}))
+                   total=GridInput("total", _("Total"), {}))
 
     def inputs(self) -> list[GridInput]:
         """Every input, the total first."""
@@ -66,7 +68,7 @@ class Grid:
                 continue
             value = cell_number(raw)  # as in a sheet: commas only between thousands, so 2,5 is not 25
             if value is None:
-                wrong.append(f"{field.label}: “{raw[:40]}” is not a number")
+                wrong.append(_("%(cell)s: “%(typed)s” is not a number", cell=field.label, typed=raw[:40]))
                 continue
             cells.append(CellValue.of(field.cell, value))
         return cells, typed, wrong

@@ -9,6 +9,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from flask_babel import gettext as _
+
 from .. import limits
 from ..enums import Frequency
 
@@ -25,8 +27,8 @@ class Period:
         """The period a code names; ValueError for anything else."""
         if not re.fullmatch(limits.PERIOD_PATTERN, code or ""):
             shown = code if len(code or "") <= 40 else code[:40] + "…"
-            raise ValueError(f"“{shown}” is not a period: a year (2026) or a quarter (2026-Q4).")
-        year, _, quarter = code.partition("-Q")
+            raise ValueError(_("“%(code)s” is not a period: a year (2026) or a quarter (2026-Q4).", code=shown))
+        year, _dash, quarter = code.partition("-Q")
         return cls(int(year), int(quarter or 0))
 
     @classmethod

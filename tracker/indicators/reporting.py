@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from ..audit.services import record
@@ -24,7 +25,7 @@ def reportable_periods(indicator: Indicator, today: date, count: int = 8) -> lis
     """The periods values may be given for, newest first: the one under way and those before it."""
     period = Period.containing(today, indicator.frequency)
     periods = []
-    for _ in range(count):
+    for _step in range(count):
         periods.append(period)
         period = period.preceding()
     return periods
@@ -37,18 +38,22 @@ def report_values(user: User, indicator: Indicator, period: str, cells: list[Cel
     the values that count (a coordinator, returning None). Values far from the period before are saved only
     when `confirmed`."""
     if not can_report_values(user, indicator):
-        raise NotAllowed("Only the indicator's reporting agency and the coordinators give its values"
-                         + (" (it is retired)." if indicator.retired else "."))
+        raise NotAllowed(_("Only the indicator's reporting agency and the coordinators give its values (it is "
+                           "retired).") if indicator.retired
+                         else _("Only the indicator's reporting agency and the coordinators give its values."))
     today = today or date.today()
     try:
         chosen = Period.parse(period)
     except ValueError as exc:
         raise Invalid({"period": str(exc)}) from None
     if chosen.frequency != indicator.frequency:
-        raise Invalid({"period": f"{indicator.code} is reported {indicator.frequency.label.lower()}: "
-                                 f"choose a {'quarter' if chosen.frequency.value == 'yearly' else 'year'}."})
+        raise Invalid({"period": _("%(code)s is reported %(frequency)s: choose a quarter.", code=indicator.code,
+                                   frequency=str(indicator.frequency.label).lower())
+                       if chosen.frequency.value == "yearly"
+                       else _("%(code)s is reported %(frequency)s: choose a year.", code=indicator.code,
+                              frequency=str(indicator.frequency.label).lower())})
     if chosen.start > today:
-        raise Invalid({"period": f"{chosen.code} has not begun."})
+        raise Invalid({"period": _("%(period)s has not begun.", period=chosen.code)})
     evidence = evidence or EvidenceGiven()
     found = problems(indicator, cells)
     errors = {"values": " ".join(f"{where}: {what}" for where, what in found.items())} if found else {}
@@ -56,8 +61,8 @@ def report_values(user: User, indicator: Indicator, period: str, cells: list[Cel
         raise Invalid(errors)
     unusual = outliers(indicator, chosen.code, cells)
     if unusual and not confirmed:
-        raise Invalid({"confirm": "Far from the period before — check them, then tick to confirm: "
-                                  + "; ".join(unusual) + "."})
+        raise Invalid({"confirm": _("Far from the period before — check them, then tick to confirm: %(values)s.",
+                                    values="; ".join(unusual))})
     now = datetime.now(UTC)
     stored: list[str] = []
     try:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from ..audit.services import record
@@ -31,15 +32,15 @@ def value_problem(kind: IndicatorKind, value: float | None) -> str | None:
     if value is None:
         return None
     if not math.isfinite(value):
-        return "A value must be a number."
+        return _("A value must be a number.")
     if value < 0:
-        return "A value is never negative."
+        return _("A value is never negative.")
     if kind == IndicatorKind.COUNT and value != int(value):
-        return "A count is a whole number."
+        return _("A count is a whole number.")
     if kind == IndicatorKind.PERCENTAGE and value > 100:
-        return "A percentage is from 0 to 100."
+        return _("A percentage is from 0 to 100.")
     if kind == IndicatorKind.YES_NO and value not in (0, 1):
-        return "Yes / no is 1 for yes or 0 for no."
+        return _("Yes / no is 1 for yes or 0 for no.")
     return None
 
 
@@ -83,41 +84,41 @@ def indicator_problems(fields: IndicatorFields, indicator: Indicator | None = No
     """What breaks a rule, by field, every problem at once (the form shows them beside its fields)."""
     errors = {}
     if not re.fullmatch(CODE_PATTERN, fields.code):
-        errors["code"] = "A code is upper-case letters, digits and dashes, e.g. PROS-CONVICTIONS."
+        errors["code"] = _("A code is upper-case letters, digits and dashes, e.g. PROS-CONVICTIONS.")
     else:
         taken = db.session.scalar(sa.select(Indicator.id).where(Indicator.code == fields.code))
         if taken is not None and (indicator is None or taken != indicator.id):
-            errors["code"] = f"Another indicator has the code {fields.code}."
+            errors["code"] = _("Another indicator has the code %(code)s.", code=fields.code)
     if not fields.name.strip():
-        errors["name"] = "Name what is measured."
+        errors["name"] = _("Name what is measured.")
     if fields.baseline_value is not None:
         if problem := value_problem(fields.kind, fields.baseline_value):
             errors["baseline_value"] = problem
         elif not fields.baseline_period:
-            errors["baseline_period"] = "Say which period the baseline is of."
+            errors["baseline_period"] = _("Say which period the baseline is of.")
         elif problem := period_problem(fields.baseline_period):
             errors["baseline_period"] = problem
         if not fields.baseline_source.strip():
-            errors["baseline_source"] = "Say where the baseline comes from: nothing is counted without its source."
+            errors["baseline_source"] = _("Say where the baseline comes from: nothing is counted without its source.")
     elif fields.baseline_period or fields.baseline_source.strip():
-        errors["baseline_value"] = "Give the baseline's value, or leave its period and source empty too."
+        errors["baseline_value"] = _("Give the baseline's value, or leave its period and source empty too.")
     for period, value in fields.targets.items():
         problem = period_problem(period) or value_problem(fields.kind, value)
         if problem:
             errors["targets"] = f"{period}: {problem}"
             break
     if len(set(fields.breakdowns)) != len(fields.breakdowns):
-        errors["breakdowns"] = "Each breakdown at most once."
+        errors["breakdowns"] = _("Each breakdown at most once.")
     if indicator is not None and indicator.values and set(indicator.breakdown_list) != set(fields.breakdowns):
-        errors["breakdowns"] = ("The breakdowns of an indicator with values stay as they are: retire it and make "
-                                "a new one.")
+        errors["breakdowns"] = _("The breakdowns of an indicator with values stay as they are: retire it and make "
+                                  "a new one.")
     return errors
 
 
 def save_indicator(user: User, fields: IndicatorFields, indicator: Indicator | None = None) -> Indicator:
     """Create an indicator, or change one; recorded in the audit log."""
     if not can_manage_indicators(user):
-        raise NotAllowed("Only coordinators and admins define indicators.")
+        raise NotAllowed(_("Only coordinators and admins define indicators."))
     check(fields, indicator)
     created = indicator is None
     if created:
@@ -154,7 +155,7 @@ def apply_fields(indicator: Indicator, fields: IndicatorFields) -> None:
 def retire(user: User, indicator: Indicator, retired: bool = True) -> None:
     """Retire an indicator (no more values expected; its values stay), or bring it back."""
     if not can_manage_indicators(user):
-        raise NotAllowed("Only coordinators and admins retire indicators.")
+        raise NotAllowed(_("Only coordinators and admins retire indicators."))
     indicator.retired_at = datetime.now(UTC) if retired else None
     record(AuditEventKind.INDICATOR_CHANGED, user=user, subject=f"indicator:{indicator.code}",
            detail=f"{indicator.code}: {'retired' if retired else 'brought back'}")
@@ -164,9 +165,9 @@ def retire(user: User, indicator: Indicator, retired: bool = True) -> None:
 def delete(user: User, indicator: Indicator) -> None:
     """Delete an indicator made by mistake: only one without values; one with values is retired instead."""
     if not can_manage_indicators(user):
-        raise NotAllowed("Only coordinators and admins delete indicators.")
+        raise NotAllowed(_("Only coordinators and admins delete indicators."))
     if indicator.values:
-        raise Invalid(f"{indicator.code} has values, so it is never deleted: retire it instead.")
+        raise Invalid(_("%(code)s has values, so it is never deleted: retire it instead.", code=indicator.code))
     record(AuditEventKind.INDICATOR_CHANGED, user=user, subject=f"indicator:{indicator.code}",
            detail=f"{indicator.code}: deleted")
     db.session.delete(indicator)
@@ -185,7 +186,7 @@ def indicator_or_404(code: str) -> Indicator:
                                                                joinedload(Report.decided_by))))
     )
     if indicator is None:
-        raise NotFound(f"There is no indicator with the code “{code}”.")
+        raise NotFound(_("There is no indicator with the code “%(code)s”.", code=code))
     return indicator
 
 
@@ -331,8 +332,8 @@ class Track:
 
     @property
     def label(self) -> str:
-        return {"on_track": "on track", "off_track": "off track", "no_target": "no target set",
-                "no_total": "no total to judge by", "no_values": "no values yet"}[self.state]
+        return {"on_track": _("on track"), "off_track": _("off track"), "no_target": _("no target set"),
+                "no_total": _("no total to judge by"), "no_values": _("no values yet")}[self.state]
 
 
 def track(indicator: Indicator, known: list[PeriodPoint] | None = None, has_values: bool | None = None) -> Track:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from ..enums import AgeGroup, Breakdown, Exploitation, Sex, UpdateOrigin
 from ..extensions import db
@@ -95,16 +96,17 @@ def problems(indicator: Indicator, cells: list[CellValue]) -> dict[str, str]:
     seen = set()
     for cell in cells:
         if cell.cell in seen:
-            found[cell.label()] = "Given twice: one value per cell."
+            found[cell.label()] = _("Given twice: one value per cell.")
         seen.add(cell.cell)
         if cell.cell and len(cell.cell) != width:
-            found[cell.label()] = ("A value is for one cell of every breakdown ("
-                                   + ", ".join(b.label.lower() for b in indicator.breakdown_list) + ") or the total.")
+            found[cell.label()] = _("A value is for one cell of every breakdown (%(breakdowns)s) or the total.",
+                                    breakdowns=", ".join(str(b.label).lower() for b in indicator.breakdown_list))
     parts = [cell.value for cell in cells if len(cell.cell) == width and cell.cell]
     if total is not None and parts and abs(sum(parts) - total) > 1e-9:
-        found["total"] = f"The total ({total:g}) is not the sum of the values ({sum(parts):g})."
+        found["total"] = _("The total (%(total)s) is not the sum of the values (%(sum)s).", total=f"{total:g}",
+                           sum=f"{sum(parts):g}")
     if not cells:
-        found["values"] = "Give at least one value."
+        found["values"] = _("Give at least one value.")
     return found
 
 
@@ -124,7 +126,8 @@ def outliers(indicator: Indicator, period: str, cells: list[CellValue]) -> list[
     for cell in cells:
         before = previous.get(cell.cell)
         if before and (cell.value > OUTLIER_FACTOR * before or cell.value < before / OUTLIER_FACTOR):
-            found.append(f"{cell.label()}: {cell.value:g} against {before:g} the period before")
+            found.append(_("%(cell)s: %(value)s against %(before)s the period before", cell=cell.label(),
+                           value=f"{cell.value:g}", before=f"{before:g}"))
     return found
 
 

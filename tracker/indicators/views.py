@@ -5,12 +5,14 @@ from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
 from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.datastructures import FileStorage
 
 from ..auth.permissions import can_manage_indicators, can_report_values, is_agency_user, requires
 from ..contract import csv_response
-from ..enums import Frequency
+from ..enums import Direction, Frequency
 from ..errors import Invalid, NotAllowed, Problem
 from ..extensions import db
 from ..forms import agency_picker, submit
@@ -40,7 +42,7 @@ from .services import (
 from .sheet import read_sheet, sheet_template
 from .values import CellValue, cell_key, previous_values
 
-MANAGE = "Only coordinators and admins define indicators."
+MANAGE = _l("Only coordinators and admins define indicators.")
 
 
 @bp.route("/indicators")
@@ -81,7 +83,8 @@ def indicator_detail(code: str):
 
 def _choices(form: IndicatorForm) -> None:
     form.pillar.choices = [(p.id, p.name) for p in db.session.scalars(sa.select(Pillar).order_by(Pillar.position))]
-    agency_picker(form.agency, "None yet")
+    form.direction.choices = [(d.value, str(d.label).capitalize()) for d in Direction]
+    agency_picker(form.agency, _("None yet"))
 
 
 def _edit(indicator: Indicator | None):
@@ -97,7 +100,7 @@ def _edit(indicator: Indicator | None):
         form.targets.data = "\n".join(f"{t.period} = {t.value:g}" for t in indicator.targets)
     submission = submit(form, lambda: save_indicator(current_user, form.indicator_fields(), indicator))
     if submission.done:
-        flash(f"Indicator {submission.result.code} saved.", "success")
+        flash(_("Indicator %(code)s saved.", code=submission.result.code), "success")
         return redirect(url_for("indicators.indicator_detail", code=submission.result.code))
     return render_template("indicators/form.html", form=form, indicator=indicator), submission.status
 
@@ -119,11 +122,11 @@ def indicator_edit(code: str):
 def indicator_retire(code: str):
     indicator = indicator_or_404(code)
     if not RetireForm().validate_on_submit():
-        raise Invalid("The form was incomplete; please try again.")
+        raise Invalid(_("The form was incomplete; please try again."))
     bring_back = request.form.get("back") == "1"
     retire(current_user, indicator, retired=not bring_back)
-    flash(f"{indicator.code} {'is in use again' if bring_back else 'is retired: no more values are expected'}.",
-          "success")
+    flash(_("%(code)s is in use again.", code=indicator.code) if bring_back
+          else _("%(code)s is retired: no more values are expected.", code=indicator.code), "success")
     return redirect(url_for("indicators.indicator_detail", code=indicator.code))
 
 
@@ -132,9 +135,9 @@ def indicator_retire(code: str):
 def indicator_delete(code: str):
     indicator = indicator_or_404(code)
     if not RetireForm().validate_on_submit():
-        raise Invalid("The form was incomplete; please try again.")
+        raise Invalid(_("The form was incomplete; please try again."))
     delete(current_user, indicator)
-    flash(f"{code} deleted.", "success")
+    flash(_("%(code)s deleted.", code=code), "success")
     return redirect(url_for("indicators.indicator_list"))
 
 
@@ -142,7 +145,7 @@ def _values_form_start(indicator: Indicator) -> tuple[list[str], str]:
     """The periods values may be given for, newest first, and the one the page starts at: the one asked for
     if offered, else the last one ended."""
     if not can_report_values(current_user, indicator):
-        raise NotAllowed("Only the indicator's reporting agency and the coordinators give its values.")
+        raise NotAllowed(_("Only the indicator's reporting agency and the coordinators give its values."))
     codes = [p.code for p in reportable_periods(indicator, date.today())]
     asked = request.args.get("period")
     return codes, asked if asked in codes else codes[1]
@@ -172,12 +175,12 @@ def _sheet_cells(form: ValuesForm, indicator: Indicator, typed_cells: list) -> l
     if not isinstance(upload, FileStorage) or not upload.filename:
         return None
     if typed_cells:
-        raise Invalid({"sheet": "Type the values in the grid or upload a sheet, not both: clear the grid or "
-                                "leave the sheet out."})
+        raise Invalid({"sheet": _("Type the values in the grid or upload a sheet, not both: clear the grid or "
+                                  "leave the sheet out.")})
     data = upload.stream.read(current_app.config["UPLOAD_MAX_BYTES"] + 1)
     if len(data) > current_app.config["UPLOAD_MAX_BYTES"]:
-        raise Invalid({"sheet": f"The sheet is over {current_app.config['UPLOAD_MAX_BYTES'] // 1048576} MB: "
-                                "keep the rows of this indicator and period."})
+        raise Invalid({"sheet": _("The sheet is over %(size)s MB: keep the rows of this indicator and period.",
+                                  size=current_app.config["UPLOAD_MAX_BYTES"] // 1048576)})
     try:
         return read_sheet(indicator, form.period.data or "", upload.filename, data)
     except Invalid as exc:
@@ -216,10 +219,11 @@ def report_values_page(code: str):
     if submission.done:
         report = submission.result
         if report is None:
-            flash(f"{indicator.code} {form.period.data}: the values count now.", "success")
+            flash(_("%(code)s %(period)s: the values count now.", code=indicator.code, period=form.period.data),
+                  "success")
         else:
-            flash(f"{indicator.code} {form.period.data}: your values are {report.stage.label}; they count once a "
-                  "coordinator verifies them.", "success")
+            flash(_("%(code)s %(period)s: your values are %(stage)s; they count once a coordinator verifies them.",
+                    code=indicator.code, period=form.period.data, stage=report.stage.label), "success")
         return redirect(url_for("indicators.indicator_detail", code=indicator.code))
     previous = {}
     if form.period.data in codes:

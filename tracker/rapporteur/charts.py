@@ -14,6 +14,7 @@ from collections import OrderedDict
 from pathlib import Path
 
 from flask import current_app, has_app_context
+from flask_babel import get_locale
 
 from .document import BarChart, Series, cell_text
 
@@ -50,7 +51,7 @@ DRAWN_KEPT = 64
 def chart_png(chart: BarChart, width_px: int = 1200, dpi: int = 150, height_px: int | None = None,
               title: bool = True) -> bytes:
     """The chart as a PNG (see `draw_png`), drawn once for the same chart and size however often asked."""
-    key = repr((chart, width_px, dpi, height_px, title))
+    key = repr((chart, width_px, dpi, height_px, title, _language()))
     if key in _drawn:
         _drawn.move_to_end(key)
         return _drawn[key]
@@ -60,12 +61,34 @@ def chart_png(chart: BarChart, width_px: int = 1200, dpi: int = 150, height_px: 
     return png
 
 
+def _language() -> str:
+    """The language the report is being written in (build_files forces it); English outside an app."""
+    return str(get_locale()) if has_app_context() else "en"
+
+
 def draw_png(chart: BarChart, width_px: int = 1200, dpi: int = 150, height_px: int | None = None,
              title: bool = True) -> bytes:
     """The chart as a PNG of exactly width_px × height_px pixels (the height follows the chart when None).
 
-    `title=False` leaves the title out, for documents that print it as the picture's caption.
+    `title=False` leaves the title out, for documents that print it as the picture's caption. In Urdu the chart
+    reads from the right (the first category on the right, bars growing leftwards, the value axis on the right),
+    its words in Nastaliq, shaped by matplotlib's text layout (libraqm); Latin letters and figures fall back to
+    matplotlib's own DejaVu Sans.
     """
+    if _language() == "ur":
+        from matplotlib import font_manager, rc_context
+
+        from .fonts import URDU_FAMILY, urdu_font_files
+
+        for path in urdu_font_files().values():
+            font_manager.fontManager.addfont(str(path))
+        with rc_context({"font.family": [URDU_FAMILY, "DejaVu Sans"], "text.language": "ur"}):
+            return _draw_png(chart, width_px, dpi, height_px, title, right_to_left=True)
+    return _draw_png(chart, width_px, dpi, height_px, title)
+
+
+def _draw_png(chart: BarChart, width_px: int, dpi: int, height_px: int | None, title: bool,
+              right_to_left: bool = False) -> bytes:
     # Imported here: matplotlib takes a good part of a second to import, which every process that loads the
     # app (the web workers, each test) would pay though only the report's background job draws charts.
     # Its font cache under the instance folder: a service account without a writable home would otherwise
@@ -88,15 +111,21 @@ def draw_png(chart: BarChart, width_px: int = 1200, dpi: int = 150, height_px: i
         value_axis.set_label_text(chart.unit, fontsize=FONT_SIZE, color=TEXT_COLOUR)
     axes.grid(axis="x" if chart.horizontal else "y", color=GRID_COLOUR, linewidth=0.8)
     axes.set_axisbelow(True)
-    for side in ("top", "right"):
+    for side in ("top", "left" if right_to_left else "right"):
         axes.spines[side].set_visible(False)
+    if right_to_left:
+        axes.invert_xaxis()  # columns from the right; horizontal bars grow leftwards
+        axes.yaxis.tick_right()
+        axes.yaxis.set_label_position("right")
+        axes.spines["right"].set_visible(True)
     axes.tick_params(labelsize=FONT_SIZE, colors=TEXT_COLOUR, length=0 if chart.horizontal else 3)
     category_axis.set_tick_params(length=0)
     if chart.horizontal:
         axes.invert_yaxis()  # the first category on top: read down the page, as the table beside it is
     if title:
         axes.set_title("\n".join(textwrap.wrap(chart.title, _chars_across(width_px / dpi, FONT_SIZE + 2))),
-                       fontsize=FONT_SIZE + 2, fontweight="bold", color=TEXT_COLOUR, loc="left")
+                       fontsize=FONT_SIZE + 2, fontweight="bold", color=TEXT_COLOUR,
+                       loc="right" if right_to_left else "left")
     if len(handles) > 1:
         figure.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 4), fontsize=FONT_SIZE,
                       frameon=False)

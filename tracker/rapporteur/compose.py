@@ -11,6 +11,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
+from flask_babel import format_date as babel_date
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..assessments.filters import AssessmentFilters
@@ -28,7 +31,23 @@ from ..items.history import day_end, day_start, official_states
 from ..models import ActionItem, Agency, Assessment, Evidence, Framework, ItemAgency, Pillar, Update, User
 from .document import BarChart, Bullets, Document, Paragraph, Series, Table
 
-TITLE = "Implementation of the National Action Plan against Human Trafficking"
+
+def title() -> str:
+    """The report's title, in the language it is composed in."""
+    return _("Implementation of the National Action Plan against Human Trafficking")
+
+
+def day(value: date, long: bool = False) -> str:
+    """A day as the report writes it, in its language (Babel's month names): 5 Jan 2026, or 5 January 2026."""
+    return babel_date(value, "d MMMM y" if long else "d MMM y")
+
+
+def period_title(options) -> str:
+    """The report's period: a calendar year, or its two days."""
+    if (options.start.month, options.start.day, options.end.month, options.end.day) == (1, 1, 12, 31) \
+            and options.start.year == options.end.year:
+        return str(options.start.year)
+    return f"{day(options.start)} – {day(options.end)}"
 # Charts of single indicators drawn per pillar at most: the rest are in the tables (a plan of hundreds of
 # indicators would otherwise be a book of charts).
 INDICATOR_CHARTS_PER_PILLAR = 6
@@ -134,31 +153,33 @@ def _evidence(items: list[ActionItem], start: date, end: date) -> dict[int, list
 
 def source_name(document: str) -> str:
     """A source document as a reader knows it: its title in the register, not its file name."""
-    return source_title(document) or "the sources"
+    return source_title(document) or _("the sources")
 
 
 def evidence_line(evidence: Evidence) -> str:
     """Evidence as the report cites it: a figure with its unit and date, a file's name, a link, a note."""
     parts = []
     if evidence.value is not None:
-        parts.append(f"{evidence.value:,g} {evidence.unit}".strip()
-                     + (f" (as of {evidence.as_of:%-d %b %Y})" if evidence.as_of else ""))
+        figure = f"{evidence.value:,g} {evidence.unit}".strip()
+        parts.append(_("%(figure)s (as of %(day)s)", figure=figure, day=day(evidence.as_of)) if evidence.as_of
+                     else figure)
     if evidence.stored_name:
-        parts.append(f"file “{evidence.original_name}”")
+        parts.append(_("file “%(name)s”", name=evidence.original_name))
     if evidence.url:
         parts.append(evidence.url)
     if evidence.note:
         parts.append(_cut(evidence.note))
     if evidence.source_document:
-        parts.append(f"source: {source_name(evidence.source_document)}"
-                     + (f", {evidence.locator}" if evidence.locator else ""))
+        source = source_name(evidence.source_document) + (f", {evidence.locator}" if evidence.locator else "")
+        parts.append(_("source: %(source)s", source=source))
     # Evidence from the sources is dated by them (as_of, the locator); when the seed loaded it says nothing.
-    given = "" if evidence.origin == UpdateOrigin.SOURCE else f" — given {evidence.created_at:%-d %b %Y}"
-    return "; ".join(parts) + given
+    if evidence.origin == UpdateOrigin.SOURCE:
+        return "; ".join(parts)
+    return _("%(evidence)s — given %(day)s", evidence="; ".join(parts), day=day(evidence.created_at))
 
 
 def _count(n: int) -> str:
-    return f"{n:,} item" + ("" if n == 1 else "s")
+    return ngettext("%(count)s item", "%(count)s items", n, count=f"{n:,}")
 
 
 def _cut(text: str) -> str:
@@ -167,7 +188,8 @@ def _cut(text: str) -> str:
 
 
 def _state(value) -> str:
-    return f"{value.status.label}, {value.progress}%" if hasattr(value, "status") else str(value)
+    return _("%(status)s, %(progress)s%%", status=value.status.label, progress=value.progress) \
+        if hasattr(value, "status") else str(value)
 
 
 def _periods(start: date, end: date, today: date) -> list[Period]:
@@ -181,53 +203,56 @@ def _rate_rows(rates: list[Rate]) -> list[list]:
     return [[r.label, r.expected, r.reported, r.verified, r.on_time, f"{r.verified_share:g}%"] for r in rates]
 
 
-RATE_COLUMNS = ["", "Expected", "Reported", "Verified", "On time", "Verified share"]
+def rate_columns() -> list[str]:
+    """The reporting rates' columns after the first (the agency or the province)."""
+    return [_("Expected"), _("Reported"), _("Verified"), _("On time"), _("Verified share")]
 
 
 def compose(options, today: date, progress) -> Document:
     """The report of the options' period: cover, executive summary, a chapter per pillar, the agencies, and an
     annex with every item and the method. `progress(percent, step)` is told how far it has got."""
     start, end = options.start, options.end
-    progress(5, "Reading the plan as it stood at the end of the period")
+    progress(5, _("Reading the plan as it stood at the end of the period"))
     scope = _scope(options)
     refs = {item.ref for item in scope.items}
     cutoff = min(end, today)
     reader = _reader()
-    progress(10, "Comparing the start and end of the period")
+    progress(10, _("Comparing the start and end of the period"))
     by_pillar = _by_pillar(changes_between(start, end, ItemFilters(), reader, today), refs, scope.pillars)
-    progress(42, "Reading the verified notes and the evidence")
+    progress(42, _("Reading the verified notes and the evidence"))
     notes = _verified_notes(scope.items, start, end)
     evidence = _evidence(scope.items, start, end)
-    progress(48, "Counting the reporting rates")
+    progress(48, _("Counting the reporting rates"))
     rates_by_agency, rates_by_province = combined_rates(_periods(start, end, today))
     tracks = {pillar.code: results(pillar=pillar.code) for pillar in scope.pillars}
 
     document = Document(
-        title=TITLE,
-        subtitle=f"Report of the National Rapporteur · {options.title_period}",
+        title=title(),
+        subtitle=_("Report of the National Rapporteur · %(period)s", period=period_title(options)),
         cover_lines=[
-            f"Period: {start:%-d %B %Y} to {end:%-d %B %Y}",
-            "Frameworks: " + ", ".join(f.name for f in scope.frameworks),
-            "Pillars: " + ", ".join(p.name for p in scope.pillars),
-            f"Written from the tracker's verified records on {today:%-d %B %Y}",
+            _("Period: %(start)s to %(end)s", start=day(start, long=True), end=day(end, long=True)),
+            _("Frameworks: %(names)s", names=", ".join(f.name for f in scope.frameworks)),
+            _("Pillars: %(names)s", names=", ".join(p.name for p in scope.pillars)),
+            _("Written from the tracker's verified records on %(day)s", day=day(today, long=True)),
         ],
+        language=getattr(options, "language", "en"),
     )
-    progress(52, "Writing the executive summary")
+    progress(52, _("Writing the executive summary"))
     _summary(document, options, scope, by_pillar, tracks, rates_by_agency, rates_by_province, cutoff)
     for n, pillar in enumerate(scope.pillars):
-        progress(55 + 10 * n // max(len(scope.pillars), 1), f"Writing the chapter on {pillar.name}")
+        progress(55 + 10 * n // max(len(scope.pillars), 1), _("Writing the chapter on %(pillar)s", pillar=pillar.name))
         _pillar_chapter(document, pillar, scope, by_pillar[pillar.code], notes, evidence, tracks[pillar.code],
                         start, end)
-    progress(66, "Writing the agencies' sections")
+    progress(66, _("Writing the agencies' sections"))
     _agency_chapter(document, scope, by_pillar, rates_by_agency, cutoff)
-    progress(74, "Writing the annex")
+    progress(74, _("Writing the annex"))
     _annex(document, scope)
     return document
 
 
 def _summary(document: Document, options, scope: Scope, by_pillar, tracks, rates_by_agency, rates_by_province,
              cutoff: date) -> None:
-    chapter = document.chapter("Executive summary")
+    chapter = document.chapter(_("Executive summary"))
     rows, totals = [], Counter()
     for pillar in scope.pillars:
         sections = by_pillar[pillar.code]
@@ -242,69 +267,75 @@ def _summary(document: Document, options, scope: Scope, by_pillar, tracks, rates
     activity = sum(len(changes) for sections in by_pillar.values() for changes in sections.values())
     if not activity:
         chapter.add(Paragraph(
-            f"Nothing was recorded in this period: between {options.start:%-d %B %Y} and {options.end:%-d %B %Y} no "
-            "item's official status or progress changed, no item was completed, no evidence was given and no "
-            "indicator value was verified.", "lead"))
+            _("Nothing was recorded in this period: between %(start)s and %(end)s no item's official status or "
+              "progress changed, no item was completed, no evidence was given and no indicator value was verified.",
+              start=day(options.start, long=True), end=day(options.end, long=True)), "lead"))
     else:
         chapter.add(Paragraph(
-            f"Commitments covered: {totals['items']:,}. In the period, {_count(totals['completed'])} verified "
-            f"complete and {_count(totals['progressed'])} changed official status or progress; "
-            f"{_count(totals['overdue'])} overdue at its end; {_count(totals['complete'])} complete in all.", "lead"))
-    chapter.add(Table(["Pillar", "Items", "Completed in the period", "Status or progress changed",
-                       "Overdue at the end", "Complete at the end"],
-                      [*rows, ["All pillars", totals["items"], totals["completed"], totals["progressed"],
+            _("Commitments covered: %(items)s. In the period, %(completed)s verified complete and %(progressed)s "
+              "changed official status or progress; %(overdue)s overdue at its end; %(complete)s complete in all.",
+              items=f"{totals['items']:,}", completed=_count(totals["completed"]),
+              progressed=_count(totals["progressed"]), overdue=_count(totals["overdue"]),
+              complete=_count(totals["complete"])), "lead"))
+    chapter.add(Table([_("Pillar"), _("Items"), _("Completed in the period"), _("Status or progress changed"),
+                       _("Overdue at the end"), _("Complete at the end")],
+                      [*rows, [_("All pillars"), totals["items"], totals["completed"], totals["progressed"],
                                totals["overdue"], totals["complete"]]],
-                      caption="Items by pillar: official, verified states only"))
+                      caption=_("Items by pillar: official, verified states only")))
     by_status = {status: [sum(scope.state[item.id][0] == status for item in scope.items
                               if item.pillar_id == pillar.id) for pillar in scope.pillars] for status in Status}
-    chapter.add(BarChart("Items by official status at the end of the period", [p.name for p in scope.pillars],
+    chapter.add(BarChart(_("Items by official status at the end of the period"), [p.name for p in scope.pillars],
                          [Series(str(status.label), values, colour=STATUS_COLOURS[status.value])
                           for status, values in by_status.items()], stacked=True,
-                         unit="items"))
+                         unit=_("items")))
     _assessments(document, scope)
     judged = [t for pillar_tracks in tracks.values() for t in pillar_tracks]
-    section = document.section("Results against targets")
+    section = document.section(_("Results against targets"))
     if judged:
         states = Counter(t.state for t in judged)
-        section.add(Paragraph(f"{states['on_track']} indicator(s) on track and {states['off_track']} off track of "
-                              f"{len(judged)} in use; {states['no_target']} have no target, "
-                              f"{states['no_values'] + states['no_total']} no value to judge by."))
+        section.add(Paragraph(_("%(on)s indicator(s) on track and %(off)s off track of %(count)s in use; "
+                                "%(untargeted)s have no target, %(unjudged)s no value to judge by.",
+                                on=states["on_track"], off=states["off_track"], count=len(judged),
+                                untargeted=states["no_target"], unjudged=states["no_values"] + states["no_total"])))
         section.add(_results_table(judged))
     else:
-        section.add(Paragraph("No indicator is in use for these pillars."))
-    section = document.section("Reporting rates")
+        section.add(Paragraph(_("No indicator is in use for these pillars.")))
+    section = document.section(_("Reporting rates"))
     if rates_by_agency:
-        section.add(Paragraph("Indicator values expected from each reporting agency in the reporting periods that "
-                              "ended within the period, and how many came, were verified and came on time (within "
-                              "a month of the period's end)."))
-        section.add(Table(["Agency", *RATE_COLUMNS[1:]], _rate_rows(rates_by_agency), caption="By agency"))
+        section.add(Paragraph(_("Indicator values expected from each reporting agency in the reporting periods that "
+                                "ended within the period, and how many came, were verified and came on time (within "
+                                "a month of the period's end).")))
+        section.add(Table([_("Agency"), *rate_columns()], _rate_rows(rates_by_agency), caption=_("By agency")))
         if rates_by_province:
-            section.add(Table(["Province", *RATE_COLUMNS[1:]], _rate_rows(rates_by_province),
-                              caption="By province (indicators reported by province)"))
+            section.add(Table([_("Province"), *rate_columns()], _rate_rows(rates_by_province),
+                              caption=_("By province (indicators reported by province)")))
     else:
-        section.add(Paragraph("No reporting period ended within this period: there is no reporting rate to give."))
+        section.add(Paragraph(_("No reporting period ended within this period: there is no reporting rate to "
+                                "give.")))
 
 
 def _assessments(document: Document, scope: Scope) -> None:
     """How the Rapporteur rates the commitments, and where that rating and the government's status disagree."""
-    section = document.section("The Rapporteur's assessments")
+    section = document.section(_("The Rapporteur's assessments"))
     if not scope.assessments:
-        section.add(Paragraph("The Rapporteur recorded no assessment of these commitments for the period's years."))
+        section.add(Paragraph(_("The Rapporteur recorded no assessment of these commitments for the period's "
+                                "years.")))
         return
     ratings = Counter(a.rating for a in scope.assessments.values())
-    section.add(Paragraph(f"{len(scope.assessments)} commitment(s) assessed: " + ", ".join(
-        f"{count} {rating.label.lower()}" for rating, count in ratings.items()) + ". The assessment is the "
-        "Rapporteur's own, kept beside the official status and never replacing it."))
+    section.add(Paragraph(_("%(count)s commitment(s) assessed: %(ratings)s. The assessment is the Rapporteur's own, "
+                            "kept beside the official status and never replacing it.", count=len(scope.assessments),
+                            ratings=", ".join(f"{count} {str(rating.label).lower()}"
+                                              for rating, count in ratings.items()))))
     disagreeing = [item for item in scope.items if scope.disagrees(item)]
     if disagreeing:
-        section.add(Table(["Item", "Government says", "Rapporteur says", "Why"],
+        section.add(Table([_("Item"), _("Government says"), _("Rapporteur says"), _("Why")],
                           [[f"{i.ref} {i.title}", str(scope.state[i.id][0].label),
                             str(scope.assessments[i.id].rating.label), scope.assessments[i.id].reason]
                            for i in disagreeing],
-                          caption="Where the Rapporteur's assessment and the official status disagree",
+                          caption=_("Where the Rapporteur's assessment and the official status disagree"),
                           widths=[3, 1.4, 1.4, 4]))
     else:
-        section.add(Paragraph("No assessment disagrees with the official status at the end of the period."))
+        section.add(Paragraph(_("No assessment disagrees with the official status at the end of the period.")))
 
 
 def _results_table(tracks: list[Track]) -> Table:
@@ -313,9 +344,10 @@ def _results_table(tracks: list[Track]) -> Table:
         indicator = t.indicator
         rows.append([f"{indicator.code} {indicator.name}", indicator.unit, t.period or "—",
                      t.actual if t.actual is not None else "—", t.target if t.target is not None else "—",
-                     t.label])
-    return Table(["Indicator", "Unit", "Latest period", "Actual", "Target", "Where it stands"], rows,
-                 caption="Each indicator's latest verified value against its target", widths=[4, 2, 1.3, 1.2, 1.2, 2])
+                     str(t.label)])
+    return Table([_("Indicator"), _("Unit"), _("Latest period"), _("Actual"), _("Target"), _("Where it stands")],
+                 rows, caption=_("Each indicator's latest verified value against its target"),
+                 widths=[4, 2, 1.3, 1.2, 1.2, 2])
 
 
 def _pillar_chapter(document: Document, pillar: Pillar, scope: Scope, sections: dict[str, list[Change]],
@@ -328,67 +360,78 @@ def _pillar_chapter(document: Document, pillar: Pillar, scope: Scope, sections: 
     cited = {ref for ref in items if notes.get(items[ref].id) or evidence.get(items[ref].id)
              or items[ref].id in scope.assessments}
     refs = sorted({c.key for c in changed} | cited)
-    section = document.section("What changed in the period")
+    section = document.section(_("What changed in the period"))
     if not refs:
-        section.add(Paragraph(f"No commitment under {pillar.name.lower()} changed its official status or progress, "
-                              "and no evidence was given, in this period."))
+        section.add(Paragraph(_("No commitment under %(pillar)s changed its official status or progress, and no "
+                                "evidence was given, in this period.", pillar=pillar.name.lower())))
     if sections["completed"]:
-        section.add(Paragraph(f"Verified complete in the period: {', '.join(c.ref for c in sections['completed'])}."))
+        section.add(Paragraph(_("Verified complete in the period: %(refs)s.",
+                                refs=", ".join(c.ref for c in sections["completed"]))))
     by_ref = {c.key: c for c in changed}
     for ref in refs:
         item = items[ref]
         entry = document.section(f"{item.ref} {item.title}", 3)
         change = by_ref.get(ref)
-        lead = item.lead.agency.label if item.lead else "no lead agency"
+        lead = item.lead.agency.label if item.lead else _("no lead agency")
         entry.add(Paragraph(f"{_state(change.before)} → {_state(change.after)}" if change
-                            else f"{_state_of(scope, item)} (unchanged)", "lead"))
-        entry.add(Paragraph(f"Lead: {lead}" + (f"; due {item.due_date:%-d %b %Y}" if item.due_date else ""), "note"))
+                            else _("%(state)s (unchanged)", state=_state_of(scope, item)), "lead"))
+        entry.add(Paragraph(_("Lead: %(agency)s; due %(day)s", agency=lead, day=day(item.due_date)) if item.due_date
+                            else _("Lead: %(agency)s", agency=lead), "note"))
         for note in notes.get(item.id, []):
             who = note.author.display_name if note.author else source_name(note.source_document)
-            agency = f" (reported by {note.agency.label})" if note.agency and note.author else ""
-            text = _cut(note.note) if note.note else "(no note)"
-            entry.add(Paragraph(f"{note.created_at:%-d %b %Y}, {who}{agency}: {text}", "quote"))
+            text = _cut(note.note) if note.note else _("(no note)")
+            if note.agency and note.author:
+                entry.add(Paragraph(_("%(day)s, %(who)s (reported by %(agency)s): %(text)s", day=day(note.created_at),
+                                      who=who, agency=note.agency.label, text=text), "quote"))
+            else:
+                entry.add(Paragraph(_("%(day)s, %(who)s: %(text)s", day=day(note.created_at), who=who, text=text),
+                                    "quote"))
         if evidence.get(item.id):
             entry.add(Bullets([evidence_line(e) for e in evidence[item.id]]))
         if (assessment := scope.assessments.get(item.id)) is not None:
-            entry.add(Paragraph(f"The Rapporteur's assessment ({assessment.year}): {assessment.rating.label}"
-                                + (" — disagreeing with the official status" if scope.disagrees(item) else "")
-                                + f". {assessment.reason}"))
+            if scope.disagrees(item):
+                entry.add(Paragraph(_("The Rapporteur's assessment (%(year)s): %(rating)s — disagreeing with the "
+                                      "official status. %(reason)s", year=assessment.year,
+                                      rating=assessment.rating.label, reason=assessment.reason)))
+            else:
+                entry.add(Paragraph(_("The Rapporteur's assessment (%(year)s): %(rating)s. %(reason)s",
+                                      year=assessment.year, rating=assessment.rating.label,
+                                      reason=assessment.reason)))
     _indicators(document, pillar, tracks, start, end)
 
 
 def _state_of(scope: Scope, item: ActionItem) -> str:
     status, progress = scope.state[item.id]
-    return f"{status.label}, {progress}%"
+    return _("%(status)s, %(progress)s%%", status=status.label, progress=progress)
 
 
 def _indicators(document: Document, pillar: Pillar, tracks: list[Track], start: date, end: date) -> None:
-    section = document.section(f"Results: the indicators of {pillar.name.lower()}")
+    section = document.section(_("Results: the indicators of %(pillar)s", pillar=pillar.name.lower()))
     if not tracks:
-        section.add(Paragraph("No indicator measures this pillar yet."))
+        section.add(Paragraph(_("No indicator measures this pillar yet.")))
         return
     section.add(_results_table(tracks))
     drawn = 0
     for t in tracks:
         if drawn >= INDICATOR_CHARTS_PER_PILLAR:
-            section.add(Paragraph(f"Charts are drawn for the first {INDICATOR_CHARTS_PER_PILLAR} indicators with "
-                                  "values in the period; the table gives every one.", "note"))
+            section.add(Paragraph(_("Charts are drawn for the first %(count)s indicators with values in the period; "
+                                    "the table gives every one.", count=INDICATOR_CHARTS_PER_PILLAR), "note"))
             break
         points = [p for p in series(t.indicator) if start <= Period.parse(p.period).end <= end]
         if not any(p.actual is not None for p in points):
             continue
         drawn += 1
         section.add(BarChart(f"{t.indicator.code} {t.indicator.name}", [p.period for p in points],
-                             [Series("Actual", [p.actual for p in points])], unit=t.indicator.unit,
-                             line=Series("Target", [p.target for p in points])
+                             [Series(_("Actual"), [p.actual for p in points])], unit=t.indicator.unit,
+                             line=Series(_("Target"), [p.target for p in points])
                              if any(p.target is not None for p in points) else None))
 
 
 def _agency_chapter(document: Document, scope: Scope, by_pillar, rates: list[Rate], cutoff: date) -> None:
-    chapter = document.chapter("The agencies")
-    chapter.add(Paragraph("For each agency responsible for a commitment in scope (as lead or in support): its items "
-                          "by official status at the end of the period, its reporting rate for indicators, its "
-                          "overdue items and the reports returned to it in the period."))
+    chapter = document.chapter(_("The agencies"))
+    chapter.add(Paragraph(_("For each agency responsible for a commitment in scope (as lead or in support): its items "
+                            "by official status at the end of the period, its reporting rate for indicators, its "
+                            "overdue items and the reports returned to it in the period.")))
     items_of: dict[int, list[ActionItem]] = defaultdict(list)
     agencies: dict[int, Agency] = {}
     for item in scope.items:
@@ -405,43 +448,47 @@ def _agency_chapter(document: Document, scope: Scope, by_pillar, rates: list[Rat
         section = document.section(agency.name + (f" ({agency.short_name})" if agency.short_name else ""))
         items = items_of[agency.id]
         counts = Counter(scope.state[item.id][0] for item in items)
-        section.add(Paragraph(f"{len(items)} item(s): " + ", ".join(
-            f"{counts[s]} {s.label.lower()}" for s in Status if counts[s]) + "."))
+        section.add(Paragraph(_("%(count)s item(s): %(statuses)s.", count=len(items), statuses=", ".join(
+            f"{counts[s]} {str(s.label).lower()}" for s in Status if counts[s]))))
         rate = rate_of.get(agency.label)
         if rate is not None:
-            section.add(Paragraph(f"Indicator values: {rate.expected} expected, {rate.reported} reported, "
-                                  f"{rate.verified} verified ({rate.verified_share:g}%), {rate.on_time} on time."))
+            section.add(Paragraph(_("Indicator values: %(expected)s expected, %(reported)s reported, %(verified)s "
+                                    "verified (%(share)s%%), %(on_time)s on time.", expected=rate.expected,
+                                    reported=rate.reported, verified=rate.verified,
+                                    share=f"{rate.verified_share:g}", on_time=rate.on_time)))
         overdue = [item for item in items if scope.overdue(item, cutoff)]
         if overdue:
-            section.add(Table(["Item", "Due", "Official state"],
-                              [[f"{i.ref} {i.title}", f"{i.due_date:%-d %b %Y}", _state_of(scope, i)] for i in overdue],
-                              caption="Overdue at the end of the period", widths=[5, 1.4, 1.6]))
+            section.add(Table([_("Item"), _("Due"), _("Official state")],
+                              [[f"{i.ref} {i.title}", day(i.due_date), _state_of(scope, i)] for i in overdue],
+                              caption=_("Overdue at the end of the period"), widths=[5, 1.4, 1.6]))
         if returned.get(agency.id):
-            section.add(Paragraph("Reports returned to it in the period: " + "; ".join(
-                f"{c.ref} ({c.when:%-d %b %Y})" for c in returned[agency.id]) + "."))
+            section.add(Paragraph(_("Reports returned to it in the period: %(reports)s.", reports="; ".join(
+                f"{c.ref} ({day(c.when)})" for c in returned[agency.id]))))
 
 
 def _annex(document: Document, scope: Scope) -> None:
-    document.chapter("Annex: every item and the method")
-    document.section("Every item, as it stood at the end of the period").add(
-        Table(["Item", "Pillar", "Lead", "Official state", "Due"],
+    document.chapter(_("Annex: every item and the method"))
+    document.section(_("Every item, as it stood at the end of the period")).add(
+        Table([_("Item"), _("Pillar"), _("Lead"), _("Official state"), _("Due")],
               [[f"{i.ref} {i.title}", i.pillar.name, i.lead.agency.label if i.lead else "—", _state_of(scope, i),
-                f"{i.due_date:%-d %b %Y}" if i.due_date else "—"] for i in scope.items],
-              caption=f"{len(scope.items):,} items", widths=[5, 1.4, 1.6, 1.6, 1.2]))
-    method = document.section("Method")
+                day(i.due_date) if i.due_date else "—"] for i in scope.items],
+              caption=_count(len(scope.items)), widths=[5, 1.4, 1.6, 1.6, 1.2]))
+    method = document.section(_("Method"))
+    now = datetime.now(UTC)
     method.add(
-        Paragraph("Figures are the official state of each commitment: a coordinator's own update, an import of the "
-                  "plan, or an agency's report once its validator forwarded it and a coordinator verified it. What "
-                  "an agency reported and nobody has verified is not counted. Indicator values count once verified "
-                  "likewise. Every figure is read from the tracker's append-only history, so a report of a past "
-                  "period says what was true then."),
-        Paragraph("Evidence marked confidential is left out of this report; so are victims' identities, which the "
-                  "tracker never holds."),
-        Paragraph("Data sources:"),
-        Bullets([f"{f.name}: {f.title}" + (f", as of {f.source_date:%-d %B %Y}" if f.source_date else "")
+        Paragraph(_("Figures are the official state of each commitment: a coordinator's own update, an import of the "
+                    "plan, or an agency's report once its validator forwarded it and a coordinator verified it. What "
+                    "an agency reported and nobody has verified is not counted. Indicator values count once verified "
+                    "likewise. Every figure is read from the tracker's append-only history, so a report of a past "
+                    "period says what was true then.")),
+        Paragraph(_("Evidence marked confidential is left out of this report; so are victims' identities, which the "
+                    "tracker never holds.")),
+        Paragraph(_("Data sources:")),
+        Bullets([f"{f.name}: {f.title}" + (_(", as of %(day)s", day=day(f.source_date, long=True))
+                                           if f.source_date else "")
                  for f in scope.frameworks]),
-        Paragraph("The documents the catalogue is taken from:"),
+        Paragraph(_("The documents the catalogue is taken from:")),
         Bullets([document.citation for document in source_documents().values()]),
-        Paragraph(f"Written on {datetime.now(UTC):%-d %B %Y at %H:%M} UTC from the records as they stood then.",
-                  "note"),
+        Paragraph(_("Written on %(day)s at %(time)s UTC from the records as they stood then.",
+                    day=day(now, long=True), time=f"{now:%H:%M}"), "note"),
     )

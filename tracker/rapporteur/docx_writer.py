@@ -6,6 +6,7 @@ the navigation pane, a page-numbered table of contents and restyling in Word all
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from datetime import UTC
 
@@ -18,12 +19,23 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 from docx.text.paragraph import Paragraph as DocxParagraph
+from flask_babel import gettext as _
 from PIL import Image
 
 from .charts import PRINT_DPI, PRINT_WIDTH_PX, chart_png
 from .document import BarChart, Bullets, Document, Paragraph, Table, cell_text, is_number
 
 AUTHOR = "National Rapporteur"
+RIGHT_TO_LEFT = {"ur": "ur-PK"}  # the languages written right to left, with the tag Word's proofing knows them by
+# Urdu's type in Word: the Nastaliq face where it is installed (Word substitutes its own Urdu face elsewhere).
+URDU_FONT = "Noto Nastaliq Urdu"
+ARABIC_SCRIPT = re.compile("[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]")
+# What follows w:bidi in a paragraph's properties (CT_PPr, ECMA-376 part 1, 17.3.1.26): it goes before these.
+AFTER_BIDI = ("w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind", "w:contextualSpacing", "w:mirrorIndents",
+              "w:suppressOverlap", "w:jc", "w:textDirection", "w:textAlignment", "w:textboxTightWrap",
+              "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange")
+# What follows w:lang in a run's properties (CT_RPr): it goes before these.
+AFTER_LANG = ("w:eastAsianLayout", "w:specVanish", "w:oMath")
 PAGE_WIDTH, PAGE_HEIGHT, MARGIN = Cm(21), Cm(29.7), Cm(2.5)  # A4, as printed in Pakistan's offices
 TEXT_WIDTH, TEXT_HEIGHT = PAGE_WIDTH - 2 * MARGIN, PAGE_HEIGHT - 2 * MARGIN
 TABLE_STYLE = "Light Grid Accent 1"
@@ -51,6 +63,8 @@ def write_docx(document: Document) -> bytes:
             heading.paragraph_format.page_break_before = True
         for block in section.blocks:
             _block(word, block, styles)
+    if document.language in RIGHT_TO_LEFT:
+        _right_to_left(word, RIGHT_TO_LEFT[document.language])
     _core_properties(word, document)
     _ask_to_update_fields(word)
     _drop_thumbnail(word)
@@ -99,14 +113,14 @@ def _contents(word, document: Document) -> None:
     which it offers to do on opening (see _ask_to_update_fields); other readers show the list."""
     if not document.contents:
         return
-    heading = word.add_paragraph("Contents", style="TOC Heading")  # not in the navigation pane, nor in the TOC
+    heading = word.add_paragraph(_("Contents"), style="TOC Heading")  # not in the navigation pane, nor in the TOC
     heading.paragraph_format.page_break_before = True
     for title in document.contents:
         word.add_paragraph(title, style="List Number")
     toc = word.add_paragraph()
     toc.paragraph_format.space_before = Pt(12)
     # \o "1-1": the chapters, as the list above and the PDF's contents; \h links; \z \u as Word writes its own.
-    _field(toc, 'TOC \\o "1-1" \\h \\z \\u', "Page numbers: update fields in Word (F9) to list them here.")
+    _field(toc, 'TOC \\o "1-1" \\h \\z \\u', _("Page numbers: update fields in Word (F9) to list them here."))
 
 
 def _field(paragraph, instruction: str, placeholder: str) -> None:
@@ -215,6 +229,33 @@ def _chart(word, chart: BarChart, styles: StyleCache) -> None:
     picture.alignment = WD_ALIGN_PARAGRAPH.CENTER
     picture.paragraph_format.keep_with_next = True
     styles.paragraph(chart.title, "Caption")
+
+
+def _right_to_left(word, tag: str) -> None:
+    """An Urdu report as Word shapes and lays it out: every paragraph right to left (w:bidi), every table's
+    columns from the right (w:bidiVisual), and each run of Urdu text marked right to left in Urdu (w:rtl,
+    w:lang w:bidi) with the Nastaliq face for complex script. Runs in Latin letters (the plan's own English
+    texts, refs, figures) stay left to right inside their paragraphs."""
+    body = word.element.body
+    for paragraph in [*body.iter(qn("w:p")), *word.sections[0].footer._element.iter(qn("w:p"))]:
+        properties = paragraph.get_or_add_pPr()
+        if properties.find(qn("w:bidi")) is None:
+            properties.insert_element_before(OxmlElement("w:bidi"), *AFTER_BIDI)
+        for run in paragraph.iter(qn("w:r")):
+            text = "".join(t.text or "" for t in run.iter(qn("w:t")))
+            if not ARABIC_SCRIPT.search(text):
+                continue
+            run_properties = run.get_or_add_rPr()
+            run_properties.get_or_add_rtl()
+            fonts = run_properties.get_or_add_rFonts()
+            fonts.set(qn("w:cs"), URDU_FONT)
+            language = run_properties.find(qn("w:lang"))
+            if language is None:
+                language = OxmlElement("w:lang")
+                run_properties.insert_element_before(language, *AFTER_LANG)
+            language.set(qn("w:bidi"), tag)
+    for table in body.iter(qn("w:tbl")):
+        table.bidiVisual_val = True
 
 
 def _core_properties(word, document: Document) -> None:

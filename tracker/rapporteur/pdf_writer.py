@@ -1,28 +1,40 @@
 """The Rapporteur's report as a PDF (reportlab's platypus), laid out from the same Document as the Word file.
 
 Fonts: the PDF's built-in Helvetica, whose encoding covers English and Western European text (curly quotes,
-dashes, accents) and keeps the text extractable. It has no Arabic-script glyphs: Urdu comes out as blank boxes,
-never an error. Urdu headings will need a TrueType font registered with reportlab (Noto Nastaliq Urdu) and text
-shaping (reportlab's shaping with uharfbuzz, or the text reshaped and reordered before it is set): a piece of
-work of its own.
+dashes, accents) and keeps the text extractable. It has no Arabic-script glyphs: Urdu text is set in Noto
+Nastaliq Urdu (a TrueType font from Debian's fonts-noto-core, see fonts.py), shaped by reportlab with HarfBuzz
+(uharfbuzz), right-aligned, with the line height Nastaliq needs; runs of Latin letters and figures inside it are
+set in DejaVu Sans (the Nastaliq font has no Latin letters). In an Urdu report the tables read from the right too.
+Shaped glyphs carry no text of their own in the file: a PDF reader's text search finds the Urdu headings in the
+bookmarks (the outline), which hold them as text.
 """
 from __future__ import annotations
 
 import io
+import re
+from contextvars import ContextVar
+from pathlib import Path
 from xml.sax.saxutils import escape
 
+import matplotlib
+from flask_babel import gettext as _
 from reportlab import platypus  # as platypus.Paragraph, platypus.Table: our Document has its own of those names
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4
+from reportlab.lib.rl_accel import fp_str
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import cm
 from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.textobject import PDFTextObject
 from reportlab.platypus.tableofcontents import TableOfContents
 
 from .charts import PRINT_DPI, PRINT_WIDTH_PX, chart_png
 from .document import BarChart, Bullets, Document, Paragraph, Table, cell_text, is_number
+from .fonts import require_shaping, urdu_font_files
 
 AUTHOR = "National Rapporteur"
 CREATOR = "Anti-trafficking action-plan tracker"
@@ -64,12 +76,85 @@ STYLES["header"] = ParagraphStyle("header", STYLES["cell"], fontName="Helvetica-
 STYLES["header right"] = ParagraphStyle("header right", STYLES["header"], alignment=TA_RIGHT)
 TOC_STYLE = ParagraphStyle("toc", BODY, fontSize=11.5, leading=20)
 
+RIGHT_TO_LEFT_LANGUAGES = frozenset({"ur"})
+# Whether the document being written reads right to left: its tables then run from the right.
+_right_to_left: ContextVar[bool] = ContextVar("right_to_left", default=False)
+ARABIC = "\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff"  # the Arabic script's blocks
+ARABIC_SCRIPT = re.compile(f"[{ARABIC}]")
+# Words (between spaces) with a Latin letter and no Arabic-script one, one after another: set in a Latin face.
+LATIN_WORD = f"[^\\s{ARABIC}]*[A-Za-z][^\\s{ARABIC}]*"
+LATIN_RUN = re.compile(f"(?<!\\S){LATIN_WORD}(?:\\s+{LATIN_WORD})*(?!\\S)")
+# Where a Latin letter touches an Arabic-script one ("FIA۔"): reportlab changes font only between words.
+SCRIPT_CHANGE = re.compile(f"(?<=[A-Za-z])(?=[{ARABIC}])|(?<=[{ARABIC}])(?=[A-Za-z])")
+NASTALIQ_LEADING = 2.1  # times the type size: Nastaliq's letters climb and descend far more than Latin ones
+_urdu_styles: dict[str, ParagraphStyle] = {}
+LATIN_FONTS = Path(matplotlib.__file__).parent / "mpl-data" / "fonts" / "ttf"
+
+
+def _rise_at_line_start(set_rise):
+    """reportlab's PDFTextObject.setRise as it is, but for a line's first glyph: Nastaliq's shaped glyphs sit
+    above or below the baseline (y offsets), and reportlab 5.1 looks at the previous operator when there is
+    none yet (an IndexError that stops the whole PDF). There, the rise is simply set."""
+    def setRise(self, rise):
+        if not self._code:
+            self._rise = rise
+            self._y -= rise
+            self._code.append(f"{fp_str(rise)} Ts")
+            return
+        set_rise(self, rise)
+    setRise.patched = True
+    return setRise
+
+
+if not getattr(PDFTextObject.setRise, "patched", False):
+    PDFTextObject.setRise = _rise_at_line_start(PDFTextObject.setRise)
+
+
+def _register_urdu_fonts() -> None:
+    """Noto Nastaliq Urdu as the fonts "Urdu" and "Urdu-Bold", once; a clear error when it is not installed."""
+    if "Urdu" in pdfmetrics.getRegisteredFontNames():
+        return
+    require_shaping()
+    files = urdu_font_files()
+    pdfmetrics.registerFont(TTFont("Urdu", str(files["regular"])))
+    pdfmetrics.registerFont(TTFont("Urdu-Bold", str(files["bold"])))
+    # Latin words among Urdu ones: a TrueType face too (DejaVu Sans, which matplotlib's wheel carries), so that
+    # reportlab can shape every word of an Urdu paragraph.
+    pdfmetrics.registerFont(TTFont("UrduLatin", str(LATIN_FONTS / "DejaVuSans.ttf")))
+    pdfmetrics.registerFont(TTFont("UrduLatin-Bold", str(LATIN_FONTS / "DejaVuSans-Bold.ttf")))
+
+
+def _urdu_style(style: ParagraphStyle) -> ParagraphStyle:
+    """The style for Urdu text: Nastaliq (bold where the style is), shaped, from the right, with room above."""
+    if style.name not in _urdu_styles:
+        bold = style.fontName.endswith("Bold")
+        _urdu_styles[style.name] = ParagraphStyle(
+            f"{style.name} urdu", style, fontName="Urdu-Bold" if bold else "Urdu",
+            leading=max(style.leading, style.fontSize * NASTALIQ_LEADING), shaping=1,
+            alignment=style.alignment if style.alignment == TA_CENTER else TA_RIGHT)
+    return _urdu_styles[style.name]
+
+
+def _urdu_markup(text: str, style: ParagraphStyle) -> str:
+    """Urdu text as reportlab markup: escaped, and its Latin runs in DejaVu Sans (Nastaliq has no Latin letters)."""
+    latin = "UrduLatin-Bold" if style.fontName.endswith("Bold") else "UrduLatin"
+    return LATIN_RUN.sub(lambda run: f'<font name="{latin}">{run.group(0)}</font>',
+                         escape(SCRIPT_CHANGE.sub(" ", text)))
+
 
 def write_pdf(document: Document) -> bytes:
     """The report as the bytes of a PDF file."""
     buffer = io.BytesIO()
-    template = _ReportTemplate(buffer, document)
-    template.multiBuild(_story(document, template.width, template.height))  # a second pass numbers the contents
+    right_to_left = document.language in RIGHT_TO_LEFT_LANGUAGES
+    if right_to_left:
+        _register_urdu_fonts()
+    token = _right_to_left.set(right_to_left)
+    try:
+        template = _ReportTemplate(buffer, document)
+        # A second pass numbers the contents.
+        template.multiBuild(_story(document, template.width, template.height))
+    finally:
+        _right_to_left.reset(token)
     return buffer.getvalue()
 
 
@@ -112,7 +197,8 @@ class _ReportTemplate(platypus.BaseDocTemplate):
         self.canv.bookmarkPage(key)
         self.canv.addOutlineEntry(title, key, level=depth, closed=level > 1)
         if level == 1:
-            self.notify("TOCEntry", (0, escape(title), self.page, key))
+            urdu = _right_to_left.get() and ARABIC_SCRIPT.search(title)
+            self.notify("TOCEntry", (0, _urdu_markup(title, TOC_STYLE) if urdu else escape(title), self.page, key))
 
 
 def _offset(moment) -> str:
@@ -133,17 +219,41 @@ def _footer(canvas, template) -> None:
     canvas.restoreState()
 
 
-def _text(text: str, style: str | ParagraphStyle) -> platypus.Paragraph:
-    """Plain text as a paragraph: reportlab reads its own markup in paragraphs, so <, > and & are escaped."""
-    return platypus.Paragraph(escape(text), STYLES[style] if isinstance(style, str) else style)
+def _text(text: str, style: str | ParagraphStyle, paragraph=platypus.Paragraph) -> platypus.Paragraph:
+    """Plain text as a paragraph: reportlab reads its own markup in paragraphs, so <, > and & are escaped. In an
+    Urdu report, Urdu text is set in Nastaliq, shaped, from the right (an English report keeps Helvetica)."""
+    style = STYLES[style] if isinstance(style, str) else style
+    if _right_to_left.get() and ARABIC_SCRIPT.search(text):
+        return paragraph(_urdu_markup(text, style), _urdu_style(style))
+    return paragraph(escape(text), style)
+
+
+class UrduContents(TableOfContents):
+    """The contents of an Urdu report: each chapter's title from the right, its page number (a link) on the left.
+
+    reportlab's own list ends each title with a drawing mark in the same word, which its shaping of Urdu words
+    cannot take; here the number is a cell of its own.
+    """
+
+    def wrap(self, availWidth, availHeight):
+        urdu, english = self.getLevelStyle(0), ParagraphStyle("toc right", TOC_STYLE, alignment=TA_RIGHT)
+        rows = [[platypus.Paragraph(f'<a href="#{key}">{page}</a>' if key else str(page), TOC_STYLE),
+                 platypus.Paragraph(text, urdu if ARABIC_SCRIPT.search(text) else english)]
+                for _level, text, page, key in self._lastEntries]
+        self._table = platypus.Table(rows or [["", ""]], colWidths=(1.5 * cm, availWidth - 1.5 * cm),
+                                     style=self.tableStyle)
+        self.width, self.height = self._table.wrapOn(self.canv, availWidth, availHeight)
+        return self.width, self.height
 
 
 def _story(document: Document, width: float, height: float) -> list:
     story = [_text(document.title, "title"), _text(document.subtitle, "subtitle")]
     story += [_text(line, "cover") for line in document.cover_lines]
     if document.contents:  # without chapters, reportlab would print its placeholder text
-        contents = TableOfContents(levelStyles=[TOC_STYLE], dotsMinLevel=0, rightColumnWidth=1.5 * cm)
-        story += [platypus.PageBreak(), _text("Contents", "contents"), contents]
+        urdu = _right_to_left.get() and any(ARABIC_SCRIPT.search(title) for title in document.contents)
+        contents = (UrduContents(levelStyles=[_urdu_style(TOC_STYLE)]) if urdu
+                    else TableOfContents(levelStyles=[TOC_STYLE], dotsMinLevel=0, rightColumnWidth=1.5 * cm))
+        story += [platypus.PageBreak(), _text(_("Contents"), "contents"), contents]
     for index, section in enumerate(document.sections):
         if section.level == 1 or index == 0:  # chapters, and whatever comes first, start a page
             story.append(platypus.PageBreak())
@@ -177,6 +287,9 @@ def _table(table: Table, width: float) -> list:
     A long table is laid out in pieces of ROWS_PER_PIECE rows, each with its header: reportlab measures every
     row left over each time a table splits across a page, so one table of 10,000 rows took minutes; in pieces
     it takes seconds, and the header still heads every page (and, where a piece begins, part of one)."""
+    if _right_to_left.get():  # the first column on the right, as the page reads
+        table = Table(table.columns[::-1], [row[::-1] for row in table.rows], table.caption,
+                      table.widths[::-1] if table.widths else None)
     numeric = table.numeric_columns
     header = [_text(name, "header right" if numeric[index] else "header") for index, name in enumerate(table.columns)]
     shares = table.widths or [1] * len(table.columns)
@@ -228,6 +341,8 @@ def _cell(value, column_width: float):
     reportlab lays out many times faster (the annex of a national plan has tens of thousands of cells)."""
     text = cell_text(value)
     style = STYLES["cell right" if is_number(value) else "cell"]
+    if _right_to_left.get() and ARABIC_SCRIPT.search(text):  # Helvetica has no Urdu letters: shaped Nastaliq
+        return _text(text, style, CellParagraph)
     fits = "\n" not in text and stringWidth(text, style.fontName, style.fontSize) <= column_width - 2 * CELL_PADDING
     return text if fits else CellParagraph(escape(text), style)
 

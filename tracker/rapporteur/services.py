@@ -16,6 +16,8 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
 
 from ..audit.services import record
 from ..auth.permissions import can_export
@@ -28,6 +30,8 @@ log = logging.getLogger(__name__)
 
 # A report still "being written" this long after it started was cut short (the process stopped): it failed.
 ABANDONED_AFTER = timedelta(hours=1)
+# The languages a report's headings are written in (the interface's), by their English names for the audit log.
+REPORT_LANGUAGES = {"en": "English", "ur": "Urdu"}
 FORMATS = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
            "pdf": "application/pdf"}
 
@@ -36,12 +40,14 @@ Progress = Callable[[int, str], None]
 
 @dataclass(frozen=True)
 class ReportOptions:
-    """What a report covers: a period (a calendar year by default), and frameworks and pillars (all when empty)."""
+    """What a report covers: a period (a calendar year by default), and frameworks and pillars (all when empty);
+    and the language of its headings, labels and fixed sentences (the plan's own texts are as they are written)."""
 
     start: date
     end: date
     frameworks: list[str] = field(default_factory=list)
     pillars: list[str] = field(default_factory=list)
+    language: str = "en"
 
     @classmethod
     def year(cls, year: int, **choices) -> ReportOptions:
@@ -58,18 +64,21 @@ class ReportOptions:
         """What is wrong with the options, by field: an inverted period, codes that name nothing."""
         errors = {}
         if self.start > self.end:
-            errors["end"] = "The period ends before it starts."
+            errors["end"] = _("The period ends before it starts.")
         known = set(db.session.scalars(sa.select(Framework.code)))
         if unknown := [code for code in self.frameworks if code not in known]:
-            errors["frameworks"] = "No framework has the code " + ", ".join(unknown) + "."
+            errors["frameworks"] = _("No framework has the code %(codes)s.", codes=", ".join(unknown))
         known = set(db.session.scalars(sa.select(Pillar.code)))
         if unknown := [code for code in self.pillars if code not in known]:
-            errors["pillars"] = "No pillar has the code " + ", ".join(unknown) + "."
+            errors["pillars"] = _("No pillar has the code %(codes)s.", codes=", ".join(unknown))
+        if self.language not in REPORT_LANGUAGES:
+            errors["language"] = _("The report is written in English or Urdu.")
         return errors
 
 
 def options_of(report: RapporteurReport) -> ReportOptions:
-    return ReportOptions(report.period_start, report.period_end, report.framework_codes, report.pillar_codes)
+    return ReportOptions(report.period_start, report.period_end, report.framework_codes, report.pillar_codes,
+                         report.language or "en")
 
 
 def reports_folder() -> Path:
@@ -79,12 +88,12 @@ def reports_folder() -> Path:
 def request_report(user: User, options: ReportOptions) -> RapporteurReport:
     """Queue a report for the scheduler process to write; the request is in the audit log."""
     if not can_export(user):
-        raise NotAllowed("Only the National Rapporteur and the coordinators build the report.")
+        raise NotAllowed(_("Only the National Rapporteur and the coordinators build the report."))
     if errors := options.problems():
         raise Invalid(errors)
     report = RapporteurReport(period_start=options.start, period_end=options.end,
                               frameworks=",".join(options.frameworks), pillars=",".join(options.pillars),
-                              requested_by=user)
+                              language=options.language, requested_by=user)
     db.session.add(report)
     db.session.flush()
     record(AuditEventKind.RAPPORTEUR_REPORT, user=user, subject=f"rapporteur_report:{report.id}",
@@ -95,22 +104,25 @@ def request_report(user: User, options: ReportOptions) -> RapporteurReport:
 
 def _scope(options: ReportOptions) -> str:
     parts = [f"frameworks {', '.join(options.frameworks)}" if options.frameworks else "",
-             f"pillars {', '.join(options.pillars)}" if options.pillars else ""]
+             f"pillars {', '.join(options.pillars)}" if options.pillars else "",
+             f"headings in {REPORT_LANGUAGES[options.language]}" if options.language != "en" else ""]
     return "".join(f"; {part}" for part in parts if part)
 
 
 def build_files(options: ReportOptions, today: date, progress: Progress | None = None) -> tuple[bytes, bytes]:
-    """The report as a Word document and as a PDF, from one composition of the data."""
+    """The report as a Word document and as a PDF, from one composition of the data, in the options' language
+    (its headings, labels, fixed sentences and the steps of its progress)."""
     from .compose import compose  # the writers and their libraries load only when a report is written
     from .docx_writer import write_docx
     from .pdf_writer import write_pdf
 
     progress = progress or (lambda percent, step: None)
-    document = compose(options, today, progress)
-    progress(80, "Writing the Word document")
-    docx = write_docx(document)
-    progress(90, "Writing the PDF")
-    pdf = write_pdf(document)
+    with force_locale(options.language):
+        document = compose(options, today, progress)
+        progress(80, _("Writing the Word document"))
+        docx = write_docx(document)
+        progress(90, _("Writing the PDF"))
+        pdf = write_pdf(document)
     return docx, pdf
 
 
