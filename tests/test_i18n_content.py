@@ -99,6 +99,13 @@ def test_the_urdu_pillar_page_shows_urdu_titles_marked_as_translations(seeded, a
     assert f'؛ انگریزی میں: <span lang="en">{english}</span>' in row
 
 
+@pytest.mark.parametrize("path", ["/items?framework=PAPER&lang=ur", "/items/PAPER-g?lang=ur", "/?lang=ur"])
+def test_the_item_list_the_item_page_and_the_agency_home_show_the_urdu_title_marked(seeded, as_role, path):
+    html = as_role("agency", "NADRA").get(path).get_data(as_text=True)
+    assert '<span lang="ur" class="item-title-ur">اسمگلروں کے مجرمانہ ریکارڈ کا NADRA سے انضمام</span>' in html
+    assert 'title="Integrate traffickers&#39; criminal records with NADRA"' in html
+
+
 def test_the_english_pillar_page_is_unchanged(seeded, as_role):
     html = as_role("coordinator").get("/pillars/prevention?lang=en").get_data(as_text=True)
     assert "State-level mass awareness campaign on trafficking and its root causes" in html
