@@ -303,6 +303,18 @@ def test_get_matrix(world, endpoint):
     assert got == route.get
 
 
+@pytest.mark.parametrize("endpoint", [name for name in GETS if 200 in ROUTES[name].get.values()])
+def test_every_page_renders_in_urdu(world, endpoint):
+    """Each page, asked for in Urdu by a role that may see it, answers as it does in English, right to left."""
+    route = ROUTES[endpoint]
+    role = next(role for role, status in route.get.items() if status == 200)
+    path = route.path.format(**world["ids"])
+    response = world["clients"][role].get(path + ("&" if "?" in path else "?") + "lang=ur")
+    assert response.status_code == 200, (endpoint, role)
+    if response.mimetype == "text/html":
+        assert '<html lang="ur" dir="rtl">' in response.get_data(as_text=True), endpoint
+
+
 def snapshot() -> dict:
     db.session.expire_all()
     counts = {m.__name__: db.session.scalar(sa.select(sa.func.count()).select_from(m))
