@@ -85,6 +85,16 @@ def sessions(browser, live_server):
     return states
 
 
+@pytest.fixture(scope="module")
+def admin_session(browser, live_server):
+    """The admin's login, once, kept apart: its shorter idle limit and its own pages."""
+    context = browser.new_context(base_url=live_server)
+    log_in(context.new_page(), ADMIN)
+    state = context.storage_state()
+    context.close()
+    return state
+
+
 @pytest.fixture
 def page_as(browser, live_server, sessions):
     """A fresh browser page (its own context) of a logged-in user; none may reach out of the machine."""

@@ -16,6 +16,7 @@ from test_browser import (  # noqa: F401 (the live server, the browser and the l
     FIA,
     NADRA,
     RAPPORTEUR,
+    admin_session,
     axe_violations,
     browser,
     live_server,
@@ -78,14 +79,6 @@ def first_href(page, pattern: str) -> str:
             return href
     raise AssertionError(f"no link to {pattern} on {page.url}")
 
-
-@pytest.fixture(scope="module")
-def admin_session(browser, live_server):  # noqa: F811 (fixtures imported above)
-    context = browser.new_context(base_url=live_server)
-    log_in(context.new_page(), ADMIN)
-    state = context.storage_state()
-    context.close()
-    return state
 
 
 @pytest.fixture

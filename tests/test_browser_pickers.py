@@ -15,6 +15,7 @@ from test_browser import (  # noqa: F401 (the live server, the browser and the l
     CHROMIUM,
     COORDINATOR,
     NADRA,
+    admin_session,
     axe_violations,
     browser,
     live_server,
@@ -35,14 +36,6 @@ def screenshot(page, name: str) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
 
-
-@pytest.fixture(scope="module")
-def admin_session(browser, live_server):  # noqa: F811 (fixtures imported above)
-    context = browser.new_context(base_url=live_server)
-    log_in(context.new_page(), ADMIN)
-    state = context.storage_state()
-    context.close()
-    return state
 
 
 @pytest.fixture
