@@ -95,8 +95,9 @@ def log_in(page, email, password=PASSWORD):
     page.get_by_role("button", name="Log in").click()
 
 
-def mail_to(inbox, address, count=1, wait=10.0):
-    """The messages sent to an address once there are `count` (a reset link goes out after the answer)."""
+def mail_to(inbox, address, count=1, wait=30.0):
+    """The messages sent to an address once there are `count` (a reset link goes out after the answer; on a
+    loaded machine the SMTP exchange may take seconds, so the wait is generous: it ends as soon as they are in)."""
     deadline = time.monotonic() + wait
     while len(inbox.to(address)) < count and time.monotonic() < deadline:
         time.sleep(0.1)
