@@ -1,4 +1,5 @@
 """Log in and out; set a password with a link, or ask for one."""
+import threading
 from urllib.parse import urlsplit
 
 from flask import current_app, flash, redirect, render_template, request, url_for
@@ -79,9 +80,12 @@ def logout_everywhere():
     return redirect(url_for("auth.login"))
 
 
-def after_response(response, action, *args) -> None:
-    """Run `action` once the response has gone out, in an app context of its own: what it takes (sending
-    an e-mail) then never shows in how long the answer took."""
+def beside_response(response, action, *args) -> None:
+    """Run `action` in a thread of its own (with its own app context) while the response goes out: what it takes
+    (sending an e-mail) never shows in how long the answer took. Closing the response waits for it, so a server's
+    worker (and the test client) has finished it before its next request; yet a server that closes late —
+    werkzeug's development server can hold a finished response open until the browser lets its connection go —
+    no longer holds the e-mail back with it."""
     app = current_app._get_current_object()
 
     def run() -> None:
@@ -89,11 +93,13 @@ def after_response(response, action, *args) -> None:
             try:
                 action(*args)
             except Exception:  # the answer is gone: log it, as nobody is left to tell
-                app.logger.exception("after the response: %s failed", action.__name__)
+                app.logger.exception("beside the response: %s failed", action.__name__)
             finally:
                 db.session.remove()
 
-    response.call_on_close(run)
+    worker = threading.Thread(target=run, name=f"beside-response-{action.__name__}", daemon=True)
+    worker.start()
+    response.call_on_close(lambda: worker.join(timeout=120))
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
@@ -115,7 +121,7 @@ def forgot_password():
                        hours, email=email), "info")
         response = redirect(url_for("auth.login"))
         if user_id is not None:
-            after_response(response, send_reset_link, user_id, email, request.remote_addr)
+            beside_response(response, send_reset_link, user_id, email, request.remote_addr)
         return response
     return render_template("auth/forgot.html", form=form), 422 if form.errors else 200
 
