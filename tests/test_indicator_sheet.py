@@ -313,3 +313,10 @@ def test_a_sheet_longer_than_a_periods_values_is_refused_before_its_rows_are_rea
     assert refusal(indicator, longest + "SD,sexual,twelve\n") == [Problem(
         f"holds more than {MAX_ROWS:,} rows below the header, far more than one period's values: keep the rows of "
         "this indicator and period only", "file")]
+
+
+def test_a_refusal_reads_in_the_page_s_language(app, indicator):
+    """Each cell's problem and where it is, in Urdu on an Urdu page (English elsewhere: the test above)."""
+    text = f"{HEADER}\n{CODE},{PERIOD},SD,sexual,twelve\n"
+    with app.test_request_context("/?lang=ur"):
+        assert str(refusal(indicator, text)[0]) == "قطار 2، کالم value: “twelve” عدد نہیں ہے"

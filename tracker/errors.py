@@ -37,9 +37,11 @@ class Problem:
     def __str__(self) -> str:
         if self.file is not None:
             return f"{self.file}: {self.record or 'file'}: {self.message}"
-        if self.row is not None:
-            where = f"row {self.row}, column {self.field}" if self.field else f"row {self.row}"
-            return f"{where}: {self.message}"
+        if self.row is not None:  # a file's cell, named in the reader's language
+            if self.field:
+                return _("row %(row)s, column %(column)s: %(message)s", row=self.row, column=self.field,
+                         message=self.message)
+            return _("row %(row)s: %(message)s", row=self.row, message=self.message)
         return f"{self.field}: {self.message}" if self.field else self.message
 
 

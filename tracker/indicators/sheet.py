@@ -14,6 +14,7 @@ import re
 from collections.abc import Sequence
 from itertools import islice, product
 
+from flask_babel import gettext as _
 from openpyxl import load_workbook
 from openpyxl.cell.read_only import EmptyCell, ReadOnlyCell
 
@@ -29,7 +30,6 @@ from .values import CellValue, categories, cell_key
 # A period's values are a few hundred rows at most (every province by every form of exploitation, by sex and
 # age): a longer sheet is not one period's values, and is refused before it is read any further.
 MAX_ROWS = 10_000
-ACCEPTED = "must be a CSV (.csv) or Excel (.xlsx) file"
 # Plain decimals; a comma only between groups of three digits (1,234.5), so that a decimal comma (2,5) is refused
 # rather than read as 25.
 NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?(?:[eE][+-]?\d+)?|[+-]?\.\d+")
@@ -41,7 +41,9 @@ def sheet_rows(filename: str, data: bytes) -> list[Sequence[object]]:
         return _csv_rows(data)
     if filename.lower().endswith(".xlsx"):
         return _xlsx_rows(data)
-    raise Invalid([Problem(f"{ACCEPTED}" + (f", not “{filename[-40:]}”" if filename else ""), field="file")])
+    refusal = (_("must be a CSV (.csv) or Excel (.xlsx) file, not “%(name)s”", name=filename[-40:]) if filename
+               else _("must be a CSV (.csv) or Excel (.xlsx) file"))
+    raise Invalid([Problem(refusal, field="file")])
 
 
 def _csv_rows(data: bytes) -> list[Sequence[object]]:
@@ -49,7 +51,7 @@ def _csv_rows(data: bytes) -> list[Sequence[object]]:
     try:
         return list(islice(csv.reader(io.StringIO(text, newline="")), MAX_ROWS + 2))
     except csv.Error as exc:
-        raise Invalid([Problem(f"cannot be read as CSV: {exc}", field="file")]) from None
+        raise Invalid([Problem(_("cannot be read as CSV: %(error)s", error=exc), field="file")]) from None
 
 
 def _xlsx_rows(data: bytes) -> list[Sequence[object]]:
@@ -125,11 +127,11 @@ class SheetReader:
 
     def read(self, rows: list[Sequence[object]]) -> list[CellValue]:
         if not rows:
-            self.problem(None, None, "holds no values: it is empty")
+            self.problem(None, None, _("holds no values: it is empty"))
             return []
         if len(rows) > MAX_ROWS + 1:
-            self.problem(None, None, f"holds more than {MAX_ROWS:,} rows below the header, far more than one "
-                                     "period's values: keep the rows of this indicator and period only")
+            self.problem(None, None, _("holds more than %(num)s rows below the header, far more than one period's "
+                                       "values: keep the rows of this indicator and period only", num=f"{MAX_ROWS:,}"))
             return []
         if not self._read_header(rows[0]):
             return []
@@ -141,13 +143,13 @@ class SheetReader:
                 continue
             if cell.cell in first_row:
                 where = "the total" if cell.is_total else cell.label()
-                self.problem(row_number, "value",
-                             f"{where} is given twice, on rows {first_row[cell.cell]} and {row_number}")
+                self.problem(row_number, "value", _("%(where)s is given twice, on rows %(first)s and %(second)s",
+                                                       where=where, first=first_row[cell.cell], second=row_number))
                 continue
             first_row[cell.cell] = row_number
             cells.append(cell)
         if not cells and not self.problems:
-            self.problem(None, None, "holds no values: fill in the value column")
+            self.problem(None, None, _("holds no values: fill in the value column"))
         return cells
 
     def _read_header(self, header: Sequence[object]) -> bool:
@@ -155,20 +157,21 @@ class SheetReader:
         names = [cell_text(cell).lower() for cell in header]
         self.width = len(names)
         if not any(names):
-            self.problem(1, None, "the header row is empty: the first row names the columns, value among them")
+            self.problem(1, None, _("the header row is empty: the first row names the columns, value among them"))
             return False
         readable = ("indicator", "period", *(breakdown.value for breakdown in Breakdown), "value")
         for name in readable:
             if names.count(name) > 1:
-                self.problem(1, name, "is named twice in the header row")
+                self.problem(1, name, _("is named twice in the header row"))
             elif name in names:
                 self.columns[name] = names.index(name)
         if "value" not in names:
-            self.problem(1, "value", "is missing from the header row")
+            self.problem(1, "value", _("is missing from the header row"))
         for breakdown in self.indicator.breakdown_list:
             if breakdown.value not in names:
-                self.problem(1, breakdown.value, f"is missing from the header row ({self.indicator.code} is "
-                                                 f"reported by {breakdown.label.lower()})")
+                self.problem(1, breakdown.value,
+                         _("is missing from the header row (%(code)s is reported by %(breakdown)s)",
+                           code=self.indicator.code, breakdown=str(breakdown.label).lower()))
         return not self.problems
 
     def _cell(self, row: Sequence[object], column: str) -> object:
@@ -179,8 +182,8 @@ class SheetReader:
         """The row's value and cell; None when it gives no value or has a problem (noted)."""
         if any(cell_text(cell) for cell in row[self.width:]):
             # In a CSV file, most likely a number with a comma that was not quoted: "1,234" read as 1 and 234.
-            self.problem(row_number, None, f"has more cells than the header's {self.width} columns (in a CSV "
-                                           "file, put a number with commas in quotes)")
+            self.problem(row_number, None, _("has more cells than the header's %(num)s columns (in a CSV file, put a "
+                                             "number with commas in quotes)", num=self.width))
             return None
         raw = self._cell(row, "value")
         if not cell_text(raw):
@@ -191,7 +194,7 @@ class SheetReader:
         cell = self._read_cell(row_number, row)
         value = cell_number(raw)
         if value is None:
-            self.problem(row_number, "value", f"“{cell_text(raw)[:40]}” is not a number")
+            self.problem(row_number, "value", _("“%(given)s” is not a number", given=cell_text(raw)[:40]))
         elif problem := value_problem(self.indicator.kind, value):
             self.problem(row_number, "value", problem)
         if len(self.problems) > before or value is None:
@@ -202,7 +205,9 @@ class SheetReader:
         """A row's indicator or period, when given, must be the one the values are read for."""
         given = cell_text(self._cell(row, column))
         if given and given.lower() != expected.lower():
-            self.problem(row_number, column, f"is “{given[:40]}”: only {expected}'s values are read here")
+            self.problem(row_number, column,
+                         _("is “%(given)s”: only %(expected)s's values are read here", given=given[:40],
+                           expected=expected))
 
     def _read_cell(self, row_number: int, row: Sequence[object]) -> dict[str, str]:
         """The row's breakdown cell as codes ({} for the total)."""
@@ -212,13 +217,14 @@ class SheetReader:
             if not given:
                 continue
             if breakdown not in self.codes:
-                self.problem(row_number, breakdown.value,
-                             f"{self.indicator.code} is not reported by {breakdown.label.lower()}: leave it empty")
+                self.problem(row_number, breakdown.value, _("%(code)s is not reported by %(breakdown)s: leave it empty",
+                                                            code=self.indicator.code,
+                                                            breakdown=str(breakdown.label).lower()))
             elif (code := self.codes[breakdown].get(given.lower())) is None:
                 known = ", ".join(dict.fromkeys(self.codes[breakdown].values()))
                 self.problem(row_number, breakdown.value,
-                             f"“{given[:40]}” is not a category of {breakdown.label.lower()}: give one of {known}, "
-                             "or its name")
+                             _("“%(given)s” is not a category of %(breakdown)s: give one of %(known)s, or its name",
+                               given=given[:40], breakdown=str(breakdown.label).lower(), known=known))
             else:
                 cell[breakdown.value] = code
         return cell
