@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
+import pytest
 import sqlalchemy as sa
 
 from conftest import csrf_token, log_in
@@ -189,3 +190,12 @@ def test_dates_and_figures_in_the_pages_language_and_digits(as_role, app):
         assert format_moment(datetime(2026, 11, 30, 14, 5, 9)) == "30 Nov 2026 14:05:09"
         assert (format_number(1234567), format_number(2.5), format_number(3.0), format_number(None)) == (
             "1,234,567", "2.5", "3", "")
+
+
+@pytest.mark.parametrize("path, said", [
+    ("/assessments?year=abc&lang=ur", "سال &#39;abc&#39; کوئی سال نہیں"),
+    ("/assessments?rating=great&lang=ur", "نامعلوم درجہ &#39;great&#39;"),
+    ("/changes?preset=decade&lang=ur", "نامعلوم پیشگی انتخاب &#39;decade&#39;"),
+])
+def test_a_filter_value_that_matches_nothing_is_named_in_urdu(as_role, path, said):
+    assert said in as_role("coordinator").get(path).get_data(as_text=True)

@@ -80,7 +80,7 @@ class AgencyListArgsSchema(QuerySchema):
 
     q = QueryText(max_length=limits.SEARCH)
     kind = QueryText(validate=validate.OneOf([kind.value for kind in AgencyKind], error=_l("unknown kind {input!r}")))
-    province = QueryText(validate=Known(Province.code, "province"))
+    province = QueryText(validate=Known(Province.code, _l("province")))
     page = page_field()
     per_page = per_page_field("Agencies")
 
@@ -95,7 +95,7 @@ class UserListArgsSchema(QuerySchema):
 
     q = QueryText(max_length=limits.SEARCH)
     role = QueryText(validate=validate.OneOf([role.value for role in Role], error=_l("unknown role {input!r}")))
-    agency = WholeNumber(error="agency {input!r} is not an agency number", validate=Known(Agency.id, "agency"))
+    agency = WholeNumber(error=_l("agency %(input)s is not an agency number"), validate=Known(Agency.id, _l("agency")))
     state = QueryText(validate=validate.OneOf(list(STATES), error=_l("unknown state {input!r}")))
     page = page_field()
     per_page = per_page_field("Accounts")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+from flask_babel import lazy_gettext as _l
 from marshmallow import post_load, validate
 
 from .. import limits
@@ -60,13 +61,13 @@ class AssessmentListing:
 class AssessmentListArgsSchema(QuerySchema):
     """The filters of /assessments, its CSV download and the API's /assessments, and which page."""
 
-    year = WholeNumber(error="year {input!r} is not a year",
+    year = WholeNumber(error=_l("year %(input)s is not a year"),
                        metadata={"description": "The reporting year assessed, e.g. 2026."})
-    pillar = QueryText(validate=Known(Pillar.code, "pillar"),
+    pillar = QueryText(validate=Known(Pillar.code, _l("pillar")),
                        metadata={"description": "Pillar code: prevention, prosecution, protection or partnership."})
-    agency = WholeNumber(error="agency {input!r} is not an agency number", validate=Known(Agency.id, "agency"),
+    agency = WholeNumber(error=_l("agency %(input)s is not an agency number"), validate=Known(Agency.id, _l("agency")),
                          metadata={"description": "Agency id: items where it is lead or supporting."})
-    rating = QueryText(validate=validate.OneOf(AssessmentRating.codes(), error="unknown rating {input!r}"),
+    rating = QueryText(validate=validate.OneOf(AssessmentRating.codes(), error=_l("unknown rating {input!r}")),
                        metadata={"description": "Rating code: " + ", ".join(AssessmentRating.codes()) + "."})
     disagreements = Flag("disagreements", metadata={
         "description": "Only assessments that disagree with the item's official status."})

@@ -59,7 +59,7 @@ class WindowSchema(QuerySchema):
 
     start = query_date("start", "The first day compared (UTC), included.", bounded=True)
     end = query_date("end", "The last day compared (UTC), included.", bounded=True)
-    preset = QueryText(validate=validate.OneOf(PRESETS, error="unknown preset {input!r}"),
+    preset = QueryText(validate=validate.OneOf(PRESETS, error=_l("unknown preset {input!r}")),
                        metadata={"description": "A preset window: " + ", ".join(PRESETS) + "."})
 
 

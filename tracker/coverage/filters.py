@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError, post_load, validate
 
 from .. import limits
@@ -65,9 +66,9 @@ class RecommendationsFramework(validate.Validator):
 class CoverageArgsSchema(QuerySchema):
     """The filters of /coverage, /coverage.csv and the API's /coverage, and which page."""
 
-    framework = QueryText(validate=[Known(Framework.code, "framework"), RecommendationsFramework()],
+    framework = QueryText(validate=[Known(Framework.code, _l("framework")), RecommendationsFramework()],
                           metadata={"description": "Code of a framework of recommendations, e.g. PAPER."})
-    pillar = QueryText(validate=Known(Pillar.code, "pillar"),
+    pillar = QueryText(validate=Known(Pillar.code, _l("pillar")),
                        metadata={"description": "Pillar code of the recommendation: prevention, prosecution, "
                                                 "protection or partnership."})
     gaps = Flag("gaps", metadata={"description": "Only the gaps: recommendations no action addresses."})

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+from flask_babel import lazy_gettext as _l
 from marshmallow import post_load
 
 from .. import limits
@@ -45,9 +46,9 @@ class IndicatorListing:
 class IndicatorListArgsSchema(QuerySchema):
     """The filters of /indicators and the API's /indicators, and which page."""
 
-    pillar = QueryText(validate=Known(Pillar.code, "pillar"),
+    pillar = QueryText(validate=Known(Pillar.code, _l("pillar")),
                        metadata={"description": "Pillar code: prevention, prosecution, protection or partnership."})
-    agency = WholeNumber(error="agency {input!r} is not an agency number", validate=Known(Agency.id, "agency"),
+    agency = WholeNumber(error=_l("agency %(input)s is not an agency number"), validate=Known(Agency.id, _l("agency")),
                          metadata={"description": "Agency id: indicators it reports."})
     q = QueryText(max_length=limits.SEARCH, metadata={"description": "Text in the code, name or definition."})
     retired = Flag("retired", metadata={"description": "Include retired indicators."})
