@@ -205,7 +205,9 @@ def test_the_admin_gives_a_new_account_its_agency_by_short_name(page_as):
     type_into(page, "agency", "AHTC")
     option(page, "agency", "FIA Anti-Human Trafficking Circles").click()
     page.get_by_role("button", name="Create account").click()
-    assert page.get_by_text("Account focal.ahtc@example.org created.").is_visible()
+    created = page.get_by_text("Account focal.ahtc@example.org created.")
+    created.wait_for()  # the answer to the form's post, however long a loaded machine takes
+    assert created.is_visible()
     search = page.get_by_role("search", name="Find accounts")
     search.get_by_label("Search name, e-mail, role or agency").fill("focal.ahtc")
     search.get_by_role("button", name="Search").click()
