@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app app
 PORT ?= 5000
 NPM ?= npm
 
-.PHONY: run lint test test-postgres bench setup install install-test clean translations-update
+.PHONY: run serve lint test test-postgres bench setup install install-test clean translations-update
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +56,10 @@ setup: install
 ## login is printed in a box after all setup output, as the last lines before the server's own.
 run: install
 	@BIN=$(BIN) PORT=$(PORT) sh scripts/run.sh
+
+## Production's processes on this machine: gunicorn (gunicorn.conf.py) and the one scheduler (scripts/serve.sh).
+serve: install
+	@BIN=$(BIN) sh scripts/serve.sh
 
 LINT_PATHS ?= .
 

@@ -108,6 +108,8 @@ ROUTES = {
     "pickers.tom_select": Route("/vendor/tom-select/js/tom-select.complete.min.js", get=EVERYONE),
     # Bootstrap and the Nastaliq font: the login page needs them too.
     "i18n.bootstrap_files": Route("/vendor/bootstrap/css/bootstrap.rtl.min.css", get={role: 200 for role in ROLES}),
+    # For load balancers and monitors: no login.
+    "health.healthz": Route("/healthz", get={role: 200 for role in ROLES}),
     "i18n.nastaliq_font": Route("/vendor/fonts/noto-nastaliq-urdu/arabic-400.css", get={role: 200 for role in ROLES}),
     "i18n.language": Route("/account/language", get=EVERYONE,
                            post=Post(allowed=tuple(USERS), data={"language": "ur", "digits": "arabext"})),

@@ -100,6 +100,7 @@ def register_blueprints(app: Flask) -> None:
     from .coverage import bp as coverage_bp
     from .dashboard import bp as dashboard_bp
     from .exports import bp as exports_bp
+    from .health import bp as health_bp
     from .home import bp as home_bp
     from .imports import bp as imports_bp
     from .indicators import bp as indicators_bp
@@ -133,6 +134,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(rapporteur_bp)
     app.register_blueprint(reminders_bp)
     app.register_blueprint(pickers_bp)
+    app.register_blueprint(health_bp)
 
     # Every page but the login page needs a logged-in user.
     from .auth.services import require_login

@@ -23,7 +23,7 @@ from . import throttle
 
 # Endpoints reachable without logging in.
 PUBLIC_ENDPOINTS = {"auth.login", "auth.forgot_password", "auth.set_password", "static", "bootstrap.static",
-                    "i18n.bootstrap_files", "i18n.nastaliq_font"}
+                    "i18n.bootstrap_files", "i18n.nastaliq_font", "health.healthz"}
 # Blueprints that authenticate their own requests: the API answers 401 JSON, never a redirect.
 SELF_AUTHENTICATING_BLUEPRINTS = {"api"}
 # How often a login's last-seen time is written: the idle timeout needs minutes, not every request.

@@ -1,0 +1,80 @@
+"""gunicorn's configuration for production (`make serve`, the systemd unit in README's Production section).
+
+Every setting can be changed without editing this file: the environment variables named below, or gunicorn's own
+GUNICORN_CMD_ARGS (command-line flags win over this file).
+"""
+from __future__ import annotations
+
+import gc
+import multiprocessing
+import os
+
+bind = os.environ.get("TRACKER_BIND", "127.0.0.1:8000")
+# Sync workers: each request has a process to itself. The pages are CPU-bound (rendering, queries answered from a
+# local database), so more workers than 2 × cores buys queueing, not throughput.
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
+worker_class = "sync"
+
+# Requests: a slow client cannot hold a worker forever; the longest page (the Excel export of a national plan)
+# takes seconds, so a minute means something is wrong.
+timeout = int(os.environ.get("TRACKER_WORKER_TIMEOUT", "60"))
+graceful_timeout = 30
+keepalive = 5
+limit_request_line = 8190
+limit_request_fields = 100
+limit_request_field_size = 8190
+
+# Memory: each worker is replaced after this many requests (jittered, so they do not all restart at once), and
+# after any request that leaves it above TRACKER_WORKER_MAX_MIB (see post_request).
+max_requests = int(os.environ.get("TRACKER_MAX_REQUESTS", "2000"))
+max_requests_jitter = max_requests // 10
+worker_max_mib = int(os.environ.get("TRACKER_WORKER_MAX_MIB", "300"))
+
+accesslog = os.environ.get("TRACKER_ACCESS_LOG", "-")
+# %(M)s: the request's duration in milliseconds.
+access_log_format = '%(h)s "%(r)s" %(s)s %(B)s %(M)sms "%(a)s"'
+errorlog = "-"
+
+# The app is imported once, in the master, and its warm heap (modules, mappers, compiled templates, the message
+# catalogues) is shared by the workers copy-on-write.
+preload_app = True
+wsgi_app = "app:app"
+
+# Young-generation collections rarer than the default 700 allocations: a page allocates tens of thousands of
+# short-lived objects, and each collection of the young generation costs more than it frees.
+gc_thresholds = tuple(int(n) for n in os.environ.get("TRACKER_GC_THRESHOLDS", "50000,20,100").split(","))
+
+
+def on_starting(server):
+    # No collections in the master while the app loads: a collection frees holes in pages that the workers
+    # would then copy (the recipe in the gc module's documentation for processes that fork).
+    gc.disable()
+
+
+def when_ready(server):
+    from tracker.warmup import warm
+
+    warm(server.app.wsgi())
+
+
+def pre_fork(server, worker):
+    # Everything the master holds now is moved out of the collector's sight: full collections in the workers
+    # no longer walk the whole warm heap, and never touch (and so copy) its pages.
+    gc.freeze()
+
+
+def post_fork(server, worker):
+    from tracker.warmup import after_fork
+
+    after_fork(server.app.wsgi())
+    gc.set_threshold(*gc_thresholds)
+    gc.enable()
+
+
+def post_request(worker, req, environ, resp):
+    from tracker.warmup import resident_mib
+
+    if resident_mib() > worker_max_mib:
+        worker.log.info("worker %s above %s MiB after %s: replaced after this request", worker.pid,
+                        worker_max_mib, req.path)
+        worker.alive = False

@@ -1,0 +1,41 @@
+"""What a production server does with the app before and after forking its workers (gunicorn.conf.py)."""
+from __future__ import annotations
+
+import os
+
+import sqlalchemy as sa
+from flask import Flask
+
+from .extensions import db
+from .i18n import LANGUAGES
+
+
+def warm(app: Flask) -> None:
+    """Do once, in the master, the work every worker would otherwise do on its first requests: the mappers
+    configured, every template compiled, the message catalogues read. The workers inherit it ready."""
+    sa.orm.configure_mappers()
+    for name in app.jinja_env.list_templates(extensions=("html", "txt")):
+        app.jinja_env.get_template(name)
+    with app.test_request_context():
+        from flask_babel import force_locale, gettext
+
+        for language in LANGUAGES:
+            with force_locale(language):
+                gettext("Items")
+
+
+def after_fork(app: Flask) -> None:
+    """A worker never uses a database connection opened before the fork: the master's pool is left to the master
+    (SQLAlchemy's advice for forked processes), and the worker opens its own."""
+    with app.app_context():
+        db.engine.dispose(close=False)
+
+
+def resident_mib() -> float:
+    """This process's resident memory, in MiB (Linux's /proc; 0 elsewhere, so no limit applies)."""
+    try:
+        with open(f"/proc/{os.getpid()}/statm") as statm:
+            pages = int(statm.read().split()[1])
+    except OSError:
+        return 0.0
+    return pages * os.sysconf("SC_PAGE_SIZE") / (1024 * 1024)
