@@ -30,6 +30,12 @@ max_requests = int(os.environ.get("TRACKER_MAX_REQUESTS", "2000"))
 max_requests_jitter = max_requests // 10
 worker_max_mib = int(os.environ.get("TRACKER_WORKER_MAX_MIB", "300"))
 
+# gunicorn's control socket (gunicornc) is off: its default path is one per user ($HOME/.gunicorn/gunicorn.ctl), so
+# a second instance on the machine takes it from the first, and systemd's signals already do what production needs
+# (reload: HUP; more or fewer workers: TTIN/TTOU). TRACKER_CONTROL_SOCKET=/run/tracker/gunicorn.ctl turns it on.
+control_socket = os.environ.get("TRACKER_CONTROL_SOCKET", "")
+control_socket_disable = not control_socket
+
 accesslog = os.environ.get("TRACKER_ACCESS_LOG", "-")
 # %(M)s: the request's duration in milliseconds.
 access_log_format = '%(h)s "%(r)s" %(s)s %(B)s %(M)sms "%(a)s"'
