@@ -8,12 +8,16 @@ from flask import Flask
 
 from .extensions import db
 from .i18n import LANGUAGES
+from .storage import parse_storage_url
 
 
 def warm(app: Flask) -> None:
     """Do once, in the master, the work every worker would otherwise do on its first requests: the mappers
     configured, every template compiled, the message catalogues read. The workers inherit it ready."""
     sa.orm.configure_mappers()
+    # A mistyped TRACKER_STORAGE_URL stops the server at start, not the first upload. (Only parsed: a boto3
+    # client made before the fork would be shared by the workers.)
+    parse_storage_url(app.config["STORAGE_URL"], app.config["UPLOAD_DIR"])
     for name in app.jinja_env.list_templates(extensions=("html", "txt")):
         app.jinja_env.get_template(name)
     with app.test_request_context():
