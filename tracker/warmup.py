@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import time
 
 import sqlalchemy as sa
 from flask import Flask
@@ -33,6 +34,29 @@ def after_fork(app: Flask) -> None:
     (SQLAlchemy's advice for forked processes), and the worker opens its own."""
     with app.app_context():
         db.engine.dispose(close=False)
+
+
+class CollectionStats:
+    """The garbage collector's runs in this process, per generation: how many and how long (gc.callbacks)."""
+
+    def __init__(self) -> None:
+        self.runs = [0, 0, 0]
+        self.seconds = [0.0, 0.0, 0.0]
+        self.requests = 0
+        self._started = 0.0
+
+    def __call__(self, phase: str, info: dict) -> None:
+        if phase == "start":
+            self._started = time.perf_counter()
+        else:
+            self.runs[info["generation"]] += 1
+            self.seconds[info["generation"]] += time.perf_counter() - self._started
+
+    def summary(self) -> str:
+        per_request = max(self.requests, 1)
+        return f"{self.requests} requests; " + ", ".join(
+            f"generation {n}: {self.runs[n]} runs, {self.seconds[n] * 1000 / per_request:.2f} ms a request"
+            for n in range(3))
 
 
 def resident_mib() -> float:
