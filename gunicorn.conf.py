@@ -6,13 +6,13 @@ GUNICORN_CMD_ARGS (command-line flags win over this file).
 from __future__ import annotations
 
 import gc
-import multiprocessing
 import os
 
 bind = os.environ.get("TRACKER_BIND", "127.0.0.1:8000")
 # Sync workers: each request has a process to itself. The pages are CPU-bound (rendering, queries answered from a
 # local database), so more workers than 2 × cores buys queueing, not throughput.
-workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
+# The CPUs this process may run on (a container's or systemd's CPU set), not the machine's count.
+workers = int(os.environ.get("WEB_CONCURRENCY", len(os.sched_getaffinity(0)) * 2 + 1))
 worker_class = "sync"
 
 # Requests: a slow client cannot hold a worker forever; the longest page (the Excel export of a national plan)
