@@ -52,9 +52,10 @@ gc_thresholds = tuple(int(n) for n in os.environ.get("TRACKER_GC_THRESHOLDS", "5
 
 
 # Threaded workers (gthread) are refused. Reported: their workers died of SIGSEGV in libpython, in SQLAlchemy's
-# row loading, within a minute under load, on SQLite and PostgreSQL. Not reproduced here (SQLite at 3,000 items
-# and PostgreSQL at 10,000, 2 workers × 4 threads, 16 clients on /items, /dashboard, the CSV export and the API,
-# 6 minutes, faulthandler and core dumps on: no crash), so the cause is not known. Found instead: a threaded
+# row loading, within a minute under load, on SQLite and PostgreSQL. Not reproduced here: SQLite at 3,000 items
+# and PostgreSQL at 10,000, 2 workers × 4 threads, 16 clients on /items, the item page, /dashboard, the CSV export
+# and the API, five runs of 90–120 s (about 2,700 requests, 20 workers replaced), faulthandler and core dumps on,
+# gunicorn 27.0.1, Python 3.11.7: no crash, so its cause is not known. Found instead: a threaded
 # worker over TRACKER_WORKER_MAX_MIB is not replaced until every thread's and kept-alive connection's requests
 # are done (over 100 "replaced" messages from a handful of workers), and pages that are CPU-bound gain nothing
 # from threads under the GIL. TRACKER_ALLOW_THREADED_WORKERS=1 lets a soak test look for the crash.

@@ -72,7 +72,9 @@ def instances(seeded, tmp_path, make_user):
     make_user("coordinator")
     db.session.commit()
     url = db.engine.url.render_as_string(hide_password=False)
-    ports = [free_port(), free_port()]
+    ports = [free_port()]
+    while len(ports) < 2:  # two ports asked for one after the other may be the same one
+        ports = [*ports, port] if (port := free_port()) not in ports else ports
     processes = []
     try:
         for n, port in enumerate(ports):
