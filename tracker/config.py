@@ -72,6 +72,8 @@ def settings_from_environment(instance_path: str, need_secret: bool = True) -> d
         "MAIL_FROM": env.get("MAIL_FROM", "tracker@localhost"),
         "TRACKER_BASE_URL": env.get("TRACKER_BASE_URL", "http://127.0.0.1:5000"),
         "UPLOAD_DIR": env.get("TRACKER_UPLOAD_DIR") or str(Path(instance_path) / "uploads"),
+        # Empty: evidence files in UPLOAD_DIR; s3://bucket/prefix: in a bucket (tracker/storage.py).
+        "STORAGE_URL": env.get("TRACKER_STORAGE_URL", ""),
         # The Rapporteur's reports, as generated: kept to be downloaded again.
         "REPORT_DIR": env.get("TRACKER_REPORT_DIR") or str(Path(instance_path) / "reports"),
         "IMPORT_MAX_BYTES": int(float(env.get("TRACKER_IMPORT_MAX_MB", "5")) * 1024 * 1024),

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import current_app, url_for
+from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_smorest import current_api
@@ -132,7 +132,7 @@ def report(report: ProgressReport, item):
     item's official state changes only once a coordinator verifies it. From a coordinator, it is
     official at once.
     """
-    update = report_progress(current_user, item, report, current_app.config["UPLOAD_DIR"])
+    update = report_progress(current_user, item, report)
     pending = update.report
     return ({"id": pending.id if pending else None, "stage": pending.stage.value if pending else "official",
              "update": update, "item": item}, 201, {"Location": url_for(".item", ref=item.ref)})

@@ -19,7 +19,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
-from flask import current_app
 
 from ..audit.services import record
 from ..enums import AuditEventKind
@@ -27,6 +26,7 @@ from ..errors import Invalid, Unavailable
 from ..extensions import db
 from ..models import AuditEvent
 from ..search.documents import is_index_object
+from ..storage import copy_out, evidence_storage
 
 MANIFEST = "manifest.json"
 UPLOADS = "uploads"
@@ -102,11 +102,7 @@ def make_backup(out_dir: str | os.PathLike) -> Manifest:
                  db.engine.url)
     # The uploads after the database: every file the snapshot's rows name was stored before its row was
     # committed, so it is already there; files of later reports are harmless extras.
-    upload_dir = Path(current_app.config["UPLOAD_DIR"])
-    if upload_dir.is_dir():
-        shutil.copytree(upload_dir, out / UPLOADS)
-    else:
-        (out / UPLOADS).mkdir()
+    copy_out(evidence_storage(), out / UPLOADS)
     for path in sorted(p for p in out.rglob("*") if p.is_file()):
         manifest.files[path.relative_to(out).as_posix()] = FileEntry(sha256_of(path), path.stat().st_size)
     (out / MANIFEST).write_text(manifest.to_json())
@@ -133,13 +129,10 @@ def restore_backup(src_dir: str | os.PathLike) -> Manifest:
         db.engine.dispose()
     else:
         restore_postgresql(tool, database_file)
-    upload_dir = Path(current_app.config["UPLOAD_DIR"])
-    upload_dir.mkdir(parents=True, exist_ok=True)
+    storage = evidence_storage()
     for name in manifest.files:
         if name.startswith(f"{UPLOADS}/"):
-            target = upload_dir / name.removeprefix(f"{UPLOADS}/")
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(folder / name, target)
+            storage.put(name.removeprefix(f"{UPLOADS}/"), (folder / name).read_bytes())
     # Into the restored database, the log it brought back; a backup older than the log has none until `db upgrade`.
     if sa.inspect(db.engine).has_table(AuditEvent.__tablename__):
         record(AuditEventKind.RESTORE, subject=f"backup:{folder.name}",

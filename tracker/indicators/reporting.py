@@ -32,8 +32,8 @@ def reportable_periods(indicator: Indicator, today: date, count: int = 8) -> lis
 
 
 def report_values(user: User, indicator: Indicator, period: str, cells: list[CellValue], note: str,
-                  confirmed: bool = False, today: date | None = None, evidence: EvidenceGiven | None = None,
-                  upload_dir: str = "") -> Report | None:
+                  confirmed: bool = False, today: date | None = None,
+                  evidence: EvidenceGiven | None = None) -> Report | None:
     """Check and record a period's values with the evidence that backs them: a pending report (an agency), or
     the values that count (a coordinator, returning None). Values far from the period before are saved only
     when `confirmed`."""
@@ -68,21 +68,21 @@ def report_values(user: User, indicator: Indicator, period: str, cells: list[Cel
     try:
         if is_coordinator(user):
             accept_values(indicator, chosen.code, cells)
-            add_evidence(user, evidence, upload_dir, stored, indicator=indicator, period=chosen.code)
+            add_evidence(user, evidence, stored, indicator=indicator, period=chosen.code)
             record(AuditEventKind.REPORT_DECISION, user=user, subject=f"indicator:{indicator.code}",
                    detail=f"{indicator.code} {chosen.code}: {len(cells)} value(s) entered by a coordinator, "
                           "counted at once")
             db.session.commit()
             return None
         report = submit_values(user, indicator, chosen.code, cells, note.strip(), now)
-        add_evidence(user, evidence, upload_dir, stored, indicator=indicator, period=chosen.code, report=report)
+        add_evidence(user, evidence, stored, indicator=indicator, period=chosen.code, report=report)
         db.session.commit()
         return report
     except IntegrityError:
         db.session.rollback()
-        discard(stored, upload_dir)
+        discard(stored)
         raise reported_meanwhile("this period") from None
     except Exception:
         db.session.rollback()
-        discard(stored, upload_dir)
+        discard(stored)
         raise

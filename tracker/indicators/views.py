@@ -212,8 +212,7 @@ def report_values_page(code: str):
             raise Invalid({"values": "; ".join(wrong) + "."})
         return report_values(current_user, indicator, form.period.data or "",
                              cells if from_sheet is None else from_sheet, form.note.data or "",
-                             confirmed=form.confirm.data, evidence=form.evidence(),
-                             upload_dir=current_app.config["UPLOAD_DIR"])
+                             confirmed=form.confirm.data, evidence=form.evidence())
 
     submission = submit(form, send)
     if submission.done:

@@ -131,14 +131,14 @@ def validate_report(report: ProgressReport) -> None:
         raise Invalid(errors)
 
 
-def add_evidence(user: User, given: EvidenceGiven, upload_dir: str, stored: list[str], **backs) -> None:
+def add_evidence(user: User, given: EvidenceGiven, stored: list[str], **backs) -> None:
     """Add the evidence to the session, backing what `backs` names (an item and its update, or an indicator and
     period; the report if any). Stored files' names are appended to `stored`, for `discard` if the save fails.
     Confidential evidence an agency gives is its own; a coordinator's is for the coordinators alone."""
     common = {"origin": UpdateOrigin.USER, "confidential": given.confidential, "uploaded_by": user,
               "agency_id": None if is_coordinator(user) else user.agency_id, **backs}
     for checked in given.files:
-        stored_name = store(checked, upload_dir)
+        stored_name = store(checked)
         stored.append(stored_name)
         db.session.add(Evidence(stored_name=stored_name, original_name=checked.original_name,
                                 content_type=checked.content_type, size=checked.size, sha256=checked.sha256,
@@ -150,7 +150,7 @@ def add_evidence(user: User, given: EvidenceGiven, upload_dir: str, stored: list
                                 **common))
 
 
-def report_progress(user: User, item: ActionItem, report: ProgressReport, upload_dir: str) -> Update:
+def report_progress(user: User, item: ActionItem, report: ProgressReport) -> Update:
     """Add the report to the item's history with its evidence; refuse stale or unauthorised saves.
 
     A coordinator's update is official at once; an agency's becomes a pending report (see verification).
@@ -170,16 +170,16 @@ def report_progress(user: User, item: ActionItem, report: ProgressReport, upload
         update = submit(user, item, report.status, report.progress, report.note.strip(), reason, now)
     stored: list[str] = []
     try:
-        add_evidence(user, report.evidence, upload_dir, stored, item=item, update=update, report=update.report)
+        add_evidence(user, report.evidence, stored, item=item, update=update, report=update.report)
         history.save([update], report.expected_version)
     except IntegrityError:
         db.session.rollback()
-        discard(stored, upload_dir)
+        discard(stored)
         raise reported_meanwhile(_("on this item"),
                                  history.changes_since(item, report.expected_version or item.version),
                                  item.version) from None
     except Exception:
         db.session.rollback()
-        discard(stored, upload_dir)
+        discard(stored)
         raise
     return update

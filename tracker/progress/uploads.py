@@ -11,7 +11,6 @@ import unicodedata
 import zipfile
 from collections import Counter
 from dataclasses import dataclass
-from pathlib import Path
 
 import filetype
 from flask_babel import gettext as _
@@ -19,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 
 from .. import limits
 from ..errors import Invalid
+from ..storage import evidence_storage
 
 # Extension -> the content types (as `filetype` detects them) a file so named may hold.
 ALLOWED = {
@@ -217,20 +217,15 @@ def upload_limits(max_bytes: int) -> dict:
     return {"accept": ACCEPT_ATTRIBUTE, "allowed": ALLOWED_DESCRIPTION, "max_mb": max_bytes // (1024 * 1024)}
 
 
-def store(checked: CheckedFile, upload_dir: str) -> str:
-    """Write the file under a fresh random name; return that name."""
-    folder = Path(upload_dir)
-    folder.mkdir(parents=True, exist_ok=True)
+def store(checked: CheckedFile) -> str:
+    """Keep the file under a fresh random name in the evidence storage; return that name."""
     stored_name = f"{secrets.token_hex(16)}.{checked.extension}"
-    with open(folder / stored_name, "xb") as handle:
-        handle.write(checked.data)
+    evidence_storage().put(stored_name, checked.data)
     return stored_name
 
 
-def discard(stored_names: list[str], upload_dir: str) -> None:
-    """Remove files written for a save that then failed."""
+def discard(stored_names: list[str]) -> None:
+    """Remove files kept for a save that then failed."""
+    storage = evidence_storage()
     for stored_name in stored_names:
-        try:
-            (Path(upload_dir) / stored_name).unlink()
-        except FileNotFoundError:
-            pass
+        storage.delete(stored_name)

@@ -1,5 +1,5 @@
 """HTTP views for reporting on items and downloading evidence."""
-from flask import abort, current_app, flash, redirect, render_template, send_from_directory, url_for
+from flask import abort, current_app, flash, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -11,6 +11,7 @@ from ..extensions import db
 from ..forms import parse_version, submit
 from ..items.services import item_or_404
 from ..models import Evidence
+from ..storage import evidence_storage
 from ..verification.services import first_stage, open_report
 from . import bp
 from .forms import UpdateForm
@@ -41,8 +42,7 @@ def update_item(ref: str):
         if earlier is not None:
             form.status.data, form.progress.data = earlier.status.value, earlier.progress
             form.note.data, form.reason.data = earlier.note, earlier.reason
-    submission = submit(form, lambda: report_progress(current_user, item, _report(form),
-                                                      current_app.config["UPLOAD_DIR"]))
+    submission = submit(form, lambda: report_progress(current_user, item, _report(form)))
     if submission.done:
         report = submission.result.report
         if report is None:
@@ -78,9 +78,12 @@ def download_evidence(evidence_id: int):
         record(AuditEventKind.EVIDENCE_DOWNLOAD, subject=f"evidence:{evidence.id}",
                detail=f"{evidence.original_name} of {evidence.backs}")
         db.session.commit()
-    return send_from_directory(
-        current_app.config["UPLOAD_DIR"],
-        evidence.stored_name,
+    try:
+        stored = evidence_storage().open(evidence.stored_name)
+    except FileNotFoundError:
+        abort(404, description=_("This evidence has no file."))
+    return send_file(
+        stored,
         as_attachment=True,
         download_name=evidence.original_name,
         mimetype=evidence.content_type,
