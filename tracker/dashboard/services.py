@@ -15,12 +15,23 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..display import format_date
-from ..enums import CLOSED_STATUSES, ReportStep, Status
+from ..enums import CLOSED_STATUSES, Status
 from ..extensions import db
+from ..items import monthly_counts
 from ..items.filters import QuerySchema, load_leniently, query_date
 from ..items.history import day_end, official_states
 from ..items.services import ItemFilters, filter_clauses
-from ..models import ActionItem, Agency, Framework, ItemAgency, Pillar, Province, Report, Update
+from ..models import (
+    ActionItem,
+    Agency,
+    Framework,
+    ItemAgency,
+    MonthlyHistoryCount,
+    Pillar,
+    Province,
+    Report,
+    Update,
+)
 
 OVERDUE_SHOWN = 100
 
@@ -160,13 +171,6 @@ def latest_pending_report() -> sa.Subquery:
     return sa.select(ranked.c.item_id, ranked.c.status).where(ranked.c.rank == 1).subquery("pending")
 
 
-def _month(column) -> sa.ColumnElement:
-    """The YYYY-MM of a timestamp, in the running database's own dialect."""
-    if db.engine.dialect.name == "postgresql":
-        return sa.func.to_char(sa.func.timezone("UTC", column), "YYYY-MM")
-    return sa.func.strftime("%Y-%m", column)
-
-
 def _status_rows(group_column, scope: Scope, rows_by_key: dict, pending: sa.Subquery | None) -> list[StatusRow]:
     """Count filtered items by (group, status) in one query and fill the prepared rows; with `pending`,
     items with a report awaiting verification by the status it claims, apart."""
@@ -292,8 +296,17 @@ def build_dashboard(filters: ItemFilters, today: date | None = None, with_pendin
 
 def _months(filters: ItemFilters, scope: Scope) -> list[MonthRow]:
     """Items completed and progress reports made, per month of the history of the filtered items (up to the
-    moment the scope stands at)."""
-    month = _month(Update.created_at)
+    moment the scope stands at).
+
+    The whole plan now reads the months kept as entries are written (a row a month); filters, or a past day
+    (which leaves out the items created since), read the entries of the items they keep.
+    """
+    if not filters.active and scope.moment is None:
+        rows = db.session.execute(
+            sa.select(MonthlyHistoryCount.month, MonthlyHistoryCount.completed, MonthlyHistoryCount.reported)
+            .where(sa.or_(MonthlyHistoryCount.completed > 0, MonthlyHistoryCount.reported > 0))
+            .order_by(MonthlyHistoryCount.month))
+        return [MonthRow(m, c, r) for m, c, r in rows]
     filtered_items = scope.join(sa.select(ActionItem.id).select_from(ActionItem)).where(*scope.clauses)
     conditions = [Update.item_id.in_(filtered_items)]
     if scope.moment is not None:
@@ -302,13 +315,6 @@ def _months(filters: ItemFilters, scope: Scope) -> list[MonthRow]:
         conditions.append(Update.created_at >= datetime.combine(filters.due_from, time.min, tzinfo=UTC))
     if filters.due_to:
         conditions.append(Update.created_at <= datetime.combine(filters.due_to, time.max, tzinfo=UTC))
-    completed = sa.and_(Update.status_after == Status.COMPLETED, Update.status_before != Status.COMPLETED)
-    # An agency's report as submitted, or a coordinator's own update.
-    reported = Update.step.in_((ReportStep.SUBMITTED, ReportStep.OFFICIAL))
-    rows = db.session.execute(
-        sa.select(month, sa.func.sum(sa.case((completed, 1), else_=0)), sa.func.sum(sa.case((reported, 1), else_=0)))
-        .where(*conditions, sa.or_(completed, reported))
-        .group_by(month)
-        .order_by(month)
-    )
+    counts = monthly_counts.counts_by_month(db.engine.dialect.name, *conditions).subquery()
+    rows = db.session.execute(sa.select(counts).order_by(counts.c.month))
     return [MonthRow(m, int(c or 0), int(r or 0)) for m, c, r in rows]
