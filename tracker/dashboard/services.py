@@ -171,26 +171,32 @@ def latest_pending_report() -> sa.Subquery:
     return sa.select(ranked.c.item_id, ranked.c.status).where(ranked.c.rank == 1).subquery("pending")
 
 
-def _status_rows(group_column, scope: Scope, rows_by_key: dict, pending: sa.Subquery | None) -> list[StatusRow]:
-    """Count filtered items by (group, status) in one query and fill the prepared rows; with `pending`,
-    items with a report awaiting verification by the status it claims, apart."""
+# The groupings of the status charts: the item's column each counts by.
+STATUS_GROUPS = (ActionItem.pillar_id, ActionItem.framework_id, ActionItem.province_id)
+
+
+def _status_rows(scope: Scope, rows_by_group: list[dict], pending: sa.Subquery | None) -> list[list[StatusRow]]:
+    """Count filtered items by pillar, framework and province and status in one pass over them, and fill the
+    prepared rows of each grouping; with `pending`, items with a report awaiting verification by the status it
+    claims, apart. Returns each grouping's rows with any item."""
+    grouped_by = [*STATUS_GROUPS, scope.status]
     if pending is None:
-        query = scope.join(sa.select(group_column, scope.status, sa.null(), sa.func.count()).select_from(ActionItem))
-        query = query.group_by(group_column, scope.status)
+        query = scope.join(sa.select(*grouped_by, sa.null(), sa.func.count()).select_from(ActionItem))
     else:
-        query = (scope.join(sa.select(group_column, scope.status, pending.c.status, sa.func.count())
-                            .select_from(ActionItem))
-                 .outerjoin(pending, pending.c.item_id == ActionItem.id)
-                 .group_by(group_column, scope.status, pending.c.status))
-    for group_id, status, claimed, count in db.session.execute(query.where(*scope.clauses)):
-        row = rows_by_key.get(group_id)
-        if row is None:
-            continue
-        if claimed is None:
-            row.counts[status.value] += count
-        else:
-            row.pending[Status(claimed).value] += count
-    return [row for row in rows_by_key.values() if row.total]
+        grouped_by.append(pending.c.status)
+        query = (scope.join(sa.select(*grouped_by, sa.func.count()).select_from(ActionItem))
+                 .outerjoin(pending, pending.c.item_id == ActionItem.id))
+    query = query.where(*scope.clauses).group_by(*grouped_by)
+    for *groups, status, claimed, count in db.session.execute(query):
+        for group_id, rows_by_key in zip(groups, rows_by_group, strict=True):
+            row = rows_by_key.get(group_id)
+            if row is None:
+                continue
+            if claimed is None:
+                row.counts[status.value] += count
+            else:
+                row.pending[Status(claimed).value] += count
+    return [[row for row in rows_by_key.values() if row.total] for rows_by_key in rows_by_group]
 
 
 def build_dashboard(filters: ItemFilters, today: date | None = None, with_pending: bool = False,
@@ -216,52 +222,48 @@ def build_dashboard(filters: ItemFilters, today: date | None = None, with_pendin
     frameworks = list(db.session.scalars(sa.select(Framework).order_by(Framework.position)))
     provinces = list(db.session.scalars(sa.select(Province).order_by(Province.name)))
 
-    pillar_rows = _status_rows(ActionItem.pillar_id, scope,
-                               {p.id: StatusRow(p.code, p.name) for p in pillars}, pending)
+    pillar_rows, framework_rows, province_rows = _status_rows(scope, [
+        {p.id: StatusRow(p.code, p.name) for p in pillars},
+        {f.id: StatusRow(f.code, f.name) for f in frameworks},
+        {None: StatusRow("", _("National (no province)")), **{p.id: StatusRow(p.code, p.name) for p in provinces}},
+    ], pending)
     # Every pillar keeps its bar, even at zero: an empty pillar is a finding, not noise.
     pillar_rows = [next((r for r in pillar_rows if r.key == p.code), StatusRow(p.code, p.name)) for p in pillars]
-    framework_rows = _status_rows(ActionItem.framework_id, scope,
-                                  {f.id: StatusRow(f.code, f.name) for f in frameworks}, pending)
-    province_rows = _status_rows(ActionItem.province_id, scope,
-                                 {None: StatusRow("", _("National (no province)")),
-                                  **{p.id: StatusRow(p.code, p.name) for p in provinces}}, pending)
 
     is_open = scope.status.not_in(CLOSED_STATUSES)
     overdue = scope.overdue
     as_int = lambda condition: sa.func.sum(sa.case((condition, 1), else_=0))  # noqa: E731
-    agency_stats = db.session.execute(
+    # One pass over the filtered items' assignments, by agency and pillar: the heatmap's cells, and summed, each
+    # agency's row (an item has an agency once, so the rows it is counted in are its items).
+    agency_pillar_rows = db.session.execute(
         scope.join(sa.select(
             ItemAgency.agency_id,
-            sa.func.count(sa.distinct(ActionItem.id)),
+            ActionItem.pillar_id,
+            sa.func.count(),
             as_int(is_open),
             as_int(overdue),
             as_int(scope.status == Status.COMPLETED),
-            sa.func.avg(scope.progress),
+            sa.func.sum(scope.progress),
         ).join(ActionItem, ActionItem.id == ItemAgency.item_id))
-        .where(*clauses)
-        .group_by(ItemAgency.agency_id)
-    ).all()
-    heat_rows = db.session.execute(
-        scope.join(sa.select(ItemAgency.agency_id, ActionItem.pillar_id, as_int(is_open), as_int(overdue))
-                   .join(ActionItem, ActionItem.id == ItemAgency.item_id))
         .where(*clauses)
         .group_by(ItemAgency.agency_id, ActionItem.pillar_id)
     ).all()
-    agency_ids = {row[0] for row in agency_stats}
+    heatmap: dict[int, dict[int, tuple[int, int]]] = defaultdict(dict)
+    totals: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])  # items, open, overdue, completed, progress
+    for agency_id, pillar_id, *counts in agency_pillar_rows:
+        counts = [int(count or 0) for count in counts]
+        heatmap[agency_id][pillar_id] = (counts[1], counts[2])
+        totals[agency_id] = [total + count for total, count in zip(totals[agency_id], counts, strict=True)]
     agencies = {
-        a.id: a for a in db.session.scalars(sa.select(Agency).where(Agency.id.in_(agency_ids)))
-    } if agency_ids else {}
+        a.id: a for a in db.session.scalars(sa.select(Agency).where(Agency.id.in_(totals)))
+    } if totals else {}
     agency_rows = sorted(
         (
-            AgencyRow(agencies[agency_id], items, int(open_ or 0), int(late or 0), int(done or 0),
-                      round(float(mean or 0), 1))
-            for agency_id, items, open_, late, done, mean in agency_stats
+            AgencyRow(agencies[agency_id], items, open_, late, done, round(progress / items, 1) if items else 0.0)
+            for agency_id, (items, open_, late, done, progress) in totals.items()
         ),
         key=lambda r: (-r.open, -r.overdue, -r.items, r.agency.name),
     )
-    heatmap: dict[int, dict[int, tuple[int, int]]] = defaultdict(dict)
-    for agency_id, pillar_id, open_, late in heat_rows:
-        heatmap[agency_id][pillar_id] = (int(open_ or 0), int(late or 0))
 
     months = _months(filters, scope)
     overdue_rows = db.session.execute(
