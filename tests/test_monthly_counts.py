@@ -85,3 +85,35 @@ def test_the_recount_command_repairs_the_kept_months(seeded, runner):
     assert result.exit_code == 0, result.output
     assert f"{len(before)} month(s)" in result.output
     assert kept() == before == recounted()
+
+
+def test_the_migration_counts_the_history_written_before_it(tmp_path, blank_database_url):
+    """Entries written before the counts existed: the migration counts them as the app would."""
+    from flask_migrate import upgrade
+
+    from conftest import make_app
+    from tracker.enums import ReportStep, Status, UpdateKind
+    from tracker.models import ActionItem, Framework, Pillar
+
+    app = make_app(tmp_path, SQLALCHEMY_DATABASE_URI=blank_database_url)
+    with app.app_context():
+        upgrade(revision="6fef27bfb039")
+        with db.engine.begin() as connection:  # core inserts: no session, so no flush counts them
+            connection.execute(sa.insert(Framework.__table__).values(id=1, code="F", name="F", title="F"))
+            connection.execute(sa.insert(Pillar.__table__).values(id=1, code="p", name="P"))
+            connection.execute(sa.insert(ActionItem.__table__).values(id=1, ref="I-1", framework_id=1, pillar_id=1,
+                                                                      title="t", text="t"))
+            entry = {"item_id": 1, "kind": UpdateKind.PROGRESS, "status_before": Status.NOT_STARTED,
+                     "status_after": Status.NOT_STARTED, "step": None}
+            connection.execute(sa.insert(Update.__table__), [
+                {**entry, "created_at": datetime(2025, 1, 31, 23, 59, tzinfo=UTC), "step": ReportStep.SUBMITTED},
+                {**entry, "created_at": datetime(2025, 2, 1, 0, 0, tzinfo=UTC), "step": ReportStep.OFFICIAL,
+                 "status_before": Status.IN_PROGRESS, "status_after": Status.COMPLETED},
+                {**entry, "created_at": datetime(2025, 2, 3, tzinfo=UTC), "step": ReportStep.VERIFIED,
+                 "status_before": Status.BLOCKED, "status_after": Status.COMPLETED},
+                {**entry, "created_at": datetime(2025, 2, 4, tzinfo=UTC), "kind": UpdateKind.PLANNING},
+                {**entry, "created_at": datetime(2025, 3, 4, tzinfo=UTC), "step": ReportStep.VERIFIED,
+                 "status_before": Status.COMPLETED, "status_after": Status.COMPLETED},
+            ])
+        upgrade()
+        assert kept() == recounted() == {"2025-01": (0, 1), "2025-02": (2, 1)}
