@@ -27,6 +27,7 @@ from tracker import create_app  # noqa: E402
 from tracker.auth.services import create_user  # noqa: E402
 from tracker.enums import Status, UpdateKind, UpdateOrigin  # noqa: E402
 from tracker.extensions import db  # noqa: E402
+from tracker.items import monthly_counts  # noqa: E402
 from tracker.models import ActionItem, Update  # noqa: E402
 from tracker.seeding.loader import seed_catalogue  # noqa: E402
 
@@ -81,6 +82,8 @@ def add_history() -> int:
                          "progress_before": before[1], "status_after": after[0], "progress_after": after[1],
                          "note": "Benchmark change.", "source_document": "", "reason": ""})
     db.session.execute(sa.insert(Update), rows)
+    # Written in bulk around the ORM, so the flush that counts entries by month never saw them: recount.
+    monthly_counts.rebuild(db.session.connection())
     db.session.commit()
     return len(rows)
 

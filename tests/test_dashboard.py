@@ -4,7 +4,9 @@ import re
 import shutil
 from datetime import date
 
+import plotly.graph_objects as go
 import plotly.offline
+import plotly.utils
 import pytest
 import sqlalchemy as sa
 
@@ -219,3 +221,26 @@ def test_dashboard_query_count_does_not_grow_with_items(mini, client, make_user)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ActionItem)) == 2000
     large = count_queries(client, "/dashboard")
     assert small == large, (small, large)
+
+
+def figures_on(html: str) -> dict[str, dict]:
+    """Each chart's figure as the page hands it to plotly.js."""
+    return {key: json.loads(text) for key, text in
+            re.findall(r'<script type="application/json" id="([a-z-]+)-data">(.*?)</script>', html)}
+
+
+@pytest.mark.parametrize("language", ["en", "ur"])
+def test_every_figure_is_one_plotly_validates_unchanged(mini, client, make_user, language):
+    """The figures are written as plain JSON: Plotly's own validation accepts each, property by property, and gives
+    back exactly what the page holds (a misspelt or misplaced property would raise or be changed here)."""
+    make_user("rapporteur")
+    log_in(client, "rapporteur@example.org")
+    figures = figures_on(client.get(f"/dashboard?pending=1&lang={language}").get_data(as_text=True))
+    assert set(figures) == set(CHART_KEYS)
+    for key, figure in figures.items():
+        validated = go.Figure(figure).to_plotly_json()
+        assert json.loads(json.dumps(validated, cls=plotly.utils.PlotlyJSONEncoder)) == figure, key
+    # The page's direction reaches the charts: right to left in Urdu, the value axis on the right.
+    rtl = language == "ur"
+    assert (figures["pillar-status"]["layout"]["xaxis"].get("autorange") == "reversed") is rtl
+    assert (figures["agency-load"]["layout"]["yaxis"].get("side") == "right") is rtl

@@ -29,6 +29,7 @@ from .tokens.services import find_user, issue_token, revoke_tokens, user_tokens
 users = AppGroup("users", help="Manage user accounts.")
 reminders = AppGroup("reminders", help="Reminders to agencies and coordinators.")
 search = AppGroup("search", help="The full-text search's index.")
+history = AppGroup("history", help="The items' history and what is kept from it.")
 
 
 @click.command("seed")
@@ -422,6 +423,17 @@ def search_reindex() -> None:
     click.echo(f"Reindexed {count} item(s) for search.")
 
 
+@history.command("recount")
+def history_recount() -> None:
+    """Count the items completed and reports made per month again from the history (the app keeps them current
+    by itself; this repairs them, e.g. after entries written around the app)."""
+    from .items.monthly_counts import rebuild
+
+    months = rebuild(db.session.connection())
+    db.session.commit()
+    click.echo(f"Recounted the history: {months} month(s) with items completed or reports made.")
+
+
 @click.command("scheduler")
 def scheduler_command() -> None:
     """Run the one scheduler process (reminders on their cron schedule) until stopped."""
@@ -449,6 +461,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(users)
     app.cli.add_command(reminders)
     app.cli.add_command(search)
+    app.cli.add_command(history)
     app.cli.add_command(scheduler_command)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)

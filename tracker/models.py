@@ -725,6 +725,17 @@ class Update(db.Model):
     evidence: Mapped[list[Evidence]] = relationship(back_populates="update", order_by="Evidence.id")
 
 
+class MonthlyHistoryCount(db.Model):
+    """Per month of the history, the items completed and the reports made in it: the dashboard's chart over time
+    for the whole plan, kept as entries are written (items/monthly_counts.py) instead of read from every entry."""
+
+    __tablename__ = "monthly_history_counts"
+
+    month: Mapped[str] = mapped_column(sa.String(7), primary_key=True)  # YYYY-MM, in UTC
+    completed: Mapped[int] = mapped_column(default=0, server_default="0")
+    reported: Mapped[int] = mapped_column(default=0, server_default="0")
+
+
 class Assessment(db.Model):
     """The National Rapporteur's independent assessment of an item for a reporting year: a rating and its reason,
     beside the item's official status, which it never changes. Rows are only ever added: the latest for an item

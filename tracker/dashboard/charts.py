@@ -1,9 +1,16 @@
-"""Plotly figures of the dashboard, built from its aggregates; every bar links to the item list."""
+"""Plotly figures of the dashboard, built from its aggregates; every bar links to the item list.
+
+Each figure is written as the plain dict Plotly's JSON holds (traces and layout), which the page hands to
+plotly.js as it is: building graph objects validated and deep-copied Plotly's whole template for every figure,
+most of the dashboard's time. tests/test_dashboard.py has Plotly validate each figure, so a wrong property fails
+there rather than in a browser.
+"""
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
-import plotly.graph_objects as go
+import plotly.io as pio
 from flask import has_request_context, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -16,6 +23,10 @@ BOOTSTRAP_COLOURS = {"secondary": "#6c757d", "primary": "#0d6efd", "success": "#
                      "dark": "#343a40"}
 STATUS_COLOURS = {status.value: BOOTSTRAP_COLOURS[status.style] for status in Status}
 TOP_AGENCIES = 20
+# The "Blues" colour scale as Plotly writes a named scale into the figure (the name is expanded when validated).
+HEATMAP_COLOURS = [[index / 8, colour] for index, colour in enumerate(
+    ["rgb(247,251,255)", "rgb(222,235,247)", "rgb(198,219,239)", "rgb(158,202,225)", "rgb(107,174,214)",
+     "rgb(66,146,198)", "rgb(33,113,181)", "rgb(8,81,156)", "rgb(8,48,107)"])]
 
 
 NO_ITEMS = _l("No items match these filters.")
@@ -32,41 +43,54 @@ def right_to_left() -> bool:
     return text_direction() == "rtl"
 
 
+# Plotly's own "plotly_white", as the figure JSON carries it; read once, never changed.
+PLOTLY_WHITE = pio.templates["plotly_white"].to_plotly_json()
+
+
 @dataclass
 class Chart:
     key: str
     title: str
-    figure: go.Figure
+    figure: dict  # {"data": [traces], "layout": {...}}, as plotly.js reads it
     empty: str = ""  # what to say instead of drawing a plot with nothing in it (empty when there is something)
 
     def to_json(self) -> str:
         """JSON safe inside a <script> element: no "</script>" can close it early."""
-        return self.figure.to_json().replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+        return json.dumps(self.figure).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def layout(figure: go.Figure, height: int = 360, **extra) -> go.Figure:
-    """The charts' common look; in a right-to-left language the chart reads from the right too: the first
-    category (or month) on the right, horizontal bars growing leftwards, the value axis and the legend on the
-    right, the page's Nastaliq type."""
+def layout(data: list[dict], height: int = 360, **extra) -> dict:
+    """The figure of these traces with the charts' common look; in a right-to-left language the chart reads from
+    the right too: the first category (or month) on the right, horizontal bars growing leftwards, the value axis
+    and the legend on the right, the page's Nastaliq type.
+
+    `extra` sets more of the layout; `xaxis` and `yaxis` are added to the axes' common settings, and an axis's
+    title is given as `xaxis_title` / `yaxis_title` or inside the axis as "title".
+    """
     rtl = right_to_left()
-    figure.update_layout(
-        template="plotly_white",
-        height=height,
-        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+    axes = {"xaxis": {"automargin": True}, "yaxis": {"automargin": True}}
+    if rtl:
+        axes["xaxis"]["autorange"] = "reversed"
+        axes["yaxis"]["side"] = "right"
+    for name in ("xaxis", "yaxis"):
+        given = dict(extra.pop(name, {}))
+        title = extra.pop(f"{name}_title", given.pop("title", None))
+        axes[name].update(given)
+        if title is not None:
+            axes[name]["title"] = {"text": str(title)}
+    return {"data": data, "layout": {
+        "template": PLOTLY_WHITE,
+        "height": height,
+        "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
         # Below the plot at the foot of the figure (not of the plot area), so it never covers the axis labels,
         # which grow and tilt as a phone narrows the plot.
-        legend={"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom",
-                "x": 1 if rtl else 0, "xanchor": "right" if rtl else "left"},
-        font={"family": URDU_FONT_FAMILY if rtl else FONT_FAMILY, "size": 13},
-        hoverlabel={"align": "right" if rtl else "left"},
+        "legend": {"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom",
+                   "x": 1 if rtl else 0, "xanchor": "right" if rtl else "left"},
+        "font": {"family": URDU_FONT_FAMILY if rtl else FONT_FAMILY, "size": 13},
+        "hoverlabel": {"align": "right" if rtl else "left"},
+        **axes,
         **extra,
-    )
-    figure.update_xaxes(automargin=True)
-    figure.update_yaxes(automargin=True)
-    if rtl:
-        figure.update_xaxes(autorange="reversed")
-        figure.update_yaxes(side="right")
-    return figure
+    }}
 
 
 def _items_url(dashboard: Dashboard, **changes) -> str | None:
@@ -86,21 +110,23 @@ def _two_lines(label: str, longest: int = 12) -> str:
     return f"{label[:middle]}<br>{label[middle + 1:]}"
 
 
-def _status_bars(dashboard: Dashboard, rows: list[StatusRow], filter_name: str) -> go.Figure:
-    figure = go.Figure()
-    labels = [_two_lines(row.label) for row in rows]
+def _status_bars(dashboard: Dashboard, rows: list[StatusRow], filter_name: str) -> dict:
+    labels = [_two_lines(str(row.label)) for row in rows]
+    bars = []
     for status in Status:
-        figure.add_bar(
-            name=str(status.label),
-            x=labels,
-            y=[row.counts[status.value] for row in rows],
-            marker_color=STATUS_COLOURS[status.value],
-            customdata=[
+        label = str(status.label)
+        bars.append({
+            "type": "bar",
+            "name": label,
+            "x": labels,
+            "y": [row.counts[status.value] for row in rows],
+            "marker": {"color": STATUS_COLOURS[status.value]},
+            "customdata": [
                 _items_url(dashboard, **{filter_name: row.key, "status": status.value}) if row.key else None
                 for row in rows
             ],
-            hovertemplate=f"%{{x}}<br>{status.label}: %{{y}}<extra></extra>",
-        )
+            "hovertemplate": f"%{{x}}<br>{label}: %{{y}}<extra></extra>",
+        })
     if dashboard.include_pending:
         # Reports awaiting verification: a hatched segment per claimed status, labelled as such.
         for status in Status:
@@ -108,15 +134,16 @@ def _status_bars(dashboard: Dashboard, rows: list[StatusRow], filter_name: str) 
             if not any(counts):
                 continue
             label = _("%(status)s — reported, awaiting verification", status=status.label)
-            figure.add_bar(
-                name=label,
-                x=labels,
-                y=counts,
-                marker={"color": "white", "line": {"color": STATUS_COLOURS[status.value], "width": 1.5},
-                        "pattern": {"shape": "/", "fgcolor": STATUS_COLOURS[status.value]}},
-                hovertemplate=f"%{{x}}<br>{label}: %{{y}}<extra></extra>",
-            )
-    return layout(figure, barmode="stack", yaxis_title=_("Items"))
+            bars.append({
+                "type": "bar",
+                "name": label,
+                "x": labels,
+                "y": counts,
+                "marker": {"color": "white", "line": {"color": STATUS_COLOURS[status.value], "width": 1.5},
+                           "pattern": {"shape": "/", "fgcolor": STATUS_COLOURS[status.value]}},
+                "hovertemplate": f"%{{x}}<br>{label}: %{{y}}<extra></extra>",
+            })
+    return layout(bars, barmode="stack", yaxis_title=_("Items"))
 
 
 def build_charts(dashboard: Dashboard) -> list[Chart]:
@@ -143,52 +170,52 @@ def build_charts(dashboard: Dashboard) -> list[Chart]:
     return charts
 
 
-def _completion(dashboard: Dashboard) -> go.Figure:
+def _completion(dashboard: Dashboard) -> dict:
     rows = dashboard.pillars
-    figure = go.Figure(
-        go.Bar(
-            x=[row.label for row in rows],
-            y=[row.completion for row in rows],
-            text=[f"{row.completion:g}%" for row in rows],
-            textposition="auto",
-            marker_color=STATUS_COLOURS["completed"],
-            customdata=[_items_url(dashboard, pillar=row.key, status="completed") for row in rows],
-            hovertemplate=_("%(pillar)s: %(share)s%% completed", pillar="%{x}", share="%{y}") + "<extra></extra>",
-        )
-    )
-    return layout(figure, yaxis={"title": _("%(sign)s completed", sign="%"), "range": [0, 100]},
-                  showlegend=False)
+    bar = {
+        "type": "bar",
+        "x": [str(row.label) for row in rows],
+        "y": [row.completion for row in rows],
+        "text": [f"{row.completion:g}%" for row in rows],
+        "textposition": "auto",
+        "marker": {"color": STATUS_COLOURS["completed"]},
+        "customdata": [_items_url(dashboard, pillar=row.key, status="completed") for row in rows],
+        "hovertemplate": _("%(pillar)s: %(share)s%% completed", pillar="%{x}", share="%{y}") + "<extra></extra>",
+    }
+    return layout([bar], yaxis={"title": _("%(sign)s completed", sign="%"), "range": [0, 100]}, showlegend=False)
 
 
-def _agency_load(dashboard: Dashboard) -> go.Figure:
+def _agency_load(dashboard: Dashboard) -> dict:
     rows = dashboard.agencies[:TOP_AGENCIES][::-1]  # horizontal bars read top-down
     names = [row.agency.label for row in rows]
-    figure = go.Figure()
-    figure.add_bar(
-        name=_("Open, on time"),
-        y=names,
-        x=[row.open - row.overdue for row in rows],
-        orientation="h",
-        marker_color=STATUS_COLOURS["in_progress"],
-        customdata=[_items_url(dashboard, agency=row.agency.id) for row in rows],
-        text=[_("mean progress %(progress)s%%", progress=f"{row.mean_progress:g}") for row in rows],
-        hovertemplate=_("%(agency)s: %(count)s open on time, %(progress)s", agency="%{y}", count="%{x}",
-                        progress="%{text}") + "<extra></extra>",
-        textposition="none",
-    )
-    figure.add_bar(
-        name=_("Overdue"),
-        y=names,
-        x=[row.overdue for row in rows],
-        orientation="h",
-        marker_color=STATUS_COLOURS["blocked"],
-        customdata=[_items_url(dashboard, agency=row.agency.id, overdue=True) for row in rows],
-        hovertemplate=_("%(agency)s: %(count)s overdue", agency="%{y}", count="%{x}") + "<extra></extra>",
-    )
-    return layout(figure, height=max(300, 26 * len(rows) + 80), barmode="stack", xaxis_title=_("Open items"))
+    on_time = {
+        "type": "bar",
+        "name": _("Open, on time"),
+        "y": names,
+        "x": [row.open - row.overdue for row in rows],
+        "orientation": "h",
+        "marker": {"color": STATUS_COLOURS["in_progress"]},
+        "customdata": [_items_url(dashboard, agency=row.agency.id) for row in rows],
+        "text": [_("mean progress %(progress)s%%", progress=f"{row.mean_progress:g}") for row in rows],
+        "hovertemplate": _("%(agency)s: %(count)s open on time, %(progress)s", agency="%{y}", count="%{x}",
+                           progress="%{text}") + "<extra></extra>",
+        "textposition": "none",
+    }
+    overdue = {
+        "type": "bar",
+        "name": _("Overdue"),
+        "y": names,
+        "x": [row.overdue for row in rows],
+        "orientation": "h",
+        "marker": {"color": STATUS_COLOURS["blocked"]},
+        "customdata": [_items_url(dashboard, agency=row.agency.id, overdue=True) for row in rows],
+        "hovertemplate": _("%(agency)s: %(count)s overdue", agency="%{y}", count="%{x}") + "<extra></extra>",
+    }
+    return layout([on_time, overdue], height=max(300, 26 * len(rows) + 80), barmode="stack",
+                  xaxis_title=_("Open items"))
 
 
-def _heatmap(dashboard: Dashboard) -> go.Figure:
+def _heatmap(dashboard: Dashboard) -> dict:
     rows = [row for row in dashboard.agencies if row.open][:TOP_AGENCIES][::-1]
     pillars = dashboard.heatmap_pillars
     z, text, links = [], [], []
@@ -197,27 +224,26 @@ def _heatmap(dashboard: Dashboard) -> go.Figure:
         z.append([open_ for open_, _ in cells])
         text.append([f"{open_} ({late})" if open_ else "" for open_, late in cells])
         links.append([_items_url(dashboard, agency=row.agency.id, pillar=p.code) for p in pillars])
-    figure = go.Figure(
-        go.Heatmap(
-            z=z,
-            x=[p.name for p in pillars],
-            y=[row.agency.label for row in rows],
-            text=text,
-            texttemplate="%{text}",
-            customdata=links,
-            colorscale="Blues",
-            hovertemplate="%{y} · %{x}: %{text}<extra></extra>",
-            colorbar={"title": _("Open")},
-        )
-    )
-    return layout(figure, height=max(300, 26 * len(rows) + 80))
+    heatmap = {
+        "type": "heatmap",
+        "z": z,
+        "x": [p.name for p in pillars],
+        "y": [row.agency.label for row in rows],
+        "text": text,
+        "texttemplate": "%{text}",
+        "customdata": links,
+        "colorscale": HEATMAP_COLOURS,
+        "hovertemplate": "%{y} · %{x}: %{text}<extra></extra>",
+        "colorbar": {"title": {"text": _("Open")}},
+    }
+    return layout([heatmap], height=max(300, 26 * len(rows) + 80))
 
 
-def _over_time(dashboard: Dashboard) -> go.Figure:
+def _over_time(dashboard: Dashboard) -> dict:
     months = dashboard.months
-    figure = go.Figure()
-    figure.add_bar(name=_("Items completed"), x=[m.month for m in months], y=[m.completed for m in months],
-                   marker_color=STATUS_COLOURS["completed"])
-    figure.add_scatter(name=_("Reports made"), x=[m.month for m in months], y=[m.reported for m in months],
-                       mode="lines+markers", line_color=STATUS_COLOURS["in_progress"])
-    return layout(figure, xaxis={"type": "category", "title": _("Month")}, yaxis_title=_("Count"))
+    completed = {"type": "bar", "name": _("Items completed"), "x": [m.month for m in months],
+                 "y": [m.completed for m in months], "marker": {"color": STATUS_COLOURS["completed"]}}
+    reported = {"type": "scatter", "name": _("Reports made"), "x": [m.month for m in months],
+                "y": [m.reported for m in months], "mode": "lines+markers",
+                "line": {"color": STATUS_COLOURS["in_progress"]}}
+    return layout([completed, reported], xaxis={"type": "category", "title": _("Month")}, yaxis_title=_("Count"))

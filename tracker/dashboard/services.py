@@ -15,12 +15,23 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..display import format_date
-from ..enums import CLOSED_STATUSES, ReportStep, Status
+from ..enums import CLOSED_STATUSES, Status
 from ..extensions import db
+from ..items import monthly_counts
 from ..items.filters import QuerySchema, load_leniently, query_date
 from ..items.history import day_end, official_states
 from ..items.services import ItemFilters, filter_clauses
-from ..models import ActionItem, Agency, Framework, ItemAgency, Pillar, Province, Report, Update
+from ..models import (
+    ActionItem,
+    Agency,
+    Framework,
+    ItemAgency,
+    MonthlyHistoryCount,
+    Pillar,
+    Province,
+    Report,
+    Update,
+)
 
 OVERDUE_SHOWN = 100
 
@@ -160,33 +171,32 @@ def latest_pending_report() -> sa.Subquery:
     return sa.select(ranked.c.item_id, ranked.c.status).where(ranked.c.rank == 1).subquery("pending")
 
 
-def _month(column) -> sa.ColumnElement:
-    """The YYYY-MM of a timestamp, in the running database's own dialect."""
-    if db.engine.dialect.name == "postgresql":
-        return sa.func.to_char(sa.func.timezone("UTC", column), "YYYY-MM")
-    return sa.func.strftime("%Y-%m", column)
+# The groupings of the status charts: the item's column each counts by.
+STATUS_GROUPS = (ActionItem.pillar_id, ActionItem.framework_id, ActionItem.province_id)
 
 
-def _status_rows(group_column, scope: Scope, rows_by_key: dict, pending: sa.Subquery | None) -> list[StatusRow]:
-    """Count filtered items by (group, status) in one query and fill the prepared rows; with `pending`,
-    items with a report awaiting verification by the status it claims, apart."""
+def _status_rows(scope: Scope, rows_by_group: list[dict], pending: sa.Subquery | None) -> list[list[StatusRow]]:
+    """Count filtered items by pillar, framework and province and status in one pass over them, and fill the
+    prepared rows of each grouping; with `pending`, items with a report awaiting verification by the status it
+    claims, apart. Returns each grouping's rows with any item."""
+    grouped_by = [*STATUS_GROUPS, scope.status]
     if pending is None:
-        query = scope.join(sa.select(group_column, scope.status, sa.null(), sa.func.count()).select_from(ActionItem))
-        query = query.group_by(group_column, scope.status)
+        query = scope.join(sa.select(*grouped_by, sa.null(), sa.func.count()).select_from(ActionItem))
     else:
-        query = (scope.join(sa.select(group_column, scope.status, pending.c.status, sa.func.count())
-                            .select_from(ActionItem))
-                 .outerjoin(pending, pending.c.item_id == ActionItem.id)
-                 .group_by(group_column, scope.status, pending.c.status))
-    for group_id, status, claimed, count in db.session.execute(query.where(*scope.clauses)):
-        row = rows_by_key.get(group_id)
-        if row is None:
-            continue
-        if claimed is None:
-            row.counts[status.value] += count
-        else:
-            row.pending[Status(claimed).value] += count
-    return [row for row in rows_by_key.values() if row.total]
+        grouped_by.append(pending.c.status)
+        query = (scope.join(sa.select(*grouped_by, sa.func.count()).select_from(ActionItem))
+                 .outerjoin(pending, pending.c.item_id == ActionItem.id))
+    query = query.where(*scope.clauses).group_by(*grouped_by)
+    for *groups, status, claimed, count in db.session.execute(query):
+        for group_id, rows_by_key in zip(groups, rows_by_group, strict=True):
+            row = rows_by_key.get(group_id)
+            if row is None:
+                continue
+            if claimed is None:
+                row.counts[status.value] += count
+            else:
+                row.pending[Status(claimed).value] += count
+    return [[row for row in rows_by_key.values() if row.total] for rows_by_key in rows_by_group]
 
 
 def build_dashboard(filters: ItemFilters, today: date | None = None, with_pending: bool = False,
@@ -212,52 +222,48 @@ def build_dashboard(filters: ItemFilters, today: date | None = None, with_pendin
     frameworks = list(db.session.scalars(sa.select(Framework).order_by(Framework.position)))
     provinces = list(db.session.scalars(sa.select(Province).order_by(Province.name)))
 
-    pillar_rows = _status_rows(ActionItem.pillar_id, scope,
-                               {p.id: StatusRow(p.code, p.name) for p in pillars}, pending)
+    pillar_rows, framework_rows, province_rows = _status_rows(scope, [
+        {p.id: StatusRow(p.code, p.name) for p in pillars},
+        {f.id: StatusRow(f.code, f.name) for f in frameworks},
+        {None: StatusRow("", _("National (no province)")), **{p.id: StatusRow(p.code, p.name) for p in provinces}},
+    ], pending)
     # Every pillar keeps its bar, even at zero: an empty pillar is a finding, not noise.
     pillar_rows = [next((r for r in pillar_rows if r.key == p.code), StatusRow(p.code, p.name)) for p in pillars]
-    framework_rows = _status_rows(ActionItem.framework_id, scope,
-                                  {f.id: StatusRow(f.code, f.name) for f in frameworks}, pending)
-    province_rows = _status_rows(ActionItem.province_id, scope,
-                                 {None: StatusRow("", _("National (no province)")),
-                                  **{p.id: StatusRow(p.code, p.name) for p in provinces}}, pending)
 
     is_open = scope.status.not_in(CLOSED_STATUSES)
     overdue = scope.overdue
     as_int = lambda condition: sa.func.sum(sa.case((condition, 1), else_=0))  # noqa: E731
-    agency_stats = db.session.execute(
+    # One pass over the filtered items' assignments, by agency and pillar: the heatmap's cells, and summed, each
+    # agency's row (an item has an agency once, so the rows it is counted in are its items).
+    agency_pillar_rows = db.session.execute(
         scope.join(sa.select(
             ItemAgency.agency_id,
-            sa.func.count(sa.distinct(ActionItem.id)),
+            ActionItem.pillar_id,
+            sa.func.count(),
             as_int(is_open),
             as_int(overdue),
             as_int(scope.status == Status.COMPLETED),
-            sa.func.avg(scope.progress),
+            sa.func.sum(scope.progress),
         ).join(ActionItem, ActionItem.id == ItemAgency.item_id))
-        .where(*clauses)
-        .group_by(ItemAgency.agency_id)
-    ).all()
-    heat_rows = db.session.execute(
-        scope.join(sa.select(ItemAgency.agency_id, ActionItem.pillar_id, as_int(is_open), as_int(overdue))
-                   .join(ActionItem, ActionItem.id == ItemAgency.item_id))
         .where(*clauses)
         .group_by(ItemAgency.agency_id, ActionItem.pillar_id)
     ).all()
-    agency_ids = {row[0] for row in agency_stats}
+    heatmap: dict[int, dict[int, tuple[int, int]]] = defaultdict(dict)
+    totals: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])  # items, open, overdue, completed, progress
+    for agency_id, pillar_id, *counts in agency_pillar_rows:
+        counts = [int(count or 0) for count in counts]
+        heatmap[agency_id][pillar_id] = (counts[1], counts[2])
+        totals[agency_id] = [total + count for total, count in zip(totals[agency_id], counts, strict=True)]
     agencies = {
-        a.id: a for a in db.session.scalars(sa.select(Agency).where(Agency.id.in_(agency_ids)))
-    } if agency_ids else {}
+        a.id: a for a in db.session.scalars(sa.select(Agency).where(Agency.id.in_(totals)))
+    } if totals else {}
     agency_rows = sorted(
         (
-            AgencyRow(agencies[agency_id], items, int(open_ or 0), int(late or 0), int(done or 0),
-                      round(float(mean or 0), 1))
-            for agency_id, items, open_, late, done, mean in agency_stats
+            AgencyRow(agencies[agency_id], items, open_, late, done, round(progress / items, 1) if items else 0.0)
+            for agency_id, (items, open_, late, done, progress) in totals.items()
         ),
         key=lambda r: (-r.open, -r.overdue, -r.items, r.agency.name),
     )
-    heatmap: dict[int, dict[int, tuple[int, int]]] = defaultdict(dict)
-    for agency_id, pillar_id, open_, late in heat_rows:
-        heatmap[agency_id][pillar_id] = (int(open_ or 0), int(late or 0))
 
     months = _months(filters, scope)
     overdue_rows = db.session.execute(
@@ -292,8 +298,17 @@ def build_dashboard(filters: ItemFilters, today: date | None = None, with_pendin
 
 def _months(filters: ItemFilters, scope: Scope) -> list[MonthRow]:
     """Items completed and progress reports made, per month of the history of the filtered items (up to the
-    moment the scope stands at)."""
-    month = _month(Update.created_at)
+    moment the scope stands at).
+
+    The whole plan now reads the months kept as entries are written (a row a month); filters, or a past day
+    (which leaves out the items created since), read the entries of the items they keep.
+    """
+    if not filters.active and scope.moment is None:
+        rows = db.session.execute(
+            sa.select(MonthlyHistoryCount.month, MonthlyHistoryCount.completed, MonthlyHistoryCount.reported)
+            .where(sa.or_(MonthlyHistoryCount.completed > 0, MonthlyHistoryCount.reported > 0))
+            .order_by(MonthlyHistoryCount.month))
+        return [MonthRow(m, c, r) for m, c, r in rows]
     filtered_items = scope.join(sa.select(ActionItem.id).select_from(ActionItem)).where(*scope.clauses)
     conditions = [Update.item_id.in_(filtered_items)]
     if scope.moment is not None:
@@ -302,13 +317,6 @@ def _months(filters: ItemFilters, scope: Scope) -> list[MonthRow]:
         conditions.append(Update.created_at >= datetime.combine(filters.due_from, time.min, tzinfo=UTC))
     if filters.due_to:
         conditions.append(Update.created_at <= datetime.combine(filters.due_to, time.max, tzinfo=UTC))
-    completed = sa.and_(Update.status_after == Status.COMPLETED, Update.status_before != Status.COMPLETED)
-    # An agency's report as submitted, or a coordinator's own update.
-    reported = Update.step.in_((ReportStep.SUBMITTED, ReportStep.OFFICIAL))
-    rows = db.session.execute(
-        sa.select(month, sa.func.sum(sa.case((completed, 1), else_=0)), sa.func.sum(sa.case((reported, 1), else_=0)))
-        .where(*conditions, sa.or_(completed, reported))
-        .group_by(month)
-        .order_by(month)
-    )
+    counts = monthly_counts.counts_by_month(db.engine.dialect.name, *conditions).subquery()
+    rows = db.session.execute(sa.select(counts).order_by(counts.c.month))
     return [MonthRow(m, int(c or 0), int(r or 0)) for m, c, r in rows]

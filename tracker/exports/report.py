@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import plotly.io as pio
 import plotly.offline
 from flask import current_app, has_request_context, render_template
 from markupsafe import Markup
@@ -24,8 +25,8 @@ def report_html(filters: ItemFilters, today: date, with_pending: bool = False,
             return report_html(filters, today, with_pending, as_of)
     dashboard = build_dashboard(filters, today, with_pending, as_of=as_of)
     charts = [
-        (chart, None if chart.empty else Markup(chart.figure.to_html(
-            full_html=False, include_plotlyjs=False, div_id=f"report-{chart.key}",
+        (chart, None if chart.empty else Markup(pio.to_html(
+            chart.figure, validate=False, full_html=False, include_plotlyjs=False, div_id=f"report-{chart.key}",
             config={"displaylogo": False, "responsive": True})))
         for chart in build_charts(dashboard)
     ]

@@ -6,6 +6,7 @@ place. Coordination, progress reports, the plan import and the seed all call the
 
 Being append-only, the history also says what an item's official state was at any past moment
 (`official_states`): the page of what changed between two dates and the dashboard "as of" a day read it.
+Every entry is also counted by month as it is flushed (monthly_counts), for the dashboard's chart over time.
 """
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from ..enums import AssignmentRole, Basis, Priority, ReportStep, Status, UpdateK
 from ..errors import Stale
 from ..extensions import db
 from ..models import ActionItem, Agency, ItemAgency, Report, Update, User
+from . import monthly_counts  # noqa: F401  (its flush hook counts each entry written, in the same transaction)
 
 
 class _Unchanged:
