@@ -25,7 +25,9 @@ from .services import filter_options, item_or_404, list_items, section_notes, st
 def item_list():
     listing = read_listing(request.args)
     filters = listing.filters
-    pagination = list_items(filters, page=listing.page, per_page=current_app.config["ITEMS_PER_PAGE"])
+    counts = status_counts(filters)
+    pagination = list_items(filters, page=listing.page, per_page=current_app.config["ITEMS_PER_PAGE"],
+                            total=sum(counts.values()))
     highlights = filters.search.highlights([item.id for item in pagination.items]) if filters.search else {}
     bulk_form = None
     if is_coordinator(current_user):
@@ -38,7 +40,7 @@ def item_list():
         pagination=pagination,
         highlights=highlights,
         snippet_parts=SNIPPET_PARTS,
-        counts=status_counts(filters),
+        counts=counts,
         options=filter_options(),
         sorts=SORTS,
         today=date.today(),
