@@ -115,3 +115,37 @@ def test_document_order_follows_a_framework_moved_and_items_added(coordinator_cl
     expected = documents_order()
     assert listed(coordinator_client) == expected
     assert expected.index("ADDED-1") < expected.index(moved.ref)
+
+
+def history_on(response) -> list[str]:
+    return re.findall(r'id="update-(\d+)"', response.get_data(as_text=True))
+
+
+def test_the_item_page_shows_the_newest_entries_and_older_ones_on_asking(coordinator_client):
+    from datetime import UTC, datetime, timedelta
+
+    from factories import UpdateFactory
+    from test_dashboard import count_queries
+    from tracker.items.services import HISTORY_SHOWN
+
+    item = ActionItemFactory(ref="LONG-1")
+    few = ActionItemFactory(ref="SHORT-1")
+    start = datetime(2025, 1, 1, tzinfo=UTC)
+    entries = [UpdateFactory(item=item, created_at=start + timedelta(days=n)) for n in range(HISTORY_SHOWN + 10)]
+    for n in range(3):
+        UpdateFactory(item=few, created_at=start + timedelta(days=n))
+    db.session.commit()
+    newest_first = [str(entry.id) for entry in reversed(entries)]
+
+    page = coordinator_client.get("/items/LONG-1")
+    assert history_on(page) == newest_first[:HISTORY_SHOWN]
+    assert f'href="/items/LONG-1?history=all#update-{newest_first[HISTORY_SHOWN - 1]}">Show older entries' in \
+        page.get_data(as_text=True)
+    assert history_on(coordinator_client.get("/items/LONG-1?history=all")) == newest_first
+    short = coordinator_client.get("/items/SHORT-1")
+    assert len(history_on(short)) == 3 and "Show older entries" not in short.get_data(as_text=True)
+    # However long the history, the page asks the same number of questions.
+    assert count_queries(coordinator_client, "/items/LONG-1") == count_queries(coordinator_client, "/items/SHORT-1")
+    assert count_queries(coordinator_client, "/items/LONG-1?history=all") == \
+        count_queries(coordinator_client, "/items/SHORT-1")
+    assert len(coordinator_client.get("/api/v1/items/LONG-1").json["history"]) == HISTORY_SHOWN + 10

@@ -161,16 +161,15 @@ def status_counts(filters: ItemFilters, today: date | None = None) -> dict[str, 
     return counts
 
 
-# What the item page shows, loaded with the item in a fixed number of queries.
+# An entry of the history with what it shows: who wrote it, for which agency, its evidence and report.
+HISTORY_ENTRY = (joinedload(Update.author), joinedload(Update.agency), selectinload(Update.evidence),
+                 joinedload(Update.report))
+# What the item page shows, loaded with the item in a fixed number of queries (its history apart: item_history).
 ITEM_PAGE = (
     joinedload(ActionItem.framework),
     joinedload(ActionItem.pillar),
     joinedload(ActionItem.province),
     selectinload(ActionItem.related).joinedload(ActionItem.pillar),
-    selectinload(ActionItem.updates).joinedload(Update.author),
-    selectinload(ActionItem.updates).joinedload(Update.agency),
-    selectinload(ActionItem.updates).selectinload(Update.evidence),
-    selectinload(ActionItem.updates).joinedload(Update.report),
     selectinload(ActionItem.reports).joinedload(Report.agency),
     selectinload(ActionItem.reports).joinedload(Report.author),
     selectinload(ActionItem.reports).joinedload(Report.decided_by),
@@ -187,13 +186,31 @@ ITEM_PAGE = (
 )
 
 
-def item_or_404(ref: str, *, page: bool = False) -> ActionItem:
-    """The item with this reference and its agencies (with `page`, all its page shows); NotFound otherwise."""
+# The newest entries the item page shows at first: an item reported on weekly for years has hundreds.
+HISTORY_SHOWN = 50
+
+
+def item_or_404(ref: str, *, page: bool = False, history: bool = False) -> ActionItem:
+    """The item with this reference and its agencies (with `page`, all its page shows; with `history`, every entry
+    of its history too); NotFound otherwise."""
     options = [selectinload(ActionItem.assignments).joinedload(ItemAgency.agency), *(ITEM_PAGE if page else ())]
+    if history:
+        options += [selectinload(ActionItem.updates).options(*HISTORY_ENTRY)]
     item = db.session.scalar(db.select(ActionItem).where(ActionItem.ref == ref).options(*options))
     if item is None:
         raise NotFound(_("There is no item with the reference “%(ref)s”.", ref=ref))
     return item
+
+
+def item_history(item: ActionItem, limit: int | None = HISTORY_SHOWN) -> tuple[list[Update], bool]:
+    """The item's history, newest first: the `limit` newest entries (None: all), and whether older ones remain.
+    One more entry than shown is read to know that, so the page never counts the whole history."""
+    query = (db.select(Update).where(Update.item_id == item.id).order_by(Update.created_at.desc(), Update.id.desc())
+             .options(*HISTORY_ENTRY))
+    entries = list(db.session.scalars(query if limit is None else query.limit(limit + 1)).unique())
+    if limit is not None and len(entries) > limit:
+        return entries[:limit], True
+    return entries, False
 
 
 def section_notes(item: ActionItem) -> list[SectionNote]:
