@@ -281,6 +281,9 @@ class ActionItem(db.Model):
     pillar_id: Mapped[int] = mapped_column(sa.ForeignKey("pillars.id"), index=True)
     pillar_basis: Mapped[Basis] = mapped_column(enum_column(Basis), default=Basis.ASSIGNED)
     position: Mapped[int] = mapped_column(default=0)
+    # A copy of its framework's position, kept by items/ordering.py: document order (the framework's position, then
+    # the item's) is then one index on this table, and a page of the list reads 50 rows of it, not sorts them all.
+    framework_position: Mapped[int] = mapped_column(default=0, server_default="0")
     label: Mapped[str] = mapped_column(sa.String(20), default="")
     section: Mapped[str] = mapped_column(sa.String(limits.SECTION), default="")
     title: Mapped[str] = mapped_column(sa.String(limits.TITLE))
@@ -303,13 +306,20 @@ class ActionItem(db.Model):
     verified_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     verified_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     # A recommendation's: the government's response, and the year of the review cycle that made it.
-    response: Mapped[GovernmentResponse | None] = mapped_column(enum_column(GovernmentResponse))
+    response: Mapped[GovernmentResponse | None] = mapped_column(enum_column(GovernmentResponse), index=True)
     cycle: Mapped[int | None] = mapped_column(index=True)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
     version: Mapped[int] = mapped_column(default=1)
 
     __table_args__ = (
         sa.CheckConstraint("progress >= 0 AND progress <= 100", name="progress_range"),
+        # The list's orders, each read from an index with LIMIT (items/services.py, _ordering): the same
+        # expressions, in the same order, as its ORDER BY.
+        sa.Index("ix_action_items_document_order", "framework_position", "position", "id"),
+        sa.Index("ix_action_items_due_order", sa.text("(due_date IS NULL)"), "due_date", "framework_position",
+                 "position", "id"),
+        sa.Index("ix_action_items_updated_order", sa.text("(last_update_at IS NULL)"), sa.text("last_update_at DESC"),
+                 "framework_position", "position", "id"),
     )
     # Optimistic locking: a save based on a stale version raises StaleDataError.
     __mapper_args__ = {"version_id_col": version}

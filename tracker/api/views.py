@@ -83,7 +83,7 @@ def items(listing: ItemListing):
 @bp.alt_response(404, schema=ErrorSchema, description="No item has this ref.")
 def item(ref: str):
     """One item with its agencies, related items, history and evidence."""
-    return item_or_404(ref, page=True)
+    return item_or_404(ref, page=True, history=True)
 
 
 @bp.route("/stats")

@@ -18,14 +18,24 @@ from ..search.services import SNIPPET_PARTS
 from ..verification.services import latest_report
 from . import bp
 from .filters import SORTS, read_listing
-from .services import filter_options, item_or_404, list_items, section_notes, status_counts
+from .services import (
+    HISTORY_SHOWN,
+    filter_options,
+    item_history,
+    item_or_404,
+    list_items,
+    section_notes,
+    status_counts,
+)
 
 
 @bp.route("/items")
 def item_list():
     listing = read_listing(request.args)
     filters = listing.filters
-    pagination = list_items(filters, page=listing.page, per_page=current_app.config["ITEMS_PER_PAGE"])
+    counts = status_counts(filters)
+    pagination = list_items(filters, page=listing.page, per_page=current_app.config["ITEMS_PER_PAGE"],
+                            total=sum(counts.values()))
     highlights = filters.search.highlights([item.id for item in pagination.items]) if filters.search else {}
     bulk_form = None
     if is_coordinator(current_user):
@@ -38,7 +48,7 @@ def item_list():
         pagination=pagination,
         highlights=highlights,
         snippet_parts=SNIPPET_PARTS,
-        counts=status_counts(filters),
+        counts=counts,
         options=filter_options(),
         sorts=SORTS,
         today=date.today(),
@@ -49,12 +59,14 @@ def item_list():
 @bp.route("/items/<ref>")
 def item_detail(ref: str):
     item = item_or_404(ref, page=True)
+    history, older = item_history(item, None if request.args.get("history") == "all" else HISTORY_SHOWN)
     returned = None
     if is_agency_user(current_user):
         latest = latest_report(item, current_user.agency_id)
         returned = latest if latest is not None and latest.stage == ReportStage.RETURNED else None
     coverage = item_coverage(item, curator=can_curate_coverage(current_user))
-    return render_template("items/detail.html", item=item, notes=section_notes(item), today=date.today(),
+    return render_template("items/detail.html", item=item, history=history, older=older, notes=section_notes(item),
+                           today=date.today(),
                            recurring_since=recurring_since([item.id]).get(item.id),
                            returned=returned, now=datetime.now(UTC), assessment_years=by_year(item.assessments),
                            assess_form=AssessmentForm() if can_assess(current_user) else None, coverage=coverage,
