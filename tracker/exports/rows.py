@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 from datetime import date
+from typing import NamedTuple
 
 import sqlalchemy as sa
 
@@ -32,10 +33,26 @@ def count_items(filters: ItemFilters, today: date | None = None) -> int:
     return db.session.scalar(sa.select(sa.func.count(ActionItem.id)).where(*filter_clauses(filters, today)))
 
 
-def contract_rows(filters: ItemFilters, today: date | None = None) -> Iterator[tuple[int, dict[str, object]]]:
-    """Each filtered item, in the list's order, as its pillar's id and its contract row (dates kept as dates)."""
+class ExportRow(NamedTuple):
+    """An item as the exports write it: its contract row (dates kept as dates), and which sheets it goes to."""
+
+    pillar_id: int
+    overdue: bool
+    row: dict[str, object]
+
+
+def contract_rows(filters: ItemFilters, today: date | None = None) -> Iterator[ExportRow]:
+    """Each filtered item, in the list's order, as its contract row with its pillar and whether it is overdue."""
+    for batch in contract_row_batches(filters, today):
+        yield from batch
+
+
+def contract_row_batches(filters: ItemFilters, today: date | None = None) -> Iterator[list[ExportRow]]:
+    """The same, a batch (BATCH items) at a time, each read when the one before has been used."""
+    today = today or date.today()
     query = filtered_in_order(
-        sa.select(ActionItem.id, ActionItem.pillar_id, *RECORD_COLUMNS)
+        sa.select(ActionItem.id, ActionItem.pillar_id, ActionItem.is_overdue(today).label("overdue"),
+                  *RECORD_COLUMNS)
         .select_from(ActionItem)
         .join(Pillar, Pillar.id == ActionItem.pillar_id)
         .outerjoin(Province, Province.id == ActionItem.province_id),
@@ -44,9 +61,9 @@ def contract_rows(filters: ItemFilters, today: date | None = None) -> Iterator[t
     for batch in db.session.execute(query).partitions():
         ids = [row.id for row in batch]
         agencies, pending = _agencies(ids), _pending_reports(ids)
-        for row in batch:
-            record = ItemRecord(*row[2:])
-            yield row.pillar_id, contract_row(record, agencies.get(row.id, ()), pending.get(row.id, ()))
+        yield [ExportRow(row.pillar_id, bool(row.overdue),
+                         contract_row(ItemRecord(*row[3:]), agencies.get(row.id, ()), pending.get(row.id, ())))
+               for row in batch]
 
 
 def _agencies(item_ids: list[int]) -> dict[int, list[tuple]]:

@@ -19,7 +19,7 @@ from ..indicators.filters import IndicatorFilters
 from ..indicators.services import indicator_values
 from ..items.services import ItemFilters
 from .report import report_html
-from .rows import BATCH, contract_rows, count_items
+from .rows import contract_row_batches, count_items
 from .xlsx import workbook_bytes
 
 ITEM_FORMATS = ("csv", "xlsx", "html")
@@ -41,19 +41,20 @@ MIMETYPES = {
 
 
 def csv_chunks(filters: ItemFilters, today: date | None = None) -> Iterator[str]:
-    """The filtered items as the contract's CSV text, the header first, then a batch of rows at a time as they are
-    read: what the download sends and the command line writes, as it comes."""
+    """The filtered items as the contract's CSV text: the header, then each batch of rows as it is read; what the
+    download sends and the command line writes, as it comes."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
-    for number, (_pillar, row) in enumerate(contract_rows(filters, today), 1):
-        cells = inert(plain_row(row))
-        writer.writerow([cells[column] for column in CSV_COLUMNS])
-        if number % BATCH == 0:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
+    for batch in contract_row_batches(filters, today):
+        for item in batch:
+            cells = inert(plain_row(item.row))
+            writer.writerow([cells[column] for column in CSV_COLUMNS])
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+    if buffer.tell():  # the header alone, when no item is selected
+        yield buffer.getvalue()
 
 
 def write_indicator_values_csv(filters: IndicatorFilters, stream: TextIO) -> int:

@@ -115,11 +115,6 @@ def filtered_in_order(query: sa.Select, filters: ItemFilters, today: date | None
     return query.where(*filter_clauses(filters, today)).order_by(*_ordering(filters.order, ranking))
 
 
-def all_items(filters: ItemFilters) -> list[ActionItem]:
-    """Every filtered item, in the chosen order, with what a list shows loaded (for exports)."""
-    return list(db.session.scalars(items_query(filters)).unique())
-
-
 def list_items(filters: ItemFilters, page: int, per_page: int):
     """One page of the filtered items (a Flask-SQLAlchemy Pagination)."""
     return db.paginate(items_query(filters), page=page, per_page=per_page, error_out=False)
