@@ -318,3 +318,11 @@ def test_the_workbook_writes_a_verified_moment_as_its_day(varied_items, rapporte
     assert row[header.index("pending_status")] == "completed"
     assert "STREAM-1" in [r[0] for r in book["Overdue"].iter_rows(min_row=2, values_only=True)]
     assert sheet.auto_filter.ref == f"A1:T{sheet.max_row}" and sheet.freeze_panes == "A2"
+
+
+def test_the_command_line_writes_what_the_download_sends(varied_items, rapporteur, runner, tmp_path):
+    out = tmp_path / "items.csv"
+    result = runner.invoke(args=["export", "--out", str(out), "--search", "shelters"])
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes() == rapporteur.get("/exports/items.csv?q=shelters").data == orm_csv({"q": "shelters"})
+    assert not (tmp_path / "items.csv.part").exists()
