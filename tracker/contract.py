@@ -158,6 +158,8 @@ class ItemRecord(NamedTuple):
 
 
 class PendingReport(Protocol):
+    """What a contract row reads of a report awaiting a decision: a Report, or a row of its columns."""
+
     submitted_at: datetime
     status: Status | None
     progress: int

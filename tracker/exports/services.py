@@ -79,9 +79,9 @@ def render_export(export_format: str, filters: Filters, today: date | None = Non
     recommendations with the actions addressing them) as a file in a format:
     its bytes and how many rows of its kind it holds, recorded in the audit log. The items' CSV comes as text
     chunks still to be read, to be sent or written as they come: counted and recorded before the first is read.
-    The CSV and the workbook
-    always carry the pending report beside the official values (the contract's last columns); the HTML
-    report counts reports awaiting verification apart `with_pending`, or stands `as_of` a past day."""
+    The CSV and the workbook always carry the pending report beside the official values (the contract's last
+    columns); the HTML report counts reports awaiting verification apart `with_pending`, or stands `as_of` a past
+    day."""
     if as_of is not None and export_format != "html":
         raise ValueError(f"the {export_format} export holds the items as they are now: no as_of")
     today = today or date.today()
