@@ -326,3 +326,19 @@ def test_the_command_line_writes_what_the_download_sends(varied_items, rapporteu
     assert result.exit_code == 0, result.output
     assert out.read_bytes() == rapporteur.get("/exports/items.csv?q=shelters").data == orm_csv({"q": "shelters"})
     assert not (tmp_path / "items.csv.part").exists()
+
+
+def test_the_workbook_holds_the_rows_of_the_csv_in_its_order(varied_items, rapporteur, tmp_path):
+    # Written in constant memory: a row written out of order would be dropped without a word.
+    rows = read_csv(rapporteur.get("/exports/items.csv?sort=-due").get_data(as_text=True))
+    path = tmp_path / "items.xlsx"
+    path.write_bytes(rapporteur.get("/exports/items.xlsx?sort=-due").data)
+    book = openpyxl.load_workbook(path)
+    today = date.today()
+    for pillar in ("prevention", "prosecution", "protection", "partnership"):
+        sheet = book[pillar.capitalize()]
+        assert [r[0] for r in sheet.iter_rows(min_row=2, values_only=True)] == [
+            row["ref"] for row in rows if row["pillar"] == pillar]
+    overdue = [row["ref"] for row in rows if row["due_date"] and date.fromisoformat(row["due_date"]) < today
+               and row["status"] not in ("completed", "superseded")]
+    assert overdue and [r[0] for r in book["Overdue"].iter_rows(min_row=2, values_only=True)] == overdue
