@@ -12,7 +12,7 @@ from conftest import csrf_token, fresh_item, make_app
 from tracker.api.services import item_stats
 from tracker.api.tokens import issue_token, revoke_tokens
 from tracker.catalogue.services import find_agency
-from tracker.exports.services import CSV_COLUMNS, item_row
+from tracker.contract import CSV_COLUMNS, item_row
 from tracker.extensions import db
 from tracker.items.services import ItemFilters
 from tracker.models import ActionItem, ApiToken, Pillar, Status, Update, UpdateOrigin, User

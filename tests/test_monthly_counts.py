@@ -97,7 +97,7 @@ def test_the_migration_counts_the_history_written_before_it(tmp_path, blank_data
 
     app = make_app(tmp_path, SQLALCHEMY_DATABASE_URI=blank_database_url)
     with app.app_context():
-        upgrade(revision="6fef27bfb039")
+        upgrade(revision="785e4eb094c0")
         with db.engine.begin() as connection:  # core inserts: no session, so no flush counts them
             connection.execute(sa.insert(Framework.__table__).values(id=1, code="F", name="F", title="F"))
             connection.execute(sa.insert(Pillar.__table__).values(id=1, code="p", name="P"))

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from datetime import date
 
@@ -13,7 +14,7 @@ from flask.cli import AppGroup
 from .audit.services import record
 from .auth.passwords import reset_on_command_line
 from .auth.services import create_user, ensure_admin
-from .contract import with_bom
+from .contract import with_bom_first
 from .coverage.filters import read_listing as read_coverage_listing
 from .enums import AuditEventKind, Role
 from .errors import DomainError, Invalid
@@ -121,21 +122,25 @@ def export_command(export_format, out, framework, pillar, agency, province, stat
     _write_export(out, content, count, export_format)
 
 
-def _write_export(out: str, content: bytes, count: int, export_format: str) -> None:
-    """An export's bytes to a file, or to standard output for -; how many it holds, said aside."""
+def _write_export(out: str, content: bytes | Iterator[str], count: int, export_format: str) -> None:
+    """An export's bytes (or text chunks, written as they are read) to a file, or to standard output for -; how
+    many it holds, said aside."""
+    chunks: Iterable[bytes] = [content] if isinstance(content, bytes) else (text.encode() for text in content)
     if export_format in CSV_FORMATS:
-        content = with_bom(content)  # as every CSV the tracker writes: Excel reads it as UTF-8
+        chunks = with_bom_first(chunks)  # as every CSV the tracker writes: Excel reads it as UTF-8
     what = counted(export_format)
     if out == "-":
         sys.stdout.flush()
-        sys.stdout.buffer.write(content)
+        for chunk in chunks:
+            sys.stdout.buffer.write(chunk)
         sys.stdout.buffer.flush()
         click.echo(f"{count} {what} exported", err=True)
         return
     tmp = f"{out}.part"
     # Written beside the target and renamed, so a failed export never leaves half a file.
     with open(tmp, "wb") as handle:
-        handle.write(content)
+        for chunk in chunks:
+            handle.write(chunk)
     os.replace(tmp, out)
     click.echo(f"{count} {what} exported to {out}")
 

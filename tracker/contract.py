@@ -6,12 +6,14 @@ take it from here, so a column added here is added everywhere at once.
 from __future__ import annotations
 
 import codecs
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from itertools import chain
+from typing import NamedTuple, Protocol
 
 from flask import Response
 
+from .enums import AssignmentRole, GovernmentResponse, Priority, Status
 from .models import ActionItem
 
 # Exactly these columns, in this order.
@@ -62,6 +64,14 @@ def with_bom(content: bytes) -> bytes:
     return content if content.startswith(codecs.BOM_UTF8) else codecs.BOM_UTF8 + content
 
 
+def with_bom_first(chunks: Iterable[bytes]) -> Iterator[bytes]:
+    """A CSV file's UTF-8 bytes in chunks, the first beginning with the byte-order mark (once)."""
+    chunks = iter(chunks)
+    first = next(chunks, b"")
+    yield with_bom(first)
+    yield from chunks
+
+
 def csv_response(content: str | bytes | Iterable[str], filename: str) -> Response:
     """Every CSV download: UTF-8 with a byte-order mark, as an attachment named `filename`. Text given whole or
     in chunks (a stream the caller wraps in stream_with_context)."""
@@ -101,36 +111,95 @@ def iso(value: date | datetime | None) -> str:
 
 def item_row(item: ActionItem) -> dict[str, object]:
     """One item as the contract's columns (plain values, dates as ISO 8601)."""
-    return {key: iso(value) if isinstance(value, (date, datetime)) else value
-            for key, value in typed_item_row(item).items()}
+    return plain_row(typed_item_row(item))
+
+
+def plain_row(typed_row: dict[str, object]) -> dict[str, object]:
+    """A contract row with its dates as ISO 8601, as the CSV and the API write them."""
+    return {key: iso(value) if isinstance(value, (date, datetime)) else value for key, value in typed_row.items()}
 
 
 def typed_item_row(item: ActionItem) -> dict[str, object]:
     """One item as the contract's columns, dates kept as dates (for spreadsheets)."""
-    lead = item.lead
-    pending = max(item.pending_reports, key=lambda report: report.submitted_at, default=None)
-    source = item.framework.source_document
-    if item.locator:
-        source = f"{source}: {item.locator}" if source else item.locator
+    return contract_row(
+        ItemRecord(
+            ref=item.ref, framework=item.framework.name, source_document=item.framework.source_document,
+            locator=item.locator, pillar=item.pillar.code, section=item.section, title=item.title, text=item.text,
+            province=item.province.name if item.province else None, status=item.status, progress=item.progress,
+            due_date=item.due_date, priority=item.priority, last_update_at=item.last_update_at,
+            response=item.response, cycle=item.cycle, verified_at=item.verified_at,
+        ),
+        [(assignment.role, assignment.agency.name) for assignment in item.assignments],
+        item.pending_reports,
+    )
+
+
+class ItemRecord(NamedTuple):
+    """The item's own values a contract row is made of: an item's attributes, or a row of the exports' lean query
+    (tracker/exports/rows.py) that selects these columns by these names."""
+
+    ref: str
+    framework: str
+    source_document: str
+    locator: str
+    pillar: str
+    section: str
+    title: str
+    text: str
+    province: str | None
+    status: Status
+    progress: int
+    due_date: date | None
+    priority: Priority | None
+    last_update_at: datetime | None
+    response: GovernmentResponse | None
+    cycle: int | None
+    verified_at: datetime | None
+
+
+class PendingReport(Protocol):
+    """What a contract row reads of a report awaiting a decision: a Report, or a row of its columns."""
+
+    submitted_at: datetime
+    status: Status | None
+    progress: int
+
+
+def contract_row(record: ItemRecord, assignments: Iterable[tuple[AssignmentRole, str]],
+                 pending_reports: Iterable[PendingReport]) -> dict[str, object]:
+    """The contract's columns of an item, dates kept as dates: from its values, its agencies (role and name, in the
+    order they were assigned) and its reports awaiting a decision (oldest first)."""
+    lead = ""
+    supporting = []
+    for role, name in assignments:
+        if role == AssignmentRole.LEAD:
+            lead = lead or name
+        elif role == AssignmentRole.SUPPORTING:
+            supporting.append(name)
+    # The latest report stands beside the official values (the first of those submitted at the same moment).
+    pending = max(pending_reports, key=lambda report: report.submitted_at, default=None)
+    source = record.source_document
+    if record.locator:
+        source = f"{source}: {record.locator}" if source else record.locator
     return {
-        "ref": item.ref,
-        "framework": item.framework.name,
-        "pillar": item.pillar.code,
-        "section": item.section,
-        "title": item.title,
-        "text": item.text,
-        "lead_agency": lead.agency.name if lead else "",
-        "supporting_agencies": f"{AGENCY_SEPARATOR} ".join(a.agency.name for a in item.supporting),
-        "province": item.province.name if item.province else "",
-        "status": item.status.value,
-        "progress": item.progress,
-        "due_date": item.due_date,
-        "priority": item.priority.value if item.priority else "",
-        "last_update": item.last_update_at.date() if item.last_update_at else None,
+        "ref": record.ref,
+        "framework": record.framework,
+        "pillar": record.pillar,
+        "section": record.section,
+        "title": record.title,
+        "text": record.text,
+        "lead_agency": lead,
+        "supporting_agencies": f"{AGENCY_SEPARATOR} ".join(supporting),
+        "province": record.province or "",
+        "status": record.status.value,
+        "progress": record.progress,
+        "due_date": record.due_date,
+        "priority": record.priority.value if record.priority else "",
+        "last_update": record.last_update_at.date() if record.last_update_at else None,
         "source": source,
-        "response": item.response.value if item.response else None,
-        "cycle": item.cycle,
-        "verified_at": item.verified_at,
+        "response": record.response.value if record.response else None,
+        "cycle": record.cycle,
+        "verified_at": record.verified_at,
         "pending_status": pending.status.value if pending else None,
         "pending_progress": pending.progress if pending else None,
     }

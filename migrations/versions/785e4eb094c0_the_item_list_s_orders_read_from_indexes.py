@@ -2,7 +2,7 @@
 index), the due-date and last-update orders have an index each, and the government response is indexed
 
 Revision ID: 785e4eb094c0
-Revises: 969aafa42828
+Revises: 6fef27bfb039
 Create Date: 2026-11-30
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '785e4eb094c0'
-down_revision = '969aafa42828'
+down_revision = '6fef27bfb039'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """Items completed and reports made per month, kept as the history is written; counted from the history so far
 
 Revision ID: 969aafa42828
-Revises: 6fef27bfb039
+Revises: 785e4eb094c0
 Create Date: 2026-11-30
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '969aafa42828'
-down_revision = '6fef27bfb039'
+down_revision = '785e4eb094c0'
 branch_labels = None
 depends_on = None
 

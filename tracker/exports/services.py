@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date
 from typing import TextIO
 
 from ..audit.services import record
-from ..contract import CSV_COLUMNS, inert, item_row
+from ..contract import CSV_COLUMNS, inert, plain_row
 from ..coverage.filters import CoverageFilters
 from ..coverage.services import write_csv as write_coverage_csv
 from ..enums import AuditEventKind
@@ -17,8 +17,9 @@ from ..extensions import db
 from ..indicators.contract import INDICATOR_VALUE_COLUMNS, indicator_value_row
 from ..indicators.filters import IndicatorFilters
 from ..indicators.services import indicator_values
-from ..items.services import ItemFilters, all_items
+from ..items.services import ItemFilters
 from .report import report_html
+from .rows import contract_row_batches, count_items
 from .xlsx import workbook_bytes
 
 ITEM_FORMATS = ("csv", "xlsx", "html")
@@ -39,15 +40,21 @@ MIMETYPES = {
 }
 
 
-def write_csv(filters: ItemFilters, stream: TextIO) -> int:
-    """Write the filtered items as contract rows, in document order; return how many."""
-    writer = csv.DictWriter(stream, fieldnames=CSV_COLUMNS, lineterminator="\r\n")
-    writer.writeheader()
-    count = 0
-    for item in all_items(filters):
-        writer.writerow(inert(item_row(item)))
-        count += 1
-    return count
+def csv_chunks(filters: ItemFilters, today: date | None = None) -> Iterator[str]:
+    """The filtered items as the contract's CSV text: the header, then each batch of rows as it is read; what the
+    download sends and the command line writes, as it comes."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for batch in contract_row_batches(filters, today):
+        for item in batch:
+            cells = inert(plain_row(item.row))
+            writer.writerow([cells[column] for column in CSV_COLUMNS])
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+    if buffer.tell():  # the header alone, when no item is selected
+        yield buffer.getvalue()
 
 
 def write_indicator_values_csv(filters: IndicatorFilters, stream: TextIO) -> int:
@@ -67,20 +74,23 @@ def csv_bytes(write: Callable[[Filters, TextIO], int], filters: Filters) -> tupl
 
 
 def render_export(export_format: str, filters: Filters, today: date | None = None,
-                  with_pending: bool = False, as_of: date | None = None) -> tuple[bytes, int]:
+                  with_pending: bool = False, as_of: date | None = None) -> tuple[bytes | Iterator[str], int]:
     """The filtered items (or, for INDICATOR_VALUES, the filtered indicators' values; for COVERAGE, the filtered
     recommendations with the actions addressing them) as a file in a format:
-    its bytes and how many rows of its kind it holds, recorded in the audit log. The CSV and the workbook
-    always carry the pending report beside the official values (the contract's last columns); the HTML
-    report counts reports awaiting verification apart `with_pending`, or stands `as_of` a past day."""
+    its bytes and how many rows of its kind it holds, recorded in the audit log. The items' CSV comes as text
+    chunks still to be read, to be sent or written as they come: counted and recorded before the first is read.
+    The CSV and the workbook always carry the pending report beside the official values (the contract's last
+    columns); the HTML report counts reports awaiting verification apart `with_pending`, or stands `as_of` a past
+    day."""
     if as_of is not None and export_format != "html":
         raise ValueError(f"the {export_format} export holds the items as they are now: no as_of")
     today = today or date.today()
     wanted = FILTERS.get(export_format, ItemFilters)
     if not isinstance(filters, wanted):
         raise TypeError(f"the {export_format} export takes {wanted.__name__}, not {type(filters).__name__}")
+    content: bytes | Iterator[str]
     if export_format == "csv":
-        content, count = csv_bytes(write_csv, filters)
+        content, count = csv_chunks(filters, today), count_items(filters, today)
     elif export_format == INDICATOR_VALUES:
         content, count = csv_bytes(write_indicator_values_csv, filters)
     elif export_format == COVERAGE:

@@ -1,7 +1,8 @@
 """Downloads of the items and of the indicators' values, honouring the filters of the page they come from."""
+from collections.abc import Iterator
 from datetime import date
 
-from flask import Response, abort, request
+from flask import Response, abort, request, stream_with_context
 from flask_babel import gettext as _
 
 from ..auth.permissions import can_export, requires
@@ -13,8 +14,14 @@ from . import bp
 from .services import CSV_FORMATS, INDICATOR_VALUES, ITEM_FORMATS, MIMETYPES, export_filename, render_export
 
 
-def download(export_format: str, content: bytes, today: date) -> Response:
+def download(export_format: str, content: bytes | Iterator[str], today: date) -> Response:
     if export_format in CSV_FORMATS:
+        if not isinstance(content, bytes):
+            # Sent as it is read, with the request's database session. Should reading fail half-way, the error
+            # propagates and the server ends the response without its last chunk: the browser reports a failed
+            # download rather than saving a file that looks whole. No error text is written into the CSV,
+            # where it would read as a row.
+            content = stream_with_context(content)
         return csv_response(content, export_filename(export_format, today))
     return Response(
         content,

@@ -94,16 +94,8 @@ def _ordering(sort: str, ranking: sa.Subquery | None = None) -> list:
 def items_query(filters: ItemFilters, today: date | None = None) -> sa.Select:
     """The filtered, sorted items with what a list shows of each loaded eagerly; the most relevant first when
     searching, unless another order was chosen."""
-    query = db.select(ActionItem)
-    ranking = None
-    if filters.search is not None and filters.order.lstrip("-") == "rank":
-        ranking = filters.search.ranking()
-        if ranking is not None:
-            query = query.join(ranking, ranking.c.item_id == ActionItem.id)
     return (
-        query
-        .where(*filter_clauses(filters, today))
-        .order_by(*_ordering(filters.order, ranking))
+        filtered_in_order(db.select(ActionItem), filters, today)
         .options(
             joinedload(ActionItem.framework),
             joinedload(ActionItem.pillar),
@@ -114,9 +106,14 @@ def items_query(filters: ItemFilters, today: date | None = None) -> sa.Select:
     )
 
 
-def all_items(filters: ItemFilters) -> list[ActionItem]:
-    """Every filtered item, in the chosen order, with what a list shows loaded (for exports)."""
-    return list(db.session.scalars(items_query(filters)).unique())
+def filtered_in_order(query: sa.Select, filters: ItemFilters, today: date | None = None) -> sa.Select:
+    """A select of items (whole, or some of their columns) narrowed to the filtered ones, in the chosen order."""
+    ranking = None
+    if filters.search is not None and filters.order.lstrip("-") == "rank":
+        ranking = filters.search.ranking()
+        if ranking is not None:
+            query = query.join(ranking, ranking.c.item_id == ActionItem.id)
+    return query.where(*filter_clauses(filters, today)).order_by(*_ordering(filters.order, ranking))
 
 
 class ItemPage(SelectPagination):
