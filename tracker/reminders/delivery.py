@@ -38,7 +38,7 @@ from .rules import RULE_TITLES, Digest, Due, get_settings, plan_digests, week_pe
 
 # A claim older than this belongs to a run that died: a later run may take it over.
 CLAIM_LEASE = timedelta(minutes=30)
-# Rows claimed by one statement: well under the bound parameters SQLite takes in one statement.
+# Rows retaken by one UPDATE: well under the bound parameters SQLite takes in one statement.
 CLAIM_BATCH = 500
 # What no run gives again: delivered, shown in the app, or perhaps delivered (an admin decides).
 GIVEN = (DeliveryState.SENT, DeliveryState.IN_APP, DeliveryState.UNCERTAIN)
@@ -83,9 +83,9 @@ def _claim(keys: list[ClaimKey], now: datetime) -> dict[ClaimKey, Claimed]:
     was shown already.
 
     A reminder is taken when its row is new, or failed, or claimed by a run that died (its lease ran out);
-    not when it was given or a live run holds it. Two statements at most, whatever the number of keys: one
-    INSERT that skips the rows that exist, and for those one compare-and-set UPDATE, so that of two runs
-    retrying the same row only one wins. The caller commits.
+    not when it was given or a live run holds it. Two statements, whatever the number of keys: one INSERT
+    that skips the rows that exist, and only if some did, one compare-and-set UPDATE of those, so that of
+    two runs retrying the same row only one wins. The caller commits.
     """
     taken: dict[ClaimKey, Claimed] = {}
     by_name = {(key.rule, key.subject_key, key.recipient_id, key.period): key for key in keys}
