@@ -484,3 +484,28 @@ def test_a_runs_statements_grow_per_digest_not_per_item_and_nothing_to_send_is_c
     assert none == 0 and len(smtp.messages) == 14
     # A run with nothing left to give reads the plan and the log, writes nothing, whatever the size.
     assert idle_small == idle_large <= 10, (idle_small, idle_large)
+
+
+def test_a_run_that_breaks_keeps_the_outcome_of_what_it_sent(scenario, smtp, monkeypatch):
+    from tracker.reminders import delivery
+
+    render, calls = delivery._render, []
+
+    def render_then_break(digest, base_url):
+        calls.append(digest.user.email)
+        if len(calls) == 2:
+            raise RuntimeError("a template broke")
+        return render(digest, base_url)
+
+    monkeypatch.setattr(delivery, "_render", render_then_break)
+    with pytest.raises(RuntimeError):
+        run_reminders(TODAY)
+    db.session.rollback()  # as the scheduler's job ends: what the run did not commit is gone
+    (first, second) = calls
+    assert [rcpt for rcpt, _message in smtp.messages] == [first]
+    states = {}
+    for row in log_rows():
+        states.setdefault(row.recipient.email, set()).add(row.state)
+    # The e-mail that went out is recorded as sent, committed with the next digest's claims (a later run leaves
+    # it); the digest that broke stays claimed until its lease runs out.
+    assert states[first] == {DeliveryState.SENT} and states[second] == {DeliveryState.CLAIMED}
