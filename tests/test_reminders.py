@@ -417,3 +417,95 @@ def test_one_refused_address_is_not_mail_failing(scenario, serve):
     assert {r.state for r in focal_rows()} == {DeliveryState.FAILED}
     assert len(notes_of(FOCAL)) == 1  # shown in the app all the same
     assert mail_failing() is None  # the server answered: it is that one address
+
+
+# At scale: the statements of a run grow with the e-mails it sends, never with the items they list.
+
+# Claiming a digest's reminders, recording its outcome, its in-app copy, and whether mail goes out (two).
+STATEMENTS_PER_DIGEST = 5
+
+
+def add_agencies(count: int, items: int) -> None:
+    """`count` agencies, each with a focal person and `items` open items: overdue, due soon and stale in turn."""
+    from factories import ActionItemFactory, AgencyFactory, UserFactory
+    from tracker.enums import Role
+
+    long_ago = datetime.now(UTC) - timedelta(days=200)
+    for _ in range(count):
+        agency = AgencyFactory()
+        UserFactory(role=Role.AGENCY, agency=agency)
+        for n in range(items):
+            due = (TODAY - timedelta(days=30 + n), TODAY + timedelta(days=5), None)[n % 3]
+            item = ActionItemFactory(lead__agency=agency, due_date=due, last_update_at=long_ago)
+            item.lead.created_at = long_ago
+    db.session.commit()
+
+
+def counted_run(day: date) -> tuple[int, int]:
+    """The statements a run on `day` sent to the database, and the digests it gave."""
+    statements = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        report = run_reminders(day)
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", record)
+    return len(statements), len(report.digests)
+
+
+def test_a_runs_statements_grow_per_digest_not_per_item_and_nothing_to_send_is_cheap(app, smtp):
+    from factories import UserFactory
+    from tracker.enums import Role
+    from tracker.reminders.rules import get_settings
+
+    get_settings()  # made on first use: not a statement of any run below
+    UserFactory(role=Role.COORDINATOR)
+    add_agencies(2, items=3)
+    small, small_digests = counted_run(TODAY)
+    assert small_digests == 3 and len(smtp.messages) == 3  # two agencies' focal persons and the coordinator
+    idle_small, none = counted_run(TODAY)
+    assert none == 0 and len(smtp.messages) == 3
+
+    add_agencies(8, items=30)  # five times the agencies, ten times the items each
+    next_week = TODAY + timedelta(days=7)  # overdue items and the summary are given again
+    large, large_digests = counted_run(next_week)
+    assert large_digests == 11 and len(smtp.messages) == 3 + 11
+    reminded = db.session.scalar(sa.select(sa.func.count()).select_from(ReminderLog)
+                                 .where(ReminderLog.period == f"{next_week.isocalendar()[0]}-W"
+                                                              f"{next_week.isocalendar()[1]:02d}"))
+    assert reminded > 8 * 20  # the large run listed hundreds of items ...
+    # ... in the statements of the small one, plus a fixed number per digest.
+    assert large - STATEMENTS_PER_DIGEST * large_digests == small - STATEMENTS_PER_DIGEST * small_digests, \
+        (small, small_digests, large, large_digests)
+    idle_large, none = counted_run(next_week)
+    assert none == 0 and len(smtp.messages) == 14
+    # A run with nothing left to give reads the plan and the log, writes nothing, whatever the size.
+    assert idle_small == idle_large <= 10, (idle_small, idle_large)
+
+
+def test_a_run_that_breaks_keeps_the_outcome_of_what_it_sent(scenario, smtp, monkeypatch):
+    from tracker.reminders import delivery
+
+    render, calls = delivery._render, []
+
+    def render_then_break(digest, base_url):
+        calls.append(digest.user.email)
+        if len(calls) == 2:
+            raise RuntimeError("a template broke")
+        return render(digest, base_url)
+
+    monkeypatch.setattr(delivery, "_render", render_then_break)
+    with pytest.raises(RuntimeError):
+        run_reminders(TODAY)
+    db.session.rollback()  # as the scheduler's job ends: what the run did not commit is gone
+    (first, second) = calls
+    assert [rcpt for rcpt, _message in smtp.messages] == [first]
+    states = {}
+    for row in log_rows():
+        states.setdefault(row.recipient.email, set()).add(row.state)
+    # The e-mail that went out is recorded as sent, committed with the next digest's claims (a later run leaves
+    # it); the digest that broke stays claimed until its lease runs out.
+    assert states[first] == {DeliveryState.SENT} and states[second] == {DeliveryState.CLAIMED}

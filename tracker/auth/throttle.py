@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from flask import current_app
 
-from ..extensions import db
+from ..extensions import db, insert_on_conflict
 from ..models import LoginThrottle, normalise_email
 
 # Attempts are forgotten after this long without one.
@@ -81,8 +81,7 @@ def claim_attempt(address: str | None, email: str, scope: str = "") -> Verdict:
 def _ensure_row(key: str, now: float) -> None:
     """The key's row, made on its first attempt; counts idle for a day start again."""
     table = LoginThrottle.__table__
-    insert = (sa.dialects.postgresql.insert(table) if db.engine.dialect.name == "postgresql"
-              else sa.dialects.sqlite.insert(table))
+    insert = insert_on_conflict(table)
     db.session.execute(insert.values(key=key, attempts=0, next_allowed_at=0.0, last_attempt_at=now)
                        .on_conflict_do_nothing(index_elements=["key"]))
     db.session.execute(sa.update(LoginThrottle)

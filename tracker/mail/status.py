@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
-from ..extensions import db
+from ..extensions import db, insert_on_conflict
 from ..models import MailStatus, as_utc
 from .smtp import RecipientRefused
 
@@ -20,8 +20,7 @@ ROW_ID = 1
 
 def _ensure_row() -> None:
     table = MailStatus.__table__
-    insert = (sa.dialects.postgresql.insert(table) if db.engine.dialect.name == "postgresql"
-              else sa.dialects.sqlite.insert(table))
+    insert = insert_on_conflict(table)
     db.session.execute(insert.values(id=ROW_ID, failures=0, last_error="").on_conflict_do_nothing(
         index_elements=["id"]))
 

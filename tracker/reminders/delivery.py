@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
@@ -22,22 +23,23 @@ from flask import current_app, render_template
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from ..auth.permissions import is_admin
 from ..enums import DeliveryState, ReminderRule
 from ..errors import Invalid, NotAllowed, NotFound, Unavailable
-from ..extensions import db
+from ..extensions import db, insert_on_conflict
 from ..i18n import DEFAULT
 from ..mail.smtp import DeliveryUncertain, Mailer, SmtpSettings, build_message
 from ..mail.status import record_outcome
-from ..models import ReminderLog, ReminderSettings, User, as_utc
+from ..models import ReminderLog, ReminderSettings, User
 from .notifications import notify
 from .rules import RULE_TITLES, Digest, Due, get_settings, plan_digests, week_period
 
 # A claim older than this belongs to a run that died: a later run may take it over.
 CLAIM_LEASE = timedelta(minutes=30)
+# Rows retaken by one UPDATE: well under the bound parameters SQLite takes in one statement.
+CLAIM_BATCH = 500
 # What no run gives again: delivered, shown in the app, or perhaps delivered (an admin decides).
 GIVEN = (DeliveryState.SENT, DeliveryState.IN_APP, DeliveryState.UNCERTAIN)
 DECISIONS = {"confirmed": DeliveryState.SENT, "resend": DeliveryState.FAILED}
@@ -69,40 +71,52 @@ class ClaimKey:
     item_id: int | None
 
 
-def _claim(key: ClaimKey, now: datetime) -> int | None:
-    """Take the log row for this reminder; its id, or None if it was given or a live run holds it."""
-    try:
-        with db.session.begin_nested():
-            row_id = db.session.execute(
-                sa.insert(ReminderLog).values(
-                    rule=key.rule, subject_key=key.subject_key, period=key.period, recipient_id=key.recipient_id,
-                    agency_id=key.agency_id, item_id=key.item_id, state=DeliveryState.CLAIMED, claimed_at=now,
-                    attempts=1, error="",
-                )
-            ).inserted_primary_key[0]
-        return row_id
-    except IntegrityError:
-        pass
-    existing = db.session.execute(
-        sa.select(ReminderLog.id, ReminderLog.state, ReminderLog.attempts, ReminderLog.claimed_at).where(
-            ReminderLog.rule == key.rule, ReminderLog.subject_key == key.subject_key,
-            ReminderLog.recipient_id == key.recipient_id, ReminderLog.period == key.period,
-        )
-    ).one_or_none()
-    if existing is None or existing.state in GIVEN:
-        return None
-    if existing.state == DeliveryState.CLAIMED and existing.claimed_at and \
-            as_utc(existing.claimed_at) > now - CLAIM_LEASE:
-        return None  # a run is sending it right now
-    # Compare-and-set, so that of two runs retrying the same row only one wins.
-    taken = db.session.execute(
-        sa.update(ReminderLog)
-        .where(ReminderLog.id == existing.id, ReminderLog.state == existing.state,
-               ReminderLog.attempts == existing.attempts)
-        .values(state=DeliveryState.CLAIMED, claimed_at=now, attempts=existing.attempts + 1, error="")
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    return existing.id if taken == 1 else None
+class Claimed(NamedTuple):
+    """A log row a run took: its id, and whether its in-app copy was shown by an earlier attempt."""
+
+    row_id: int
+    shown: bool
+
+
+def _claim(keys: list[ClaimKey], now: datetime) -> dict[ClaimKey, Claimed]:
+    """Take the log rows of these reminders at once: those taken, each with its row and whether its in-app copy
+    was shown already.
+
+    A reminder is taken when its row is new, or failed, or claimed by a run that died (its lease ran out);
+    not when it was given or a live run holds it. Two statements, whatever the number of keys: one INSERT
+    that skips the rows that exist, and only if some did, one compare-and-set UPDATE of those, so that of
+    two runs retrying the same row only one wins. The caller commits.
+    """
+    taken: dict[ClaimKey, Claimed] = {}
+    by_name = {(key.rule, key.subject_key, key.recipient_id, key.period): key for key in keys}
+    # One statement, the same whatever the number of keys (so compiled once), sent as few multi-row INSERTs
+    # by SQLAlchemy's "insertmanyvalues"; the rows skipped as existing return nothing.
+    rows = db.session.execute(
+        insert_on_conflict(ReminderLog.__table__)
+        .on_conflict_do_nothing(index_elements=["rule", "subject_key", "recipient_id", "period"])
+        .returning(ReminderLog.rule, ReminderLog.subject_key, ReminderLog.recipient_id, ReminderLog.period,
+                   ReminderLog.id),
+        [{"rule": key.rule, "subject_key": key.subject_key, "period": key.period, "recipient_id": key.recipient_id,
+          "agency_id": key.agency_id, "item_id": key.item_id, "state": DeliveryState.CLAIMED, "claimed_at": now,
+          "attempts": 1, "error": "", "message_id": "", "decision": ""} for key in keys],
+    ).tuples()
+    taken.update((by_name[tuple(row[:4])], Claimed(row[4], False)) for row in rows)
+    existing = [key for key in keys if key not in taken]
+    for start in range(0, len(existing), CLAIM_BATCH):
+        batch = existing[start:start + CLAIM_BATCH]
+        retry = sa.or_(ReminderLog.state == DeliveryState.FAILED,
+                       sa.and_(ReminderLog.state == DeliveryState.CLAIMED, ReminderLog.claimed_at <= now - CLAIM_LEASE))
+        rows = db.session.execute(
+            sa.update(ReminderLog)
+            .where(sa.tuple_(ReminderLog.rule, ReminderLog.subject_key, ReminderLog.recipient_id, ReminderLog.period)
+                   .in_([(key.rule, key.subject_key, key.recipient_id, key.period) for key in batch]), retry)
+            .values(state=DeliveryState.CLAIMED, claimed_at=now, attempts=ReminderLog.attempts + 1, error="")
+            .returning(ReminderLog.rule, ReminderLog.subject_key, ReminderLog.recipient_id, ReminderLog.period,
+                       ReminderLog.id, ReminderLog.notified_at.is_not(None))
+            .execution_options(synchronize_session=False)
+        ).tuples()
+        taken.update((by_name[tuple(row[:4])], Claimed(row[4], bool(row[5]))) for row in rows)
+    return taken
 
 
 @dataclass
@@ -174,38 +188,54 @@ def run_reminders(today: date | None = None, dry_run: bool = False) -> RunReport
     today = today or date.today()
     settings = get_settings()
     report = RunReport(today=today, dry_run=dry_run)
-    if dry_run:
-        for digest, dues, _summary in pending_digests(today, settings):
-            report.sent[_label(digest)] += 1
-            for due in dues:
-                report.items[_label(digest)][due.rule.value].add(due.key)
+    session = db.session()
+    # What the run read is kept as read: expiring it at each commit would read every item and user back one
+    # SELECT at a time. Nothing here changes those objects; the run only writes the log and notifications.
+    expire_on_commit, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        pending = _pending(today, settings)
+        if dry_run:
+            for digest, keys in pending:
+                report.sent[_label(digest)] += 1
+                for _key, due in keys:
+                    if due is not None:
+                        report.items[_label(digest)][due.rule.value].add(due.key)
+            return report
+        # Each transaction below begins with a write, never a read turned into a write: SQLite refuses
+        # such an upgrade when another run wrote meanwhile. (A commit, not a rollback, ends the reading:
+        # a rollback would expire everything read.)
+        session.commit()
+        if pending:
+            _send_all(pending, report)
         return report
-    digests = plan_digests(today, settings)
-    planned = [(digest, _claim_keys(digest, today)) for digest in digests]
+    finally:
+        session.expire_on_commit = expire_on_commit
+
+
+def _send_all(pending: list[tuple[Digest, list[tuple[ClaimKey, Due | None]]]], report: RunReport) -> None:
+    """Claim and deliver each digest in turn, over one SMTP connection.
+
+    One commit a digest: it makes the digest's claims visible to other runs before its mail goes out, and
+    keeps, with them, the outcome of the digest before (recorded right after the server answered it).
+    """
     base_url = current_app.config["TRACKER_BASE_URL"]
     now = datetime.now(UTC)
-    # Each transaction below begins with a write, never a read turned into a write: SQLite refuses
-    # such an upgrade when another run wrote meanwhile.
-    db.session.rollback()
     with Mailer(SmtpSettings.from_config(current_app.config)) as mailer:
-        for digest, keys in planned:
-            claimed = {}
-            for key, due in keys:
-                row_id = _claim(key, now)
-                if row_id is not None:
-                    claimed[row_id] = due
+        for digest, keys in pending:
+            taken = _claim([key for key, _due in keys], now)
             db.session.commit()  # the claims are visible to other runs before any mail goes out
+            claimed = [(key, due) for key, due in keys if key in taken]
             if not claimed:
                 continue
             name = _label(digest)
-            digest.reminders = [due for due in claimed.values() if due is not None]
-            if digest.summary is not None and None not in claimed.values():
+            digest.reminders = [due for _key, due in claimed if due is not None]
+            if digest.summary is not None and all(due is not None for _key, due in claimed):
                 digest.summary = None  # the summary was given already; only items remain
             for due in digest.reminders:
                 report.items[name][due.rule.value].add(due.key)
-            _deliver(digest, list(claimed), mailer, base_url, report, name)
+            _deliver(digest, [taken[key] for key, _due in claimed], mailer, base_url, report, name)
             report.digests.append(digest)
-    return report
+        db.session.commit()
 
 
 def _claim_keys(digest: Digest, today: date) -> list[tuple[ClaimKey, Due | None]]:
@@ -220,20 +250,19 @@ def _claim_keys(digest: Digest, today: date) -> list[tuple[ClaimKey, Due | None]
     return keys
 
 
-def _deliver(digest: Digest, row_ids: list[int], mailer: Mailer, base_url: str, report: RunReport,
+def _deliver(digest: Digest, rows: list[Claimed], mailer: Mailer, base_url: str, report: RunReport,
              name: str) -> None:
-    """Send (or, for users who turned e-mail off, only show) a claimed digest; record the outcome.
+    """Send (or, for users who turned e-mail off, only show) a claimed digest; record the outcome (the caller
+    commits).
 
     The in-app copy is shown whatever became of the e-mail, once: a failed e-mail is retried by the
     next run, and its rows remember that the copy is there already.
     """
     subject, text, html = _render(digest, base_url)
+    row_ids = [row.row_id for row in rows]
     user_id, address, by_email = digest.user.id, digest.user.email, digest.user.email_reminders
     link = digest.reminders[0].path if len(digest.reminders) == 1 and not digest.summary \
         else "/notifications"
-    shown = db.session.scalar(sa.select(sa.func.count()).select_from(ReminderLog)
-                              .where(ReminderLog.id.in_(row_ids), ReminderLog.notified_at.is_not(None)))
-    db.session.rollback()  # end the reading; what follows starts by writing
     state, error, msgid, failure = DeliveryState.IN_APP, "", "", None
     if by_email:
         msgid = message_id(row_ids, base_url)
@@ -248,7 +277,7 @@ def _deliver(digest: Digest, row_ids: list[int], mailer: Mailer, base_url: str, 
     values = {"state": state, "error": error, "message_id": msgid}
     if state != DeliveryState.FAILED:
         values["sent_at"] = now
-    notify_now = shown < len(row_ids)
+    notify_now = not all(row.shown for row in rows)
     if notify_now:
         values["notified_at"] = now
     db.session.execute(sa.update(ReminderLog).where(ReminderLog.id.in_(row_ids)).values(**values)
@@ -266,29 +295,37 @@ def _deliver(digest: Digest, row_ids: list[int], mailer: Mailer, base_url: str, 
         (report.sent if state == DeliveryState.SENT else report.in_app)[name] += 1
     if notify_now:
         notify(user_id, subject, text, link)
-    db.session.commit()
 
 
-def pending_digests(today: date, settings: ReminderSettings | None = None) -> list[tuple[Digest, list[Due], bool]]:
-    """Who would receive what on a run today, leaving out what the log shows as given: the dry run."""
+def _pending(today: date, settings: ReminderSettings) -> list[tuple[Digest, list[tuple[ClaimKey, Due | None]]]]:
+    """Each digest of today with the reminders the log does not show as given (None: the weekly summary).
+
+    The log is read once for all of them, so that a run with nothing left to give stops here, having written
+    nothing; what is left is still claimed one digest at a time before it goes out.
+    """
     planned = [(digest, _claim_keys(digest, today)) for digest in plan_digests(today, settings)]
     periods = {key.period for _digest, keys in planned for key, _due in keys}
-    # What was given already, read in one query rather than one per reminder.
     given = set(
         db.session.execute(
             sa.select(ReminderLog.rule, ReminderLog.subject_key, ReminderLog.recipient_id, ReminderLog.period)
-            .where(ReminderLog.period.in_(periods),
-                   ReminderLog.state.in_(GIVEN))
+            .where(ReminderLog.period.in_(periods), ReminderLog.state.in_(GIVEN))
         ).tuples()
     ) if periods else set()
-    result = []
+    pending = []
     for digest, keys in planned:
-        pending = [(key, due) for key, due in keys
-                   if (key.rule, key.subject_key, key.recipient_id, key.period) not in given]
-        dues = [due for _key, due in pending if due is not None]
-        summary = any(due is None for _key, due in pending)
-        if dues or summary:
-            result.append((digest, dues, summary))
+        left = [(key, due) for key, due in keys
+                if (key.rule, key.subject_key, key.recipient_id, key.period) not in given]
+        if left:
+            pending.append((digest, left))
+    return pending
+
+
+def pending_digests(today: date, settings: ReminderSettings | None = None) -> list[tuple[Digest, list[Due], bool]]:
+    """Who would receive what on a run today, leaving out what the log shows as given: the preview."""
+    result = []
+    for digest, keys in _pending(today, settings or get_settings()):
+        dues = [due for _key, due in keys if due is not None]
+        result.append((digest, dues, any(due is None for _key, due in keys)))
     return result
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -18,9 +19,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from ..auth.permissions import decides_reports
-from ..display import format_date
+from ..display import format_date, locale
 from ..enums import ReminderRule, ReportStage, ReportStep, Role, UpdateOrigin
 from ..extensions import db
+from ..i18n import page_digits
 from ..indicators.periods import open_period
 from ..models import (
     ActionItem,
@@ -56,6 +58,18 @@ RULE_NAMES = {
 
 # What each reminder says of its item. A digest is planned once and rendered in each recipient's language, so
 # these are written when read (flask_babel's LazyString calls them then), not when planned.
+def _detail(write, *args) -> LazyString:
+    """What `write(*args)` says, written when read, in the reader's language and digits."""
+    return LazyString(lambda: _written(write, args, str(locale()), page_digits()))
+
+
+# A run writes thousands of details (each twice: text and HTML) that share a few hundred distinct wordings
+# (due dates and days repeat across items and recipients): each wording is written once per language.
+@lru_cache(maxsize=4096)
+def _written(write, args: tuple, language: str, digits: str) -> str:
+    return write(*args)
+
+
 def _overdue(due: date, days: int) -> str:
     return ngettext("due %(date)s, %(num)d day ago", "due %(date)s, %(num)d days ago", days, date=format_date(due))
 
@@ -121,12 +135,28 @@ def quarter_start(day: date) -> date:
     return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
 
 
+@dataclass(frozen=True)
+class AssignedItem:
+    """An open item as an agency is reminded of it: the few values a reminder needs, read in one lean query
+    rather than as whole items (a run at national scale reads ten thousand of them)."""
+
+    agency_id: int
+    id: int
+    ref: str
+    title: str
+    due_date: date | None
+    position: int
+    last_update_at: datetime | None
+    assigned_at: datetime | None
+    last_report_at: datetime | None  # the agency's last report on the item
+
+
 @dataclass
 class Due:
     """A reminder to be given: its rule, item and the period it covers."""
 
     rule: ReminderRule
-    item: ActionItem | None  # None for an indicator's report
+    item: AssignedItem | ActionItem | None  # None for an indicator's report
     period: str
     detail: str  # a LazyString, written in the language of whoever reads it
     report: Report | None = None  # for a report awaiting the recipient's decision
@@ -180,36 +210,56 @@ class Digest:
         return {rule: grouped[rule] for rule in RULE_TITLES if grouped[rule]}
 
 
-def _last_activity(assignment: ItemAgency) -> date | None:
+def _last_activity(item: AssignedItem) -> date | None:
     """The item's last official update, the agency's assignment to it or its last report, whichever is latest:
     an agency whose report waits for a decision has not gone quiet."""
-    item = assignment.item
-    reported = [r.submitted_at for r in item.reports if r.agency_id == assignment.agency_id]
-    moments = [m for m in (item.last_update_at, assignment.created_at, *reported) if m is not None]
+    moments = [m for m in (item.last_update_at, item.assigned_at, item.last_report_at) if m is not None]
     return max(as_utc(m) for m in moments).date() if moments else None
 
 
-def agency_reminders(agency_items: list[ItemAgency], today: date, settings: ReminderSettings) -> list[Due]:
+def agency_reminders(open_items: list[AssignedItem], today: date, settings: ReminderSettings) -> list[Due]:
     """Each open item of an agency under one rule at most: overdue, else due soon, else stale."""
     reminders = []
-    for assignment in agency_items:
-        item = assignment.item
-        if not item.is_open:
-            continue
+    for item in open_items:
         if item.due_date and item.due_date < today:
             days = (today - item.due_date).days
             reminders.append(Due(ReminderRule.OVERDUE, item, week_period(today),
-                                 LazyString(_overdue, item.due_date, days)))
+                                 _detail(_overdue, item.due_date, days)))
         elif item.due_date and item.due_date <= today + timedelta(days=settings.due_soon_days):
             days = (item.due_date - today).days
             reminders.append(Due(ReminderRule.DUE_SOON, item, f"due-{item.due_date.isoformat()}",
-                                 LazyString(_due_soon, item.due_date, days)))
+                                 _detail(_due_soon, item.due_date, days)))
         else:
-            last = _last_activity(assignment)
+            last = _last_activity(item)
             if last is not None and (today - last).days >= settings.stale_days:
-                reminders.append(Due(ReminderRule.STALE, item, quarter_period(today), LazyString(_stale, last)))
+                reminders.append(Due(ReminderRule.STALE, item, quarter_period(today), _detail(_stale, last)))
     order = {ReminderRule.OVERDUE: 0, ReminderRule.DUE_SOON: 1, ReminderRule.STALE: 2}
     return sorted(reminders, key=lambda d: (order[d.rule], d.item.due_date or date.max, d.item.position))
+
+
+def open_assigned_items(agency_ids: set[int]) -> dict[int, list[AssignedItem]]:
+    """Per agency, its open items with what the rules read of them, in one query (no item loaded whole)."""
+    found: dict[int, list[AssignedItem]] = defaultdict(list)
+    if not agency_ids:
+        return found
+    last_report = (
+        sa.select(Report.item_id, Report.agency_id, sa.func.max(Report.submitted_at).label("at"))
+        .where(Report.item_id.is_not(None), Report.agency_id.in_(agency_ids))
+        .group_by(Report.item_id, Report.agency_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        sa.select(ItemAgency.agency_id, ActionItem.id, ActionItem.ref, ActionItem.title, ActionItem.due_date,
+                  ActionItem.position, ActionItem.last_update_at, ItemAgency.created_at, last_report.c.at)
+        .join(ActionItem, ActionItem.id == ItemAgency.item_id)
+        .outerjoin(last_report, sa.and_(last_report.c.item_id == ItemAgency.item_id,
+                                        last_report.c.agency_id == ItemAgency.agency_id))
+        .where(ItemAgency.agency_id.in_(agency_ids), ActionItem.is_open)
+        .order_by(ItemAgency.id)
+    ).tuples()
+    for row in rows:
+        found[row[0]].append(AssignedItem(*row))
+    return found
 
 
 def plan_digests(today: date, settings: ReminderSettings | None = None) -> list[Digest]:
@@ -221,16 +271,8 @@ def plan_digests(today: date, settings: ReminderSettings | None = None) -> list[
         )
     )
     agency_ids = {u.agency_id for u in users if u.role == Role.AGENCY and u.agency_id}
-    assignments: dict[int, list[ItemAgency]] = defaultdict(list)
-    if agency_ids:
-        for assignment in db.session.scalars(
-            sa.select(ItemAgency)
-            .where(ItemAgency.agency_id.in_(agency_ids))
-            .options(joinedload(ItemAgency.item).selectinload(ActionItem.reports))
-            .order_by(ItemAgency.id)
-        ):
-            assignments[assignment.agency_id].append(assignment)
-    per_agency = {agency_id: agency_reminders(rows, today, settings) for agency_id, rows in assignments.items()}
+    per_agency = {agency_id: agency_reminders(items, today, settings)
+                  for agency_id, items in open_assigned_items(agency_ids).items()}
     waiting = waiting_reports(today, settings)
     values_due = overdue_values(agency_ids, today)
     digests = []
@@ -278,7 +320,7 @@ def overdue_values(agency_ids: set[int], today: date) -> dict[int, list[Due]]:
         days = (today - period.due).days
         found[indicator.agency_id].append(Due(
             ReminderRule.VALUES_OVERDUE, None, f"{period.code}/{week_period(today)}",
-            LazyString(_values_overdue, period.code, period.due, days), indicator=indicator))
+            _detail(_values_overdue, period.code, period.due, days), indicator=indicator))
     return found
 
 
@@ -287,14 +329,21 @@ def waiting_reports(today: date, settings: ReminderSettings):
     than the settings allow: one reminder of each a week while it waits."""
     cutoff = datetime.combine(today, datetime.min.time(), tzinfo=UTC) - timedelta(days=settings.report_wait_days)
 
+    # Every coordinator decides the same queue, and each agency's validators theirs (the queue depends only on
+    # the role, the validator flag and the agency): each queue is read once, not once per person.
+    queues: dict[tuple, list[Report]] = {}
+
     def for_user(user: User) -> list[Due]:
         if not decides_reports(user):
             return []
+        queue = (user.role, user.validator, user.agency_id)
+        if queue not in queues:
+            queues[queue] = awaiting_decision(user)
         return [
             Due(ReminderRule.REPORT_WAITING, report.item, week_period(today),
-                LazyString(_report_waiting, report.agency.label, as_utc(report.submitted_at),
+                _detail(_report_waiting, report.agency.label, as_utc(report.submitted_at),
                            (today - as_utc(report.stage_since).date()).days), report=report)
-            for report in awaiting_decision(user)
+            for report in queues[queue]
             if as_utc(report.stage_since) <= cutoff
         ]
 
