@@ -236,7 +236,7 @@ def run_database(kind: str, items: int, rows: set[str], reps: dict, log) -> dict
     started = time.perf_counter()
     url = generate.ensure_plan(kind, items, log=log)
     # The machine is shared: how busy it was when the run began says how far to trust its figures.
-    result: dict = {"database": database_info(url), "items": items, "load_average_at_start": os.getloadavg()}
+    result: dict = {"database": database_info(url), "plan_items": items, "load_average_at_start": os.getloadavg()}
     if "queries" in rows:
         small = generate.ensure_plan(kind, 1000, log=log)
         result["queries"] = {"1000": count_queries(small), str(items): count_queries(url)}

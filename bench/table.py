@@ -84,8 +84,10 @@ def _queries(r):
     queries = _get(r, "queries")
     if not queries:
         return None
-    small, large = queries.get("1000", {}), queries.get(str(r.get("items", 10000)), {})
-    short = {"/items": "list", "/items/<272 updates>": "item", "/dashboard": "dashboard"}
+    small = queries.get("1000", {})
+    large = next((counts for size, counts in queries.items() if size != "1000"), {})
+    short = {"/items": "list", "/items/<272 updates>": "item", "/dashboard": "dashboard",
+             "/exports/items.csv": "CSV", "/exports/items.xlsx": "Excel"}
     return ", ".join(f"{name} {small.get(page)}→{large.get(page)}" for page, name in short.items())
 
 
@@ -121,7 +123,9 @@ def table() -> str:
         for kind, name in KINDS:
             if kind in source:
                 machine = source[kind].get("machine", {})
-                notes.append(f"{label}, {name}: commit {machine.get('commit', '?')[:10]}, {machine.get('date', '?')}")
+                load = source[kind].get("load_average_at_start") or ["?"]
+                notes.append(f"{label}, {name}: commit {machine.get('commit', '?')[:10]}, {machine.get('date', '?')}, "
+                             f"load average {load[0]:.1f} at the start")
     return "\n".join(lines) + "\n\n" + "; ".join(notes) + "."
 
 
