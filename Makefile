@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app app
 PORT ?= 5000
 NPM ?= npm
 
-.PHONY: run serve lint test test-postgres bench setup install install-test clean translations-update
+.PHONY: run serve lint test test-postgres bench bench-pages setup install install-test clean translations-update
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -80,6 +80,12 @@ test-postgres: lint  ## also run by .ci/run when PostgreSQL is installed
 clean:
 	rm -rf $(VENV) .pytest_cache node_modules
 
-## Times the main pages at 2,000 items (figures to compare commits by; nothing passes or fails).
+## Issue 18's table at national scale (README, Performance): the synthetic plan of 10,000 items served by
+## production's gunicorn on loopback, on SQLite and on PostgreSQL (BENCH_DATABASE_URL, or the local server's
+## tracker_bench when it answers; SQLite only otherwise). About 15 minutes a database; BENCH_ARGS=--quick for a look.
 bench: install-test
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+## The main pages, indicators and the Rapporteur's report timed in-process at 2,000 items.
+bench-pages: install-test
 	$(BIN)/python scripts/benchmark.py --items 2000 --repeat 20

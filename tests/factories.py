@@ -1,4 +1,4 @@
-"""Test data in one line each (factory_boy), shared by the tests and scripts/benchmark.py.
+"""Test data in one line each (factory_boy), shared by the tests and the benchmarks (bench/, scripts/benchmark.py).
 
 Factories add their rows to `db.session` and flush, inside the caller's app context; the test (or a
 view it calls) commits. `ActionItemFactory()` makes an item with its framework, pillar and a lead agency:
