@@ -307,13 +307,14 @@ def _write_updates(rows: list[dict]) -> int:
 def rebuild_derived() -> None:
     """HOOK: everything kept beside the rows that the bulk inserts above bypassed, rebuilt from them.
 
-    The search documents now. Summary tables kept by the history writer (monthly counts, counts per pillar,
-    status and agency) are to be rebuilt here too, by their own rebuild functions, as they arrive.
+    The search documents, and the history's monthly counts (kept by a flush hook, which bulk inserts skip).
     """
+    from tracker.items import monthly_counts
     from tracker.search import documents
 
     with db.engine.begin() as connection:
         documents.rebuild(connection)
+        monthly_counts.rebuild(connection)
 
 
 def main() -> None:
