@@ -29,10 +29,11 @@ if [ -z "$bindir" ]; then
   exit 2
 fi
 
-# initdb refuses to run as root: root runs the server as Debian's postgres user, who owns the folder.
+# initdb refuses to run as root: root runs the server as Debian's postgres user, who owns the folder (and
+# works from it: the repository may be in a home postgres cannot enter).
 as_server() { "$@"; }
 if [ "$(id -u)" = 0 ]; then
-  as_server() { runuser -u postgres -- "$@"; }
+  as_server() { (cd "$folder" && runuser -u postgres -- "$@"); }
 fi
 
 folder=$(mktemp -d "${TMPDIR:-/tmp}/tracker-test-postgres.XXXXXX")
