@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app app
 PORT ?= 5000
 NPM ?= npm
 
-.PHONY: run serve lint test test-postgres bench bench-pages setup install install-test clean translations-update
+.PHONY: run serve lint test test-sqlite test-postgres bench bench-pages setup install install-test clean translations-update
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -67,15 +67,24 @@ LINT_PATHS ?= .
 lint: install-test
 	$(BIN)/ruff check $(LINT_PATHS)
 
-## On SQLite the files run in two processes (each test has its own database file); PostgreSQL's run
-## shares one database, so it stays in one.
-test: lint
-	$(BIN)/python -m pytest $(if $(TEST_DATABASE_URL),,-n 2 --dist loadfile)
+## Arguments for pytest in the test targets: `make test PYTEST_ARGS="tests/test_app.py -x"` runs that file on both
+## databases (a later -n overrides the two processes: -n 0 runs in one).
+PYTEST_ARGS ?=
+PYTEST := $(BIN)/python -m pytest -n 2 --dist loadfile
 
-## The same suite against PostgreSQL: TEST_DATABASE_URL=postgresql+psycopg://user:pw@127.0.0.1/db
-test-postgres: lint  ## also run by .ci/run when PostgreSQL is installed
-	@test -n "$(TEST_DATABASE_URL)" || { echo "set TEST_DATABASE_URL to a postgresql+psycopg:// URL"; exit 2; }
-	$(BIN)/python -m pytest
+## The suite on SQLite, then on PostgreSQL (TEST_DATABASE_URL's database when given, else a server of its own
+## started for the run and removed after it), then one line naming both results (scripts/test.sh). Each run's
+## files go to two processes: every test has its own SQLite file, and each process its own PostgreSQL database.
+test: lint
+	@BIN=$(BIN) bash scripts/test.sh $(PYTEST_ARGS)
+
+test-sqlite: lint
+	env -u TEST_DATABASE_URL $(PYTEST) $(PYTEST_ARGS)
+
+## The PostgreSQL run alone: on TEST_DATABASE_URL=postgresql+psycopg://user:pw@127.0.0.1/db (its role needs
+## CREATEDB for the processes' databases), or without it on a throwaway server (scripts/test-postgres-server.sh).
+test-postgres: lint
+	$(if $(TEST_DATABASE_URL),,bash scripts/test-postgres-server.sh) $(PYTEST) $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache node_modules

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from flask import g
 
 from factories import PASSWORD, PASSWORD_HASH_METHOD
-from template_databases import CATALOGUE, SCHEMA, PostgresTemplates, SqliteTemplates
+from template_databases import CATALOGUE, SCHEMA, PostgresTemplates, SqliteTemplates, worker_database_url
 from tracker import create_app
 from tracker.auth.services import create_user
 from tracker.extensions import db
@@ -26,7 +26,11 @@ from tracker.seeding.loader import seed_catalogue
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_DIR = ROOT / "seed"
-TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+GIVEN_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+# Under pytest-xdist (`-n 2`), each worker's own database beside the given one.
+TEST_DATABASE_URL = GIVEN_DATABASE_URL and worker_database_url(
+    GIVEN_DATABASE_URL, os.environ.get("PYTEST_XDIST_WORKER")
+)
 
 class SharedBytecodeCache(jinja2.BytecodeCache):
     """Compiled templates kept for the session: every test builds its own app, and compiling each
@@ -80,7 +84,10 @@ def clean_request_globals() -> None:
 def template_databases(tmp_path_factory):
     """The template databases: the schema, and the schema with the catalogue, built once."""
     folder = tmp_path_factory.mktemp("templates")
-    templates = PostgresTemplates(TEST_DATABASE_URL) if TEST_DATABASE_URL else SqliteTemplates(folder)
+    if TEST_DATABASE_URL:
+        templates = PostgresTemplates(TEST_DATABASE_URL, GIVEN_DATABASE_URL)
+    else:
+        templates = SqliteTemplates(folder)
     templates.build(lambda **config: make_app(folder, **config), lambda: seed_catalogue(str(SEED_DIR)))
     yield templates
     templates.close()

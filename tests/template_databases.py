@@ -4,7 +4,8 @@ Each test starts from a copy of one of them instead of building the schema and l
 again (a third of a second, times every test):
 
 - SQLite: a template is a database file; a test copies it to its own tmp_path (milliseconds).
-- PostgreSQL: the tests share the one database of TEST_DATABASE_URL. The seeded tables are copied
+- PostgreSQL: the tests of a process share one database: TEST_DATABASE_URL's, or under pytest-xdist one per
+  worker made beside it (worker_database_url). The seeded tables are copied
   once into a schema of their own (`test_templates`); before each test a function there empties every
   table and copies the catalogue's rows back, and sets the id sequences to what they were after
   seeding, so a test sees exactly the database a fresh seed would give (ids included). It is one
@@ -78,12 +79,45 @@ class SqliteTemplates:
         pass
 
 
-class PostgresTemplates:
-    """The tables of TEST_DATABASE_URL, restored before each test from copies kept in TEMPLATE_SCHEMA."""
+def worker_database_url(url: str, worker: str | None) -> str:
+    """The database a pytest-xdist worker uses: the given one alone, or one of its own named after the worker
+    (tracker_test_gw0), since every test empties and refills the tables and two processes cannot share them."""
+    if not worker:
+        return url
+    given = sa.make_url(url)
+    return given.set(database=f"{given.database}_{worker}").render_as_string(hide_password=False)
 
-    def __init__(self, url: str):
+
+class PostgresTemplates:
+    """The tables of the test database, restored before each test from copies kept in TEMPLATE_SCHEMA.
+
+    `url` names the database the tests use; when it is not `given_url` (a worker's), it is created through the
+    given one for the session, and dropped at the end."""
+
+    def __init__(self, url: str, given_url: str):
         self.database_url = url
+        self.given_url = given_url
+        if url != given_url:
+            self._recreate_worker_database(drop_only=False)
         self.engine = sa.create_engine(url, poolclass=sa.NullPool)
+
+    def _recreate_worker_database(self, drop_only: bool) -> None:
+        name = sa.make_url(self.database_url).database
+        given = sa.create_engine(self.given_url, poolclass=sa.NullPool, isolation_level="AUTOCOMMIT")
+        try:
+            with given.connect() as connection:
+                # FORCE: a run stopped half-way may have left a connection open to it.
+                connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                if not drop_only:
+                    try:
+                        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+                    except sa.exc.ProgrammingError as error:
+                        raise RuntimeError(
+                            f"Each pytest-xdist worker needs a database of its own ({name}), and the role of "
+                            "TEST_DATABASE_URL may not create one: give it CREATEDB, or run in one process (-n 0)."
+                        ) from error
+        finally:
+            given.dispose()
 
     def url(self, tmp_path: Path) -> str:
         return self.database_url
@@ -144,6 +178,8 @@ class PostgresTemplates:
             connection.exec_driver_sql(f"DROP SCHEMA IF EXISTS {TEMPLATE_SCHEMA} CASCADE")
             _drop_public_tables(connection)
         self.engine.dispose()
+        if self.database_url != self.given_url:
+            self._recreate_worker_database(drop_only=True)
 
 
 def _drop_public_tables(connection: sa.Connection) -> None:
