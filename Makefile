@@ -91,9 +91,13 @@ clean:
 
 ## Issue 18's table at national scale (README, Performance): the synthetic plan of 10,000 items served by
 ## production's gunicorn on loopback, on SQLite and on PostgreSQL (BENCH_DATABASE_URL, or the local server's
-## tracker_bench when it answers; SQLite only otherwise). About 15 minutes a database; BENCH_ARGS=--quick for a look.
+## tracker_bench when it answers, else a throwaway server as make test's). About 15 minutes a database;
+## BENCH_ARGS=--quick for a look.
 bench: install-test
-	$(BIN)/python -m bench.run $(BENCH_ARGS)
+	@if [ -n "$$BENCH_DATABASE_URL" ] || $(BIN)/python -c 'import sys; from bench.run import postgres_available; \
+		sys.exit(not postgres_available())' 2>/dev/null; then $(BIN)/python -m bench.run $(BENCH_ARGS); \
+	else bash scripts/test-postgres-server.sh sh -c \
+		'BENCH_DATABASE_URL=$$TEST_DATABASE_URL exec $(BIN)/python -m bench.run $(BENCH_ARGS)'; fi
 
 ## The main pages, indicators and the Rapporteur's report timed in-process at 2,000 items.
 bench-pages: install-test

@@ -83,6 +83,21 @@ def postgres_url(items: int, base_url: str | None = None) -> str:
     return url.render_as_string(hide_password=False)
 
 
+def create_missing_database(url: str) -> None:
+    """A plan's PostgreSQL database made when it does not exist yet (the role needs CREATEDB, as the throwaway
+    server's has), through the base database of BENCH_DATABASE_URL."""
+    target = sa.engine.make_url(url)
+    engine = sa.create_engine(postgres_url(10_000), isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            exists = connection.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                                       {"name": target.database})
+            if not exists:
+                connection.exec_driver_sql(f'CREATE DATABASE "{target.database}"')
+    finally:
+        engine.dispose()
+
+
 def sqlite_url(items: int) -> str:
     return f"sqlite:///{BUILD_DIR / f'plan-{plan_key(items)}.db'}"
 
@@ -119,6 +134,7 @@ def ensure_plan(kind: str, items: int, force: bool = False, log=print) -> str:
         partial.rename(path)
         return url
     url = postgres_url(items)
+    create_missing_database(url)
     engine = sa.create_engine(url)
     try:
         if _postgres_label(engine) == key and not force:
