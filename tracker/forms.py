@@ -70,7 +70,7 @@ def agency_choices(empty: str | None = None, exclude: Agency | None = None) -> l
     """Every agency by name for a select field, with an empty first choice when `empty` names it; each option
     carries the other names a picker finds it by."""
     choices = [SelectChoice(a.id, a.shown_display_name, render_kw=agency_option_attrs(a))
-               for a in all_agencies() if a is not exclude]
+               for a in all_agencies() if exclude is None or a.id != exclude.id]
     return [SelectChoice("", empty), *choices] if empty is not None else choices
 
 
