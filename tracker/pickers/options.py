@@ -7,7 +7,10 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from markupsafe import Markup, escape
 from sqlalchemy.orm import selectinload
+from wtforms.widgets import Select
+from wtforms.widgets.core import clean_key
 
 from ..extensions import db
 from ..i18n.content import in_language
@@ -29,6 +32,34 @@ def agency_option_attrs(agency: Agency) -> dict[str, str]:
     if others:
         attrs["data-aliases"] = ALIAS_SEPARATOR.join(others)
     return attrs
+
+
+def agency_option_tags(agencies, selected: int | None = None) -> Markup:
+    """The <option>s of an agency select (templates/_macros/pickers.html), written here in one pass: a page's
+    200 options through a Jinja loop and `xmlattr` cost a few milliseconds of every list."""
+    tags = []
+    for agency in agencies:
+        attrs = "".join(f' {key}="{escape(value)}"' for key, value in agency_option_attrs(agency).items())
+        chosen = " selected" if selected == agency.id else ""
+        tags.append(f'<option value="{agency.id}"{attrs}{chosen}>{escape(agency.shown_display_name)}</option>')
+    return Markup("".join(tags))
+
+
+class PickerSelect(Select):
+    """WTForms' select, its options written as WTForms writes them but without a Markup.format per attribute:
+    a form's agency picker has 200 options, each with two or three attributes."""
+
+    @classmethod
+    def render_option(cls, choice, **kwargs):
+        if kwargs:
+            return super().render_option(choice, **kwargs)
+        value = str(choice.value) if isinstance(choice.value, bool) else choice.value
+        options = {"value": value, **(choice.render_kw or {})}
+        if choice.selected:
+            options["selected"] = True
+        params = " ".join(clean_key(key) if value is True else f'{clean_key(key)}="{escape(value)}"'
+                          for key, value in sorted(options.items()) if value is not False)
+        return Markup(f"<option {params}>{escape(choice.label or choice.value)}</option>")
 
 
 def picker_attrs() -> dict[str, str]:
