@@ -13,7 +13,7 @@ from wtforms.widgets import Select
 from wtforms.widgets.core import clean_key
 
 from ..extensions import db
-from ..i18n.content import in_language
+from ..i18n.content import showing_urdu
 from ..models import Agency, AgencyAlias
 
 # How the other names are joined in an option's data-aliases (the picker searches the whole string).
@@ -82,17 +82,14 @@ def picker_attrs() -> dict[str, str]:
 @dataclass(frozen=True, slots=True)
 class AgencyOption:
     """What an option of a picker shows of an agency, read as plain rows: a list's 200 agencies as ORM objects,
-    with their aliases, cost more than the rest of its queries together."""
+    with their aliases, cost more than the rest of its queries together. Made for one request, its name in that
+    request's language is chosen once, not at each of the option's uses."""
 
     id: int
     name: str
-    name_ur: str
+    shown_name: str
     short_name: str
     alias_names: tuple[str, ...]
-
-    @property
-    def shown_name(self) -> str:
-        return in_language(self.name, self.name_ur)
 
     @property
     def shown_display_name(self) -> str:
@@ -111,7 +108,8 @@ def agency_options(*where: sa.ColumnElement[bool]) -> list[AgencyOption]:
                 sa.select(AgencyAlias.agency_id, AgencyAlias.alias).where(AgencyAlias.agency_id.in_(chosen))
                 .order_by(AgencyAlias.alias)):
             aliases[agency_id].append(alias)
-    return [AgencyOption(id, name, name_ur, short_name, tuple(aliases[id]))
+    urdu = showing_urdu()
+    return [AgencyOption(id, name, name_ur if urdu and name_ur else name, short_name, tuple(aliases[id]))
             for id, name, name_ur, short_name in agencies]
 
 
