@@ -16,7 +16,7 @@ from . import limits
 from .errors import Invalid, Stale
 from .extensions import db
 from .models import Agency
-from .pickers.options import agency_option_attrs, all_agencies, picker_attrs
+from .pickers.options import PickerSelect, agency_option_attrs, all_agencies, picker_attrs
 
 T = TypeVar("T")
 
@@ -70,7 +70,7 @@ def agency_choices(empty: str | None = None, exclude: Agency | None = None) -> l
     """Every agency by name for a select field, with an empty first choice when `empty` names it; each option
     carries the other names a picker finds it by."""
     choices = [SelectChoice(a.id, a.shown_display_name, render_kw=agency_option_attrs(a))
-               for a in all_agencies() if a is not exclude]
+               for a in all_agencies() if exclude is None or a.id != exclude.id]
     return [SelectChoice("", empty), *choices] if empty is not None else choices
 
 
@@ -78,6 +78,7 @@ def agency_picker(field, empty: str | None = None, exclude: Agency | None = None
     """Make a select field of a form an agency picker (tracker/pickers): every agency as a choice (see
     `agency_choices`), searchable in the browser by name, short name and other names."""
     field.choices = agency_choices(empty, exclude)
+    field.widget = PickerSelect(multiple=field.widget.multiple)
     attrs = picker_attrs()
     if isinstance(field, SelectMultipleField):
         attrs["size"] = 12  # without JavaScript, a list long enough to scan (not the browser's 4 rows)

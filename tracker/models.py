@@ -247,6 +247,11 @@ class Agency(db.Model):
         return in_language(self.name, self.name_ur)
 
     @property
+    def alias_names(self) -> list[str]:
+        """Its other names, as a picker's option carries them (tracker/pickers)."""
+        return [alias.alias for alias in self.aliases]
+
+    @property
     def shown_display_name(self) -> str:
         """display_name in the request's language (the short name, an acronym Urdu text keeps, stays beside it)."""
         return f"{self.shown_name} ({self.short_name})" if self.short_name else self.shown_name

@@ -7,7 +7,7 @@ from flask_login import current_user
 from .auth.permissions import TEMPLATE_PERMISSIONS, can_view_evidence
 from .display import format_date, format_moment, format_number
 from .enums import Status
-from .pickers.options import agency_option_attrs, picker_attrs
+from .pickers.options import agency_option_tags, picker_attrs
 from .verification.services import waited_days
 
 
@@ -53,7 +53,7 @@ def register(app: Flask) -> None:
         Status=Status,
         waited=waited_days,
         disagrees=disagrees,
-        agency_option_attrs=agency_option_attrs,
+        agency_option_tags=agency_option_tags,
         picker_attrs=picker_attrs,
         **TEMPLATE_PERMISSIONS,
     )

@@ -27,7 +27,7 @@ from ..models import (
     SectionNote,
     Update,
 )
-from ..pickers.options import pickable
+from ..pickers.options import AgencyOption, agency_options
 
 # The filters are declared with their schema; imported here for the code that reads them with the rules.
 from .filters import SORTS, ItemFilters, ItemListing  # noqa: F401
@@ -225,7 +225,7 @@ def section_notes(item: ActionItem) -> list[SectionNote]:
 class FilterOptions:
     frameworks: list[Framework]
     pillars: list[Pillar]
-    agencies: list[Agency]
+    agencies: list[AgencyOption]
     provinces: list[Province]
     statuses: list[Status]
     responses: list[GovernmentResponse] = field(default_factory=list)
@@ -251,8 +251,7 @@ def filter_options() -> FilterOptions:
         recurring=db.session.scalar(db.select(RecommendationRepeat.id).limit(1)) is not None,
         frameworks=frameworks_with_items(),
         pillars=list(db.session.scalars(db.select(Pillar).order_by(Pillar.position))),
-        agencies=list(db.session.scalars(
-            pickable(db.select(Agency).where(has_items).order_by(Agency.name)))),
+        agencies=agency_options(has_items),
         provinces=list(db.session.scalars(db.select(Province).order_by(Province.name))),
         statuses=list(Status),
     )

@@ -2,12 +2,19 @@
 from __future__ import annotations
 
 import json
+from collections import defaultdict
+from dataclasses import dataclass
 
+import sqlalchemy as sa
 from flask_babel import gettext as _
+from markupsafe import Markup, escape
 from sqlalchemy.orm import selectinload
+from wtforms.widgets import Select
+from wtforms.widgets.core import clean_key
 
 from ..extensions import db
-from ..models import Agency
+from ..i18n.content import showing_urdu
+from ..models import Agency, AgencyAlias
 
 # How the other names are joined in an option's data-aliases (the picker searches the whole string).
 ALIAS_SEPARATOR = " · "
@@ -19,12 +26,40 @@ def agency_option_attrs(agency: Agency) -> dict[str, str]:
     attrs = {}
     if agency.short_name:
         attrs["data-short"] = agency.short_name
-    others = [alias.alias for alias in agency.aliases]
+    others = list(agency.alias_names)
     if agency.shown_name != agency.name:
         others.insert(0, agency.name)  # an Urdu page shows the Urdu name: the English one still finds it
     if others:
         attrs["data-aliases"] = ALIAS_SEPARATOR.join(others)
     return attrs
+
+
+def agency_option_tags(agencies, selected: int | None = None) -> Markup:
+    """The <option>s of an agency select (templates/_macros/pickers.html), written here in one pass: a page's
+    200 options through a Jinja loop and `xmlattr` cost a few milliseconds of every list."""
+    tags = []
+    for agency in agencies:
+        attrs = "".join(f' {key}="{escape(value)}"' for key, value in agency_option_attrs(agency).items())
+        chosen = " selected" if selected == agency.id else ""
+        tags.append(f'<option value="{agency.id}"{attrs}{chosen}>{escape(agency.shown_display_name)}</option>')
+    return Markup("".join(tags))
+
+
+class PickerSelect(Select):
+    """WTForms' select, its options written as WTForms writes them but without a Markup.format per attribute:
+    a form's agency picker has 200 options, each with two or three attributes."""
+
+    @classmethod
+    def render_option(cls, choice, **kwargs):
+        if kwargs:
+            return super().render_option(choice, **kwargs)
+        value = str(choice.value) if isinstance(choice.value, bool) else choice.value
+        options = {"value": value, **(choice.render_kw or {})}
+        if choice.selected:
+            options["selected"] = True
+        params = " ".join(clean_key(key) if value is True else f'{clean_key(key)}="{escape(value)}"'
+                          for key, value in sorted(options.items()) if value is not False)
+        return Markup(f"<option {params}>{escape(choice.label or choice.value)}</option>")
 
 
 def picker_attrs() -> dict[str, str]:
@@ -44,11 +79,45 @@ def picker_attrs() -> dict[str, str]:
     return {"data-picker": "agency", "data-picker-text": json.dumps(text, ensure_ascii=False)}
 
 
+@dataclass(frozen=True, slots=True)
+class AgencyOption:
+    """What an option of a picker shows of an agency, read as plain rows: a list's 200 agencies as ORM objects,
+    with their aliases, cost more than the rest of its queries together. Made for one request, its name in that
+    request's language is chosen once, not at each of the option's uses."""
+
+    id: int
+    name: str
+    shown_name: str
+    short_name: str
+    alias_names: tuple[str, ...]
+
+    @property
+    def shown_display_name(self) -> str:
+        return f"{self.shown_name} ({self.short_name})" if self.short_name else self.shown_name
+
+
+def agency_options(*where: sa.ColumnElement[bool]) -> list[AgencyOption]:
+    """The agencies (those matching `where`, else all) by name as picker options, in two queries."""
+    agencies = db.session.execute(
+        sa.select(Agency.id, Agency.name, Agency.name_ur, Agency.short_name).where(*where).order_by(Agency.name)
+    ).all()
+    aliases = defaultdict(list)
+    if agencies:
+        chosen = sa.select(Agency.id).where(*where)
+        for agency_id, alias in db.session.execute(
+                sa.select(AgencyAlias.agency_id, AgencyAlias.alias).where(AgencyAlias.agency_id.in_(chosen))
+                .order_by(AgencyAlias.alias)):
+            aliases[agency_id].append(alias)
+    urdu = showing_urdu()
+    return [AgencyOption(id, name, name_ur if urdu and name_ur else name, short_name, tuple(aliases[id]))
+            for id, name, name_ur, short_name in agencies]
+
+
 def pickable(query):
     """An agency query with what the options show loaded with it (one more query, whatever the number)."""
     return query.options(selectinload(Agency.aliases))
 
 
-def all_agencies() -> list[Agency]:
+def all_agencies() -> list[AgencyOption]:
     """Every agency by name, ready to be options of a picker."""
-    return list(db.session.scalars(pickable(db.select(Agency).order_by(Agency.name))))
+    return agency_options()
