@@ -266,7 +266,8 @@ def test_the_menu_folds_behind_the_toggler_on_a_phone(phone_as):
     screenshot(page, "rapporteur-menu-open")
     assert_fits(page, "/ with the menu open")
     report.click()
-    page.wait_for_url("**/rapporteur/reports")
+    # Playwright's 30 s was once not enough on a machine loaded by both test processes (alone: 10 s with start-up).
+    page.wait_for_url("**/rapporteur/reports", timeout=60_000)
 
 
 def test_the_list_filters_fold_behind_a_button_that_counts_them(phone_as):
