@@ -31,8 +31,9 @@ bootstrap = Bootstrap5()
 babel = Babel()
 
 
-def insert_on_conflict(table):
-    """An INSERT that can skip or update the rows already there (ON CONFLICT), in the database's own dialect."""
-    if db.engine.dialect.name == "postgresql":
+def insert_on_conflict(table, dialect: str | None = None):
+    """An INSERT that can skip or update the rows already there (ON CONFLICT), in the database's own dialect (the
+    app's, or the named one of the connection at hand)."""
+    if (dialect or db.engine.dialect.name) == "postgresql":
         return postgresql.insert(table)
     return sqlite.insert(table)

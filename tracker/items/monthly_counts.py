@@ -16,10 +16,10 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from ..enums import ReportStep, Status
+from ..extensions import insert_on_conflict
 from ..models import MonthlyHistoryCount, Update
 
 TABLE = MonthlyHistoryCount.__table__
@@ -51,7 +51,7 @@ def counts_by_month(dialect: str, *conditions) -> sa.Select:
 
 def _add(connection: sa.Connection, counts: sa.Select) -> None:
     """Add the counts to their months' rows, creating those missing, in one statement."""
-    insert = (postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert)(TABLE)
+    insert = insert_on_conflict(TABLE, connection.dialect.name)
     statement = insert.from_select(["month", "completed", "reported"], counts)
     connection.execute(statement.on_conflict_do_update(
         index_elements=[TABLE.c.month],
