@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from ..contract import ItemRecord, contract_row
 from ..extensions import db
-from ..items.services import ItemFilters, filter_clauses, filtered_in_order
+from ..items.services import ItemFilters, filtered_in_order
 from ..models import ActionItem, Agency, Framework, ItemAgency, Pillar, Province, Report
 
 # Items read, and rows written, at a time: big enough that the keyed queries are few (two per batch), small
@@ -26,11 +26,6 @@ RECORD_COLUMNS = (
     ActionItem.priority, ActionItem.last_update_at, ActionItem.response, ActionItem.cycle, ActionItem.verified_at,
 )
 assert tuple(column.key for column in RECORD_COLUMNS) == ItemRecord._fields
-
-
-def count_items(filters: ItemFilters, today: date | None = None) -> int:
-    """How many items the filters select, counted in SQL."""
-    return db.session.scalar(sa.select(sa.func.count(ActionItem.id)).where(*filter_clauses(filters, today)))
 
 
 class ExportRow(NamedTuple):

@@ -17,9 +17,9 @@ from ..extensions import db
 from ..indicators.contract import INDICATOR_VALUE_COLUMNS, indicator_value_row
 from ..indicators.filters import IndicatorFilters
 from ..indicators.services import indicator_values
-from ..items.services import ItemFilters
+from ..items.services import ItemFilters, count_items
 from .report import report_html
-from .rows import contract_row_batches, count_items
+from .rows import contract_row_batches
 from .xlsx import workbook_bytes
 
 ITEM_FORMATS = ("csv", "xlsx", "html")

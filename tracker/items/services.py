@@ -135,8 +135,12 @@ class ItemPage(SelectPagination):
     def _query_count(self) -> int:
         if self._query_args.get("total") is not None:
             return self._query_args["total"]
-        return db.session.scalar(db.select(sa.func.count()).select_from(ActionItem)
-                                 .where(*filter_clauses(self._query_args["filters"])))
+        return count_items(self._query_args["filters"])
+
+
+def count_items(filters: ItemFilters, today: date | None = None) -> int:
+    """How many items the filters select, counted on action_items alone (no join, no ranking)."""
+    return db.session.scalar(db.select(sa.func.count()).select_from(ActionItem).where(*filter_clauses(filters, today)))
 
 
 def list_items(filters: ItemFilters, page: int, per_page: int, total: int | None = None) -> ItemPage:
