@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from factories import AgencyFactory
+from test_admin import token
 from test_dashboard import count_queries
 from tracker.catalogue.services import find_agency
 from tracker.extensions import db
@@ -100,6 +101,33 @@ def test_the_bulk_change_picker_has_an_id_of_its_own(as_role):
     html = as_role("coordinator").get("/items").get_data(as_text=True)
     assert html.count('id="agency"') == 1  # the filter's; the bulk change's is "bulk-agency"
     assert '<label class="form-label small mb-0" for="bulk-agency">Agency</label>' in html
+
+
+def test_the_lists_filter_offers_agencies_with_items_and_its_bulk_change_every_agency_as_they_are_now(as_role):
+    """The list reads its agencies once for both selects; their options are remembered by what they show, so an
+    agency renamed, or given another name, through the admin pages shows so on the next page."""
+    admin, coordinator = as_role("admin"), as_role("coordinator")
+
+    def options(select_id: str) -> dict[str, dict]:
+        select = picker(coordinator.get("/items").get_data(as_text=True), select_id)
+        return {option["text"]: option["attrs"] for option in select["options"]}
+
+    assert options("agency") == options("agency")  # the second page from what was remembered, the same
+    response = admin.post("/admin/agencies", data={"csrf_token": token(admin, "/admin/agencies"),
+                                                   "name": "Bureau without items", "short_name": "",
+                                                   "kind": "federal_agency", "province": "", "parent": ""})
+    assert response.status_code == 302
+    assert "Bureau without items" in options("bulk-agency") and "Bureau without items" not in options("agency")
+    fia = find_agency("FIA")
+    path = f"/admin/agencies/{fia.id}"
+    admin.post(path, data={"agency-csrf_token": token(admin, path), "agency-name": "Federal Investigation Bureau",
+                           "agency-short_name": "FIA", "agency-kind": "federal_agency", "agency-province": "",
+                           "agency-parent": ""})
+    admin.post(f"{path}/aliases", data={"alias-csrf_token": token(admin, path), "alias-alias": "F.I.A. HQ"})
+    for select_id in ("agency", "bulk-agency"):
+        shown = options(select_id)
+        assert "Federal Investigation Agency (FIA)" not in shown
+        assert "F.I.A. HQ" in shown["Federal Investigation Bureau (FIA)"]["data-aliases"].split(" · ")
 
 
 def test_the_pickers_options_cost_the_same_queries_whatever_the_number_of_agencies(as_role):

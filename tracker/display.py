@@ -8,6 +8,7 @@ otherwise (e-mails in their recipient's language).
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import lru_cache
 
 from babel.dates import format_date as babel_date
 from babel.dates import format_time as babel_time
@@ -27,10 +28,10 @@ def locale():
     return (get_locale() if has_app_context() else None) or "en"
 
 
-def with_digits(text: str) -> str:
-    """The text with the page's digits: Babel writes Urdu with Western digits, which Urdu pages keep unless the
-    reader chose Urdu's."""
-    digits = page_digits()
+def with_digits(text: str, digits: str | None = None) -> str:
+    """The text with the page's digits (or `digits`): Babel writes Urdu with Western digits, which Urdu pages keep
+    unless the reader chose Urdu's."""
+    digits = digits or page_digits()
     if digits == WESTERN_DIGITS:
         return text
     return text.translate(str.maketrans(DIGITS[WESTERN_DIGITS], DIGITS[digits]))
@@ -40,7 +41,14 @@ def format_date(value: date | datetime | None, empty: str = "—") -> str:
     """Dates as people read them here: 5 Jan 2026 (the day of a datetime as it is stored, without conversion)."""
     if value is None:
         return empty
-    return with_digits(babel_date(value, DATE_PATTERN, locale=locale()))
+    day = value.date() if isinstance(value, datetime) else value
+    return _written_day(day, str(locale()), page_digits())
+
+
+@lru_cache(maxsize=4096)
+def _written_day(day: date, language: str, digits: str) -> str:
+    # Babel takes some 20 µs a date, and a list of 50 items writes 100 of them: the same few days, over and over.
+    return with_digits(babel_date(day, DATE_PATTERN, locale=language), digits)
 
 
 def format_moment(value: datetime | None, empty: str = "—") -> str:

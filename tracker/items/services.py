@@ -16,7 +16,6 @@ from ..errors import NotFound
 from ..extensions import db
 from ..models import (
     ActionItem,
-    Agency,
     Assessment,
     Framework,
     ItemAgency,
@@ -27,7 +26,7 @@ from ..models import (
     SectionNote,
     Update,
 )
-from ..pickers.options import AgencyOption, agency_options
+from ..pickers.options import AgencyOption, all_agencies
 
 # The filters are declared with their schema; imported here for the code that reads them with the rules.
 from .filters import SORTS, ItemFilters, ItemListing  # noqa: F401
@@ -237,11 +236,11 @@ class FilterOptions:
     recurring: bool = False
 
 
-def filter_options() -> FilterOptions:
+def filter_options(agencies: list[AgencyOption] | None = None) -> FilterOptions:
     """The choices the item filters offer, each one that selects items: the frameworks and agencies that have items,
-    the responses and cycles that recommendations carry, "recurring" once one repeats another."""
+    the responses and cycles that recommendations carry, "recurring" once one repeats another. `agencies`: every
+    agency as a picker offers it, when the page has read them already (the list's bulk form offers them all)."""
     # Each read from its own index: a probe per agency, the few distinct values of two indexed columns.
-    has_items = sa.exists().where(ItemAgency.agency_id == Agency.id)
     given = db.session.execute(sa.union(
         db.select(ActionItem.response, sa.null()).where(ActionItem.response.is_not(None)),
         db.select(sa.null(), ActionItem.cycle).where(ActionItem.cycle.is_not(None))))
@@ -255,7 +254,7 @@ def filter_options() -> FilterOptions:
         recurring=db.session.scalar(db.select(RecommendationRepeat.id).limit(1)) is not None,
         frameworks=frameworks_with_items(),
         pillars=list(db.session.scalars(db.select(Pillar).order_by(Pillar.position))),
-        agencies=agency_options(has_items),
+        agencies=[agency for agency in (all_agencies() if agencies is None else agencies) if agency.has_items],
         provinces=list(db.session.scalars(db.select(Province).order_by(Province.name))),
         statuses=list(Status),
     )

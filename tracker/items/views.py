@@ -2,7 +2,6 @@
 from datetime import UTC, date, datetime
 
 from flask import current_app, render_template, request
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..assessments.forms import AssessmentForm
@@ -13,7 +12,7 @@ from ..coverage.forms import CoverageForm
 from ..coverage.services import item_coverage
 from ..cycles.services import recurring_since
 from ..enums import ReportStage
-from ..forms import agency_picker
+from ..pickers.options import all_agencies
 from ..search.services import SNIPPET_PARTS
 from ..verification.services import latest_report
 from . import bp
@@ -37,10 +36,8 @@ def item_list():
     pagination = list_items(filters, page=listing.page, per_page=current_app.config["ITEMS_PER_PAGE"],
                             total=sum(counts.values()))
     highlights = filters.search.highlights([item.id for item in pagination.items]) if filters.search else {}
-    bulk_form = None
-    if is_coordinator(current_user):
-        bulk_form = BulkForm(next=request.full_path)
-        agency_picker(bulk_form.agency, _("Choose an agency"))
+    agencies = all_agencies()  # the agency filter's options, and the bulk form's
+    bulk_form = BulkForm(next=request.full_path) if is_coordinator(current_user) else None
     return render_template(
         "items/list.html",
         bulk_form=bulk_form,
@@ -49,7 +46,8 @@ def item_list():
         highlights=highlights,
         snippet_parts=SNIPPET_PARTS,
         counts=counts,
-        options=filter_options(),
+        options=filter_options(agencies),
+        agencies=agencies,
         sorts=SORTS,
         today=date.today(),
         recurring=recurring_since([item.id for item in pagination.items]),

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -14,7 +15,7 @@ from wtforms.widgets.core import clean_key
 
 from ..extensions import db
 from ..i18n.content import showing_urdu
-from ..models import Agency, AgencyAlias
+from ..models import Agency, AgencyAlias, ItemAgency
 
 # How the other names are joined in an option's data-aliases (the picker searches the whole string).
 ALIAS_SEPARATOR = " · "
@@ -37,12 +38,24 @@ def agency_option_attrs(agency: Agency) -> dict[str, str]:
 def agency_option_tags(agencies, selected: int | None = None) -> Markup:
     """The <option>s of an agency select (templates/_macros/pickers.html), written here in one pass: a page's
     200 options through a Jinja loop and `xmlattr` cost a few milliseconds of every list."""
+    agencies = tuple(agencies)
+    if all(type(agency) is AgencyOption for agency in agencies):
+        return _remembered_option_tags(agencies, selected)
+    return _option_tags(agencies, selected)
+
+
+def _option_tags(agencies, selected: int | None) -> Markup:
     tags = []
     for agency in agencies:
         attrs = "".join(f' {key}="{escape(value)}"' for key, value in agency_option_attrs(agency).items())
         chosen = " selected" if selected == agency.id else ""
         tags.append(f'<option value="{agency.id}"{attrs}{chosen}>{escape(agency.shown_display_name)}</option>')
     return Markup("".join(tags))
+
+
+# The same options are written on every list page, by each process: they are kept, keyed by what they show (the
+# options hold plain values, in the request's language), so a renamed agency or a new alias is a new key.
+_remembered_option_tags = lru_cache(maxsize=32)(_option_tags)
 
 
 class PickerSelect(Select):
@@ -90,34 +103,29 @@ class AgencyOption:
     shown_name: str
     short_name: str
     alias_names: tuple[str, ...]
+    has_items: bool  # whether any item names it: the item filters offer only those
 
     @property
     def shown_display_name(self) -> str:
         return f"{self.shown_name} ({self.short_name})" if self.short_name else self.shown_name
 
 
-def agency_options(*where: sa.ColumnElement[bool]) -> list[AgencyOption]:
-    """The agencies (those matching `where`, else all) by name as picker options, in two queries."""
+def all_agencies() -> list[AgencyOption]:
+    """Every agency by name, ready to be options of a picker, in two queries."""
+    has_items = sa.exists().where(ItemAgency.agency_id == Agency.id)  # a probe of item_agencies' index per agency
     agencies = db.session.execute(
-        sa.select(Agency.id, Agency.name, Agency.name_ur, Agency.short_name).where(*where).order_by(Agency.name)
+        sa.select(Agency.id, Agency.name, Agency.name_ur, Agency.short_name, has_items).order_by(Agency.name)
     ).all()
     aliases = defaultdict(list)
     if agencies:
-        chosen = sa.select(Agency.id).where(*where)
         for agency_id, alias in db.session.execute(
-                sa.select(AgencyAlias.agency_id, AgencyAlias.alias).where(AgencyAlias.agency_id.in_(chosen))
-                .order_by(AgencyAlias.alias)):
+                sa.select(AgencyAlias.agency_id, AgencyAlias.alias).order_by(AgencyAlias.alias)):
             aliases[agency_id].append(alias)
     urdu = showing_urdu()
-    return [AgencyOption(id, name, name_ur if urdu and name_ur else name, short_name, tuple(aliases[id]))
-            for id, name, name_ur, short_name in agencies]
+    return [AgencyOption(id, name, name_ur if urdu and name_ur else name, short_name, tuple(aliases[id]), named)
+            for id, name, name_ur, short_name, named in agencies]
 
 
 def pickable(query):
     """An agency query with what the options show loaded with it (one more query, whatever the number)."""
     return query.options(selectinload(Agency.aliases))
-
-
-def all_agencies() -> list[AgencyOption]:
-    """Every agency by name, ready to be options of a picker."""
-    return agency_options()
