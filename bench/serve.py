@@ -60,7 +60,11 @@ class Server:
                    # Measured workers are not replaced midway: max_requests would restart them every few
                    # seconds under the bare endpoint's load (their CPU time would be lost), and the memory
                    # ceiling would hide the memory the row measures.
-                   TRACKER_MAX_REQUESTS="0", TRACKER_WORKER_MAX_MIB="100000", **self.extra_env)
+                   TRACKER_MAX_REQUESTS="0", TRACKER_WORKER_MAX_MIB="100000",
+                   # Every run logs in from loopback, run after run, into the same plan: the login throttle
+                   # would make one run wait for the last (it is not what this measures).
+                   TRACKER_LOGIN_FREE_ATTEMPTS="1000000", TRACKER_LOGIN_FREE_ATTEMPTS_PER_ADDRESS="1000000",
+                   **self.extra_env)
         env.pop("GUNICORN_CMD_ARGS", None)
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         log = open(self.log_path, "ab")  # noqa: SIM115 — gunicorn writes it while it runs
