@@ -172,3 +172,22 @@ def test_the_audit_log_keeps_english_whatever_the_page_s_language(seeded, as_rol
 def test_enum_labels_are_english_under_force_locale(app):
     with app.test_request_context("/?lang=ur"), force_locale("en"):
         assert str(Status.BLOCKED.label) == "Blocked"
+
+
+def test_a_templates_messages_follow_the_language_of_the_moment_even_when_forced(app):
+    """Templates find their catalogue in one step (i18n.PageTranslations), keyed by the locale Flask-Babel gives:
+    an e-mail written in its recipient's language in the middle of a page keeps to it, and the page to its own."""
+    from flask import render_template_string
+
+    words = "{{ _('Items') }} · {{ ngettext('%(num)d item', '%(num)d items', 2) }}"
+    # Each request in an app context of its own: Flask-Babel keeps the locale it chose in `g`.
+    with app.app_context(), app.test_request_context("/?lang=ur"):
+        urdu = render_template_string(words)
+        assert urdu.startswith("اقدامات")
+        with force_locale("en"):
+            assert render_template_string(words) == "Items · 2 items"
+        assert render_template_string(words) == urdu
+    with app.app_context(), app.test_request_context("/"):
+        assert render_template_string(words) == "Items · 2 items"
+        with force_locale("ur"):
+            assert render_template_string(words) == urdu
