@@ -11,6 +11,7 @@ from flask import current_app, request
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 
 from .. import limits
 from ..audit.services import describe_state, record
@@ -38,7 +39,9 @@ def load_user(session_id: str) -> User | None:
     someone else is not idle-timed), or when it is older than its lifetime (SESSION_MAX_HOURS, or
     REMEMBER_DAYS when remembered). A deactivated account is logged out at its next request.
     """
-    login = db.session.get(UserSession, session_id) if isinstance(session_id, str) else None
+    # One select for the login and its user: every request of a logged-in user starts here.
+    login = (db.session.get(UserSession, session_id, options=[joinedload(UserSession.user)])
+             if isinstance(session_id, str) else None)
     if login is None or login.ended_at is not None or not login.user.active:
         return None
     now = datetime.now(UTC)
