@@ -14,8 +14,10 @@ from openpyxl.utils import get_column_letter
 
 from downloads import csv_text
 from tracker.catalogue.services import find_agency
+from tracker.contract import BOM
 from tracker.enums import AgeGroup, AuditEventKind, Direction, Exploitation, IndicatorKind, Sex, UpdateOrigin
 from tracker.extensions import db
+from tracker.indicators import services as indicator_services
 from tracker.indicators.contract import INDICATOR_VALUE_COLUMNS
 from tracker.models import AuditEvent, Indicator, IndicatorTarget, IndicatorValue, Pillar, Province
 
@@ -148,6 +150,34 @@ def test_anonymous_users_are_sent_to_log_in(indicators, client):
     response = client.get("/exports/indicator-values.csv")
     assert response.status_code == 302 and response.headers["Location"].startswith("/login")
     assert export_events() == []
+
+
+def test_the_values_are_sent_a_batch_at_a_time_and_read_as_they_go(indicators, as_role, monkeypatch):
+    """A national plan's values (168,000 at 300 indicators) are never held whole: the download sends each batch
+    as it is read, and the file is the same, byte for byte, whatever the batch."""
+    client = as_role("coordinator")
+    whole = client.get("/exports/indicator-values.csv").get_data()
+    monkeypatch.setattr(indicator_services, "VALUE_BATCH", 2)
+    statements = []
+
+    def record(connection, cursor, statement, *args):
+        statements.append(statement)
+
+    response = client.get("/exports/indicator-values.csv", buffered=False)
+    sa.event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        chunks = response.iter_encoded()
+        assert next(chunks) == BOM.encode("utf-8")  # the byte-order mark first, once
+        first = next(chunks)
+        rest = list(chunks)
+    finally:
+        response.close()
+        sa.event.remove(db.engine, "before_cursor_execute", record)
+    assert len(first.decode("utf-8").splitlines()) == 1 + 2  # the header and the first batch
+    assert rest and all(len(chunk.decode("utf-8").splitlines()) <= 2 for chunk in rest)
+    assert BOM.encode("utf-8") + first + b"".join(rest) == whole
+    rows = read_csv(whole.decode("utf-8"))
+    assert export_events()[-1].detail == f"no filters; {len(rows)} indicator values"
 
 
 def test_each_download_is_audited_with_its_filters(indicators, as_role):

@@ -6,6 +6,8 @@ take it from here, so a column added here is added everywhere at once.
 from __future__ import annotations
 
 import codecs
+import csv
+import io
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from itertools import chain
@@ -83,6 +85,21 @@ def csv_response(content: str | bytes | Iterable[str], filename: str) -> Respons
         body = chain([BOM], content)
     return Response(body, mimetype="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def csv_chunks(header: Iterable[str], batches: Iterable[Iterable[Iterable[object]]]) -> Iterator[str]:
+    """CSV text (CRLF lines) a batch of rows at a time, as the batches come: the header, then each batch of rows,
+    so that an export of any size is never held whole in memory. The header alone when there is no row."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(header)
+    for rows in batches:
+        writer.writerows(rows)
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+    if buffer.tell():
+        yield buffer.getvalue()
 
 
 def neutralise(value: str) -> str:

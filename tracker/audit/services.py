@@ -6,9 +6,7 @@ download) is committed by its caller. Nothing updates or deletes an event (see m
 """
 from __future__ import annotations
 
-import csv
 import getpass
-import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime, time, timedelta
@@ -19,7 +17,7 @@ from flask_login import current_user
 from werkzeug.local import LocalProxy
 
 from .. import limits
-from ..contract import neutralise
+from ..contract import csv_chunks, neutralise
 from ..enums import AuditEventKind
 from ..extensions import db
 from ..models import AuditEvent, User
@@ -134,15 +132,7 @@ def export_csv(filters: AuditFilters) -> Iterator[str]:
 
 def _csv_chunks(query: sa.Select, rows_per_chunk: int = 500) -> Iterator[str]:
     """CSV text a few hundred rows at a time: the log only grows, and is never held whole in memory."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    for number, event in enumerate(db.session.scalars(query.execution_options(yield_per=rows_per_chunk)), 1):
-        cells = (event.when.isoformat(timespec="seconds"), event.event.value, event.actor, event.user_id,
-                 event.address, event.subject, event.detail)
-        writer.writerow([neutralise(cell) if isinstance(cell, str) else cell for cell in cells])
-        if number % rows_per_chunk == 0:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
+    batches = db.session.scalars(query.execution_options(yield_per=rows_per_chunk)).partitions()
+    yield from csv_chunks(CSV_COLUMNS, ([[neutralise(cell) if isinstance(cell, str) else cell for cell in (
+        event.when.isoformat(timespec="seconds"), event.event.value, event.actor, event.user_id, event.address,
+        event.subject, event.detail)] for event in batch] for batch in batches))

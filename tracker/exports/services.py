@@ -2,21 +2,20 @@
 filtered indicators' values as CSV in long format; the coverage of the recommendations as CSV."""
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Callable, Iterator
 from datetime import date
 from typing import TextIO
 
 from ..audit.services import record
-from ..contract import CSV_COLUMNS, inert, plain_row
+from ..contract import CSV_COLUMNS, csv_chunks, inert, plain_row
 from ..coverage.filters import CoverageFilters
 from ..coverage.services import write_csv as write_coverage_csv
 from ..enums import AuditEventKind
 from ..extensions import db
 from ..indicators.contract import INDICATOR_VALUE_COLUMNS, indicator_value_row
 from ..indicators.filters import IndicatorFilters
-from ..indicators.services import indicator_values
+from ..indicators.services import count_indicator_values, indicator_value_batches
 from ..items.services import ItemFilters, count_items
 from .report import report_html
 from .rows import contract_row_batches
@@ -40,30 +39,27 @@ MIMETYPES = {
 }
 
 
-def csv_chunks(filters: ItemFilters, today: date | None = None) -> Iterator[str]:
+def item_csv_chunks(filters: ItemFilters, today: date | None = None) -> Iterator[str]:
     """The filtered items as the contract's CSV text: the header, then each batch of rows as it is read; what the
     download sends and the command line writes, as it comes."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    for batch in contract_row_batches(filters, today):
-        for item in batch:
-            cells = inert(plain_row(item.row))
-            writer.writerow([cells[column] for column in CSV_COLUMNS])
-        yield buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-    if buffer.tell():  # the header alone, when no item is selected
-        yield buffer.getvalue()
+    return csv_chunks(CSV_COLUMNS, (
+        [[cells[column] for column in CSV_COLUMNS] for cells in (inert(plain_row(item.row)) for item in batch)]
+        for batch in contract_row_batches(filters, today)))
+
+
+def indicator_value_csv_chunks(filters: IndicatorFilters) -> Iterator[str]:
+    """The values of the filtered indicators in long format, one row per value, a batch at a time as read."""
+    return csv_chunks(INDICATOR_VALUE_COLUMNS, (
+        [[cells[column] for column in INDICATOR_VALUE_COLUMNS]
+         for cells in (inert(indicator_value_row(value)) for value in batch)]
+        for batch in indicator_value_batches(filters)))
 
 
 def write_indicator_values_csv(filters: IndicatorFilters, stream: TextIO) -> int:
     """Write the values of the filtered indicators in long format, one row per value; return how many."""
-    writer = csv.DictWriter(stream, fieldnames=INDICATOR_VALUE_COLUMNS, lineterminator="\r\n")
-    writer.writeheader()
-    values = indicator_values(filters)
-    writer.writerows(inert(indicator_value_row(value)) for value in values)
-    return len(values)
+    for chunk in indicator_value_csv_chunks(filters):
+        stream.write(chunk)
+    return count_indicator_values(filters)
 
 
 def csv_bytes(write: Callable[[Filters, TextIO], int], filters: Filters) -> tuple[bytes, int]:
@@ -77,8 +73,9 @@ def render_export(export_format: str, filters: Filters, today: date | None = Non
                   with_pending: bool = False, as_of: date | None = None) -> tuple[bytes | Iterator[str], int]:
     """The filtered items (or, for INDICATOR_VALUES, the filtered indicators' values; for COVERAGE, the filtered
     recommendations with the actions addressing them) as a file in a format:
-    its bytes and how many rows of its kind it holds, recorded in the audit log. The items' CSV comes as text
-    chunks still to be read, to be sent or written as they come: counted and recorded before the first is read.
+    its bytes and how many rows of its kind it holds, recorded in the audit log. The items' and the values' CSV
+    come as text chunks still to be read, to be sent or written as they come: counted and recorded before the first
+    is read.
     The CSV and the workbook always carry the pending report beside the official values (the contract's last
     columns); the HTML report counts reports awaiting verification apart `with_pending`, or stands `as_of` a past
     day."""
@@ -90,9 +87,9 @@ def render_export(export_format: str, filters: Filters, today: date | None = Non
         raise TypeError(f"the {export_format} export takes {wanted.__name__}, not {type(filters).__name__}")
     content: bytes | Iterator[str]
     if export_format == "csv":
-        content, count = csv_chunks(filters, today), count_items(filters, today)
+        content, count = item_csv_chunks(filters, today), count_items(filters, today)
     elif export_format == INDICATOR_VALUES:
-        content, count = csv_bytes(write_indicator_values_csv, filters)
+        content, count = indicator_value_csv_chunks(filters), count_indicator_values(filters)
     elif export_format == COVERAGE:
         content, count = csv_bytes(write_coverage_csv, filters)
     elif export_format == "xlsx":

@@ -26,7 +26,7 @@ from ..dashboard.services import build_dashboard
 from ..enums import Status
 from ..indicators.contract import INDICATOR_VALUE_COLUMNS, VALUES_SHEET, typed_indicator_value_row
 from ..indicators.filters import IndicatorFilters
-from ..indicators.services import indicator_values
+from ..indicators.services import count_indicator_values, indicator_value_batches
 from ..items.services import ItemFilters
 from .rows import contract_rows
 
@@ -94,7 +94,7 @@ class Table:
 def workbook_bytes(filters: ItemFilters, today: date) -> tuple[bytes, int]:
     """The workbook for the filtered items (and every indicator's values), and how many items it holds."""
     dashboard = build_dashboard(filters, today)
-    value_rows = [typed_indicator_value_row(value) for value in indicator_values(IndicatorFilters())]
+    every_indicator = IndicatorFilters()
     coverage_rows = [row.csv_row() for row in coverage.coverage_rows(CoverageFilters())]
     buffer = io.BytesIO()
     # in_memory off: constant_memory needs its temporary files (the finished file still goes to the buffer).
@@ -114,7 +114,7 @@ def workbook_bytes(filters: ItemFilters, today: date) -> tuple[bytes, int]:
         ([], None),
         ([_("Overdue items"), dashboard.overdue_total], None),
         ([], None),
-        ([VALUES_SHEET, len(value_rows), str(VALUES_SCOPE)], None),
+        ([VALUES_SHEET, count_indicator_values(every_indicator), str(VALUES_SCOPE)], None),
         ([coverage.SHEET, len(coverage_rows), str(COVERAGE_SCOPE)], None),
     ]
     for number, (values, cell_format) in enumerate(lines):
@@ -137,8 +137,9 @@ def workbook_bytes(filters: ItemFilters, today: date) -> tuple[bytes, int]:
             pillar_tables[item.pillar_id].append(item.row)
         if item.overdue:
             overdue.append(item.row)
-    for row in value_rows:
-        values.append(row)
+    for batch in indicator_value_batches(every_indicator):  # a batch of values in memory at a time
+        for value in batch:
+            values.append(typed_indicator_value_row(value))
     for row in coverage_rows:
         covered.append(row)
     for table in (*pillar_tables.values(), overdue, values, covered):

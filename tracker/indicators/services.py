@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -220,15 +221,28 @@ def list_indicators(filters: IndicatorFilters, page: int, per_page: int = 50):
     return db.paginate(filter_indicators(query, filters), page=page, per_page=per_page, error_out=False)
 
 
-def indicator_values(filters: IndicatorFilters) -> list[IndicatorValue]:
-    """Every value of the filtered indicators, in the list's order, then by period: the rows of their export."""
+# How many values are read at a time by the exports: their memory is a batch's, whatever the number of values.
+VALUE_BATCH = 1000
+
+
+def indicator_value_batches(filters: IndicatorFilters) -> Iterator[list[IndicatorValue]]:
+    """Every value of the filtered indicators, in the list's order, then by period (the rows of their exports), a
+    batch at a time: each read when the one before has been used (a server-side cursor on PostgreSQL)."""
     query = (
         sa.select(IndicatorValue).join(IndicatorValue.indicator).join(Indicator.pillar)
         .options(contains_eager(IndicatorValue.indicator).contains_eager(Indicator.pillar),
                  joinedload(IndicatorValue.province))
         .order_by(*LISTED_ORDER, IndicatorValue.period, IndicatorValue.id)
+        .execution_options(yield_per=VALUE_BATCH)
     )
-    return list(db.session.scalars(filter_indicators(query, filters)))
+    for batch in db.session.scalars(filter_indicators(query, filters)).partitions():
+        yield list(batch)
+
+
+def count_indicator_values(filters: IndicatorFilters) -> int:
+    """How many values the filtered indicators have: what their export holds."""
+    query = sa.select(sa.func.count(IndicatorValue.id)).join(IndicatorValue.indicator).join(Indicator.pillar)
+    return db.session.scalar(filter_indicators(query, filters))
 
 
 def value_status(value: IndicatorValue) -> ReportStage:
