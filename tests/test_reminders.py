@@ -421,8 +421,8 @@ def test_one_refused_address_is_not_mail_failing(scenario, serve):
 
 # At scale: the statements of a run grow with the e-mails it sends, never with the items they list.
 
-# Claiming a digest's reminders, recording its outcome, its in-app copy, and whether mail goes out (two).
-STATEMENTS_PER_DIGEST = 5
+# Claiming a digest's reminders, recording its outcome, its in-app copy, and whether mail goes out.
+STATEMENTS_PER_DIGEST = 4
 
 
 def add_agencies(count: int, items: int) -> None:
