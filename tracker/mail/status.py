@@ -1,8 +1,8 @@
 """Whether e-mail goes out: every attempt to send writes its outcome here, and the admin's overview reads it.
 
-One row (id 1), made or changed by one INSERT … ON CONFLICT DO UPDATE per outcome, so that the web workers
-and the scheduler process can report at the same time: the first failure of a run of failures stays
-`failing_since`, a message the server accepts ends the run.
+One row (id 1), changed by single UPDATE statements (made by the first outcome, with INSERT … ON CONFLICT) so
+that the web workers and the scheduler process can report at the same time: the first failure of a run of
+failures stays `failing_since`, a message the server accepts ends the run.
 """
 from __future__ import annotations
 
@@ -21,8 +21,8 @@ ROW_ID = 1
 def record_outcome(error: Exception | None) -> None:
     """Note how a send went (None: the server accepted it); the caller commits.
 
-    One statement, the row made by the first outcome ever noted: a reminder run notes one per e-mail, and on
-    PostgreSQL each statement is a round trip.
+    One UPDATE once the row is there: a reminder run notes an outcome after every e-mail. (An UPDATE is compiled
+    once for all of them; SQLAlchemy 2.0 compiles an INSERT … ON CONFLICT again at every use.)
     """
     if isinstance(error, RecipientRefused):
         return  # one address is wrong; the server answered, so mail itself works
@@ -34,8 +34,11 @@ def record_outcome(error: Exception | None) -> None:
         first = {"failing_since": now, "failures": 1, "last_failure_at": now, "last_error": str(error)[:500]}
         then = {"failing_since": sa.func.coalesce(MailStatus.failing_since, now), "failures": MailStatus.failures + 1,
                 "last_failure_at": now, "last_error": str(error)[:500]}
-    db.session.execute(insert_on_conflict(MailStatus.__table__).values(id=ROW_ID, **first)
-                       .on_conflict_do_update(index_elements=["id"], set_=then))
+    updated = db.session.execute(sa.update(MailStatus).where(MailStatus.id == ROW_ID).values(**then)
+                                 .execution_options(synchronize_session=False)).rowcount
+    if not updated:  # the first outcome ever noted, perhaps by two processes at once
+        db.session.execute(insert_on_conflict(MailStatus.__table__).values(id=ROW_ID, **first)
+                           .on_conflict_do_update(index_elements=["id"], set_=then))
 
 
 @dataclass(frozen=True)
