@@ -83,6 +83,28 @@ class Claimed(NamedTuple):
 CLAIM_COLUMNS = ("rule", "subject_key", "period", "recipient_id", "agency_id", "item_id")
 
 
+# The log's unique key: what names one reminder.
+NAME_COLUMNS = ("rule", "subject_key", "recipient_id", "period")
+
+
+def _as_rows(keys: list[ClaimKey], names: tuple[str, ...]) -> sa.TableValuedAlias:
+    """PostgreSQL: these keys' values of these log columns as rows, from one array parameter per column."""
+    table = ReminderLog.__table__
+    return sa.func.unnest(*(
+        sa.bindparam(name, [getattr(key, name) for key in keys], type_=postgresql.ARRAY(table.c[name].type))
+        for name in names
+    )).table_valued(*names).render_derived(name="keys")
+
+
+def _named(keys: list[ClaimKey]) -> sa.ColumnElement[bool]:
+    """The log rows of these reminders, by their unique key."""
+    name = sa.tuple_(*(ReminderLog.__table__.c[column] for column in NAME_COLUMNS))
+    if db.engine.dialect.name == "postgresql":
+        # As the claim's INSERT: one short statement whatever the number of keys (see _insert_claims).
+        return name.in_(sa.select(*_as_rows(keys, NAME_COLUMNS).c))
+    return name.in_([tuple(getattr(key, column) for column in NAME_COLUMNS) for key in keys])
+
+
 def _insert_claims(keys: list[ClaimKey], now: datetime) -> tuple[sa.Insert, list[dict] | None]:
     """The INSERT adding the log rows of these reminders that are not there yet, returning each added row's
     name and id, and its parameters."""
@@ -95,10 +117,7 @@ def _insert_claims(keys: list[ClaimKey], now: datetime) -> tuple[sa.Insert, list
         # statements: a multi-row INSERT (twelve placeholders a row, its text new at every size) spent more there
         # than the database spent inserting. One array per column keeps the statement short and the same whatever
         # the number of rows.
-        claims = sa.func.unnest(*(
-            sa.bindparam(name, [getattr(key, name) for key in keys], type_=postgresql.ARRAY(table.c[name].type))
-            for name in CLAIM_COLUMNS
-        )).table_valued(*CLAIM_COLUMNS).render_derived(name="claims")
+        claims = _as_rows(keys, CLAIM_COLUMNS)
         insert = insert.from_select([*CLAIM_COLUMNS, *fixed],
                                     sa.select(*claims.c, *(sa.literal(value, table.c[name].type)
                                                            for name, value in fixed.items())))
@@ -106,7 +125,7 @@ def _insert_claims(keys: list[ClaimKey], now: datetime) -> tuple[sa.Insert, list
     else:
         # SQLite: sent as few multi-row INSERTs by SQLAlchemy's "insertmanyvalues".
         parameters = [{name: getattr(key, name) for name in CLAIM_COLUMNS} | fixed for key in keys]
-    return (insert.on_conflict_do_nothing(index_elements=["rule", "subject_key", "recipient_id", "period"])
+    return (insert.on_conflict_do_nothing(index_elements=list(NAME_COLUMNS))
             .returning(table.c.rule, table.c.subject_key, table.c.recipient_id, table.c.period, table.c.id),
             parameters)
 
@@ -131,8 +150,7 @@ def _claim(keys: list[ClaimKey], now: datetime) -> dict[ClaimKey, Claimed]:
                        sa.and_(ReminderLog.state == DeliveryState.CLAIMED, ReminderLog.claimed_at <= now - CLAIM_LEASE))
         rows = db.session.execute(
             sa.update(ReminderLog)
-            .where(sa.tuple_(ReminderLog.rule, ReminderLog.subject_key, ReminderLog.recipient_id, ReminderLog.period)
-                   .in_([(key.rule, key.subject_key, key.recipient_id, key.period) for key in batch]), retry)
+            .where(_named(batch), retry)
             .values(state=DeliveryState.CLAIMED, claimed_at=now, attempts=ReminderLog.attempts + 1, error="")
             .returning(ReminderLog.rule, ReminderLog.subject_key, ReminderLog.recipient_id, ReminderLog.period,
                        ReminderLog.id, ReminderLog.notified_at.is_not(None))
