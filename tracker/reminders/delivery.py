@@ -23,6 +23,7 @@ from flask import current_app, render_template
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import joinedload
 
 from ..auth.permissions import is_admin
@@ -78,6 +79,57 @@ class Claimed(NamedTuple):
     shown: bool
 
 
+# What each claimed row gives of its reminder; the other columns of a new claim are the same for every row.
+CLAIM_COLUMNS = ("rule", "subject_key", "period", "recipient_id", "agency_id", "item_id")
+
+
+# The log's unique key: what names one reminder.
+NAME_COLUMNS = ("rule", "subject_key", "recipient_id", "period")
+
+
+def _as_rows(keys: list[ClaimKey], names: tuple[str, ...]) -> sa.TableValuedAlias:
+    """PostgreSQL: these keys' values of these log columns as rows, from one array parameter per column."""
+    table = ReminderLog.__table__
+    return sa.func.unnest(*(
+        sa.bindparam(name, [getattr(key, name) for key in keys], type_=postgresql.ARRAY(table.c[name].type))
+        for name in names
+    )).table_valued(*names).render_derived(name="keys")
+
+
+def _named(keys: list[ClaimKey]) -> sa.ColumnElement[bool]:
+    """The log rows of these reminders, by their unique key."""
+    name = sa.tuple_(*(ReminderLog.__table__.c[column] for column in NAME_COLUMNS))
+    if db.engine.dialect.name == "postgresql":
+        # As the claim's INSERT: one short statement whatever the number of keys (see _insert_claims).
+        return name.in_(sa.select(*_as_rows(keys, NAME_COLUMNS).c))
+    return name.in_([tuple(getattr(key, column) for column in NAME_COLUMNS) for key in keys])
+
+
+def _insert_claims(keys: list[ClaimKey], now: datetime) -> tuple[sa.Insert, list[dict] | None]:
+    """The INSERT adding the log rows of these reminders that are not there yet, returning each added row's
+    name and id, and its parameters."""
+    table = ReminderLog.__table__
+    fixed = {"state": DeliveryState.CLAIMED, "claimed_at": now, "attempts": 1, "error": "", "message_id": "",
+             "decision": ""}
+    insert = insert_on_conflict(table)
+    if db.engine.dialect.name == "postgresql":
+        # psycopg rewrites the placeholders of every statement in Python and keeps the result only for short
+        # statements: a multi-row INSERT (twelve placeholders a row, its text new at every size) spent more there
+        # than the database spent inserting. One array per column keeps the statement short and the same whatever
+        # the number of rows.
+        claims = _as_rows(keys, CLAIM_COLUMNS)
+        insert = insert.from_select([*CLAIM_COLUMNS, *fixed],
+                                    sa.select(*claims.c, *(sa.literal(value, table.c[name].type)
+                                                           for name, value in fixed.items())))
+        parameters = None
+    else:
+        # SQLite: sent as few multi-row INSERTs by SQLAlchemy's "insertmanyvalues".
+        parameters = [{name: getattr(key, name) for name in CLAIM_COLUMNS} | fixed for key in keys]
+    return (insert.on_conflict_do_nothing(index_elements=list(NAME_COLUMNS))
+            .returning(table.c.rule, table.c.subject_key, table.c.recipient_id, table.c.period, table.c.id),
+            parameters)
+
+
 def _claim(keys: list[ClaimKey], now: datetime) -> dict[ClaimKey, Claimed]:
     """Take the log rows of these reminders at once: those taken, each with its row and whether its in-app copy
     was shown already.
@@ -89,17 +141,7 @@ def _claim(keys: list[ClaimKey], now: datetime) -> dict[ClaimKey, Claimed]:
     """
     taken: dict[ClaimKey, Claimed] = {}
     by_name = {(key.rule, key.subject_key, key.recipient_id, key.period): key for key in keys}
-    # One statement, the same whatever the number of keys (so compiled once), sent as few multi-row INSERTs
-    # by SQLAlchemy's "insertmanyvalues"; the rows skipped as existing return nothing.
-    rows = db.session.execute(
-        insert_on_conflict(ReminderLog.__table__)
-        .on_conflict_do_nothing(index_elements=["rule", "subject_key", "recipient_id", "period"])
-        .returning(ReminderLog.rule, ReminderLog.subject_key, ReminderLog.recipient_id, ReminderLog.period,
-                   ReminderLog.id),
-        [{"rule": key.rule, "subject_key": key.subject_key, "period": key.period, "recipient_id": key.recipient_id,
-          "agency_id": key.agency_id, "item_id": key.item_id, "state": DeliveryState.CLAIMED, "claimed_at": now,
-          "attempts": 1, "error": "", "message_id": "", "decision": ""} for key in keys],
-    ).tuples()
+    rows = db.session.execute(*_insert_claims(keys, now)).tuples()  # the rows there already return nothing
     taken.update((by_name[tuple(row[:4])], Claimed(row[4], False)) for row in rows)
     existing = [key for key in keys if key not in taken]
     for start in range(0, len(existing), CLAIM_BATCH):
@@ -108,8 +150,7 @@ def _claim(keys: list[ClaimKey], now: datetime) -> dict[ClaimKey, Claimed]:
                        sa.and_(ReminderLog.state == DeliveryState.CLAIMED, ReminderLog.claimed_at <= now - CLAIM_LEASE))
         rows = db.session.execute(
             sa.update(ReminderLog)
-            .where(sa.tuple_(ReminderLog.rule, ReminderLog.subject_key, ReminderLog.recipient_id, ReminderLog.period)
-                   .in_([(key.rule, key.subject_key, key.recipient_id, key.period) for key in batch]), retry)
+            .where(_named(batch), retry)
             .values(state=DeliveryState.CLAIMED, claimed_at=now, attempts=ReminderLog.attempts + 1, error="")
             .returning(ReminderLog.rule, ReminderLog.subject_key, ReminderLog.recipient_id, ReminderLog.period,
                        ReminderLog.id, ReminderLog.notified_at.is_not(None))

@@ -9,11 +9,12 @@ from ..extensions import db
 from ..models import Notification, User
 
 
-def notify(user_id: int, title: str, body: str = "", link: str = "") -> Notification:
-    """Add a notification for a user (the caller commits)."""
-    notification = Notification(user_id=user_id, title=title, body=body, link=link)
-    db.session.add(notification)
-    return notification
+def notify(user_id: int, title: str, body: str = "", link: str = "") -> None:
+    """Add a notification for a user (the caller commits).
+
+    A plain INSERT, not an object for the session to flush: a reminder run adds one after every e-mail.
+    """
+    db.session.execute(sa.insert(Notification.__table__).values(user_id=user_id, title=title, body=body, link=link))
 
 
 def unread_count(user: User) -> int:
