@@ -38,6 +38,9 @@ def item_list():
     highlights = filters.search.highlights([item.id for item in pagination.items]) if filters.search else {}
     agencies = all_agencies()  # the agency filter's options, and the bulk form's
     bulk_form = BulkForm(next=request.full_path) if is_coordinator(current_user) else None
+    options = filter_options(agencies)
+    # Until a later cycle's recommendations repeat earlier ones, no item recurs: the chain need not be walked.
+    recurring = recurring_since([item.id for item in pagination.items]) if options.recurring else {}
     return render_template(
         "items/list.html",
         bulk_form=bulk_form,
@@ -46,11 +49,11 @@ def item_list():
         highlights=highlights,
         snippet_parts=SNIPPET_PARTS,
         counts=counts,
-        options=filter_options(agencies),
+        options=options,
         agencies=agencies,
         sorts=SORTS,
         today=date.today(),
-        recurring=recurring_since([item.id for item in pagination.items]),
+        recurring=recurring,
     )
 
 
