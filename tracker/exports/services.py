@@ -55,13 +55,6 @@ def indicator_value_csv_chunks(filters: IndicatorFilters) -> Iterator[str]:
         for batch in indicator_value_batches(filters)))
 
 
-def write_indicator_values_csv(filters: IndicatorFilters, stream: TextIO) -> int:
-    """Write the values of the filtered indicators in long format, one row per value; return how many."""
-    for chunk in indicator_value_csv_chunks(filters):
-        stream.write(chunk)
-    return count_indicator_values(filters)
-
-
 def csv_bytes(write: Callable[[Filters, TextIO], int], filters: Filters) -> tuple[bytes, int]:
     """What a CSV writer writes for these filters, as UTF-8, and how many rows."""
     buffer = io.StringIO()
