@@ -85,6 +85,12 @@ CLAIM_COLUMNS = ("rule", "subject_key", "period", "recipient_id", "agency_id", "
 
 # The log's unique key: what names one reminder.
 NAME_COLUMNS = ("rule", "subject_key", "recipient_id", "period")
+NAMED = tuple(ReminderLog.__table__.c[column] for column in NAME_COLUMNS)
+
+
+def _name(key: ClaimKey) -> tuple:
+    """A reminder's values of the log's unique key, as a returned row's first columns hold them."""
+    return tuple(getattr(key, column) for column in NAME_COLUMNS)
 
 
 def _as_rows(keys: list[ClaimKey], names: tuple[str, ...]) -> sa.TableValuedAlias:
@@ -98,11 +104,11 @@ def _as_rows(keys: list[ClaimKey], names: tuple[str, ...]) -> sa.TableValuedAlia
 
 def _named(keys: list[ClaimKey]) -> sa.ColumnElement[bool]:
     """The log rows of these reminders, by their unique key."""
-    name = sa.tuple_(*(ReminderLog.__table__.c[column] for column in NAME_COLUMNS))
+    name = sa.tuple_(*NAMED)
     if db.engine.dialect.name == "postgresql":
         # As the claim's INSERT: one short statement whatever the number of keys (see _insert_claims).
         return name.in_(sa.select(*_as_rows(keys, NAME_COLUMNS).c))
-    return name.in_([tuple(getattr(key, column) for column in NAME_COLUMNS) for key in keys])
+    return name.in_([_name(key) for key in keys])
 
 
 def _insert_claims(keys: list[ClaimKey], now: datetime) -> tuple[sa.Insert, list[dict] | None]:
@@ -125,8 +131,7 @@ def _insert_claims(keys: list[ClaimKey], now: datetime) -> tuple[sa.Insert, list
     else:
         # SQLite: sent as few multi-row INSERTs by SQLAlchemy's "insertmanyvalues".
         parameters = [{name: getattr(key, name) for name in CLAIM_COLUMNS} | fixed for key in keys]
-    return (insert.on_conflict_do_nothing(index_elements=list(NAME_COLUMNS))
-            .returning(table.c.rule, table.c.subject_key, table.c.recipient_id, table.c.period, table.c.id),
+    return (insert.on_conflict_do_nothing(index_elements=list(NAME_COLUMNS)).returning(*NAMED, table.c.id),
             parameters)
 
 
@@ -140,9 +145,9 @@ def _claim(keys: list[ClaimKey], now: datetime) -> dict[ClaimKey, Claimed]:
     two runs retrying the same row only one wins. The caller commits.
     """
     taken: dict[ClaimKey, Claimed] = {}
-    by_name = {(key.rule, key.subject_key, key.recipient_id, key.period): key for key in keys}
+    by_name = {_name(key): key for key in keys}
     rows = db.session.execute(*_insert_claims(keys, now)).tuples()  # the rows there already return nothing
-    taken.update((by_name[tuple(row[:4])], Claimed(row[4], False)) for row in rows)
+    taken.update((by_name[tuple(row[:-1])], Claimed(row[-1], False)) for row in rows)
     existing = [key for key in keys if key not in taken]
     for start in range(0, len(existing), CLAIM_BATCH):
         batch = existing[start:start + CLAIM_BATCH]
@@ -152,11 +157,10 @@ def _claim(keys: list[ClaimKey], now: datetime) -> dict[ClaimKey, Claimed]:
             sa.update(ReminderLog)
             .where(_named(batch), retry)
             .values(state=DeliveryState.CLAIMED, claimed_at=now, attempts=ReminderLog.attempts + 1, error="")
-            .returning(ReminderLog.rule, ReminderLog.subject_key, ReminderLog.recipient_id, ReminderLog.period,
-                       ReminderLog.id, ReminderLog.notified_at.is_not(None))
+            .returning(*NAMED, ReminderLog.id, ReminderLog.notified_at.is_not(None))
             .execution_options(synchronize_session=False)
         ).tuples()
-        taken.update((by_name[tuple(row[:4])], Claimed(row[4], bool(row[5]))) for row in rows)
+        taken.update((by_name[tuple(row[:-2])], Claimed(row[-2], bool(row[-1]))) for row in rows)
     return taken
 
 
@@ -348,14 +352,12 @@ def _pending(today: date, settings: ReminderSettings) -> list[tuple[Digest, list
     periods = {key.period for _digest, keys in planned for key, _due in keys}
     given = set(
         db.session.execute(
-            sa.select(ReminderLog.rule, ReminderLog.subject_key, ReminderLog.recipient_id, ReminderLog.period)
-            .where(ReminderLog.period.in_(periods), ReminderLog.state.in_(GIVEN))
+            sa.select(*NAMED).where(ReminderLog.period.in_(periods), ReminderLog.state.in_(GIVEN))
         ).tuples()
     ) if periods else set()
     pending = []
     for digest, keys in planned:
-        left = [(key, due) for key, due in keys
-                if (key.rule, key.subject_key, key.recipient_id, key.period) not in given]
+        left = [(key, due) for key, due in keys if _name(key) not in given]
         if left:
             pending.append((digest, left))
     return pending
