@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 from conftest import PASSWORD, SEED_DIR, make_app
@@ -156,7 +157,7 @@ def test_rejected_form_keeps_what_was_typed(page_as):
     page.get_by_label("Progress (%)").fill("60")
     page.get_by_label("What happened").fill("Typed with care.")
     page.get_by_role("button", name="Save update").click()
-    assert page.get_by_text("A completed item is 100% done").is_visible()
+    expect(page.get_by_text("A completed item is 100% done")).to_be_visible()
     assert page.get_by_label("What happened").input_value() == "Typed with care."
     assert page.get_by_label("Progress (%)").input_value() == "60"
 
@@ -311,14 +312,14 @@ def test_a_report_goes_through_validator_and_coordinator_and_counts_only_when_ve
     entry = in_queue(validator)
     entry.get_by_label("Comment (needed to return)").fill("Minutes seen.")
     entry.get_by_role("button", name="Forward").click()
-    assert validator.get_by_text("forwarded to the coordinators").first.is_visible()
+    expect(validator.get_by_text("forwarded to the coordinators").first).to_be_visible()
     assert completed_in(coordinator, "Prosecution") == before
 
     # The coordinator returns it with a comment; the agency sees it and corrects it.
     entry = in_queue(coordinator)
     entry.get_by_label("Comment (needed to return)").fill("Attach the minutes of the last meeting.")
     entry.get_by_role("button", name="Return").click()
-    assert coordinator.get_by_text("returned to the agency").first.is_visible()
+    expect(coordinator.get_by_text("returned to the agency").first).to_be_visible()
     focal.goto("/")
     returned = focal.get_by_role("region", name="Reports returned to you")
     assert returned.get_by_text("Attach the minutes of the last meeting.").is_visible()
@@ -334,7 +335,7 @@ def test_a_report_goes_through_validator_and_coordinator_and_counts_only_when_ve
     in_queue(validator).get_by_role("button", name="Forward").click()
     assert completed_in(coordinator, "Prosecution") == before
     in_queue(coordinator).get_by_role("button", name="Verify").click()
-    assert coordinator.get_by_text("verified: it is the official state now").is_visible()
+    expect(coordinator.get_by_text("verified: it is the official state now")).to_be_visible()
     assert int(completed_in(coordinator, "Prosecution")) == int(before) + 1
     coordinator.goto(f"/items/{item}")
     steps = coordinator.locator(".history-step").all_inner_texts()
@@ -353,7 +354,7 @@ def test_an_agency_enters_a_period_in_the_grid_and_it_counts_once_verified(page_
     focal.get_by_label("Total").fill("11")
     focal.get_by_role("button", name="Send the values").click()
     # Refused whole, and nothing typed is lost.
-    assert focal.get_by_text("The total (11) is not the sum of the values (10).").is_visible()
+    expect(focal.get_by_text("The total (11) is not the sum of the values (10).")).to_be_visible()
     assert focal.get_by_label("Sindh").input_value() == "4" and focal.get_by_label("Total").input_value() == "11"
     focal.get_by_label("Total").fill("10")
     focal.get_by_role("button", name="Send the values").click()

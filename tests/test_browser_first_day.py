@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 from conftest import PASSWORD, SEED_DIR, Inbox, body, free_port, make_app
@@ -138,7 +139,7 @@ def test_the_admins_first_day_checklist_and_a_welcome_email(new_page, server, in
     new_account.get_by_label("Name").fill("Joint Secretary")
     new_account.get_by_label("Role").select_option("coordinator")
     admin.get_by_role("button", name="Create account").click()
-    assert admin.get_by_text("An e-mail with a link to set a password went to nc@interior.example").is_visible()
+    expect(admin.get_by_text("An e-mail with a link to set a password went to nc@interior.example")).to_be_visible()
     screenshot(admin, "account-created-welcome-sent")
     admin.goto("/")
     assert admin.locator("#step-coordinators").get_by_text("Done", exact=True).is_visible()
@@ -200,8 +201,8 @@ def test_the_reminder_schedule_is_days_a_time_and_a_zone(new_page, server):
     zone.select_option("Asia/Dubai")
     serious = axe_violations(page)
     page.get_by_role("button", name="Save settings").click()
-    assert page.get_by_text("Reminder settings saved: reminders go out Monday to Friday at 07:30, Asia/Dubai time."
-                            ).is_visible()
+    expect(page.get_by_text("Reminder settings saved: reminders go out Monday to Friday at 07:30, Asia/Dubai time.")
+           ).to_be_visible()
     assert page.locator("#schedule-now").inner_text().startswith(
         "Reminders go out Monday to Friday at 07:30, Asia/Dubai time; next on")
     screenshot(page, "reminder-schedule")
@@ -231,7 +232,7 @@ def test_the_overview_says_when_email_is_failing(new_page, server, inbox):
         new_account.locator("select#agency").select_option(str(nadra_id), force=True)  # under its search box
         page.get_by_role("button", name="Create account").click()
         warning = page.get_by_text("The e-mail with the link to set a password could not be sent")
-        assert warning.is_visible()
+        expect(warning).to_be_visible()
         link = re.search(r"/password/set/[\w.-]+", warning.inner_text()).group(0)
         screenshot(page, "welcome-not-sent-link-to-pass-on")
         page.goto("/")
@@ -248,7 +249,7 @@ def test_the_overview_says_when_email_is_failing(new_page, server, inbox):
     page.goto("/admin/users")
     page.get_by_role("link", name="focal@nadra.example").click()
     page.get_by_role("button", name="Reset password by e-mail").click()
-    assert page.get_by_text("An e-mail with a link to set a password went to focal@nadra.example").is_visible()
+    expect(page.get_by_text("An e-mail with a link to set a password went to focal@nadra.example")).to_be_visible()
     mail_to(inbox, "focal@nadra.example")
     page.goto("/")
     assert page.get_by_text("E-mail delivery is failing").count() == 0
