@@ -43,7 +43,7 @@ from .enums import (
     UpdateOrigin,
 )
 from .extensions import db
-from .i18n.content import in_language, showing_urdu
+from .i18n.content import in_language, is_translated
 
 # Every day of the week, as ReminderSettings.weekdays holds them.
 WEEKDAYS_ALL = "mon,tue,wed,thu,fri,sat,sun"
@@ -376,7 +376,7 @@ class ActionItem(db.Model):
     @property
     def title_translated(self) -> bool:
         """Whether shown_title is a translation (an Urdu page and an Urdu title)."""
-        return bool(self.title_ur) and showing_urdu()
+        return is_translated(self.title_ur)
 
     @property
     def review_cycle(self) -> int | None:

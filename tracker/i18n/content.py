@@ -17,3 +17,8 @@ def showing_urdu() -> bool:
 def in_language(english: str, urdu: str) -> str:
     """The Urdu text in an Urdu page when there is one, else the English."""
     return urdu if urdu and showing_urdu() else english
+
+
+def is_translated(urdu: str | None) -> bool:
+    """Whether a page shows the Urdu of something written in English: an Urdu page, and an Urdu text."""
+    return bool(urdu) and showing_urdu()

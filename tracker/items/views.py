@@ -13,10 +13,10 @@ from ..coverage.services import item_coverage
 from ..cycles.services import recurring_since
 from ..enums import ReportStage
 from ..pickers.options import all_agencies
-from ..search.services import SNIPPET_PARTS
 from ..verification.services import latest_report
 from . import bp
 from .filters import SORTS, read_listing
+from .lines import item_lines, lines_html
 from .services import (
     HISTORY_SHOWN,
     filter_options,
@@ -41,19 +41,17 @@ def item_list():
     options = filter_options(agencies)
     # Until a later cycle's recommendations repeat earlier ones, no item recurs: the chain need not be walked.
     recurring = recurring_since([item.id for item in pagination.items]) if options.recurring else {}
+    lines = item_lines(pagination.items, date.today(), recurring, highlights)
     return render_template(
         "items/list.html",
         bulk_form=bulk_form,
         filters=filters,
         pagination=pagination,
-        highlights=highlights,
-        snippet_parts=SNIPPET_PARTS,
+        lines=lines_html(lines, selectable=bulk_form is not None),
         counts=counts,
         options=options,
         agencies=agencies,
         sorts=SORTS,
-        today=date.today(),
-        recurring=recurring,
     )
 
 
