@@ -24,7 +24,8 @@ def test_a_line_shows_its_item_as_it_is_now(as_role):
     coordinator, admin, nadra = as_role("coordinator"), as_role("admin"), as_role("agency", "NADRA")
     first = line(coordinator)
     assert line(coordinator) == first  # the second time from what the process kept, the same
-    assert "Not started" in first and ">NADRA</a>" in first and "report pending" not in first
+    assert "Not started" in first and ">NADRA</a>" in first and "+2 supporting" in first
+    assert "report pending" not in first
 
     # A report awaiting a decision is marked, with what it claims.
     assert post_update(nadra, form_data(nadra, status="in_progress", progress="30")).status_code == 302

@@ -120,7 +120,8 @@ def filtered_in_order(query: sa.Select, filters: ItemFilters, today: date | None
 
 class ItemPage(SelectPagination):
     """A page of items whose total is counted on action_items alone (no join, no ranking), or given by a caller
-    that counted the same filters already (the list's status counts).
+    that counted the same filters already (the list's status counts). Its items are those of its select: whole
+    items, or rows of columns (`rows=True`).
 
     The page's ids are chosen first, from the order's index alone, and only those rows are joined to what the list
     shows: page 150 skips 7,450 index entries, not 7,450 joined rows.
@@ -129,10 +130,14 @@ class ItemPage(SelectPagination):
     def _query_items(self) -> list:
         select = self._query_args["select"]
         if self._query_args["filters"].order.lstrip("-") == "rank":  # the ranking is computed once, in the page
-            return super()._query_items()
-        ids = (select.with_only_columns(ActionItem.id).limit(self.per_page).offset(self._query_offset)
-               .options().scalar_subquery())
-        return list(db.session.scalars(select.where(ActionItem.id.in_(ids))).unique())
+            page = select.limit(self.per_page).offset(self._query_offset)
+        else:
+            filters, today = self._query_args["filters"], self._query_args.get("today")
+            ids = (filtered_in_order(sa.select(ActionItem.id), filters, today).limit(self.per_page)
+                   .offset(self._query_offset).scalar_subquery())
+            page = select.where(ActionItem.id.in_(ids))
+        result = db.session.execute(page)
+        return list(result) if self._query_args.get("rows") else list(result.unique().scalars())
 
     def _query_count(self) -> int:
         if self._query_args.get("total") is not None:

@@ -16,13 +16,12 @@ from ..pickers.options import all_agencies
 from ..verification.services import latest_report
 from . import bp
 from .filters import SORTS, read_listing
-from .lines import item_lines, lines_html
+from .lines import item_lines, lines_html, page_of_lines
 from .services import (
     HISTORY_SHOWN,
     filter_options,
     item_history,
     item_or_404,
-    list_items,
     section_notes,
     status_counts,
 )
@@ -33,15 +32,17 @@ def item_list():
     listing = read_listing(request.args)
     filters = listing.filters
     counts = status_counts(filters)
-    pagination = list_items(filters, page=listing.page, per_page=current_app.config["ITEMS_PER_PAGE"],
-                            total=sum(counts.values()))
-    highlights = filters.search.highlights([item.id for item in pagination.items]) if filters.search else {}
+    today = date.today()
+    pagination = page_of_lines(filters, page=listing.page, per_page=current_app.config["ITEMS_PER_PAGE"],
+                               total=sum(counts.values()), today=today)
+    ids = [row.id for row in pagination.items]
+    highlights = filters.search.highlights(ids) if filters.search else {}
     agencies = all_agencies()  # the agency filter's options, and the bulk form's
     bulk_form = BulkForm(next=request.full_path) if is_coordinator(current_user) else None
     options = filter_options(agencies)
     # Until a later cycle's recommendations repeat earlier ones, no item recurs: the chain need not be walked.
-    recurring = recurring_since([item.id for item in pagination.items]) if options.recurring else {}
-    lines = item_lines(pagination.items, date.today(), recurring, highlights)
+    recurring = recurring_since(ids) if options.recurring else {}
+    lines = item_lines(pagination.items, recurring, highlights)
     return render_template(
         "items/list.html",
         bulk_form=bulk_form,
