@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Flask, request, url_for
 from flask_login import current_user
 
+from . import remembered
 from .auth.permissions import TEMPLATE_PERMISSIONS, can_view_evidence
 from .display import format_date, format_moment, format_number
 from .enums import Status
@@ -35,6 +36,7 @@ def report_url(report) -> str:
 
 
 def register(app: Flask) -> None:
+    remembered.register(app)
     # Imported once the blueprints are: the assessments' services read the items package, whose views import
     # the verification views, which import this module.
     from .assessments.services import disagrees

@@ -1,9 +1,8 @@
-"""The item list's lines, each written once per process for what it shows.
+"""The item list's lines, each written once per process for what it shows (tracker/remembered.py).
 
-A line of /items is written from an `ItemLine`: the plain values it shows, read off the loaded item. Its template
-(items/_line.html) sees nothing else, so its HTML is a function of those values and of how the page is written
-(language, digits, the app's root); a process keeps it under all of them. A changed status, a renamed agency or a
-new due date is a new key, so a line is never shown stale: at worst it is written again.
+A line of /items is written from an `ItemLine`: the plain values it shows, read with the page. Its template
+(items/_line.html) sees nothing else. A changed status, a renamed agency or a new due date is another line, so a
+line is never shown stale: at worst it is written again.
 
 Writing 50 lines through Jinja was a third of the list's time; most pages repeat lines the process wrote before.
 """
@@ -12,24 +11,19 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
-from functools import lru_cache
 from typing import NamedTuple
 
 import sqlalchemy as sa
-from flask import Flask, current_app, request
+from flask import current_app
 from markupsafe import Markup
 
-from ..display import locale
 from ..enums import AssignmentRole, GovernmentResponse, ReportStage, Status
 from ..extensions import db
-from ..i18n import page_digits
 from ..i18n.content import in_language, is_translated
 from ..models import ActionItem, Agency, Framework, ItemAgency, Pillar, Province, Report
+from ..remembered import remembered_each
 from ..search.services import SNIPPET_PARTS
 from .services import ItemFilters, ItemPage, filtered_in_order
-
-# Lines a process keeps: a few pages' worth in each language, some 2 KB each.
-LINES_KEPT = 4096
 
 
 class Named(NamedTuple):
@@ -89,7 +83,7 @@ class ItemLine(NamedTuple):
     # Where a search found its words: the title with them marked, a snippet and the part it is from.
     found_title: Markup | None = None
     found_snippet: Markup | None = None
-    found_where: str = ""
+    found_in: str = ""  # the part of the item the snippet is from, in the page's language
 
     @property
     def title_translated(self) -> bool:
@@ -138,24 +132,15 @@ def item_lines(rows: Sequence[sa.Row], recurring: Mapping[int, int], highlights:
             cycle, response, pillar_code, named.setdefault((pillar, pillar_ur), Named(pillar, pillar_ur)),
             leads.get(item_id), supporting[item_id], status, pending.get(item_id), progress, due_date, bool(overdue),
             last_update_at, recurring.get(item_id),
-            *((found.title, found.snippet, found.where) if found else ()),
+            *((found.title, found.snippet, str(SNIPPET_PARTS.get(found.where, ""))) if found else ()),
         ))
     return lines
 
 
 def lines_html(lines: Iterable[ItemLine], selectable: bool) -> list[Markup]:
     """The lines' <tr>s, each with a tick box for the bulk change when `selectable`."""
-    written = current_app.extensions["item_lines"]
-    how = (str(locale()), page_digits(), request.script_root)
-    return [written(line, selectable, *how) for line in lines]
+    return remembered_each(_line_html, ((line, selectable) for line in lines))
 
 
-def register(app: Flask) -> None:
-    # One store per app: two apps in one process (the tests) may write their lines differently.
-    app.extensions["item_lines"] = lru_cache(maxsize=LINES_KEPT)(_line_html)
-
-
-def _line_html(line: ItemLine, selectable: bool, _language: str, _digits: str, _root: str) -> Markup:
-    # The last three are part of the key only: the request in which a line is first written is written in them.
-    template = current_app.jinja_env.get_template("items/_line.html")
-    return Markup(template.render(line=line, selectable=selectable, snippet_parts=SNIPPET_PARTS))
+def _line_html(line: ItemLine, selectable: bool) -> str:
+    return current_app.jinja_env.get_template("items/_line.html").render(line=line, selectable=selectable)
