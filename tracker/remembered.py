@@ -5,7 +5,7 @@ renders is given those values alone), so its HTML depends on them and on how the
 its digits and the app's root. Each app keeps the parts it wrote under all of these. A changed value is another
 key, so a part is never shown stale: at worst it is written again.
 
-What is kept: the item list's lines (items/lines.py) and its bulk change's fields (coordination/bulk.py).
+What is kept: the item list's lines (items/lines.py) and its bulk change's fields (coordination/forms.py).
 """
 from __future__ import annotations
 

@@ -1,13 +1,19 @@
 """Coordinators' forms: agencies, planning, bulk changes."""
+from collections.abc import Sequence
+
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from wtforms import DateField, HiddenField, SelectField, SelectMultipleField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Optional, ValidationError
 
 from ..enums import Priority
 from ..forms import optional_int, record_id
+from ..pickers.options import AgencyOption
+from ..remembered import remembered
 
 # The priorities' words (the enum keeps codes only).
 PRIORITY_LABELS = {Priority.HIGH: _l("High"), Priority.MEDIUM: _l("Medium"), Priority.LOW: _l("Low")}
@@ -58,3 +64,15 @@ class BulkForm(FlaskForm):
     def validate_agency(self, field):
         if self.action.data in ("lead", "supporting") and not field.data:
             raise ValidationError(_("Choose the agency."))
+
+
+def bulk_change_fields(agencies: Sequence[AgencyOption]) -> Markup:
+    """The bulk change's fields on the item list, for these agencies: the same on every list page in a language,
+    so a process writes them once (tracker/remembered.py). The form's CSRF token and return address are the
+    page's own, written beside them."""
+    return remembered(_bulk_change_fields, tuple(agencies))
+
+
+def _bulk_change_fields(agencies: tuple[AgencyOption, ...]) -> str:
+    form = BulkForm(formdata=None, meta={"csrf": False})  # a new form: nothing of the request in it
+    return current_app.jinja_env.get_template("coordination/_bulk_fields.html").render(form=form, agencies=agencies)

@@ -7,7 +7,7 @@ from flask_login import current_user
 from ..assessments.forms import AssessmentForm
 from ..assessments.services import by_year
 from ..auth.permissions import can_assess, can_curate_coverage, is_agency_user, is_coordinator
-from ..coordination.forms import BulkForm
+from ..coordination.forms import BulkForm, bulk_change_fields
 from ..coverage.forms import CoverageForm
 from ..coverage.services import item_coverage
 from ..cycles.services import recurring_since
@@ -49,9 +49,9 @@ def item_list():
         filters=filters,
         pagination=pagination,
         lines=lines_html(lines, selectable=bulk_form is not None),
+        bulk_fields=bulk_change_fields(agencies) if bulk_form else None,
         counts=counts,
         options=options,
-        agencies=agencies,
         sorts=SORTS,
     )
 
