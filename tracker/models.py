@@ -751,6 +751,23 @@ class MonthlyHistoryCount(db.Model):
     reported: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
+class CatalogueVersion(db.Model):
+    """One row: a counter that moves, in the transaction of the change, whenever what pages read of the whole
+    catalogue changes (agencies and their names, frameworks, pillars, provinces, which of them have items, the
+    responses and cycles items carry, whether a recommendation repeats another). Processes keep what they read of
+    it until it moves (catalogue/version.py)."""
+
+    __tablename__ = "catalogue_version"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(default=0, server_default="0")
+
+
+# A schema made by create_all starts with the row, as the migration makes it.
+sa.event.listen(CatalogueVersion.__table__, "after_create",
+                sa.DDL("INSERT INTO catalogue_version (id, version) VALUES (1, 0)"))
+
+
 class Assessment(db.Model):
     """The National Rapporteur's independent assessment of an item for a reporting year: a rating and its reason,
     beside the item's official status, which it never changes. Rows are only ever added: the latest for an item

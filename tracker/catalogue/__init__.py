@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("catalogue", __name__)
 
-from . import views  # noqa: E402,F401
+from . import version, views  # noqa: E402,F401 (version: its session hooks)

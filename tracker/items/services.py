@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -10,6 +11,7 @@ from flask_sqlalchemy.pagination import SelectPagination
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..catalogue.services import frameworks_with_items
+from ..catalogue.version import catalogue_read
 from ..cycles.services import recurring_clause
 from ..enums import GovernmentResponse, Status
 from ..errors import NotFound
@@ -232,12 +234,19 @@ def section_notes(item: ActionItem) -> list[SectionNote]:
     )
 
 
+class Choice(NamedTuple):
+    """A framework, pillar or province as a filter offers it."""
+
+    code: str
+    name: str
+
+
 @dataclass
 class FilterOptions:
-    frameworks: list[Framework]
-    pillars: list[Pillar]
+    frameworks: list[Choice]
+    pillars: list[Choice]
     agencies: list[AgencyOption]
-    provinces: list[Province]
+    provinces: list[Choice]
     statuses: list[Status]
     responses: list[GovernmentResponse] = field(default_factory=list)
     cycles: list[int] = field(default_factory=list)
@@ -247,8 +256,19 @@ class FilterOptions:
 def filter_options(agencies: list[AgencyOption] | None = None) -> FilterOptions:
     """The choices the item filters offer, each one that selects items: the frameworks and agencies that have items,
     the responses and cycles that recommendations carry, "recurring" once one repeats another. `agencies`: every
-    agency as a picker offers it, when the page has read them already (the list's bulk form offers them all)."""
-    # Each read from its own index: a probe per agency, the few distinct values of two indexed columns.
+    agency as a picker offers it, when the page has read them already (the list's bulk form offers them all).
+    Read once per change of the catalogue by each process (catalogue/version.py)."""
+    frameworks, pillars, provinces, responses, cycles, recurring = catalogue_read("filter options",
+                                                                                  _read_filter_options)
+    return FilterOptions(
+        frameworks=list(frameworks), pillars=list(pillars), provinces=list(provinces), statuses=list(Status),
+        responses=list(responses), cycles=list(cycles), recurring=recurring,
+        agencies=[agency for agency in (all_agencies() if agencies is None else agencies) if agency.has_items],
+    )
+
+
+def _read_filter_options() -> tuple:
+    # Each read from its own index: the few distinct values of two indexed columns.
     given = db.session.execute(sa.union(
         db.select(ActionItem.response, sa.null()).where(ActionItem.response.is_not(None)),
         db.select(sa.null(), ActionItem.cycle).where(ActionItem.cycle.is_not(None))))
@@ -256,13 +276,13 @@ def filter_options(agencies: list[AgencyOption] | None = None) -> FilterOptions:
     for response, cycle in given:
         responses.add(response)
         cycles.add(cycle)
-    return FilterOptions(
-        responses=[response for response in GovernmentResponse if response in responses],
-        cycles=sorted((cycle for cycle in cycles if cycle is not None), reverse=True),
-        recurring=db.session.scalar(db.select(RecommendationRepeat.id).limit(1)) is not None,
-        frameworks=frameworks_with_items(),
-        pillars=list(db.session.scalars(db.select(Pillar).order_by(Pillar.position))),
-        agencies=[agency for agency in (all_agencies() if agencies is None else agencies) if agency.has_items],
-        provinces=list(db.session.scalars(db.select(Province).order_by(Province.name))),
-        statuses=list(Status),
+    return (
+        tuple(Choice(framework.code, framework.name) for framework in frameworks_with_items()),
+        tuple(Choice(*row) for row in db.session.execute(
+            db.select(Pillar.code, Pillar.name).order_by(Pillar.position))),
+        tuple(Choice(*row) for row in db.session.execute(
+            db.select(Province.code, Province.name).order_by(Province.name))),
+        tuple(response for response in GovernmentResponse if response in responses),
+        tuple(sorted((cycle for cycle in cycles if cycle is not None), reverse=True)),
+        db.session.scalar(db.select(RecommendationRepeat.id).limit(1)) is not None,
     )

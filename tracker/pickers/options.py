@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 from wtforms.widgets import Select
 from wtforms.widgets.core import clean_key
 
+from ..catalogue.version import catalogue_read
 from ..extensions import db
 from ..i18n.content import showing_urdu
 from ..models import Agency, AgencyAlias, ItemAgency
@@ -111,7 +112,12 @@ class AgencyOption(NamedTuple):
 
 
 def all_agencies() -> list[AgencyOption]:
-    """Every agency by name, ready to be options of a picker, in two queries."""
+    """Every agency by name, ready to be options of a picker: read in two queries once per change of the
+    catalogue by each process (catalogue/version.py)."""
+    return list(catalogue_read("agencies", _read_agencies))
+
+
+def _read_agencies() -> tuple[AgencyOption, ...]:
     has_items = sa.exists().where(ItemAgency.agency_id == Agency.id)  # a probe of item_agencies' index per agency
     agencies = db.session.execute(
         sa.select(Agency.id, Agency.name, Agency.name_ur, Agency.short_name, has_items).order_by(Agency.name)
@@ -122,8 +128,8 @@ def all_agencies() -> list[AgencyOption]:
                 sa.select(AgencyAlias.agency_id, AgencyAlias.alias).order_by(AgencyAlias.alias)):
             aliases[agency_id].append(alias)
     urdu = showing_urdu()
-    return [AgencyOption(id, name, name_ur if urdu and name_ur else name, short_name, tuple(aliases[id]), named)
-            for id, name, name_ur, short_name, named in agencies]
+    return tuple(AgencyOption(id, name, name_ur if urdu and name_ur else name, short_name, tuple(aliases[id]), named)
+                 for id, name, name_ur, short_name, named in agencies)
 
 
 def pickable(query):
