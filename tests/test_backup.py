@@ -15,7 +15,7 @@ from test_progress import PDF, PNG, form_data, post_update
 from tracker.auth.services import create_user
 from tracker.enums import UpdateOrigin
 from tracker.extensions import db
-from tracker.models import Evidence, Update
+from tracker.models import CatalogueVersion, Evidence, Update
 from tracker.seeding.loader import seed_catalogue
 
 ON_POSTGRES = bool(TEST_DATABASE_URL)
@@ -112,6 +112,8 @@ def test_backup_while_serving_restores_every_report_and_file(serving_app, templa
     for name, entry in manifest["files"].items():
         assert sha256(tmp_path / "backup" / name) == entry["sha256"]
     source_files = {p.name: sha256(p) for p in (tmp_path / "uploads").iterdir()}
+    source_version = db.session.scalar(sa.select(CatalogueVersion.version))
+    db.session.remove()
     db.engine.dispose()
 
     target = make_app(tmp_path, SQLALCHEMY_DATABASE_URI=fresh_database_url(template_databases, tmp_path),
@@ -122,8 +124,11 @@ def test_backup_while_serving_restores_every_report_and_file(serving_app, templa
         with db.engine.begin() as connection:
             connection.execute(sa.text("CREATE TABLE alembic_version (version_num VARCHAR(32) PRIMARY KEY)"))
             connection.execute(sa.text("INSERT INTO alembic_version VALUES ('f503313176dc')"))
+            connection.execute(sa.text("UPDATE catalogue_version SET version = 7"))  # its own, moved before
         result = target.test_cli_runner().invoke(args=["restore", str(tmp_path / "backup")])
         assert result.exit_code == 0, result.output
+        # Moved past the replaced database's and the backup's: what processes kept of either is read again.
+        assert db.session.scalar(sa.select(CatalogueVersion.version)) == max(7, source_version) + 1
         restored = user_reports()
         notes = {u.note for u in restored}
         assert before <= notes and len(notes) == len(restored) >= 3

@@ -24,7 +24,7 @@ from ..audit.services import record
 from ..enums import AuditEventKind
 from ..errors import Invalid, Unavailable
 from ..extensions import db
-from ..models import AuditEvent
+from ..models import AuditEvent, CatalogueVersion
 from ..search.documents import is_index_object
 from ..storage import copy_out, evidence_storage
 
@@ -122,6 +122,7 @@ def restore_backup(src_dir: str | os.PathLike) -> Manifest:
         raise Invalid(f"The backup holds a {manifest.database} database; the configured database is {kind}")
     tool = require_tool("pg_restore") if kind == "postgresql" else None
     require_empty_database()
+    replaced_version = stored_catalogue_version()
     database_file = folder / manifest.database_file
     if kind == "sqlite":
         db.engine.dispose()
@@ -133,6 +134,12 @@ def restore_backup(src_dir: str | os.PathLike) -> Manifest:
     for name in manifest.files:
         if name.startswith(f"{UPLOADS}/"):
             storage.put(name.removeprefix(f"{UPLOADS}/"), (folder / name).read_bytes())
+    # Processes may keep reads of the database just replaced under its catalogue version: the restored one's
+    # counter is moved past both, so that nothing kept passes for it (catalogue/version.py).
+    restored_version = stored_catalogue_version()
+    if restored_version is not None:
+        db.session.execute(sa.update(CatalogueVersion).values(version=max(replaced_version or 0, restored_version) + 1))
+        db.session.commit()
     # Into the restored database, the log it brought back; a backup older than the log has none until `db upgrade`.
     if sa.inspect(db.engine).has_table(AuditEvent.__tablename__):
         record(AuditEventKind.RESTORE, subject=f"backup:{folder.name}",
@@ -160,17 +167,30 @@ def verify_files(folder: Path, manifest: Manifest) -> None:
                       + "\n".join(f"  {p}" for p in problems))
 
 
+# What a new schema holds from the start and a restore replaces: the migrations' revision, the catalogue's version.
+BOOKKEEPING = frozenset({"alembic_version", CatalogueVersion.__tablename__})
+
+
 def require_empty_database() -> None:
-    """Refuse to restore over data: every table of the target database must be empty — but for the migrations'
-    own bookkeeping, which `db upgrade` on a new database fills and the restore replaces."""
+    """Refuse to restore over data: every table of the target database must be empty — but for the bookkeeping
+    that `db upgrade` on a new database fills and the restore replaces."""
     with db.engine.connect() as connection:
-        names = sorted(name for name in set(sa.inspect(connection).get_table_names()) - {"alembic_version"}
+        names = sorted(name for name in set(sa.inspect(connection).get_table_names()) - BOOKKEEPING
                        if not is_index_object(name))  # FTS5's own tables hold its settings from the start
         filled = [name for name in names
                   if connection.execute(sa.select(sa.literal(1)).select_from(sa.table(name)).limit(1)).first()]
     if filled:
         raise Invalid(f"The target database is not empty ({len(filled)} table(s) hold rows: {', '.join(filled)}); "
                       "a backup is only restored into an empty database")
+
+
+def stored_catalogue_version() -> int | None:
+    """The database's catalogue version; None for a database older than it."""
+    if not sa.inspect(db.engine).has_table(CatalogueVersion.__tablename__):
+        return None
+    version = db.session.scalar(sa.select(CatalogueVersion.version))
+    db.session.rollback()
+    return version
 
 
 def database_kind() -> str:
