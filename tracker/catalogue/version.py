@@ -45,6 +45,7 @@ WATCHED = (Agency, AgencyAlias, ItemAgency, Framework, Pillar, Province, Recomme
 WATCHED_TABLES = frozenset(model.__tablename__ for model in (*WATCHED, ActionItem))
 ITEM_COLUMNS = ("framework_id", "response", "cycle")
 CHANGED = "catalogue_changed"  # the session's note that its transaction changed the catalogue
+READ = "catalogue_version"  # the counter as the session's transaction read it (the page's readers share one read)
 
 
 def changes_catalogue(session: Session) -> bool:
@@ -82,9 +83,15 @@ def _move_the_version(session: Session) -> None:
         session.execute(sa.update(CatalogueVersion).values(version=CatalogueVersion.version + 1))
 
 
+@sa.event.listens_for(Session, "after_commit")
+def _forget_the_version_read(session: Session) -> None:
+    session.info.pop(READ, None)
+
+
 @sa.event.listens_for(Session, "after_rollback")
 def _forget_the_changes(session: Session) -> None:
     session.info.pop(CHANGED, None)
+    session.info.pop(READ, None)
 
 
 def catalogue_version() -> int | None:
@@ -106,7 +113,9 @@ def catalogue_read(name: str, read: Callable[[], T]) -> T:
     if session.info.get(CHANGED) or changes_catalogue(session):
         return read()
     kept = current_app.extensions.setdefault("catalogue_reads", CatalogueReads())
-    version = catalogue_version()
+    if READ not in session.info:
+        session.info[READ] = catalogue_version()
+    version = session.info[READ]
     if version is None:  # a database without the counter's row: nothing can be kept
         return read()
     if version != kept.version:
