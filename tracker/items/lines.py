@@ -26,15 +26,16 @@ from ..search.services import SNIPPET_PARTS
 from .services import ItemFilters, ItemPage, filtered_in_order
 
 
+def _shown_name(named) -> str:
+    return in_language(named.name, named.name_ur)
+
+
 class Named(NamedTuple):
     """A framework, pillar or province as a line names it."""
 
     name: str
     name_ur: str | None
-
-    @property
-    def shown_name(self) -> str:
-        return in_language(self.name, self.name_ur)
+    shown_name = property(_shown_name)
 
 
 class AgencyNamed(NamedTuple):
@@ -44,10 +45,7 @@ class AgencyNamed(NamedTuple):
     name: str
     name_ur: str | None
     short_name: str | None
-
-    @property
-    def shown_name(self) -> str:
-        return in_language(self.name, self.name_ur)
+    shown_name = property(_shown_name)
 
 
 class Claim(NamedTuple):
