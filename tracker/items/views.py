@@ -15,7 +15,7 @@ from ..enums import ReportStage
 from ..pickers.options import all_agencies
 from ..verification.services import latest_report
 from . import bp
-from .filters import SORTS, read_listing
+from .filters import read_listing
 from .lines import item_lines, lines_html, page_of_lines
 from .services import (
     HISTORY_SHOWN,
@@ -52,7 +52,6 @@ def item_list():
         bulk_fields=bulk_change_fields(agencies) if bulk_form else None,
         counts=counts,
         options=options,
-        sorts=SORTS,
     )
 
 
