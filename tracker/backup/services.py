@@ -21,6 +21,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from ..audit.services import record
+from ..catalogue.version import catalogue_version
 from ..enums import AuditEventKind
 from ..errors import Invalid, Unavailable
 from ..extensions import db
@@ -188,7 +189,7 @@ def stored_catalogue_version() -> int | None:
     """The database's catalogue version; None for a database older than it."""
     if not sa.inspect(db.engine).has_table(CatalogueVersion.__tablename__):
         return None
-    version = db.session.scalar(sa.select(CatalogueVersion.version))
+    version = catalogue_version()
     db.session.rollback()
     return version
 
